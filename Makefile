@@ -1,0 +1,80 @@
+# trustbuild: a CA-bundle manager and trust-store builder.
+#
+#   make            build ./trustbuild
+#   make run        install missing dependencies (as root), build, and run
+#                   the main job on the built-in default configuration
+#   make check      unit and end-to-end tests
+#   make bench      compare with openssl rehash (figures, not a test)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/trustbuild
+
+PKGS	 = openssl libcurl libarchive
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE
+LIBS	 = $(PKG_LIBS)
+
+# Everything but main.c is shared with the unit tests.
+OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/cert.o \
+	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
+	   src/der.o src/log.o src/pem.o src/policy.o src/publish.o \
+	   src/source.o
+MAIN	 = src/main.o
+UNIT	 = tests/unit/run_unit
+
+all: trustbuild
+
+trustbuild: deps-check $(OBJS) $(MAIN)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(MAIN) $(LIBS)
+
+src/%.o: src/%.c src/*.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Fail early, with the fix, when a -dev package is missing.
+deps-check:
+	@pkg-config --exists $(PKGS) || { \
+	  echo "trustbuild: missing build dependencies ($(PKGS) -dev packages);" \
+	       "run 'sh scripts/deps.sh' as root" >&2; exit 1; }
+
+# As root, install what is missing first; otherwise just say what is missing.
+deps:
+	@if ! sh scripts/deps.sh --check; then \
+	  if [ "$$(id -u)" = 0 ]; then sh scripts/deps.sh; \
+	  else echo "trustbuild: run 'sh scripts/deps.sh' as root" >&2; exit 1; fi; \
+	fi
+
+$(UNIT): $(OBJS) tests/unit/*.c tests/unit/*.h
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/unit/*.c $(OBJS) $(LIBS)
+
+check: deps
+	$(MAKE) trustbuild $(UNIT)
+	sh tests/run.sh
+
+run: deps
+	$(MAKE) trustbuild
+	sh scripts/run.sh
+
+bench: deps
+	$(MAKE) trustbuild
+	sh scripts/bench.sh
+
+install: trustbuild
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/stores
+	install -m 755 trustbuild $(DESTDIR)$(BINDIR)/trustbuild
+	install -m 644 man/trustbuild.1 $(DESTDIR)$(MANDIR)/man1/trustbuild.1
+	for f in stores/*; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/stores/; done; true
+
+lint-man:
+	mandoc -Tlint -W warning man/trustbuild.1
+
+clean:
+	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT)
+
+.PHONY: all check run bench install clean deps deps-check lint-man

@@ -1,0 +1,95 @@
+/*
+ * bundle.c: the PEM bundle writer, see bundle.h.
+ */
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "log.h"
+
+static int
+pem_block(struct buf *b, X509 *x)
+{
+	unsigned char *der = NULL, line[65];
+	int len, off, n;
+
+	if ((len = i2d_X509(x, &der)) <= 0)
+		return -1;
+	buf_printf(b, "-----BEGIN CERTIFICATE-----\n");
+	for (off = 0; off < len; off += 48) {
+		n = EVP_EncodeBlock(line, der + off,
+		    len - off > 48 ? 48 : len - off);
+		buf_add(b, line, (size_t)n);
+		buf_add(b, "\n", 1);
+	}
+	OPENSSL_free(der);
+	return buf_printf(b, "-----END CERTIFICATE-----\n");
+}
+
+int
+bundle_render_cert(struct buf *b, struct cert *c)
+{
+	char when[32], hex[32 * 3], issuer[1024];
+	size_t i;
+	int p;
+	static const char *dname[2] = { "Server", "Email" };
+
+	cert_hex(c->sha256, 32, hex, 1);
+	buf_printf(b, "# Subject: %s\n", cert_subject(c));
+	buf_printf(b, "# Issuer: %s\n",
+	    cert_issuer(c, issuer, sizeof(issuer)));
+	if (c->label != NULL)
+		buf_printf(b, "# Label: \"%s\"\n", c->label);
+	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
+	buf_printf(b, "# Not after: %s\n", when);
+	buf_printf(b, "# SHA-256: %s\n", hex);
+	for (p = 0; p < 2; p++)
+		if (c->distrust[p] == DISTRUST_AFTER &&
+		    cert_time_t_str(c->distrust_after[p], when, sizeof(when)))
+			buf_printf(b, "# %s distrust after: %s\n", dname[p],
+			    when);
+	if (c->role == ROLE_INTERMEDIATE)
+		buf_printf(b, "# Role: intermediate\n");
+	buf_printf(b, "# Source:");
+	for (i = 0; i < c->nsources; i++)
+		buf_printf(b, "%s %s", i ? "," : "", c->sources[i]);
+	buf_printf(b, "\n");
+	return pem_block(b, c->x509);
+}
+
+int
+bundle_render(const struct certset *set, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (i > 0)
+			buf_add(b, "\n", 1);
+		bundle_render_cert(b, set->v[i]);
+	}
+	if (b->failed) {
+		log_err("out of memory rendering the bundle");
+		return -1;
+	}
+	return 0;
+}
+
+int
+bundle_prepare(const struct certset *set, const char *path, int flags,
+    struct pending *pd)
+{
+	struct buf b = { 0 };
+	int rc;
+
+	(void)flags;
+	if (bundle_render(set, &b) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	rc = publish_file_prepare(pd, path, b.p, b.len);
+	buf_release(&b);
+	return rc;
+}

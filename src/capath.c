@@ -1,0 +1,110 @@
+/*
+ * capath.c: the CApath writer, see capath.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "capath.h"
+#include "log.h"
+
+struct item {
+	struct cert	*c;
+	char		 file[72];	/* "<sha256 hex>.pem" */
+	unsigned long	 hash[2];	/* [0] current, [1] old (MD5) */
+	size_t		 off, len;	/* rendered text in the shared buf */
+};
+
+static int
+cmp_item_file(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->file,
+	    ((const struct item *)b)->file);
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_entry *)a)->name,
+	    ((const struct dir_entry *)b)->name);
+}
+
+int
+capath_prepare(const struct certset *set, const char *path, int flags,
+    struct pending *pd)
+{
+	struct item *it = NULL;
+	struct dir_entry *e = NULL;
+	struct buf b = { 0 };
+	unsigned long *made = NULL;
+	size_t nh = 0;
+	size_t i, j, n = set->n, ne = 0, kinds = (flags & CAPATH_COMPAT) ? 2 : 1;
+	int rc = -1, k;
+
+	if ((it = calloc(n ? n : 1, sizeof(*it))) == NULL ||
+	    (e = calloc(n * (1 + kinds) + 1, sizeof(*e))) == NULL ||
+	    (made = calloc(n * kinds + 1, sizeof(*made))) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char hex[65];
+
+		it[i].c = set->v[i];
+		cert_hex(it[i].c->sha256, 32, hex, 0);
+		snprintf(it[i].file, sizeof(it[i].file), "%s.pem", hex);
+		it[i].hash[0] = X509_subject_name_hash(it[i].c->x509);
+		it[i].hash[1] = X509_subject_name_hash_old(it[i].c->x509);
+		it[i].off = b.len;
+		bundle_render_cert(&b, it[i].c);
+		it[i].len = b.len - it[i].off;
+	}
+	if (b.failed) {
+		log_err("out of memory");
+		goto out;
+	}
+	/* openssl rehash numbers collisions in file-name order */
+	qsort(it, n, sizeof(*it), cmp_item_file);
+	for (i = 0; i < n; i++) {
+		struct dir_entry *f = &e[ne++];
+
+		snprintf(f->name, sizeof(f->name), "%s", it[i].file);
+		f->data = b.p + it[i].off;
+		f->len = it[i].len;
+		for (k = 0; k < (int)kinds; k++) {
+			unsigned long h = it[i].hash[k];
+			int seq = 0;
+
+			/*
+			 * Names are numbered per hash value in the order the
+			 * links are made: file by file, current hash first.
+			 */
+			for (j = 0; j < nh; j++)
+				if (made[j] == h)
+					seq++;
+			made[nh++] = h;
+			e[ne].data = NULL;
+			snprintf(e[ne].name, sizeof(e[ne].name), "%08lx.%d", h,
+			    seq);
+			snprintf(e[ne].link, sizeof(e[ne].link), "%s",
+			    it[i].file);
+			ne++;
+		}
+	}
+	qsort(e, ne, sizeof(*e), cmp_entry);
+	for (i = 1; i < ne; i++)
+		if (strcmp(e[i - 1].name, e[i].name) == 0) {
+			log_err("'%s': two entries named '%s'", path, e[i].name);
+			goto out;
+		}
+	rc = publish_dir_prepare(pd, path, e, ne);
+out:
+	buf_release(&b);
+	free(it);
+	free(e);
+	free(made);
+	return rc;
+}

@@ -1,0 +1,98 @@
+/*
+ * cert.h: one certificate as trustbuild sees it.
+ *
+ * A struct cert owns its X509 and remembers what the sources said about it:
+ * the trust per purpose (from certdata.txt or a TRUSTED CERTIFICATE's
+ * auxiliary trust), the distrust-after dates, its label and where it came
+ * from.  Identity is the SHA-256 of the DER encoding.
+ */
+#ifndef TB_CERT_H
+#define TB_CERT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+enum purpose {
+	PURPOSE_SERVER_AUTH,
+	PURPOSE_EMAIL,
+	PURPOSE_CODE_SIGNING,
+	PURPOSE_N,
+	PURPOSE_ANY = PURPOSE_N
+};
+
+enum trust {
+	TRUST_UNSPECIFIED = 0,	/* the source said nothing: PEM, DER... */
+	TRUST_DELEGATOR,	/* CKT_NSS_TRUSTED_DELEGATOR: an anchor */
+	TRUST_MUST_VERIFY,	/* CKT_NSS_MUST_VERIFY_TRUST: not an anchor */
+	TRUST_NOT_TRUSTED	/* CKT_NSS_NOT_TRUSTED: blocklisted */
+};
+
+enum cert_role {
+	ROLE_NONE = 0,
+	ROLE_ANCHOR,
+	ROLE_INTERMEDIATE
+};
+
+/* distrust-after, per NSS: not said, CK_FALSE, or a date */
+enum distrust {
+	DISTRUST_UNKNOWN = 0,
+	DISTRUST_NEVER,
+	DISTRUST_AFTER
+};
+
+#define CERT_MAX_SOURCES 8
+
+struct cert {
+	X509		*x509;
+	unsigned char	 sha256[32];
+	unsigned char	 sha1[20];
+	enum trust	 trust[PURPOSE_N];
+	enum distrust	 distrust[2];		/* [0] server, [1] email */
+	time_t		 distrust_after[2];
+	enum cert_role	 role;
+	char		*label;			/* certdata CKA_LABEL, or NULL */
+	char		*subject;		/* RFC 2253 one-line, cached */
+	char		*sources[CERT_MAX_SOURCES];	/* first ones, in order */
+	size_t		 nsources;
+};
+
+/*
+ * Decode one DER certificate of exactly len bytes.  Returns a new cert with
+ * its hashes computed, or NULL (reason left on the OpenSSL error queue).
+ */
+struct cert	*cert_from_der(const unsigned char *der, size_t len);
+/* Wrap x (the reference is taken over).  NULL only on allocation failure. */
+struct cert	*cert_from_x509(X509 *x);
+void		 cert_free(struct cert *c);
+
+/* Remember that the certificate came from src (copied; duplicates ignored). */
+int		 cert_add_source(struct cert *c, const char *src);
+
+/* The subject (or issuer) as one RFC 2253 line; borrowed from c. */
+const char	*cert_subject(struct cert *c);
+/* The issuer as one line into buf. */
+const char	*cert_issuer(const struct cert *c, char *buf, size_t size);
+
+/* Hex of len bytes into out (2*len+1 or 3*len bytes); colons if asked. */
+void		 cert_hex(const unsigned char *p, size_t len, char *out,
+		    int colons);
+/* "YYYY-MM-DD HH:MM:SS UTC" into buf (at least 32 bytes); NULL if bad. */
+const char	*cert_time_str(const ASN1_TIME *t, char *buf, size_t size);
+const char	*cert_time_t_str(time_t t, char *buf, size_t size);
+/* 1 if the certificate's notAfter is before now. */
+int		 cert_is_expired(const struct cert *c, time_t now);
+/* 1 if basicConstraints says CA (X509_check_ca). */
+int		 cert_is_ca(const struct cert *c);
+
+/* The name used on the command line and in docs: "server-auth"... */
+const char	*purpose_name(enum purpose p);
+/* -1 if name is not a purpose. */
+int		 purpose_from_name(const char *name);
+
+/* The trust that decides for purpose p (PURPOSE_ANY: the best of all). */
+enum trust	 cert_trust_for(const enum trust trust[PURPOSE_N],
+		    enum purpose p);
+
+#endif

@@ -1,0 +1,730 @@
+/*
+ * certdata.c: Mozilla certdata.txt reader, see certdata.h.
+ *
+ * The file is a header of comments, a BEGINDATA line, then objects.  An
+ * object starts at a CKA_CLASS line and is a list of attribute lines
+ * "NAME TYPE VALUE"; a MULTILINE_OCTAL value follows on lines of \ooo
+ * escapes up to a line "END".  Comments and blank lines may come anywhere.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "certdata.h"
+#include "log.h"
+
+#define CERTDATA_MAX_VALUE	(1024 * 1024)	/* one attribute value */
+
+enum obj_class {
+	CLASS_NONE,
+	CLASS_CERTIFICATE,
+	CLASS_TRUST,
+	CLASS_ROOT_LIST
+};
+
+struct bytes {
+	unsigned char	*p;
+	size_t		 len;
+	int		 set;
+};
+
+struct object {
+	enum obj_class	 cls;
+	size_t		 line;		/* of CKA_CLASS */
+	char		*label;
+	struct bytes	 value, issuer, serial, sha1;
+	size_t		 sha1_line;
+	enum trust	 trust[PURPOSE_N];
+	int		 trust_set[PURPOSE_N];
+	enum distrust	 distrust[2];
+	time_t		 distrust_after[2];
+	int		 matched;
+};
+
+struct parser {
+	const char	*name;
+	const char	*p, *end;
+	size_t		 line;
+	struct object	*objs;
+	size_t		 nobjs, cap;
+};
+
+static void
+object_release(struct object *o)
+{
+	free(o->label);
+	free(o->value.p);
+	free(o->issuer.p);
+	free(o->serial.p);
+	free(o->sha1.p);
+}
+
+/* Next line into [*s, *e) without the newline; 0 at end of buffer. */
+static int
+next_line(struct parser *ps, const char **s, const char **e)
+{
+	const char *nl;
+
+	if (ps->p >= ps->end)
+		return 0;
+	*s = ps->p;
+	nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p));
+	*e = nl ? nl : ps->end;
+	ps->p = nl ? nl + 1 : ps->end;
+	if (*e > *s && (*e)[-1] == '\r')
+		(*e)--;
+	ps->line++;
+	return 1;
+}
+
+static int
+blank(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return s == e || *s == '#';
+}
+
+/* Split "A B C..." into up to 3 words; the third is the rest of the line. */
+static int
+split(const char *s, const char *e, const char *w[3], size_t wl[3])
+{
+	int n = 0;
+
+	while (n < 3) {
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == e)
+			break;
+		w[n] = s;
+		if (n == 2) {
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			wl[n] = (size_t)(e - s);
+		} else {
+			while (s < e && *s != ' ' && *s != '\t')
+				s++;
+			wl[n] = (size_t)(s - w[n]);
+		}
+		n++;
+		if (n == 3)
+			break;
+	}
+	return n;
+}
+
+static int
+word_is(const char *w, size_t wl, const char *lit)
+{
+	return strlen(lit) == wl && memcmp(w, lit, wl) == 0;
+}
+
+static int
+perr(struct parser *ps, size_t line, const char *fmt, const char *arg,
+    size_t arglen)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%.*s", (int)(arglen > 60 ? 60 : arglen),
+	    arg ? arg : "");
+	fprintf(stderr, "trustbuild: '%s': line %zu: ", ps->name, line);
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* Read MULTILINE_OCTAL lines up to END into out. */
+static int
+read_octal(struct parser *ps, struct bytes *out)
+{
+	const char *s, *e;
+	size_t start = ps->line, cap = 256;
+	unsigned char *buf;
+
+	if ((buf = malloc(cap)) == NULL)
+		return perr(ps, start, "out of memory%s", "", 0);
+	out->len = 0;
+	for (;;) {
+		if (!next_line(ps, &s, &e)) {
+			free(buf);
+			return perr(ps, start,
+			    "MULTILINE_OCTAL value without END; the file is "
+			    "truncated%s", "", 0);
+		}
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (word_is(s, (size_t)(e - s), "END"))
+			break;
+		while (s < e) {
+			unsigned v;
+
+			if (e - s < 4 || s[0] != '\\' ||
+			    s[1] < '0' || s[1] > '3' ||
+			    s[2] < '0' || s[2] > '7' ||
+			    s[3] < '0' || s[3] > '7') {
+				free(buf);
+				return perr(ps, ps->line,
+				    "bad octal escape '%s'; expected \\ooo",
+				    s, (size_t)(e - s) < 8 ? (size_t)(e - s) : 8);
+			}
+			v = (unsigned)(s[1] - '0') * 64 +
+			    (unsigned)(s[2] - '0') * 8 + (unsigned)(s[3] - '0');
+			if (out->len == CERTDATA_MAX_VALUE) {
+				free(buf);
+				return perr(ps, start,
+				    "value larger than 1 MiB%s", "", 0);
+			}
+			if (out->len == cap) {
+				unsigned char *nb = realloc(buf, cap * 2);
+
+				if (nb == NULL) {
+					free(buf);
+					return perr(ps, start,
+					    "out of memory%s", "", 0);
+				}
+				buf = nb;
+				cap *= 2;
+			}
+			buf[out->len++] = (unsigned char)v;
+			s += 4;
+		}
+	}
+	out->p = buf;
+	out->set = 1;
+	return 0;
+}
+
+/* A UTF8 "..." value; backslash takes the next character literally. */
+static char *
+read_utf8(const char *w, size_t wl)
+{
+	char *s, *o;
+	size_t i;
+
+	if (wl < 2 || w[0] != '"' || w[wl - 1] != '"')
+		return NULL;
+	if ((s = malloc(wl)) == NULL)
+		return NULL;
+	o = s;
+	for (i = 1; i + 1 < wl; i++) {
+		if (w[i] == '\\' && i + 2 < wl)
+			i++;
+		else if (w[i] == '"') {
+			free(s);
+			return NULL;
+		}
+		*o++ = w[i];
+	}
+	*o = '\0';
+	return s;
+}
+
+static int
+parse_trust(const char *w, size_t wl, enum trust *t)
+{
+	if (word_is(w, wl, "CKT_NSS_TRUSTED_DELEGATOR"))
+		*t = TRUST_DELEGATOR;
+	else if (word_is(w, wl, "CKT_NSS_NOT_TRUSTED"))
+		*t = TRUST_NOT_TRUSTED;
+	else if (word_is(w, wl, "CKT_NSS_MUST_VERIFY_TRUST") ||
+	    word_is(w, wl, "CKT_NSS_TRUST_UNKNOWN") ||
+	    word_is(w, wl, "CKT_NSS_VALID_DELEGATOR") ||
+	    word_is(w, wl, "CKT_NSS_TRUSTED"))
+		*t = TRUST_MUST_VERIFY;
+	else
+		return -1;
+	return 0;
+}
+
+/* 13-byte UTCTime "YYMMDDHHMMSSZ" to time_t. */
+static int
+parse_utctime(const struct bytes *b, time_t *out)
+{
+	ASN1_UTCTIME *t;
+	char s[16];
+	struct tm tm;
+	int ok;
+
+	if (b->len != 13)
+		return -1;
+	memcpy(s, b->p, 13);
+	s[13] = '\0';
+	if ((t = ASN1_UTCTIME_new()) == NULL)
+		return -1;
+	ok = ASN1_UTCTIME_set_string(t, s) && ASN1_TIME_to_tm(t, &tm);
+	ASN1_UTCTIME_free(t);
+	if (!ok)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static struct object *
+new_object(struct parser *ps)
+{
+	struct object *o;
+
+	if (ps->nobjs == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 256;
+		struct object *v = reallocarray(ps->objs, cap, sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		ps->objs = v;
+		ps->cap = cap;
+	}
+	o = &ps->objs[ps->nobjs++];
+	memset(o, 0, sizeof(*o));
+	o->line = ps->line;
+	return o;
+}
+
+static int
+set_bytes(struct parser *ps, struct bytes *dst, size_t line,
+    const char *attr, size_t al)
+{
+	struct bytes b = { NULL, 0, 0 };
+
+	if (dst->set)
+		return perr(ps, line, "attribute %s given twice", attr, al);
+	if (read_octal(ps, &b) == -1)
+		return -1;
+	*dst = b;
+	return 0;
+}
+
+/* One attribute line of the current object. */
+static int
+attribute(struct parser *ps, struct object *o, const char *w[3],
+    size_t wl[3], int nw)
+{
+	size_t line = ps->line;
+	int octal = word_is(w[1], wl[1], "MULTILINE_OCTAL");
+	int i;
+
+	if (!octal && nw < 3)
+		return perr(ps, line, "attribute '%s' has no value", w[0], wl[0]);
+	if (octal && nw == 3)
+		return perr(ps, line, "text after MULTILINE_OCTAL: '%s'",
+		    w[2], wl[2]);
+
+	if (word_is(w[1], wl[1], "CK_OBJECT_CLASS"))
+		return perr(ps, line, "CKA_CLASS expected, got '%s'",
+		    w[0], wl[0]);
+
+	if (word_is(w[1], wl[1], "UTF8")) {
+		char *s = read_utf8(w[2], wl[2]);
+
+		if (s == NULL)
+			return perr(ps, line, "bad UTF8 string %s", w[2], wl[2]);
+		if (word_is(w[0], wl[0], "CKA_LABEL")) {
+			if (o->label != NULL) {
+				free(s);
+				return perr(ps, line, "attribute %s given twice",
+				    w[0], wl[0]);
+			}
+			o->label = s;
+		} else
+			free(s);
+		return 0;
+	}
+	if (word_is(w[1], wl[1], "CK_BBOOL")) {
+		int idx = -1;
+
+		if (!word_is(w[2], wl[2], "CK_TRUE") &&
+		    !word_is(w[2], wl[2], "CK_FALSE"))
+			return perr(ps, line, "bad CK_BBOOL value '%s'",
+			    w[2], wl[2]);
+		if (word_is(w[0], wl[0], "CKA_NSS_SERVER_DISTRUST_AFTER"))
+			idx = 0;
+		else if (word_is(w[0], wl[0], "CKA_NSS_EMAIL_DISTRUST_AFTER"))
+			idx = 1;
+		if (idx >= 0) {
+			if (!word_is(w[2], wl[2], "CK_FALSE"))
+				return perr(ps, line, "distrust-after must be "
+				    "CK_FALSE or a date, not '%s'", w[2], wl[2]);
+			if (o->distrust[idx] != DISTRUST_UNKNOWN)
+				return perr(ps, line, "attribute %s given twice",
+				    w[0], wl[0]);
+			o->distrust[idx] = DISTRUST_NEVER;
+		}
+		return 0;
+	}
+	if (word_is(w[1], wl[1], "CK_CERTIFICATE_TYPE")) {
+		if (!word_is(w[2], wl[2], "CKC_X_509"))
+			return perr(ps, line, "unsupported certificate type '%s'",
+			    w[2], wl[2]);
+		return 0;
+	}
+	if (word_is(w[1], wl[1], "CK_TRUST")) {
+		static const char *attrs[PURPOSE_N] = {
+			"CKA_TRUST_SERVER_AUTH", "CKA_TRUST_EMAIL_PROTECTION",
+			"CKA_TRUST_CODE_SIGNING"
+		};
+		enum trust t;
+
+		if (parse_trust(w[2], wl[2], &t) == -1)
+			return perr(ps, line, "unknown trust value '%s'",
+			    w[2], wl[2]);
+		if (o->cls != CLASS_TRUST)
+			return perr(ps, line, "trust attribute '%s' outside a "
+			    "CKO_NSS_TRUST object", w[0], wl[0]);
+		for (i = 0; i < PURPOSE_N; i++)
+			if (word_is(w[0], wl[0], attrs[i])) {
+				if (o->trust_set[i])
+					return perr(ps, line, "attribute %s "
+					    "given twice", w[0], wl[0]);
+				o->trust[i] = t;
+				o->trust_set[i] = 1;
+			}
+		/* other purposes (IPsec, time stamping...) are not ours */
+		return 0;
+	}
+	if (octal) {
+		struct bytes skip = { NULL, 0, 0 };
+		int r;
+
+		if (word_is(w[0], wl[0], "CKA_VALUE"))
+			return set_bytes(ps, &o->value, line, w[0], wl[0]);
+		if (word_is(w[0], wl[0], "CKA_ISSUER"))
+			return set_bytes(ps, &o->issuer, line, w[0], wl[0]);
+		if (word_is(w[0], wl[0], "CKA_SERIAL_NUMBER"))
+			return set_bytes(ps, &o->serial, line, w[0], wl[0]);
+		if (word_is(w[0], wl[0], "CKA_CERT_SHA1_HASH")) {
+			o->sha1_line = line;
+			return set_bytes(ps, &o->sha1, line, w[0], wl[0]);
+		}
+		for (i = 0; i < 2; i++) {
+			static const char *attrs[2] = {
+				"CKA_NSS_SERVER_DISTRUST_AFTER",
+				"CKA_NSS_EMAIL_DISTRUST_AFTER"
+			};
+
+			if (!word_is(w[0], wl[0], attrs[i]))
+				continue;
+			if (o->distrust[i] != DISTRUST_UNKNOWN)
+				return perr(ps, line, "attribute %s given twice",
+				    w[0], wl[0]);
+			if (read_octal(ps, &skip) == -1)
+				return -1;
+			r = parse_utctime(&skip, &o->distrust_after[i]);
+			free(skip.p);
+			if (r == -1)
+				return perr(ps, line, "%s is not a 13-byte "
+				    "UTCTime", w[0], wl[0]);
+			o->distrust[i] = DISTRUST_AFTER;
+			return 0;
+		}
+		/* CKA_SUBJECT, CKA_CERT_MD5_HASH, ...: decoded, not kept */
+		if (read_octal(ps, &skip) == -1)
+			return -1;
+		free(skip.p);
+		return 0;
+	}
+	return perr(ps, line, "unknown attribute type '%s'", w[1], wl[1]);
+}
+
+static int
+start_object(struct parser *ps, const char *w[3], size_t wl[3], int nw,
+    struct object **cur)
+{
+	struct object *o;
+	enum obj_class cls;
+
+	if (nw < 3 || !word_is(w[1], wl[1], "CK_OBJECT_CLASS"))
+		return perr(ps, ps->line, "CKA_CLASS must be CK_OBJECT_CLASS%s",
+		    "", 0);
+	if (word_is(w[2], wl[2], "CKO_CERTIFICATE"))
+		cls = CLASS_CERTIFICATE;
+	else if (word_is(w[2], wl[2], "CKO_NSS_TRUST"))
+		cls = CLASS_TRUST;
+	else if (word_is(w[2], wl[2], "CKO_NSS_BUILTIN_ROOT_LIST"))
+		cls = CLASS_ROOT_LIST;
+	else
+		return perr(ps, ps->line, "unknown object class '%s'",
+		    w[2], wl[2]);
+	if ((o = new_object(ps)) == NULL)
+		return perr(ps, ps->line, "out of memory%s", "", 0);
+	o->cls = cls;
+	*cur = o;
+	return 0;
+}
+
+static int
+same(const struct bytes *a, const unsigned char *p, int len)
+{
+	return len > 0 && a->len == (size_t)len && memcmp(a->p, p, a->len) == 0;
+}
+
+/* Check a certificate object against its own DER; make the cert. */
+static int
+make_cert(struct parser *ps, struct object *o, struct cert **out)
+{
+	unsigned char *issuer = NULL, *serial = NULL;
+	int ilen, slen, ok;
+	struct cert *c;
+
+	*out = NULL;
+	if (!o->value.set)
+		return perr(ps, o->line, "certificate object without "
+		    "CKA_VALUE%s", "", 0);
+	if ((c = cert_from_der(o->value.p, o->value.len)) == NULL) {
+		char reason[256];
+
+		log_warn("'%s': line %zu: skipping certificate \"%s\": %s",
+		    ps->name, o->line, o->label ? o->label : "",
+		    log_ssl_reason(reason, sizeof(reason)));
+		return 0;
+	}
+	ilen = i2d_X509_NAME(X509_get_issuer_name(c->x509), &issuer);
+	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(c->x509), &serial);
+	ok = (!o->issuer.set || same(&o->issuer, issuer, ilen)) &&
+	    (!o->serial.set || same(&o->serial, serial, slen));
+	OPENSSL_free(issuer);
+	OPENSSL_free(serial);
+	if (!ok) {
+		cert_free(c);
+		return perr(ps, o->line, "CKA_ISSUER or CKA_SERIAL_NUMBER does "
+		    "not match the certificate in CKA_VALUE%s", "", 0);
+	}
+	*out = c;
+	return 0;
+}
+
+static int
+object_end_check(struct parser *ps, const struct object *o)
+{
+	if (o == NULL)
+		return 0;
+	if (o->cls == CLASS_TRUST && (!o->issuer.set || !o->serial.set))
+		return perr(ps, o->line, "trust object without CKA_ISSUER and "
+		    "CKA_SERIAL_NUMBER%s", "", 0);
+	if (o->sha1.set && o->sha1.len != 20)
+		return perr(ps, o->sha1_line, "CKA_CERT_SHA1_HASH is not 20 "
+		    "bytes%s", "", 0);
+	return 0;
+}
+
+int
+certdata_detect(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	int begindata = 0;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if ((size_t)(nl - p) >= 9 && memcmp(p, "BEGINDATA", 9) == 0)
+			begindata = 1;
+		else if (begindata && (size_t)(nl - p) >= 9 &&
+		    memcmp(p, "CKA_CLASS", 9) == 0)
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Resolve trust objects to certificates; hand the results over. */
+static int
+link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
+{
+	struct cert **certs;
+	size_t i, j;
+	int added = 0, rc = -1;
+
+	if ((certs = calloc(ps->nobjs ? ps->nobjs : 1, sizeof(*certs))) == NULL)
+		return perr(ps, 0, "out of memory%s", "", 0);
+	for (i = 0; i < ps->nobjs; i++)
+		if (ps->objs[i].cls == CLASS_CERTIFICATE &&
+		    make_cert(ps, &ps->objs[i], &certs[i]) == -1)
+			goto out;
+
+	for (i = 0; i < ps->nobjs; i++) {
+		struct object *t = &ps->objs[i];
+		struct object *co = NULL;
+		struct cert *c = NULL;
+		int p, any_not = 0;
+
+		if (t->cls != CLASS_TRUST)
+			continue;
+		for (j = 0; j < ps->nobjs; j++) {
+			struct object *o = &ps->objs[j];
+
+			if (o->cls == CLASS_CERTIFICATE && o->issuer.set &&
+			    o->serial.set &&
+			    o->issuer.len == t->issuer.len &&
+			    o->serial.len == t->serial.len &&
+			    memcmp(o->issuer.p, t->issuer.p, t->issuer.len) == 0 &&
+			    memcmp(o->serial.p, t->serial.p, t->serial.len) == 0) {
+				co = o;
+				c = certs[j];
+				break;
+			}
+		}
+		for (p = 0; p < PURPOSE_N; p++)
+			if (t->trust[p] == TRUST_NOT_TRUSTED)
+				any_not = 1;
+		if (co != NULL) {
+			if (co->matched) {
+				perr(ps, t->line, "second trust object for the "
+				    "certificate at line %s", "", 0);
+				goto out;
+			}
+			co->matched = 1;
+			if (c != NULL && t->sha1.set &&
+			    memcmp(t->sha1.p, c->sha1, 20) != 0) {
+				perr(ps, t->sha1_line, "CKA_CERT_SHA1_HASH does "
+				    "not match the certificate of \"%s\"",
+				    co->label ? co->label : "",
+				    co->label ? strlen(co->label) : 0);
+				goto out;
+			}
+			if (c != NULL)
+				for (p = 0; p < PURPOSE_N; p++)
+					c->trust[p] = t->trust_set[p] ?
+					    t->trust[p] : TRUST_MUST_VERIFY;
+		} else if (!any_not) {
+			perr(ps, t->line, "trust object \"%s\" names no "
+			    "certificate in the file and distrusts nothing",
+			    t->label ? t->label : "",
+			    t->label ? strlen(t->label) : 0);
+			goto out;
+		}
+		if (any_not) {
+			struct block b;
+			char src[512];
+
+			memset(&b, 0, sizeof(b));
+			b.issuer = t->issuer.p;
+			b.issuer_len = t->issuer.len;
+			b.serial = t->serial.p;
+			b.serial_len = t->serial.len;
+			if (t->sha1.set) {
+				memcpy(b.sha1, t->sha1.p, 20);
+				b.has_sha1 = 1;
+			}
+			for (p = 0; p < PURPOSE_N; p++)
+				b.trust[p] = t->trust[p];
+			b.label = t->label;
+			snprintf(src, sizeof(src), "%s:%zu", ps->name, t->line);
+			b.source = src;
+			if (blocklist_add(bl, &b) == -1) {
+				perr(ps, t->line, "out of memory%s", "", 0);
+				goto out;
+			}
+		}
+	}
+
+	for (i = 0; i < ps->nobjs; i++) {
+		struct object *o = &ps->objs[i];
+		struct cert *c = certs[i];
+		int p;
+
+		if (c == NULL)
+			continue;
+		certs[i] = NULL;
+		if (!o->matched) {
+			log_info("'%s': line %zu: \"%s\" has no trust object; "
+			    "not trusted for anything", ps->name, o->line,
+			    o->label ? o->label : "");
+			for (p = 0; p < PURPOSE_N; p++)
+				c->trust[p] = TRUST_MUST_VERIFY;
+		}
+		for (p = 0; p < 2; p++) {
+			c->distrust[p] = o->distrust[p];
+			c->distrust_after[p] = o->distrust_after[p];
+		}
+		if (o->label != NULL && (c->label = strdup(o->label)) == NULL) {
+			cert_free(c);
+			perr(ps, o->line, "out of memory%s", "", 0);
+			goto out;
+		}
+		if (cert_add_source(c, ps->name) == -1 ||
+		    certset_add(set, c) == -1) {
+			perr(ps, o->line, "out of memory%s", "", 0);
+			goto out;
+		}
+		added++;
+	}
+	rc = added;
+out:
+	for (i = 0; i < ps->nobjs; i++)
+		cert_free(certs[i]);
+	free(certs);
+	return rc;
+}
+
+int
+certdata_parse(const char *name, const char *buf, size_t len,
+    struct certset *set, struct blocklist *bl)
+{
+	struct parser ps;
+	struct object *cur = NULL;
+	const char *s, *e, *w[3];
+	size_t wl[3], i;
+	int nw, begun = 0, rc = -1;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.name = name;
+	ps.p = buf;
+	ps.end = buf + len;
+
+	while (next_line(&ps, &s, &e)) {
+		if (blank(s, e))
+			continue;
+		nw = split(s, e, w, wl);
+		if (!begun) {
+			if (nw == 1 && word_is(w[0], wl[0], "BEGINDATA")) {
+				begun = 1;
+				continue;
+			}
+			perr(&ps, ps.line, "unexpected '%s' before BEGINDATA",
+			    w[0], wl[0]);
+			goto out;
+		}
+		if (nw == 1 && word_is(w[0], wl[0], "BEGINDATA")) {
+			perr(&ps, ps.line, "second BEGINDATA%s", "", 0);
+			goto out;
+		}
+		if (nw < 2 || wl[0] < 4 || memcmp(w[0], "CKA_", 4) != 0) {
+			perr(&ps, ps.line, "unexpected '%s'; expected an "
+			    "attribute line \"CKA_NAME TYPE VALUE\"",
+			    w[0], wl[0]);
+			goto out;
+		}
+		if (word_is(w[0], wl[0], "CKA_CLASS")) {
+			if (object_end_check(&ps, cur) == -1 ||
+			    start_object(&ps, w, wl, nw, &cur) == -1)
+				goto out;
+			continue;
+		}
+		if (cur == NULL) {
+			perr(&ps, ps.line, "attribute '%s' before the first "
+			    "CKA_CLASS", w[0], wl[0]);
+			goto out;
+		}
+		if (attribute(&ps, cur, w, wl, nw) == -1)
+			goto out;
+	}
+	if (!begun) {
+		perr(&ps, ps.line, "no BEGINDATA line; not a certdata.txt%s",
+		    "", 0);
+		goto out;
+	}
+	if (object_end_check(&ps, cur) == -1)
+		goto out;
+	rc = link_objects(&ps, set, bl);
+out:
+	for (i = 0; i < ps.nobjs; i++)
+		object_release(&ps.objs[i]);
+	free(ps.objs);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * certdata.h: Mozilla's certdata.txt (NSS builtins) reader.
+ *
+ * Pure: a buffer in, certificates and blocklist entries out, no I/O.
+ * Every object is parsed; values in MULTILINE_OCTAL are decoded; each
+ * CKO_NSS_TRUST object is matched to its CKO_CERTIFICATE by issuer + serial
+ * and its CKA_CERT_SHA1_HASH is checked against the certificate.  The trust
+ * per purpose lands in cert->trust[]; a certificate without a trust object
+ * is not trusted for anything (as in NSS).  Trust objects that say
+ * CKT_NSS_NOT_TRUSTED for some purpose become blocklist entries, with or
+ * without a certificate.  CKA_NSS_{SERVER,EMAIL}_DISTRUST_AFTER are kept.
+ * Anything unexpected is an error that names the line.
+ */
+#ifndef TB_CERTDATA_H
+#define TB_CERTDATA_H
+
+#include <stddef.h>
+
+#include "blocklist.h"
+#include "certset.h"
+
+/* 1 if buf looks like a certdata.txt (a BEGINDATA line and CKA_CLASS). */
+int	certdata_detect(const char *buf, size_t len);
+
+/*
+ * Parse certdata.txt in buf (name is for messages and sources).  Adds the
+ * certificates to set and the distrust entries to bl.  Returns the number of
+ * certificates added, or -1 after reporting "name: line N: ..." once; on
+ * error set and bl may hold part of the file and are for the caller to drop.
+ */
+int	certdata_parse(const char *name, const char *buf, size_t len,
+	    struct certset *set, struct blocklist *bl);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * cmd.h: the subcommands.  Each owns its options and usage text and returns
+ * the process exit status; only these and main() decide how the run ends.
+ */
+#ifndef TB_CMD_H
+#define TB_CMD_H
+
+enum exit_status {
+	EXIT_CHANGED = 0,	/* success; for build: something was published */
+	EXIT_ERROR = 1,
+	EXIT_UNCHANGED = 2	/* build: the store already held this content */
+};
+
+#define TRUSTBUILD_VERSION "0.1.0"
+
+int	cmd_build(int argc, char *argv[]);
+int	cmd_list(int argc, char *argv[]);
+
+#endif

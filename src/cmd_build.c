@@ -1,0 +1,340 @@
+/*
+ * cmd_build.c: "trustbuild build": local root sets to a published store.
+ *
+ * sources -> one certificate set per source -> policy (trust for the
+ * purpose, blocklist, exclusions, expiry, intermediates that chain) -> the
+ * writers[] stage every output -> all are committed, or none.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blocklist.h"
+#include "bundle.h"
+#include "capath.h"
+#include "certset.h"
+#include "cmd.h"
+#include "log.h"
+#include "policy.h"
+#include "publish.h"
+#include "source.h"
+
+#define LOCK_WAIT_S	30	/* wait for another run's publishing */
+
+static const struct writer {
+	const char	*name;
+	int		(*prepare)(const struct certset *, const char *, int,
+			    struct pending *);
+} writers[] = {
+	{ "bundle", bundle_prepare },
+	{ "capath", capath_prepare },
+};
+
+enum { WRITER_BUNDLE, WRITER_CAPATH, WRITER_N };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: trustbuild build [--purpose server-auth|email|code-signing|any]\n"
+	    "                        [--keep-expired] [--intermediates SOURCE]...\n"
+	    "                        [--exclude SHA256]... [--bundle FILE]\n"
+	    "                        [--capath DIR] [--compat] SOURCE...\n"
+	    "\n"
+	    "Build a trust store from local root sets.  A SOURCE is a file or a\n"
+	    "directory: Mozilla certdata.txt, PEM, DER or PKCS#7, told apart by\n"
+	    "content.  Its certificates are trust anchors (from certdata.txt:\n"
+	    "those trusted for the purpose).\n"
+	    "\n"
+	    "  --purpose P          server-auth (default), email, code-signing, any\n"
+	    "  --keep-expired       keep anchors past their not-after date\n"
+	    "  --intermediates SRC  admit the CA certificates of SRC that chain\n"
+	    "                       to an anchor (repeatable)\n"
+	    "  --exclude SHA256     leave this certificate out (repeatable)\n"
+	    "  --bundle FILE        publish a PEM bundle to FILE\n"
+	    "  --capath DIR         publish an OpenSSL hashed directory at DIR\n"
+	    "                       (a symbolic link to a generation directory)\n"
+	    "  --compat             add old-style (MD5) hash links to the CApath\n"
+	    "\n"
+	    "Exit status: 0 published a change, 2 nothing changed, 1 error\n"
+	    "(nothing published).\n");
+}
+
+static int
+parse_sha256(const char *s, unsigned char out[32])
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		unsigned hi, lo;
+
+		if (*s == ':') {
+			s++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]) || n == 32)
+			return -1;
+		hi = (unsigned)(isdigit((unsigned char)s[0]) ? s[0] - '0' :
+		    tolower((unsigned char)s[0]) - 'a' + 10);
+		lo = (unsigned)(isdigit((unsigned char)s[1]) ? s[1] - '0' :
+		    tolower((unsigned char)s[1]) - 'a' + 10);
+		out[n++] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	return n == 32 ? 0 : -1;
+}
+
+/* Load each path into its own set. */
+static int
+load_all(char **paths, size_t n, struct certset **sets,
+    struct blocklist *bl)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int got;
+
+		if ((sets[i] = certset_new()) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		if ((got = source_load(paths[i], sets[i], bl)) == -1)
+			return -1;
+		log_info("'%s': %d certificates", paths[i], got);
+	}
+	return 0;
+}
+
+/* The directory holding path (malloc'd), "." for a bare name. */
+static char *
+parent_of(const char *path)
+{
+	char *p = strdup(path), *slash;
+
+	if (p == NULL)
+		return NULL;
+	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
+		p[strlen(p) - 1] = '\0';
+	if ((slash = strrchr(p, '/')) == NULL)
+		strcpy(p, ".");
+	else if (slash == p)
+		p[1] = '\0';
+	else
+		*slash = '\0';
+	return p;
+}
+
+/* Lock each distinct output directory once (flock is per open file). */
+static int
+lock_outputs(const char *out[WRITER_N], int fds[WRITER_N])
+{
+	struct stat st[WRITER_N];
+	int i, j, dup;
+
+	for (i = 0; i < WRITER_N; i++) {
+		char *d;
+
+		fds[i] = -1;
+		if (out[i] == NULL)
+			continue;
+		if ((d = parent_of(out[i])) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		if (stat(d, &st[i]) == -1) {
+			log_err("'%s': cannot publish there: directory '%s' "
+			    "does not exist; create it first", out[i], d);
+			free(d);
+			return -1;
+		}
+		free(d);
+		for (dup = 0, j = 0; j < i; j++)
+			if (out[j] != NULL && st[j].st_dev == st[i].st_dev &&
+			    st[j].st_ino == st[i].st_ino)
+				dup = 1;
+		if (!dup && (fds[i] = publish_lock(out[i], LOCK_WAIT_S)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cmd_build(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "keep-expired", no_argument, NULL, 'k' },
+		{ "intermediates", required_argument, NULL, 'i' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "capath", required_argument, NULL, 'c' },
+		{ "compat", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct policy pol;
+	struct policy_stats st;
+	struct blocklist *bl = NULL;
+	struct certset **asets = NULL, **isets = NULL, *final = NULL;
+	struct pending pd[WRITER_N];
+	const char *out[WRITER_N] = { NULL, NULL };
+	char **inter = NULL;
+	size_t ninter = 0, nanchor, i;
+	int lockfd[WRITER_N] = { -1, -1 };
+	int ch, flags = 0, rc = EXIT_ERROR, changed = 0, w;
+
+	memset(&pol, 0, sizeof(pol));
+	memset(pd, 0, sizeof(pd));
+	pol.purpose = PURPOSE_SERVER_AUTH;
+	pol.now = time(NULL);
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			if ((w = purpose_from_name(optarg)) == -1) {
+				log_err("'%s' is not a purpose; use server-auth, "
+				    "email, code-signing or any", optarg);
+				goto out;
+			}
+			pol.purpose = (enum purpose)w;
+			break;
+		case 'k':
+			pol.keep_expired = 1;
+			break;
+		case 'i': {
+			char **v = reallocarray(inter, ninter + 1, sizeof(*v));
+
+			if (v == NULL) {
+				log_err("out of memory");
+				goto out;
+			}
+			inter = v;
+			inter[ninter++] = optarg;
+			break;
+		}
+		case 'x': {
+			unsigned char (*v)[32];
+
+			v = reallocarray(pol.exclude, pol.nexclude + 1,
+			    sizeof(*v));
+			if (v == NULL) {
+				log_err("out of memory");
+				goto out;
+			}
+			pol.exclude = v;
+			if (parse_sha256(optarg, v[pol.nexclude]) == -1) {
+				log_err("--exclude '%s': not a SHA-256 "
+				    "fingerprint (64 hex digits, colons "
+				    "allowed)", optarg);
+				goto out;
+			}
+			pol.nexclude++;
+			break;
+		}
+		case 'b':
+			out[WRITER_BUNDLE] = optarg;
+			break;
+		case 'c':
+			out[WRITER_CAPATH] = optarg;
+			break;
+		case 'C':
+			flags |= CAPATH_COMPAT;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = EXIT_CHANGED;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		log_err("build: no SOURCE given; name a certdata.txt, PEM, DER "
+		    "or PKCS#7 file or a directory");
+		usage(stderr);
+		goto out;
+	}
+	if (out[WRITER_BUNDLE] == NULL && out[WRITER_CAPATH] == NULL) {
+		log_err("build: nothing to write; give --bundle FILE and/or "
+		    "--capath DIR");
+		goto out;
+	}
+	nanchor = (size_t)argc;
+	if ((asets = calloc(nanchor, sizeof(*asets))) == NULL ||
+	    (isets = calloc(ninter + 1, sizeof(*isets))) == NULL ||
+	    (bl = blocklist_new()) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (load_all(argv, nanchor, asets, bl) == -1 ||
+	    load_all(inter, ninter, isets, bl) == -1)
+		goto out;
+	if ((final = policy_build(&pol, asets, nanchor, isets, ninter, bl,
+	    &st)) == NULL)
+		goto out;
+	if (st.expired > 0 && log_verbosity < LOG_VERBOSE)
+		log_warn("left out %zu expired anchors (-v names them, "
+		    "--keep-expired keeps them)", st.expired);
+	if (st.refused > 0 && log_verbosity < LOG_VERBOSE)
+		log_warn("refused %zu of the intermediates (-v says why)",
+		    st.refused);
+	if (final->n == 0) {
+		log_err("refusing to publish an empty set: no certificate of "
+		    "the sources is a trust anchor for %s",
+		    purpose_name(pol.purpose));
+		goto out;
+	}
+
+	publish_signals();
+	if (lock_outputs(out, lockfd) == -1)
+		goto out;
+	for (w = 0; w < WRITER_N; w++) {
+		if (out[w] == NULL)
+			continue;
+		if (writers[w].prepare(final, out[w], flags, &pd[w]) == -1) {
+			for (i = 0; i < WRITER_N; i++)
+				publish_abort(&pd[i]);
+			goto out;
+		}
+	}
+	for (w = 0; w < WRITER_N; w++) {
+		if (out[w] == NULL)
+			continue;
+		if (publish_commit(&pd[w]) == -1)
+			goto out;
+		changed |= pd[w].changed;
+	}
+	if (log_verbosity >= LOG_NORMAL)
+		printf("%zu anchors, %zu intermediates for %s: %s\n",
+		    st.anchors, st.intermediates, purpose_name(pol.purpose),
+		    changed ? "published" : "unchanged");
+	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
+out:
+	for (w = 0; w < WRITER_N; w++) {
+		publish_abort(&pd[w]);
+		publish_release(&pd[w]);
+		if (lockfd[w] != -1)
+			close(lockfd[w]);
+	}
+	for (i = 0; asets && i < (size_t)argc; i++)
+		certset_free(asets[i]);
+	for (i = 0; isets && i < ninter; i++)
+		certset_free(isets[i]);
+	free(asets);
+	free(isets);
+	certset_free(final);
+	blocklist_free(bl);
+	free(inter);
+	free(pol.exclude);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * der.h: binary certificate sources: one DER certificate, or a PKCS#7
+ * SignedData "certs-only" bag (.p7b/.p7c) in DER.
+ *
+ * Pure: a buffer in, certificates into a set, no I/O.
+ */
+#ifndef TB_DER_H
+#define TB_DER_H
+
+#include <stddef.h>
+
+#include "certset.h"
+
+/* 1 if buf starts like a DER SEQUENCE (certificate or PKCS#7). */
+int	der_detect(const unsigned char *buf, size_t len);
+
+/*
+ * Add the certificate(s) in buf to set.  Returns how many were read, or -1
+ * after reporting "'name': ..." once.
+ */
+int	der_parse(const char *name, const unsigned char *buf, size_t len,
+	    struct certset *set);
+
+/*
+ * Add the certificates of the PKCS#7 SignedData in der to set; where is
+ * "'name'" or "'name': line N" for messages.  Returns the count or -1.
+ */
+int	der_parse_pkcs7(const char *name, const char *where,
+	    const unsigned char *der, size_t len, struct certset *set);
+
+#endif

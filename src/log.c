@@ -1,0 +1,100 @@
+/*
+ * log.c: diagnostics on stderr, see log.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "log.h"
+
+int log_verbosity = LOG_NORMAL;
+
+static void
+vlog(const char *kind, const char *fmt, va_list ap)
+{
+	fputs("trustbuild: ", stderr);
+	if (kind != NULL)
+		fputs(kind, stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+void
+log_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *
+log_ssl_reason(char *buf, unsigned long size)
+{
+	unsigned long e, last = 0;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		const char *r = ERR_reason_error_string(e);
+		char tmp[256];
+
+		if (e == last)
+			continue;
+		last = e;
+		if (r == NULL) {
+			ERR_error_string_n(e, tmp, sizeof(tmp));
+			r = tmp;
+		}
+		if (off + 3 >= size)
+			continue;
+		off += (size_t)snprintf(buf + off, size - off, "%s%s",
+		    off ? ": " : "", r);
+		if (off >= size)
+			off = size - 1;
+	}
+	if (off == 0)
+		snprintf(buf, size, "unknown OpenSSL error");
+	return buf;
+}
+
+void
+log_ssl(const char *fmt, ...)
+{
+	va_list ap;
+	char reason[512];
+
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", log_ssl_reason(reason, sizeof(reason)));
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbosity < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbosity < LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

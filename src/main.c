@@ -1,0 +1,140 @@
+/*
+ * main.c: trustbuild, a CA-bundle manager and trust-store builder.
+ *
+ * Data flows one way: sources -> certificate set -> policy -> writers ->
+ * publish.  This file holds the global options, the command table and the
+ * process hygiene every command relies on.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(int, char *[]);
+	const char	*summary;
+} commands[] = {
+	{ "build", cmd_build,
+	    "build a trust store (bundle, CApath) from local root sets" },
+	{ "list", cmd_list,
+	    "print the certificates of a bundle, CApath or source" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: trustbuild [-qv] COMMAND [ARGS]\n"
+	    "       trustbuild --help | --version\n"
+	    "\n"
+	    "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+	    "\n"
+	    "options:\n"
+	    "  -q, --quiet      print nothing but errors\n"
+	    "  -v, --verbose    say why each certificate is kept or left out\n"
+	    "  -h, --help       this text; 'trustbuild COMMAND --help' for a "
+	    "command\n"
+	    "  -V, --version    print the version\n"
+	    "\n"
+	    "Exit status: 0 success (build: published a change), 1 error,\n"
+	    "2 nothing changed.  See trustbuild(1).\n");
+}
+
+/* fds 0-2 open, so no file we create becomes stdout by accident. */
+static void
+sanitise_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int
+finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			log_err("write error on standard output: %s",
+			    strerror(errno));
+		return EXIT_ERROR;
+	}
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t i;
+	int ch;
+
+	sanitise_fds();
+	signal(SIGPIPE, SIG_IGN);
+	umask(022);
+
+	while ((ch = getopt_long(argc, argv, "+qvhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'q':
+			log_verbosity = LOG_QUIET;
+			break;
+		case 'v':
+			log_verbosity = LOG_VERBOSE;
+			break;
+		case 'h':
+			usage(stdout);
+			return finish(EXIT_CHANGED);
+		case 'V':
+			printf("trustbuild %s\n", TRUSTBUILD_VERSION);
+			return finish(EXIT_CHANGED);
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc < 2) {
+			usage(stdout);
+			return finish(EXIT_CHANGED);
+		}
+		argv[0] = argv[1];
+		argv[1] = "--help";
+		argc = 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			optind = 0;	/* reset getopt for the command */
+			return finish(commands[i].fn(argc, argv));
+		}
+	log_err("'%s' is not a command; see 'trustbuild --help'", argv[0]);
+	return EXIT_ERROR;
+}

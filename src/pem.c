@@ -1,0 +1,249 @@
+/*
+ * pem.c: PEM certificate sources, see pem.h.
+ *
+ * The block scanner is ours because it must name lines and tell a truncated
+ * file from a bad certificate; base64 decoding is OpenSSL's EVP_Decode*.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "der.h"
+#include "log.h"
+#include "pem.h"
+
+enum block_kind {
+	BLOCK_CERT,
+	BLOCK_TRUSTED,
+	BLOCK_PKCS7,
+	BLOCK_OTHER
+};
+
+int
+pem_detect(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while ((p = memchr(p, '-', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= 11 && memcmp(p, "-----BEGIN ", 11) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+static enum block_kind
+kind_of(const char *type, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum block_kind kind;
+	} kinds[] = {
+		{ "CERTIFICATE", BLOCK_CERT },
+		{ "X509 CERTIFICATE", BLOCK_CERT },
+		{ "TRUSTED CERTIFICATE", BLOCK_TRUSTED },
+		{ "PKCS7", BLOCK_PKCS7 },
+		{ "PKCS #7 SIGNED DATA", BLOCK_PKCS7 },
+		{ "CERTIFICATE CHAIN", BLOCK_PKCS7 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].name) == len &&
+		    memcmp(kinds[i].name, type, len) == 0)
+			return kinds[i].kind;
+	return BLOCK_OTHER;
+}
+
+/* The trust OpenSSL's auxiliary data gives each purpose. */
+static void
+aux_trust(X509 *x, enum trust trust[PURPOSE_N])
+{
+	static const int nids[PURPOSE_N] = {
+		NID_server_auth, NID_email_protect, NID_code_sign
+	};
+	STACK_OF(ASN1_OBJECT) *t = X509_get0_trust_objects(x);
+	STACK_OF(ASN1_OBJECT) *r = X509_get0_reject_objects(x);
+	int p, i;
+
+	for (p = 0; p < PURPOSE_N; p++) {
+		int rejected = 0, trusted = 0;
+
+		for (i = 0; i < sk_ASN1_OBJECT_num(r); i++) {
+			int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(r, i));
+
+			if (nid == nids[p] || nid == NID_anyExtendedKeyUsage)
+				rejected = 1;
+		}
+		for (i = 0; i < sk_ASN1_OBJECT_num(t); i++) {
+			int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(t, i));
+
+			if (nid == nids[p] || nid == NID_anyExtendedKeyUsage)
+				trusted = 1;
+		}
+		if (rejected)
+			trust[p] = TRUST_NOT_TRUSTED;
+		else if (trusted)
+			trust[p] = TRUST_DELEGATOR;
+		else if (sk_ASN1_OBJECT_num(t) > 0)
+			trust[p] = TRUST_MUST_VERIFY;
+		else
+			trust[p] = TRUST_UNSPECIFIED;
+	}
+}
+
+/* Base64 body of a block to DER; -1 if it is not base64. */
+static int
+decode(const char *s, size_t len, unsigned char **out, size_t *outlen)
+{
+	EVP_ENCODE_CTX *ctx;
+	unsigned char *buf;
+	int n1 = 0, n2 = 0, ok;
+
+	if (len > INT_MAX / 2 || (buf = malloc(len / 4 * 3 + 4)) == NULL)
+		return -1;
+	if ((ctx = EVP_ENCODE_CTX_new()) == NULL) {
+		free(buf);
+		return -1;
+	}
+	EVP_DecodeInit(ctx);
+	ok = EVP_DecodeUpdate(ctx, buf, &n1, (const unsigned char *)s,
+	    (int)len) != -1 && EVP_DecodeFinal(ctx, buf + n1, &n2) == 1;
+	EVP_ENCODE_CTX_free(ctx);
+	if (!ok || n1 + n2 == 0) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = (size_t)(n1 + n2);
+	return 0;
+}
+
+/* One block: 1 if it gave a certificate, 0 if skipped, -1 on error. */
+static int
+block(const char *name, size_t line, enum block_kind kind,
+    const unsigned char *der, size_t len, struct certset *set)
+{
+	char where[1100], reason[256];
+	struct cert *c = NULL;
+	X509 *x;
+	const unsigned char *p = der;
+
+	snprintf(where, sizeof(where), "'%s': line %zu", name, line);
+	switch (kind) {
+	case BLOCK_PKCS7:
+		return der_parse_pkcs7(name, where, der, len, set) > 0;
+	case BLOCK_TRUSTED:
+		if ((x = d2i_X509_AUX(NULL, &p, (long)len)) == NULL ||
+		    p != der + len) {
+			X509_free(x);
+			break;
+		}
+		if ((c = cert_from_x509(x)) == NULL) {
+			X509_free(x);
+			break;
+		}
+		aux_trust(x, c->trust);
+		break;
+	case BLOCK_CERT:
+		c = cert_from_der(der, len);
+		break;
+	case BLOCK_OTHER:
+		return 0;
+	}
+	if (c == NULL) {
+		log_warn("%s: skipping a certificate that does not decode: %s",
+		    where, log_ssl_reason(reason, sizeof(reason)));
+		return 0;
+	}
+	if (cert_add_source(c, name) == -1 || certset_add(set, c) == -1) {
+		log_err("%s: out of memory", where);
+		return -1;
+	}
+	return 1;
+}
+
+int
+pem_parse(const char *name, const char *buf, size_t len,
+    struct certset *set)
+{
+	const char *p = buf, *end = buf + len;
+	const char *type = NULL, *body = NULL;
+	size_t line = 0, begin_line = 0, typelen = 0;
+	int n = 0;
+
+	while (p < end) {
+		const char *s = p, *e, *nl;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		e = nl ? nl : end;
+		p = nl ? nl + 1 : end;
+		line++;
+		while (e > s && (e[-1] == '\r' || e[-1] == ' ' ||
+		    e[-1] == '\t'))
+			e--;
+		if (type == NULL) {
+			if ((size_t)(e - s) > 16 &&
+			    memcmp(s, "-----BEGIN ", 11) == 0 &&
+			    memcmp(e - 5, "-----", 5) == 0) {
+				type = s + 11;
+				typelen = (size_t)(e - 5 - type);
+				body = p;
+				begin_line = line;
+			}
+			continue;
+		}
+		if ((size_t)(e - s) >= 9 && memcmp(s, "-----END ", 9) == 0) {
+			enum block_kind kind = kind_of(type, typelen);
+			unsigned char *der;
+			size_t derlen;
+			int r;
+
+			if ((size_t)(e - s) != 14 + typelen ||
+			    memcmp(s + 9, type, typelen) != 0) {
+				log_err("'%s': line %zu: END does not match the "
+				    "BEGIN %.*s at line %zu", name, line,
+				    (int)(typelen > 40 ? 40 : typelen), type,
+				    begin_line);
+				return -1;
+			}
+			if (kind == BLOCK_OTHER) {
+				log_warn("'%s': line %zu: skipping a '%.*s' "
+				    "block; only certificates are read", name,
+				    begin_line,
+				    (int)(typelen > 40 ? 40 : typelen), type);
+			} else if (decode(body, (size_t)(s - body), &der,
+			    &derlen) == -1) {
+				log_warn("'%s': line %zu: skipping a block that "
+				    "is not valid base64", name, begin_line);
+			} else {
+				r = block(name, begin_line, kind, der, derlen,
+				    set);
+				free(der);
+				if (r == -1)
+					return -1;
+				n += r;
+			}
+			type = NULL;
+			continue;
+		}
+		if ((size_t)(e - s) >= 11 && memcmp(s, "-----BEGIN ", 11) == 0) {
+			log_err("'%s': line %zu: BEGIN inside the block started "
+			    "at line %zu; the file is truncated or spliced",
+			    name, line, begin_line);
+			return -1;
+		}
+	}
+	if (type != NULL) {
+		log_err("'%s': line %zu: '%.*s' block has no END line; the "
+		    "file is truncated", name, begin_line,
+		    (int)(typelen > 40 ? 40 : typelen), type);
+		return -1;
+	}
+	return n;
+}

@@ -1,0 +1,28 @@
+/*
+ * pem.h: PEM certificate sources: one or many CERTIFICATE blocks (a bundle),
+ * TRUSTED CERTIFICATE blocks (OpenSSL's auxiliary trust), PKCS7 blocks.
+ *
+ * Pure: a buffer in, certificates into a set, no I/O.  Text outside the
+ * blocks (bundle comments) is ignored; blocks of other types (keys, CRLs)
+ * are skipped with a warning; a certificate that does not decode is skipped
+ * with a warning naming its line; a BEGIN without END is an error (the file
+ * is truncated).
+ */
+#ifndef TB_PEM_H
+#define TB_PEM_H
+
+#include <stddef.h>
+
+#include "certset.h"
+
+/* 1 if buf holds a "-----BEGIN " line. */
+int	pem_detect(const char *buf, size_t len);
+
+/*
+ * Add the certificates in buf to set.  Returns how many blocks gave a
+ * certificate, or -1 after reporting "'name': line N: ..." once.
+ */
+int	pem_parse(const char *name, const char *buf, size_t len,
+	    struct certset *set);
+
+#endif

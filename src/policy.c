@@ -1,0 +1,251 @@
+/*
+ * policy.c: from loaded sources to the final set, see policy.h.
+ *
+ * Intermediates are admitted in rounds: a round verifies every pending
+ * candidate with X509_verify_cert against a store holding the anchors and
+ * the intermediates admitted so far (X509_V_FLAG_PARTIAL_CHAIN, since an
+ * admitted intermediate already chains to an anchor), then adds the round's
+ * winners to the store.  Rounds stop when one admits nothing; what is left
+ * is refused with OpenSSL's reason.  Adding per round, not per certificate,
+ * keeps the store from being re-sorted after every addition.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "log.h"
+#include "policy.h"
+
+static int
+excluded(const struct policy *pol, const struct cert *c)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nexclude; i++)
+		if (memcmp(pol->exclude[i], c->sha256, 32) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+name_of(struct cert *c)
+{
+	return c->label ? c->label : cert_subject(c);
+}
+
+/* Drop c for a reason common to anchors and intermediates; 1 if dropped. */
+static int
+common_drop(const struct policy *pol, const struct blocklist *bl,
+    struct cert *c, const char *what, struct policy_stats *st)
+{
+	const struct block *b;
+	char hex[65];
+
+	if (excluded(pol, c)) {
+		cert_hex(c->sha256, 32, hex, 0);
+		log_info("excluded %s \"%s\" (%s)", what, name_of(c), hex);
+		st->excluded++;
+		return 1;
+	}
+	if ((b = blocklist_match(bl, c, pol->purpose)) != NULL) {
+		log_info("blocked %s \"%s\": distrusted by %s%s%s%s", what,
+		    name_of(c), b->source ? b->source : "a source",
+		    b->label ? " (\"" : "", b->label ? b->label : "",
+		    b->label ? "\")" : "");
+		st->blocked++;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+add_anchors(const struct policy *pol, struct certset *src,
+    struct certset *out, const struct blocklist *bl, struct policy_stats *st)
+{
+	char when[32];
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		struct cert *c = src->v[i];
+		enum trust t = cert_trust_for(c->trust, pol->purpose);
+
+		if (t != TRUST_UNSPECIFIED && t != TRUST_DELEGATOR) {
+			log_info("not an anchor for %s: \"%s\" (%s)",
+			    purpose_name(pol->purpose), name_of(c),
+			    t == TRUST_NOT_TRUSTED ? "distrusted" :
+			    "not a trusted delegator");
+			st->not_trusted++;
+			continue;
+		}
+		if (common_drop(pol, bl, c, "anchor", st))
+			continue;
+		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
+			log_info("dropped expired anchor \"%s\" (not after %s)",
+			    name_of(c), cert_time_str(X509_get0_notAfter(
+			    c->x509), when, sizeof(when)) ? when : "?");
+			st->expired++;
+			continue;
+		}
+		src->v[i] = NULL;
+		c->role = ROLE_ANCHOR;
+		if (certset_add(out, c) == -1) {
+			log_err("out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The candidates that pass the checks that need no chain. */
+static int
+candidates(const struct policy *pol, struct certset *src,
+    const struct certset *out, const struct blocklist *bl,
+    struct cert ***pend, size_t *npend, struct policy_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		struct cert *c = src->v[i];
+		struct cert **v;
+
+		if (certset_find(out, c->sha256) != NULL)
+			continue;	/* already an anchor or admitted */
+		if (common_drop(pol, bl, c, "intermediate", st))
+			continue;
+		if (!cert_is_ca(c)) {
+			log_info("refused intermediate \"%s\": not a CA "
+			    "certificate", name_of(c));
+			st->refused++;
+			continue;
+		}
+		if (cert_is_expired(c, pol->now)) {
+			log_info("refused intermediate \"%s\": expired",
+			    name_of(c));
+			st->refused++;
+			continue;
+		}
+		if ((v = reallocarray(*pend, *npend + 1, sizeof(*v))) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		*pend = v;
+		v[(*npend)++] = c;
+		src->v[i] = NULL;
+	}
+	return 0;
+}
+
+static int
+admit_intermediates(const struct policy *pol, struct certset **inter,
+    size_t ni, struct certset *out, const struct blocklist *bl,
+    struct policy_stats *st)
+{
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	struct cert **pend = NULL, **won = NULL;
+	int *err = NULL;
+	size_t npend = 0, i, j;
+	int rc = -1, progress;
+
+	for (i = 0; i < ni; i++)
+		if (candidates(pol, inter[i], out, bl, &pend, &npend, st) == -1)
+			goto out;
+	if (npend == 0)
+		return 0;
+	if ((store = X509_STORE_new()) == NULL ||
+	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	    (won = calloc(npend, sizeof(*won))) == NULL ||
+	    (err = calloc(npend, sizeof(*err))) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	for (i = 0; i < out->n; i++)
+		if (!X509_STORE_add_cert(store, out->v[i]->x509)) {
+			log_ssl("cannot build the anchor store");
+			goto out;
+		}
+	do {
+		size_t nwon = 0;
+
+		progress = 0;
+		for (i = 0; i < npend; i++) {
+			if (pend[i] == NULL)
+				continue;
+			if (!X509_STORE_CTX_init(ctx, store, pend[i]->x509,
+			    NULL)) {
+				log_ssl("cannot verify \"%s\"",
+				    name_of(pend[i]));
+				goto out;
+			}
+			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
+			    pol->now);
+			if (X509_verify_cert(ctx) == 1)
+				won[nwon++] = pend[i], pend[i] = NULL;
+			else
+				err[i] = X509_STORE_CTX_get_error(ctx);
+			X509_STORE_CTX_cleanup(ctx);
+		}
+		for (j = 0; j < nwon; j++) {
+			struct cert *c = won[j];
+
+			if (!X509_STORE_add_cert(store, c->x509)) {
+				log_ssl("cannot add \"%s\"", name_of(c));
+				goto out;
+			}
+			c->role = ROLE_INTERMEDIATE;
+			if (certset_add(out, c) == -1) {
+				log_err("out of memory");
+				goto out;
+			}
+			st->intermediates++;
+			progress = 1;
+		}
+	} while (progress);
+	for (i = 0; i < npend; i++) {
+		if (pend[i] == NULL)
+			continue;
+		log_info("refused intermediate \"%s\": %s", name_of(pend[i]),
+		    X509_verify_cert_error_string(err[i]));
+		st->refused++;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < npend; i++)
+		cert_free(pend[i]);
+	free(pend);
+	free(won);
+	free(err);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return rc;
+}
+
+struct certset *
+policy_build(const struct policy *pol, struct certset **anchors, size_t na,
+    struct certset **inter, size_t ni, const struct blocklist *bl,
+    struct policy_stats *st)
+{
+	struct certset *out;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if ((out = certset_new()) == NULL) {
+		log_err("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < na; i++)
+		if (add_anchors(pol, anchors[i], out, bl, st) == -1)
+			goto fail;
+	st->anchors = out->n;
+	if (admit_intermediates(pol, inter, ni, out, bl, st) == -1)
+		goto fail;
+	certset_sort(out);
+	return out;
+fail:
+	certset_free(out);
+	return NULL;
+}

@@ -1,0 +1,77 @@
+/*
+ * publish.h: replace published files and directories atomically.
+ *
+ * A file is staged as a complete, fsynced temp file in the same directory
+ * (".NAME.tmp.XXXXXX") and committed with rename(2), then the directory is
+ * fsynced.  A directory (a CApath) is published as a symbolic link NAME to a
+ * generation directory beside it (".NAME.gen.XXXXXX"): a new generation is
+ * built whole, synced once, and switched with one rename(2) of a symlink.
+ * ".NAME.prev" points at the generation before, kept for rollback; older
+ * ones are removed.  A kill -9 at any instant leaves the old or the new
+ * store, complete.  Content equal to what is published is not written.
+ *
+ * Writers stage with *_prepare; the caller then commits every pending
+ * output or aborts them all.
+ */
+#ifndef TB_PUBLISH_H
+#define TB_PUBLISH_H
+
+#include <stddef.h>
+
+enum pending_kind {
+	PENDING_FILE,
+	PENDING_DIR
+};
+
+struct pending {
+	enum pending_kind kind;
+	char	*path;		/* what is published */
+	char	*dir;		/* its parent directory */
+	char	*base;		/* its last component */
+	char	*tmp;		/* staged file or generation; NULL: unchanged */
+	char	*old;		/* dir: the generation published before */
+	int	 changed;
+	int	 empty_dir;	/* dir: path is an empty real directory */
+};
+
+/* One entry of a directory to publish: a file with data, or a symlink. */
+struct dir_entry {
+	char		 name[96];
+	const char	*data;		/* file content, or NULL for a link */
+	size_t		 len;
+	char		 link[96];	/* link target when data is NULL */
+};
+
+/*
+ * Stage buf as the new content of path.  If path already holds exactly
+ * buf, nothing is staged and pd->changed is 0.  -1 after a message.
+ */
+int	publish_file_prepare(struct pending *pd, const char *path,
+	    const void *buf, size_t len);
+
+/*
+ * Stage a new generation holding entries (names unique) for the directory
+ * link path.  If the published generation holds exactly these entries,
+ * nothing is staged.  -1 after a message.
+ */
+int	publish_dir_prepare(struct pending *pd, const char *path,
+	    const struct dir_entry *e, size_t n);
+
+/* Make a staged output live.  -1 after a message. */
+int	publish_commit(struct pending *pd);
+/* Remove what was staged; the published output stays as it was. */
+void	publish_abort(struct pending *pd);
+/* Free pd's strings (after commit or abort). */
+void	publish_release(struct pending *pd);
+
+/*
+ * Lock the directory that will hold path against other trustbuild runs,
+ * waiting up to wait_s seconds.  Returns a descriptor to keep open, or -1
+ * after a message.
+ */
+int	publish_lock(const char *path, int wait_s);
+
+/* Remove staged temp files on SIGINT, SIGTERM and SIGHUP, then die. */
+void	publish_signals(void);
+
+#endif

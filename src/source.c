@@ -1,0 +1,270 @@
+/*
+ * source.c: read certificate sources from disk, see source.h.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "certdata.h"
+#include "der.h"
+#include "log.h"
+#include "pem.h"
+#include "source.h"
+
+enum source_format
+source_detect(const unsigned char *buf, size_t len)
+{
+	if (certdata_detect((const char *)buf, len))
+		return FORMAT_CERTDATA;
+	if (pem_detect((const char *)buf, len))
+		return FORMAT_PEM;
+	if (der_detect(buf, len))
+		return FORMAT_DER;
+	return FORMAT_UNKNOWN;
+}
+
+const char *
+source_format_name(enum source_format f)
+{
+	switch (f) {
+	case FORMAT_CERTDATA:
+		return "certdata.txt";
+	case FORMAT_PEM:
+		return "PEM";
+	case FORMAT_DER:
+		return "DER";
+	default:
+		return "unknown";
+	}
+}
+
+int
+source_parse(const char *name, const unsigned char *buf, size_t len,
+    struct certset *set, struct blocklist *bl)
+{
+	switch (source_detect(buf, len)) {
+	case FORMAT_CERTDATA:
+		return certdata_parse(name, (const char *)buf, len, set, bl);
+	case FORMAT_PEM:
+		return pem_parse(name, (const char *)buf, len, set);
+	case FORMAT_DER:
+		return der_parse(name, buf, len, set);
+	default:
+		log_err("'%s': no certificates found; is it a certdata.txt, "
+		    "PEM, DER or PKCS#7 file?", name);
+		return -1;
+	}
+}
+
+int
+source_read_file(const char *path, size_t max, unsigned char **bufp,
+    size_t *lenp)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t len = 0, cap;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_err("'%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_err("'%s': not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((size_t)st.st_size > max) {
+		log_err("'%s': larger than %zu MiB; not a certificate source",
+		    path, max >> 20);
+		close(fd);
+		return -1;
+	}
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL) {
+		log_err("'%s': out of memory", path);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		if (len == cap) {
+			unsigned char *nb;
+
+			if (cap > max) {
+				log_err("'%s': larger than %zu MiB", path,
+				    max >> 20);
+				goto fail;
+			}
+			if ((nb = realloc(buf, cap * 2)) == NULL) {
+				log_err("'%s': out of memory", path);
+				goto fail;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			log_err("'%s': %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load(const char *, struct certset *, struct blocklist *, int);
+
+static int
+load_dir(const char *path, struct certset *set, struct blocklist *bl,
+    int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int total = 0, rc = -1;
+
+	if (depth > SOURCE_MAX_DEPTH) {
+		log_warn("'%s': deeper than %d directories; not read", path,
+		    SOURCE_MAX_DEPTH);
+		return 0;
+	}
+	if ((d = opendir(path)) == NULL) {
+		log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			char **nn = reallocarray(names, nc, sizeof(*nn));
+
+			if (nn == NULL)
+				goto nomem;
+			names = nn;
+			cap = nc;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+	}
+	if (errno != 0) {
+		log_err("'%s': %s", path, strerror(errno));
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		char *full;
+		int r;
+
+		if (asprintf(&full, "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) == -1)
+			goto nomem;
+		r = load(full, set, bl, depth + 1);
+		free(full);
+		if (r == -1)
+			goto out;
+		total += r;
+	}
+	rc = total;
+	goto out;
+nomem:
+	log_err("'%s': out of memory", path);
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+static int
+load(const char *path, struct certset *set, struct blocklist *bl, int depth)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t len;
+	int r;
+
+	if (stat(path, &st) == -1) {
+		log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (depth > 0) {
+			struct stat lst;
+
+			if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+				log_info("'%s': symbolic link to a directory; "
+				    "not followed", path);
+				return 0;
+			}
+		}
+		return load_dir(path, set, bl, depth);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (depth == 0) {
+			log_err("'%s': not a file or directory", path);
+			return -1;
+		}
+		log_warn("'%s': not a regular file; skipped", path);
+		return 0;
+	}
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len) == -1)
+		return -1;
+	if (depth > 0 && source_detect(buf, len) == FORMAT_UNKNOWN) {
+		log_warn("'%s': not a certificate source; skipped", path);
+		free(buf);
+		return 0;
+	}
+	r = source_parse(path, buf, len, set, bl);
+	free(buf);
+	return r;
+}
+
+int
+source_load(const char *path, struct certset *set, struct blocklist *bl)
+{
+	size_t before = bl->n;
+	int n;
+
+	if ((n = load(path, set, bl, 0)) == -1)
+		return -1;
+	if (n == 0 && bl->n == before) {
+		log_err("'%s': no certificates found; is it a certdata.txt, "
+		    "PEM, DER or PKCS#7 file?", path);
+		return -1;
+	}
+	return n;
+}

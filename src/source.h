@@ -1,0 +1,53 @@
+/*
+ * source.h: certificate sources, by content.
+ *
+ * A SOURCE is a file or a directory.  Its format is detected from the bytes:
+ * Mozilla certdata.txt, PEM (CERTIFICATE, TRUSTED CERTIFICATE, PKCS7),
+ * DER certificate or DER PKCS#7; never from the file name.
+ */
+#ifndef TB_SOURCE_H
+#define TB_SOURCE_H
+
+#include <stddef.h>
+
+#include "blocklist.h"
+#include "certset.h"
+
+#define SOURCE_MAX_FILE		(64 * 1024 * 1024)	/* bytes per file */
+#define SOURCE_MAX_DEPTH	8			/* directory nesting */
+
+enum source_format {
+	FORMAT_UNKNOWN = 0,
+	FORMAT_CERTDATA,
+	FORMAT_PEM,
+	FORMAT_DER
+};
+
+/* What the bytes are. */
+enum source_format source_detect(const unsigned char *buf, size_t len);
+const char	*source_format_name(enum source_format f);
+
+/*
+ * Pure: parse buf (named name) whatever its format into set and bl.
+ * Returns the number of certificates read (0 is possible for a file with
+ * only a distrust list), or -1 after one message.  A buffer in no known
+ * format is an error.
+ */
+int		 source_parse(const char *name, const unsigned char *buf,
+		    size_t len, struct certset *set, struct blocklist *bl);
+
+/*
+ * Read the file or directory at path into set and bl.  In a directory, files
+ * that are not certificate sources are skipped with a warning, dot files and
+ * symbolic links to directories are not read.  Returns the number of
+ * certificates read, or -1 after one message naming the file.  A source
+ * that yields no certificate is an error.
+ */
+int		 source_load(const char *path, struct certset *set,
+		    struct blocklist *bl);
+
+/* Read a whole regular file (at most max bytes); -1 after a message. */
+int		 source_read_file(const char *path, size_t max,
+		    unsigned char **buf, size_t *len);
+
+#endif
