@@ -574,8 +574,9 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 				any_not = 1;
 		if (co != NULL) {
 			if (co->matched) {
-				perr(ps, t->line, "second trust object for the "
-				    "certificate at line %s", "", 0);
+				perr(ps, t->line, "second trust object for "
+				    "\"%s\"", co->label ? co->label : "",
+				    co->label ? strlen(co->label) : 0);
 				goto out;
 			}
 			co->matched = 1;
@@ -591,6 +592,17 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 				for (p = 0; p < PURPOSE_N; p++)
 					c->trust[p] = t->trust_set[p] ?
 					    t->trust[p] : TRUST_MUST_VERIFY;
+			/*
+			 * A distrust-after date may sit on the trust object
+			 * (builtins 2.86 has one for Izenpe.com while its
+			 * certificate object says CK_FALSE): the date wins.
+			 */
+			for (p = 0; p < 2; p++)
+				if (t->distrust[p] == DISTRUST_AFTER) {
+					co->distrust[p] = DISTRUST_AFTER;
+					co->distrust_after[p] =
+					    t->distrust_after[p];
+				}
 		} else if (!any_not) {
 			perr(ps, t->line, "trust object \"%s\" names no "
 			    "certificate in the file and distrusts nothing",

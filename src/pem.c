@@ -124,7 +124,7 @@ decode(const char *s, size_t len, unsigned char **out, size_t *outlen)
 	return 0;
 }
 
-/* One block: 1 if it gave a certificate, 0 if skipped, -1 on error. */
+/* One block: the certificates it gave (0 if skipped), -1 on error. */
 static int
 block(const char *name, size_t line, enum block_kind kind,
     const unsigned char *der, size_t len, struct certset *set)
@@ -137,7 +137,7 @@ block(const char *name, size_t line, enum block_kind kind,
 	snprintf(where, sizeof(where), "'%s': line %zu", name, line);
 	switch (kind) {
 	case BLOCK_PKCS7:
-		return der_parse_pkcs7(name, where, der, len, set) > 0;
+		return der_parse_pkcs7(name, where, der, len, set);
 	case BLOCK_TRUSTED:
 		if ((x = d2i_X509_AUX(NULL, &p, (long)len)) == NULL ||
 		    p != der + len) {

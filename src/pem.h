@@ -19,8 +19,8 @@
 int	pem_detect(const char *buf, size_t len);
 
 /*
- * Add the certificates in buf to set.  Returns how many blocks gave a
- * certificate, or -1 after reporting "'name': line N: ..." once.
+ * Add the certificates in buf to set.  Returns how many were read (a PKCS7
+ * block may hold several), or -1 after reporting "'name': line N: ..." once.
  */
 int	pem_parse(const char *name, const char *buf, size_t len,
 	    struct certset *set);

@@ -30,6 +30,48 @@ excluded(const struct policy *pol, const struct cert *c)
 	return 0;
 }
 
+/*
+ * Certificates a source itself distrusts for the purpose (a TRUSTED
+ * CERTIFICATE with a reject entry, a certdata.txt certificate marked
+ * CKT_NSS_NOT_TRUSTED) block that certificate from every source.
+ */
+struct rejects {
+	const struct cert	**v;	/* borrowed from the input sets */
+	size_t			  n;
+};
+
+static int
+rejects_collect(const struct policy *pol, struct certset **sets, size_t n,
+    struct rejects *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sets[i]->n; j++) {
+			const struct cert **v;
+
+			if (cert_trust_for(sets[i]->v[j]->trust, pol->purpose) !=
+			    TRUST_NOT_TRUSTED)
+				continue;
+			if ((v = reallocarray(r->v, r->n + 1, sizeof(*v))) == NULL)
+				return -1;
+			r->v = v;
+			v[r->n++] = sets[i]->v[j];
+		}
+	return 0;
+}
+
+static const struct cert *
+rejects_find(const struct rejects *r, const struct cert *c)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (memcmp(r->v[i]->sha256, c->sha256, 32) == 0)
+			return r->v[i];
+	return NULL;
+}
+
 static const char *
 name_of(struct cert *c)
 {
@@ -39,9 +81,11 @@ name_of(struct cert *c)
 /* Drop c for a reason common to anchors and intermediates; 1 if dropped. */
 static int
 common_drop(const struct policy *pol, const struct blocklist *bl,
-    struct cert *c, const char *what, struct policy_stats *st)
+    const struct rejects *rejected, struct cert *c, const char *what,
+    struct policy_stats *st)
 {
 	const struct block *b;
+	const struct cert *r;
 	char hex[65];
 
 	if (excluded(pol, c)) {
@@ -58,12 +102,20 @@ common_drop(const struct policy *pol, const struct blocklist *bl,
 		st->blocked++;
 		return 1;
 	}
+	if ((r = rejects_find(rejected, c)) != NULL) {
+		log_info("blocked %s \"%s\": rejected for %s by %s", what,
+		    name_of(c), purpose_name(pol->purpose),
+		    r->nsources ? r->sources[0] : "a source");
+		st->blocked++;
+		return 1;
+	}
 	return 0;
 }
 
 static int
 add_anchors(const struct policy *pol, struct certset *src,
-    struct certset *out, const struct blocklist *bl, struct policy_stats *st)
+    struct certset *out, const struct blocklist *bl,
+    const struct rejects *rejected, struct policy_stats *st)
 {
 	char when[32];
 	size_t i;
@@ -80,7 +132,7 @@ add_anchors(const struct policy *pol, struct certset *src,
 			st->not_trusted++;
 			continue;
 		}
-		if (common_drop(pol, bl, c, "anchor", st))
+		if (common_drop(pol, bl, rejected, c, "anchor", st))
 			continue;
 		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
 			log_info("dropped expired anchor \"%s\" (not after %s)",
@@ -103,7 +155,8 @@ add_anchors(const struct policy *pol, struct certset *src,
 static int
 candidates(const struct policy *pol, struct certset *src,
     const struct certset *out, const struct blocklist *bl,
-    struct cert ***pend, size_t *npend, struct policy_stats *st)
+    const struct rejects *rejected, struct cert ***pend, size_t *npend,
+    struct policy_stats *st)
 {
 	size_t i;
 
@@ -113,7 +166,7 @@ candidates(const struct policy *pol, struct certset *src,
 
 		if (certset_find(out, c->sha256) != NULL)
 			continue;	/* already an anchor or admitted */
-		if (common_drop(pol, bl, c, "intermediate", st))
+		if (common_drop(pol, bl, rejected, c, "intermediate", st))
 			continue;
 		if (!cert_is_ca(c)) {
 			log_info("refused intermediate \"%s\": not a CA "
@@ -141,7 +194,7 @@ candidates(const struct policy *pol, struct certset *src,
 static int
 admit_intermediates(const struct policy *pol, struct certset **inter,
     size_t ni, struct certset *out, const struct blocklist *bl,
-    struct policy_stats *st)
+    const struct rejects *rejected, struct policy_stats *st)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -151,7 +204,8 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	int rc = -1, progress;
 
 	for (i = 0; i < ni; i++)
-		if (candidates(pol, inter[i], out, bl, &pend, &npend, st) == -1)
+		if (candidates(pol, inter[i], out, bl, rejected, &pend, &npend,
+		    st) == -1)
 			goto out;
 	if (npend == 0)
 		return 0;
@@ -230,22 +284,27 @@ policy_build(const struct policy *pol, struct certset **anchors, size_t na,
     struct policy_stats *st)
 {
 	struct certset *out;
+	struct rejects rej = { NULL, 0 };
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
-	if ((out = certset_new()) == NULL) {
+	if ((out = certset_new()) == NULL ||
+	    rejects_collect(pol, anchors, na, &rej) == -1 ||
+	    rejects_collect(pol, inter, ni, &rej) == -1) {
 		log_err("out of memory");
-		return NULL;
+		goto fail;
 	}
 	for (i = 0; i < na; i++)
-		if (add_anchors(pol, anchors[i], out, bl, st) == -1)
+		if (add_anchors(pol, anchors[i], out, bl, &rej, st) == -1)
 			goto fail;
 	st->anchors = out->n;
-	if (admit_intermediates(pol, inter, ni, out, bl, st) == -1)
+	if (admit_intermediates(pol, inter, ni, out, bl, &rej, st) == -1)
 		goto fail;
+	free(rej.v);
 	certset_sort(out);
 	return out;
 fail:
+	free(rej.v);
 	certset_free(out);
 	return NULL;
 }

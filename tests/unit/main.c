@@ -1,0 +1,65 @@
+/*
+ * Unit tests: run_unit FIXTURES CORPUS
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "source.h"
+#include "t.h"
+
+int t_pass, t_fail, t_skip;
+const char *t_fixtures, *t_corpus;
+
+unsigned char *
+t_read(const char *dir, const char *rel, size_t *len)
+{
+	char path[4096];
+	unsigned char *buf;
+	int saved = log_verbosity;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (access(path, R_OK) != 0)
+		return NULL;
+	log_verbosity = LOG_QUIET;
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, len) == -1)
+		buf = NULL;
+	log_verbosity = saved;
+	return buf;
+}
+
+int
+t_no_corpus(const char *test)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/README.md", t_corpus);
+	if (access(path, R_OK) == 0)
+		return 0;
+	printf("skip %s: corpus '%s' absent\n", test, t_corpus);
+	t_skip++;
+	return 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: run_unit FIXTURES CORPUS\n");
+		return 2;
+	}
+	t_fixtures = argv[1];
+	t_corpus = argv[2];
+	/* the tests provoke errors on purpose: keep their output short */
+	log_verbosity = getenv("T_VERBOSE") ? LOG_VERBOSE : LOG_QUIET;
+	test_certdata();
+	test_pem_der();
+	test_set();
+	test_policy();
+	printf("unit: %d passed, %d failed", t_pass, t_fail);
+	if (t_skip)
+		printf(", %d skipped", t_skip);
+	printf("\n");
+	return t_fail ? 1 : 0;
+}

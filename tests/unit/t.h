@@ -1,0 +1,34 @@
+/*
+ * t.h: the smallest unit-test harness: CHECK counts, main prints
+ * "N passed, N failed".  Tests get the fixture and corpus directories.
+ */
+#ifndef TB_T_H
+#define TB_T_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+extern int t_pass, t_fail, t_skip;
+extern const char *t_fixtures, *t_corpus;
+
+#define CHECK(cond) do {						\
+	if (cond)							\
+		t_pass++;						\
+	else {								\
+		t_fail++;						\
+		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
+		    #cond);						\
+	}								\
+} while (0)
+
+/* Read FIXTURE or CORPUS file rel into a malloc'd buffer; NULL if absent. */
+unsigned char	*t_read(const char *dir, const char *rel, size_t *len);
+/* 1 (after saying so) if the corpus is absent. */
+int		 t_no_corpus(const char *test);
+
+void	test_certdata(void);
+void	test_pem_der(void);
+void	test_set(void);
+void	test_policy(void);
+
+#endif
