@@ -1,0 +1,90 @@
+# lib.sh: helpers for the end-to-end tests, sourced by tests/e2e/*.sh.
+# The caller (tests/run.sh) exports TB (the binary), FIX (fixtures from
+# fixtures.sh), CORPUS (../shared/corpus) and W (a scratch directory).
+set -u
+pass=0
+fail=0
+skip=0
+: "${TB:?}" "${FIX:?}" "${CORPUS:?}" "${W:?}"
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+nok() { fail=$((fail + 1)); echo "not ok - $*"; }
+skipped() { skip=$((skip + 1)); echo "skip - $*"; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds
+check() {
+	d=$1
+	shift
+	if "$@" >"$W/check.log" 2>&1; then ok "$d"; else
+		nok "$d"
+		sed 's/^/#   /' "$W/check.log" | head -10
+	fi
+}
+
+# run WANT_STATUS DESCRIPTION COMMAND...: stdout in $W/out, stderr in $W/err
+run() {
+	want=$1
+	d=$2
+	shift 2
+	"$@" >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok "$d"
+	else
+		nok "$d (exit $rc, want $want)"
+		sed 's/^/#   /' "$W/err" | head -20
+	fi
+}
+
+# err_has DESCRIPTION PATTERN: the last run's stderr matches (grep -E)
+err_has() {
+	if grep -Eq -- "$2" "$W/err"; then ok "$1"; else
+		nok "$1: stderr lacks /$2/"
+		sed 's/^/#   /' "$W/err" | head -10
+	fi
+}
+
+# A fingerprint of everything under DIR: names, types, link targets,
+# modes, mtimes and contents.  Equal before and after = untouched.
+snapshot() {
+	(cd "$1" && find . -printf '%p %y %l %m %T@\n' | LC_ALL=C sort &&
+	    find . -type f -print0 | LC_ALL=C sort -z |
+	    xargs -0 -r sha256sum) | sha256sum
+}
+
+# The hash links of a CApath as "name target" lines.
+links() {
+	(cd "$1" && find . -maxdepth 1 -type l -printf '%f %l\n' |
+	    LC_ALL=C sort)
+}
+
+# SHA-256s (lowercase hex, sorted) of the certificates in PEM files,
+# computed by the openssl CLI, not by trustbuild.
+pem_sha256s() {
+	rm -rf "$W/split"
+	mkdir -p "$W/split"
+	cat "$@" | awk -v d="$W/split" '
+	    /-----BEGIN CERTIFICATE-----/ { f = d "/" n++ ".pem" }
+	    f != "" { print > f }
+	    /-----END CERTIFICATE-----/ { close(f); f = "" }'
+	for f in "$W"/split/*.pem; do
+		[ -f "$f" ] || continue
+		openssl x509 -in "$f" -noout -fingerprint -sha256 |
+		    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+	done | LC_ALL=C sort
+}
+
+have_corpus() {
+	if [ -f "$CORPUS/README.md" ]; then return 0; fi
+	skipped "$1: corpus '$CORPUS' absent"
+	return 1
+}
+
+done_testing() {
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	[ "$fail" = 0 ]
+}
