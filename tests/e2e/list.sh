@@ -1,0 +1,65 @@
+#!/bin/sh
+# "trustbuild list" on bundles, CApath directories and sources, in text
+# and JSON, agrees with what openssl says of the same certificates.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p "$W/o"
+"$TB" -q build --bundle "$W/o/b.pem" --capath "$W/o/certs" \
+    --intermediates "$FIX/intermediates.pem" "$FIX/root-a.pem"
+run 0 "list a bundle" "$TB" list "$W/o/b.pem"
+check "three certificates" [ "$(grep -c '^sha256:' "$W/out")" = 3 ]
+sha=$(openssl x509 -in "$FIX/int-a.pem" -noout -fingerprint -sha256 |
+    sed 's/.*=//; s/://g' | tr A-F a-f)
+check "the SHA-256 is openssl's" grep -q "^sha256: *$sha\$" "$W/out"
+na=$(openssl x509 -in "$FIX/int-a.pem" -noout -enddate | sed 's/notAfter=//')
+check "the not-after is openssl's" grep -q "^not after: *$(date -u -d "$na" '+%Y-%m-%d %H:%M:%S') UTC\$" "$W/out"
+check "CA: yes for all three" [ "$(grep -c '^ca: *yes' "$W/out")" = 3 ]
+cp "$W/out" "$W/bundle.txt"
+run 0 "list the CApath" "$TB" list "$W/o/certs"
+check "the CApath lists the same (links are not counted twice)" \
+    [ "$(grep -v '^source:' "$W/out" | sha256sum)" = \
+      "$(grep -v '^source:' "$W/bundle.txt" | sha256sum)" ]
+run 0 "list a leaf and an expired CA" "$TB" list "$FIX/leaf.pem" "$FIX/expired.pem"
+check "the leaf is not a CA" grep -q '^ca: *no' "$W/out"
+check "the expired CA is marked expired" grep -q '^expired: *yes' "$W/out"
+check "with (expired) after its date" grep -q '^not after: *2011-01-01 00:00:00 UTC (expired)' "$W/out"
+
+run 0 "list --json" "$TB" list --json "$W/o/b.pem" "$FIX/expired.pem"
+check "is valid JSON" python3 -m json.tool "$W/out"
+check "with four objects" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 4
+assert sum(1 for c in d if c["expired"]) == 1
+assert all(len(c["sha256"]) == 64 for c in d)
+' "$W/out"
+
+sh "$(dirname "$0")/../mkcertdata.sh" "$FIX/root-a.pem:distrust-after" \
+    "$FIX/root-b.pem:email" >"$W/cd.txt"
+run 0 "list a certdata.txt" "$TB" list "$W/cd.txt"
+check "shows the trust per purpose" grep -q '^trust: *email trusted-delegator' "$W/out"
+check "shows the distrust-after date" grep -q '^server distrust after: 2020-04-01 00:00:00 UTC' "$W/out"
+run 0 "list --json a certdata.txt" "$TB" list --json "$W/cd.txt"
+check "JSON has the trust and distrust-after" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = [c for c in d if c.get("label") == "root-a"][0]
+assert a["server_distrust_after"] == "2020-04-01T00:00:00Z", a
+assert a["email_distrust_after"] is False
+assert a["trust"]["server-auth"] == "trusted-delegator"
+' "$W/out"
+
+if have_corpus "list corpus"; then
+	f=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt
+	run 0 "list builtins 2.86" "$TB" list --json "$f"
+	check "167 certificates, 6 with a server distrust-after date" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 167, len(d)
+assert sum(1 for c in d if "server_distrust_after" in c and c["server_distrust_after"]) == 6
+' "$W/out"
+fi
+run 1 "list with nothing" "$TB" list
+run 1 "list a missing file" "$TB" list "$W/absent"
+err_has "names it" "'$W/absent': No such file or directory"
+done_testing
