@@ -107,7 +107,8 @@ load_all(char **paths, size_t n, struct certset **sets,
 		}
 		if ((got = source_load(paths[i], sets[i], bl)) == -1)
 			return -1;
-		log_info("'%s': %d certificates", paths[i], got);
+		log_info("'%s': %d certificate%s", paths[i], got,
+		    got == 1 ? "" : "s");
 	}
 	return 0;
 }
@@ -283,11 +284,12 @@ cmd_build(int argc, char *argv[])
 	    &st)) == NULL)
 		goto out;
 	if (st.expired > 0 && log_verbosity < LOG_VERBOSE)
-		log_warn("left out %zu expired anchors (-v names them, "
-		    "--keep-expired keeps them)", st.expired);
+		log_warn("left out %zu expired anchor%s (-v names them, "
+		    "--keep-expired keeps them)", st.expired,
+		    st.expired == 1 ? "" : "s");
 	if (st.refused > 0 && log_verbosity < LOG_VERBOSE)
-		log_warn("refused %zu of the intermediates (-v says why)",
-		    st.refused);
+		log_warn("refused %zu intermediate%s (-v says why)",
+		    st.refused, st.refused == 1 ? "" : "s");
 	if (final->n == 0) {
 		log_err("refusing to publish an empty set: no certificate of "
 		    "the sources is a trust anchor for %s",

@@ -1,0 +1,60 @@
+#!/bin/sh
+# deps.sh: install what trustbuild needs to build and to run its tests.
+#   sh scripts/deps.sh           install (as root) with apt or dnf
+#   sh scripts/deps.sh --check   exit 0 if everything is there, else list
+#                                what is missing and exit 1
+set -u
+
+# build: compiler, make, pkg-config and the three libraries' headers;
+# tests: the openssl CLI, ar + xz (Debian packages), python3 (JSON
+# checks), setpriv (an unprivileged run), mandoc (man page lint), flock,
+# p11-kit's trust and update-ca-certificates (benchmark peers)
+APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
+libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
+mandoc p11-kit"
+DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
+openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust"
+
+missing() {
+	m=""
+	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc; do
+		command -v "$c" >/dev/null 2>&1 || m="$m $c"
+	done
+	if command -v pkg-config >/dev/null 2>&1; then
+		for p in openssl libcurl libarchive; do
+			pkg-config --exists "$p" || m="$m $p-dev"
+		done
+	fi
+	echo "$m"
+}
+
+if [ "${1:-}" = "--check" ]; then
+	m=$(missing)
+	[ -z "$m" ] && exit 0
+	echo "trustbuild: missing:$m" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "trustbuild: deps.sh installs packages: run it as root" >&2
+	exit 1
+fi
+if command -v apt-get >/dev/null 2>&1; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || exit 1
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $APT >/dev/null || exit 1
+elif command -v dnf >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	dnf install -y -q $DNF || exit 1
+else
+	echo "trustbuild: no apt-get or dnf here; install by hand:" \
+	    "a C compiler, make, pkg-config, the openssl, libcurl and" \
+	    "libarchive development files, and for the tests:$(missing)" >&2
+	exit 1
+fi
+m=$(missing)
+if [ -n "$m" ]; then
+	echo "trustbuild: still missing after the install:$m" >&2
+	exit 1
+fi
