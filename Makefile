@@ -31,7 +31,7 @@ UNIT	 = tests/unit/run_unit
 
 all: trustbuild
 
-trustbuild: deps-check $(OBJS) $(MAIN)
+trustbuild: $(OBJS) $(MAIN) | deps-check
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(MAIN) $(LIBS)
 
 src/%.o: src/%.c src/*.h
