@@ -309,13 +309,10 @@ cmd_build(int argc, char *argv[])
 			goto out;
 		}
 	}
-	for (w = 0; w < WRITER_N; w++) {
-		if (out[w] == NULL)
-			continue;
-		if (publish_commit(&pd[w]) == -1)
-			goto out;
+	if (publish_commit_all(pd, WRITER_N) == -1)
+		goto out;
+	for (w = 0; w < WRITER_N; w++)
 		changed |= pd[w].changed;
-	}
 	if (log_verbosity >= LOG_NORMAL)
 		printf("%zu anchors, %zu intermediates for %s: %s\n",
 		    st.anchors, st.intermediates, purpose_name(pol.purpose),

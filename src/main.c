@@ -46,7 +46,7 @@ usage(FILE *f)
 	    "\n"
 	    "options:\n"
 	    "  -q, --quiet      print nothing but errors\n"
-	    "  -v, --verbose    say why each certificate is kept or left out\n"
+	    "  -v, --verbose    say why certificates are left out or refused\n"
 	    "  -h, --help       this text; 'trustbuild COMMAND --help' for a "
 	    "command\n"
 	    "  -V, --version    print the version\n"

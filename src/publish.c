@@ -164,18 +164,6 @@ out:
 	return same;
 }
 
-static int
-sync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /* Remove dot files ".BASE.KIND.*" in dir, except the names in keep[]. */
 static void
 remove_stale(const char *dir, const char *base, const char *kind,
@@ -226,8 +214,8 @@ publish_file_prepare(struct pending *pd, const char *path, const void *buf,
 		return -1;
 	}
 	stage_remember(pd->tmp);
-	if (fchmod(fd, mode) == -1 || write_all(fd, buf, len) == -1 ||
-	    fsync(fd) == -1) {
+	/* synced with everything staged, by publish_commit_all() */
+	if (fchmod(fd, mode) == -1 || write_all(fd, buf, len) == -1) {
 		log_err("'%s': %s", pd->tmp, strerror(errno));
 		close(fd);
 		publish_abort(pd);
@@ -389,8 +377,18 @@ publish_dir_prepare(struct pending *pd, const char *path,
 			log_err("'%s': exists and is not a directory or a "
 			    "symbolic link; move it away", path);
 			return -1;
-		} else
-			pd->old = generation_of(pd->dir, pd->base, pd->base);
+		} else if ((pd->old = generation_of(pd->dir, pd->base,
+		    pd->base)) == NULL) {
+			char target[4096];
+			ssize_t tn = readlink(pd->path, target,
+			    sizeof(target) - 1);
+
+			target[tn > 0 ? tn : 0] = '\0';
+			log_err("'%s': is a symbolic link trustbuild did not make "
+			    "(to '%s'); remove it or choose another --capath",
+			    path, target);
+			return -1;
+		}
 	}
 	{
 		char pl[512];
@@ -444,11 +442,7 @@ publish_dir_prepare(struct pending *pd, const char *path,
 			goto fail;
 		}
 	}
-	/* one sync for the whole generation, not one per file */
-	if (syncfs(gfd) == -1 || fsync(gfd) == -1) {
-		log_err("'%s': sync: %s", pd->tmp, strerror(errno));
-		goto fail;
-	}
+	/* synced once with everything staged, by publish_commit_all() */
 	close(gfd);
 	pd->changed = 1;
 	return 0;
@@ -459,10 +453,11 @@ fail:
 	return -1;
 }
 
+/* Switch the link to the staged generation with one rename(2). */
 static int
 commit_dir(struct pending *pd)
 {
-	char *lnk = NULL, *gen, prevname[512], *prevpath = NULL;
+	char *lnk = NULL, *gen;
 	int rc = -1;
 
 	gen = strrchr(pd->tmp, '/') + 1;
@@ -488,44 +483,130 @@ commit_dir(struct pending *pd)
 		unlink(lnk);
 		goto out;
 	}
-	if (sync_dir(pd->dir) == -1)
-		log_warn("'%s': fsync: %s", pd->dir, strerror(errno));
-	/* keep the generation before for rollback, drop older ones */
-	snprintf(prevname, sizeof(prevname), ".%s.prev", pd->base);
-	if (asprintf(&prevpath, "%s/%s", pd->dir, prevname) == -1)
-		prevpath = NULL;
-	if (pd->old != NULL && prevpath != NULL) {
+	rc = 0;
+out:
+	free(lnk);
+	return rc;
+}
+
+/* After the switch: remember the generation before, drop older ones. */
+static void
+finish_dir(struct pending *pd)
+{
+	char *lnk = NULL, *prevpath = NULL, *gen;
+
+	gen = strrchr(pd->tmp, '/') + 1;
+	if (pd->old != NULL &&
+	    asprintf(&lnk, "%s/.%s.lnk.%ld", pd->dir, pd->base,
+	    (long)getpid()) != -1 &&
+	    asprintf(&prevpath, "%s/.%s.prev", pd->dir, pd->base) != -1) {
 		unlink(lnk);
 		if (symlink(pd->old, lnk) == 0 && rename(lnk, prevpath) == -1)
 			unlink(lnk);
 	}
-	remove_stale(pd->dir, pd->base, "gen", gen, pd->old);
-	free(pd->tmp);		/* live now: never to be aborted */
-	pd->tmp = NULL;
-	rc = 0;
-out:
 	free(lnk);
 	free(prevpath);
-	return rc;
+	remove_stale(pd->dir, pd->base, "gen", gen, pd->old);
 }
 
-int
-publish_commit(struct pending *pd)
+/* Make one staged output live: rename(2), nothing else. */
+static int
+commit_one(struct pending *pd)
 {
-	if (!pd->changed)
-		return 0;
 	if (pd->kind == PENDING_DIR)
 		return commit_dir(pd);
 	if (rename(pd->tmp, pd->path) == -1) {
 		log_err("'%s': cannot replace: %s", pd->path, strerror(errno));
-		publish_abort(pd);
 		return -1;
 	}
 	stage_forget(pd->tmp);
-	free(pd->tmp);
-	pd->tmp = NULL;
-	if (sync_dir(pd->dir) == -1)
-		log_warn("'%s': fsync: %s", pd->dir, strerror(errno));
+	return 0;
+}
+
+/* Run fn once per distinct directory (by device and inode) of the staged. */
+static int
+each_dir(struct pending *pd, size_t n, int (*fn)(int, const char *))
+{
+	struct stat seen[8];
+	size_t i, j, nseen = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		int fd, dup = 0;
+
+		if (!pd[i].changed || pd[i].tmp == NULL)
+			continue;
+		if ((fd = open(pd[i].dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
+			log_err("'%s': %s", pd[i].dir, strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		for (j = 0; j < nseen; j++)
+			if (seen[j].st_dev == st.st_dev &&
+			    seen[j].st_ino == st.st_ino)
+				dup = 1;
+		if (!dup && nseen < 8)
+			seen[nseen++] = st;
+		if (!dup && fn(fd, pd[i].dir) == -1)
+			rc = -1;
+		close(fd);
+	}
+	return rc;
+}
+
+static int
+sync_fs(int fd, const char *dir)
+{
+	/* one sync for everything staged there: files and generations */
+	if (syncfs(fd) == -1) {
+		log_err("'%s': sync: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sync_entries(int fd, const char *dir)
+{
+	if (fsync(fd) == -1)
+		log_warn("'%s': fsync: %s", dir, strerror(errno));
+	return 0;
+}
+
+int
+publish_commit_all(struct pending *pd, size_t n)
+{
+	size_t i;
+
+	/* durable before visible: sync the staged data, then rename */
+	if (each_dir(pd, n, sync_fs) == -1) {
+		for (i = 0; i < n; i++)
+			publish_abort(&pd[i]);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!pd[i].changed || pd[i].tmp == NULL)
+			continue;
+		if (commit_one(&pd[i]) == -1) {
+			/* the outputs before stay switched: report, abort rest */
+			for (; i < n; i++)
+				publish_abort(&pd[i]);
+			return -1;
+		}
+	}
+	/* the renames themselves: one fsync per directory */
+	each_dir(pd, n, sync_entries);
+	for (i = 0; i < n; i++) {
+		if (!pd[i].changed || pd[i].tmp == NULL)
+			continue;
+		if (pd[i].kind == PENDING_DIR)
+			finish_dir(&pd[i]);
+		free(pd[i].tmp);	/* live now: never to be aborted */
+		pd[i].tmp = NULL;
+	}
 	return 0;
 }
 

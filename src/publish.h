@@ -57,8 +57,13 @@ int	publish_file_prepare(struct pending *pd, const char *path,
 int	publish_dir_prepare(struct pending *pd, const char *path,
 	    const struct dir_entry *e, size_t n);
 
-/* Make a staged output live.  -1 after a message. */
-int	publish_commit(struct pending *pd);
+/*
+ * Make the n staged outputs live (unchanged ones are skipped): one syncfs(2)
+ * per file system for all staged data, then a rename(2) each, then one
+ * fsync(2) per directory.  -1 after a message; outputs not yet switched
+ * are aborted.
+ */
+int	publish_commit_all(struct pending *pd, size_t n);
 /* Remove what was staged; the published output stays as it was. */
 void	publish_abort(struct pending *pd);
 /* Free pd's strings (after commit or abort). */

@@ -12,7 +12,7 @@ CORPUS=${TRUSTBUILD_CORPUS:-$top/../shared/corpus}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-tests.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 FIX=$scratch/fixtures
-TB=$top/trustbuild
+TB=${TB:-$top/trustbuild}
 export TB FIX CORPUS
 
 [ -f "$CORPUS/README.md" ] ||

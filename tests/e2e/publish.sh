@@ -82,6 +82,13 @@ run 1 "a non-empty directory at --capath is refused" "$TB" build \
     --capath "$W/f/certs" "$A"
 err_has "the message says what to do" "does not manage.*move .* away"
 check "the directory is untouched" [ "$(snapshot "$W/f")" = "$before" ]
+mkdir -p "$W/g/elsewhere"
+ln -s elsewhere "$W/g/certs"
+before=$(snapshot "$W/g")
+run 1 "a symbolic link trustbuild did not make is refused" "$TB" build \
+    --capath "$W/g/certs" "$A"
+err_has "the message names its target" "symbolic link trustbuild did not make \(to 'elsewhere'\)"
+check "the link is untouched" [ "$(snapshot "$W/g")" = "$before" ]
 run 1 "a missing output directory" "$TB" build --bundle "$W/nope/b.pem" "$A"
 err_has "names the directory and the fix" "'$W/nope'.*create it first"
 
