@@ -134,17 +134,6 @@ certset_add(struct certset *s, struct cert *c)
 	return 1;
 }
 
-struct cert *
-certset_take(struct certset *s, size_t i)
-{
-	struct cert *c = s->v[i];
-
-	s->v[i] = s->v[--s->n];
-	/* indices moved: rebuild (rare: policy removals only) */
-	index_rebuild(s, s->nslot ? s->nslot : 128);
-	return c;
-}
-
 static int
 cmp_cert(const void *a, const void *b)
 {

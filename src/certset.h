@@ -31,8 +31,6 @@ int		 certset_add(struct certset *s, struct cert *c);
 /* The entry with this SHA-256, or NULL; borrowed. */
 struct cert	*certset_find(const struct certset *s,
 		    const unsigned char sha256[32]);
-/* Remove and return entry i (ownership to the caller); order not kept. */
-struct cert	*certset_take(struct certset *s, size_t i);
 /*
  * Sort deterministically: by subject (byte order of the RFC 2253 line),
  * then by SHA-256.  Equal input gives equal order whatever the source order.

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,33 +71,32 @@ publish_signals(void)
 static int
 split_path(struct pending *pd, const char *path)
 {
-	char *a = NULL, *b = NULL;
+	char *slash;
+	size_t len;
 
 	memset(pd, 0, sizeof(*pd));
-	if ((pd->path = strdup(path)) == NULL ||
-	    (a = strdup(path)) == NULL || (b = strdup(path)) == NULL)
+	if ((pd->path = strdup(path)) == NULL)
 		goto nomem;
 	/* "certs/" publishes "certs" */
-	while (strlen(pd->path) > 1 && pd->path[strlen(pd->path) - 1] == '/')
-		pd->path[strlen(pd->path) - 1] = '\0';
-	free(a);
-	free(b);
-	if ((a = strdup(pd->path)) == NULL || (b = strdup(pd->path)) == NULL)
+	while ((len = strlen(pd->path)) > 1 && pd->path[len - 1] == '/')
+		pd->path[len - 1] = '\0';
+	if ((slash = strrchr(pd->path, '/')) == NULL) {
+		pd->dir = strdup(".");
+		pd->base = strdup(pd->path);
+	} else {
+		pd->dir = slash == pd->path ? strdup("/") :
+		    strndup(pd->path, (size_t)(slash - pd->path));
+		pd->base = strdup(slash + 1);
+	}
+	if (pd->dir == NULL || pd->base == NULL)
 		goto nomem;
-	if ((pd->dir = strdup(dirname(a))) == NULL ||
-	    (pd->base = strdup(basename(b))) == NULL)
-		goto nomem;
-	free(a);
-	free(b);
-	if (strcmp(pd->base, "/") == 0 || strcmp(pd->base, ".") == 0 ||
+	if (*pd->base == '\0' || strcmp(pd->base, ".") == 0 ||
 	    strcmp(pd->base, "..") == 0) {
 		log_err("'%s': not a name trustbuild can publish to", path);
 		return -1;
 	}
 	return 0;
 nomem:
-	free(a);
-	free(b);
 	log_err("out of memory");
 	return -1;
 }

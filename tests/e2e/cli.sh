@@ -37,4 +37,11 @@ if command -v mandoc >/dev/null; then
 else
 	skipped "man page checks: mandoc not installed"
 fi
+# make install honours PREFIX and DESTDIR
+run 0 "make install DESTDIR=... PREFIX=/usr" make -s -C "$top" install \
+    DESTDIR="$W/root" PREFIX=/usr
+check "installs the binary" [ -x "$W/root/usr/bin/trustbuild" ]
+check "installs the man page" [ -f "$W/root/usr/share/man/man1/trustbuild.1" ]
+check "installs stores/" [ -d "$W/root/usr/share/trustbuild/stores" ]
+check "the installed binary runs" "$W/root/usr/bin/trustbuild" --version
 done_testing
