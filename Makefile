@@ -4,6 +4,7 @@
 #   make run        install missing dependencies (as root), build, and run
 #                   the main job on the built-in default configuration
 #   make check      unit and end-to-end tests
+#   make check-asan the same under ASan, UBSan and LSan
 #   make bench      compare with openssl rehash (figures, not a test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -65,6 +66,25 @@ bench: deps
 	$(MAKE) trustbuild
 	sh scripts/bench.sh
 
+# The whole suite under AddressSanitizer, UndefinedBehaviorSanitizer and
+# LeakSanitizer; any report fails the run.
+ASAN_DIR = build-asan
+SAN	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+check-asan: deps
+	$(MAKE) deps-check
+	mkdir -p $(ASAN_DIR)
+	rm -f $(ASAN_DIR)/report.*
+	$(CC) -std=gnu11 $(WARN) $(SAN) $(PKG_CFLAGS) -D_GNU_SOURCE \
+	    -o $(ASAN_DIR)/trustbuild src/*.c $(LIBS)
+	$(CC) -std=gnu11 $(SAN) $(PKG_CFLAGS) -D_GNU_SOURCE -Isrc \
+	    -o $(ASAN_DIR)/run_unit tests/unit/*.c $(OBJS:.o=.c) $(LIBS)
+	ASAN_OPTIONS=exitcode=99:detect_leaks=1:log_path=$(CURDIR)/$(ASAN_DIR)/report \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1:log_path=$(CURDIR)/$(ASAN_DIR)/report \
+	TB=$(CURDIR)/$(ASAN_DIR)/trustbuild UNIT=$(CURDIR)/$(ASAN_DIR)/run_unit \
+	    sh tests/run.sh
+	@if ls $(ASAN_DIR)/report.* >/dev/null 2>&1; then \
+	  cat $(ASAN_DIR)/report.*; echo "check-asan: sanitizer reports above" >&2; exit 1; fi
+
 install: trustbuild
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/stores
 	install -m 755 trustbuild $(DESTDIR)$(BINDIR)/trustbuild
@@ -76,5 +96,6 @@ lint-man:
 
 clean:
 	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT)
+	rm -rf $(ASAN_DIR) .bench
 
-.PHONY: all check run bench install clean deps deps-check lint-man
+.PHONY: all check check-asan run bench install clean deps deps-check lint-man

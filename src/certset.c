@@ -151,6 +151,8 @@ certset_sort(struct certset *s)
 {
 	size_t i;
 
+	if (s->n == 0)
+		return;
 	for (i = 0; i < s->n; i++)
 		cert_subject(s->v[i]);
 	qsort(s->v, s->n, sizeof(*s->v), cmp_cert);

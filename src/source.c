@@ -126,6 +126,17 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 		len += (size_t)r;
 	}
 	close(fd);
+	if (len == cap) {
+		unsigned char *nb;
+
+		if ((nb = realloc(buf, cap + 1)) == NULL) {
+			log_err("'%s': out of memory", path);
+			free(buf);
+			return -1;
+		}
+		buf = nb;
+	}
+	buf[len] = '\0';	/* not counted in len: for string-minded readers */
 	*bufp = buf;
 	*lenp = len;
 	return 0;

@@ -46,7 +46,10 @@ int		 source_parse(const char *name, const unsigned char *buf,
 int		 source_load(const char *path, struct certset *set,
 		    struct blocklist *bl);
 
-/* Read a whole regular file (at most max bytes); -1 after a message. */
+/*
+ * Read a whole regular file (at most max bytes) into a malloc'd buffer with
+ * a NUL after the len bytes; -1 after a message.
+ */
 int		 source_read_file(const char *path, size_t max,
 		    unsigned char **buf, size_t *len);
 

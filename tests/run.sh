@@ -46,7 +46,7 @@ tally() {	# NAME LOGFILE STATUS
 }
 
 echo "== unit"
-./tests/unit/run_unit "$FIX" "$CORPUS" >"$scratch/unit.log" 2>"$scratch/unit.err"
+${UNIT:-./tests/unit/run_unit} "$FIX" "$CORPUS" >"$scratch/unit.log" 2>"$scratch/unit.err"
 st=$?
 grep -E '^(FAIL|skip)' "$scratch/unit.log" "$scratch/unit.err" | sed 's/^[^:]*://'
 tail -1 "$scratch/unit.log"
