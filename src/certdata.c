@@ -15,6 +15,7 @@
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "certdata.h"
@@ -41,7 +42,8 @@ struct object {
 	char		*label;
 	struct bytes	 value, issuer, serial, sha1;
 	size_t		 sha1_line;
-	enum trust	 trust[PURPOSE_N];
+	enum trust	 trust[PURPOSE_N];	/* of a trust object; of a
+						   certificate once linked */
 	int		 trust_set[PURPOSE_N];
 	enum distrust	 distrust[2];
 	time_t		 distrust_after[2];
@@ -503,6 +505,9 @@ object_end_check(struct parser *ps, const struct object *o)
 {
 	if (o == NULL)
 		return 0;
+	if (o->cls == CLASS_CERTIFICATE && !o->value.set)
+		return perr(ps, o->line, "certificate object without "
+		    "CKA_VALUE%s", "", 0);
 	if (o->cls == CLASS_TRUST && (!o->issuer.set || !o->serial.set))
 		return perr(ps, o->line, "trust object without CKA_ISSUER and "
 		    "CKA_SERIAL_NUMBER%s", "", 0);
@@ -532,25 +537,23 @@ certdata_detect(const char *buf, size_t len)
 	return 0;
 }
 
-/* Resolve trust objects to certificates; hand the results over. */
+/*
+ * Resolve trust objects to certificate objects by the raw CKA_ISSUER and
+ * CKA_SERIAL_NUMBER bytes, check each CKA_CERT_SHA1_HASH against the SHA-1
+ * of the DER, then decode the certificates asked for (want) and hand them
+ * over.  Decoding is most of the cost, so certificates that cannot be
+ * anchors for the purpose wanted are not decoded at all.
+ */
 static int
-link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
+link_objects(struct parser *ps, int want, struct certset *set,
+    struct blocklist *bl)
 {
-	struct cert **certs;
 	size_t i, j;
-	int added = 0, rc = -1;
-
-	if ((certs = calloc(ps->nobjs ? ps->nobjs : 1, sizeof(*certs))) == NULL)
-		return perr(ps, 0, "out of memory%s", "", 0);
-	for (i = 0; i < ps->nobjs; i++)
-		if (ps->objs[i].cls == CLASS_CERTIFICATE &&
-		    make_cert(ps, &ps->objs[i], &certs[i]) == -1)
-			goto out;
+	int added = 0;
 
 	for (i = 0; i < ps->nobjs; i++) {
 		struct object *t = &ps->objs[i];
 		struct object *co = NULL;
-		struct cert *c = NULL;
 		int p, any_not = 0;
 
 		if (t->cls != CLASS_TRUST)
@@ -565,7 +568,6 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 			    memcmp(o->issuer.p, t->issuer.p, t->issuer.len) == 0 &&
 			    memcmp(o->serial.p, t->serial.p, t->serial.len) == 0) {
 				co = o;
-				c = certs[j];
 				break;
 			}
 		}
@@ -573,25 +575,23 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 			if (t->trust[p] == TRUST_NOT_TRUSTED)
 				any_not = 1;
 		if (co != NULL) {
-			if (co->matched) {
-				perr(ps, t->line, "second trust object for "
+			unsigned char sha1[20];
+
+			if (co->matched)
+				return perr(ps, t->line, "second trust object for "
 				    "\"%s\"", co->label ? co->label : "",
 				    co->label ? strlen(co->label) : 0);
-				goto out;
-			}
 			co->matched = 1;
-			if (c != NULL && t->sha1.set &&
-			    memcmp(t->sha1.p, c->sha1, 20) != 0) {
-				perr(ps, t->sha1_line, "CKA_CERT_SHA1_HASH does "
-				    "not match the certificate of \"%s\"",
+			if (t->sha1.set && co->value.set &&
+			    (!EVP_Digest(co->value.p, co->value.len, sha1, NULL,
+			    EVP_sha1(), NULL) || memcmp(t->sha1.p, sha1, 20) != 0))
+				return perr(ps, t->sha1_line, "CKA_CERT_SHA1_HASH "
+				    "does not match the certificate of \"%s\"",
 				    co->label ? co->label : "",
 				    co->label ? strlen(co->label) : 0);
-				goto out;
-			}
-			if (c != NULL)
-				for (p = 0; p < PURPOSE_N; p++)
-					c->trust[p] = t->trust_set[p] ?
-					    t->trust[p] : TRUST_MUST_VERIFY;
+			for (p = 0; p < PURPOSE_N; p++)
+				co->trust[p] = t->trust_set[p] ? t->trust[p] :
+				    TRUST_MUST_VERIFY;
 			/*
 			 * A distrust-after date may sit on the trust object
 			 * (builtins 2.86 has one for Izenpe.com while its
@@ -603,13 +603,11 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 					co->distrust_after[p] =
 					    t->distrust_after[p];
 				}
-		} else if (!any_not) {
-			perr(ps, t->line, "trust object \"%s\" names no "
+		} else if (!any_not)
+			return perr(ps, t->line, "trust object \"%s\" names no "
 			    "certificate in the file and distrusts nothing",
 			    t->label ? t->label : "",
 			    t->label ? strlen(t->label) : 0);
-			goto out;
-		}
 		if (any_not) {
 			struct block b;
 			char src[512];
@@ -628,54 +626,56 @@ link_objects(struct parser *ps, struct certset *set, struct blocklist *bl)
 			b.label = t->label;
 			snprintf(src, sizeof(src), "%s:%zu", ps->name, t->line);
 			b.source = src;
-			if (blocklist_add(bl, &b) == -1) {
-				perr(ps, t->line, "out of memory%s", "", 0);
-				goto out;
-			}
+			if (blocklist_add(bl, &b) == -1)
+				return perr(ps, t->line, "out of memory%s", "", 0);
 		}
 	}
 
 	for (i = 0; i < ps->nobjs; i++) {
 		struct object *o = &ps->objs[i];
-		struct cert *c = certs[i];
+		struct cert *c;
 		int p;
 
-		if (c == NULL)
+		if (o->cls != CLASS_CERTIFICATE)
 			continue;
-		certs[i] = NULL;
 		if (!o->matched) {
 			log_info("'%s': line %zu: \"%s\" has no trust object; "
 			    "not trusted for anything", ps->name, o->line,
 			    o->label ? o->label : "");
 			for (p = 0; p < PURPOSE_N; p++)
-				c->trust[p] = TRUST_MUST_VERIFY;
+				o->trust[p] = TRUST_MUST_VERIFY;
 		}
+		if (want != CERTDATA_ALL &&
+		    cert_trust_for(o->trust, (enum purpose)want) !=
+		    TRUST_DELEGATOR) {
+			log_info("'%s': line %zu: \"%s\" is not an anchor for "
+			    "%s", ps->name, o->line, o->label ? o->label : "",
+			    purpose_name((enum purpose)want));
+			continue;
+		}
+		if (make_cert(ps, o, &c) == -1)
+			return -1;
+		if (c == NULL)
+			continue;	/* did not decode: warned */
+		memcpy(c->trust, o->trust, sizeof(c->trust));
 		for (p = 0; p < 2; p++) {
 			c->distrust[p] = o->distrust[p];
 			c->distrust_after[p] = o->distrust_after[p];
 		}
 		if (o->label != NULL && (c->label = strdup(o->label)) == NULL) {
 			cert_free(c);
-			perr(ps, o->line, "out of memory%s", "", 0);
-			goto out;
+			return perr(ps, o->line, "out of memory%s", "", 0);
 		}
 		if (cert_add_source(c, ps->name) == -1 ||
-		    certset_add(set, c) == -1) {
-			perr(ps, o->line, "out of memory%s", "", 0);
-			goto out;
-		}
+		    certset_add(set, c) == -1)
+			return perr(ps, o->line, "out of memory%s", "", 0);
 		added++;
 	}
-	rc = added;
-out:
-	for (i = 0; i < ps->nobjs; i++)
-		cert_free(certs[i]);
-	free(certs);
-	return rc;
+	return added;
 }
 
 int
-certdata_parse(const char *name, const char *buf, size_t len,
+certdata_parse(const char *name, const char *buf, size_t len, int want,
     struct certset *set, struct blocklist *bl)
 {
 	struct parser ps;
@@ -733,7 +733,7 @@ certdata_parse(const char *name, const char *buf, size_t len,
 	}
 	if (object_end_check(&ps, cur) == -1)
 		goto out;
-	rc = link_objects(&ps, set, bl);
+	rc = link_objects(&ps, want, set, bl);
 out:
 	for (i = 0; i < ps.nobjs; i++)
 		object_release(&ps.objs[i]);

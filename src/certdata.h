@@ -22,13 +22,18 @@
 /* 1 if buf looks like a certdata.txt (a BEGINDATA line and CKA_CLASS). */
 int	certdata_detect(const char *buf, size_t len);
 
+/* want: decode every certificate, whatever its trust */
+#define CERTDATA_ALL	(-1)
+
 /*
- * Parse certdata.txt in buf (name is for messages and sources).  Adds the
- * certificates to set and the distrust entries to bl.  Returns the number of
+ * Parse certdata.txt in buf (name is for messages and sources).  Adds to set
+ * the certificates that are trusted delegators for the purpose want (an
+ * enum purpose), or all of them with CERTDATA_ALL; the others are checked
+ * but not decoded.  Adds the distrust entries to bl.  Returns the number of
  * certificates added, or -1 after reporting "name: line N: ..." once; on
  * error set and bl may hold part of the file and are for the caller to drop.
  */
 int	certdata_parse(const char *name, const char *buf, size_t len,
-	    struct certset *set, struct blocklist *bl);
+	    int want, struct certset *set, struct blocklist *bl);
 
 #endif

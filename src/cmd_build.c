@@ -93,7 +93,7 @@ parse_sha256(const char *s, unsigned char out[32])
 
 /* Load each path into its own set. */
 static int
-load_all(char **paths, size_t n, struct certset **sets,
+load_all(char **paths, size_t n, enum purpose want, struct certset **sets,
     struct blocklist *bl)
 {
 	size_t i;
@@ -105,7 +105,7 @@ load_all(char **paths, size_t n, struct certset **sets,
 			log_err("out of memory");
 			return -1;
 		}
-		if ((got = source_load(paths[i], sets[i], bl)) == -1)
+		if ((got = source_load(paths[i], (int)want, sets[i], bl)) == -1)
 			return -1;
 		log_info("'%s': %d certificate%s", paths[i], got,
 		    got == 1 ? "" : "s");
@@ -277,8 +277,8 @@ cmd_build(int argc, char *argv[])
 		log_err("out of memory");
 		goto out;
 	}
-	if (load_all(argv, nanchor, asets, bl) == -1 ||
-	    load_all(inter, ninter, isets, bl) == -1)
+	if (load_all(argv, nanchor, pol.purpose, asets, bl) == -1 ||
+	    load_all(inter, ninter, pol.purpose, isets, bl) == -1)
 		goto out;
 	if ((final = policy_build(&pol, asets, nanchor, isets, ninter, bl,
 	    &st)) == NULL)

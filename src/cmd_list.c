@@ -189,7 +189,7 @@ cmd_list(int argc, char *argv[])
 		goto out;
 	}
 	for (i = 0; i < (size_t)argc; i++)
-		if (source_load(argv[i], set, bl) == -1)
+		if (source_load(argv[i], CERTDATA_ALL, set, bl) == -1)
 			goto out;
 	certset_sort(set);
 	if (json)

@@ -46,11 +46,12 @@ source_format_name(enum source_format f)
 
 int
 source_parse(const char *name, const unsigned char *buf, size_t len,
-    struct certset *set, struct blocklist *bl)
+    int want, struct certset *set, struct blocklist *bl)
 {
 	switch (source_detect(buf, len)) {
 	case FORMAT_CERTDATA:
-		return certdata_parse(name, (const char *)buf, len, set, bl);
+		return certdata_parse(name, (const char *)buf, len, want, set,
+		    bl);
 	case FORMAT_PEM:
 		return pem_parse(name, (const char *)buf, len, set);
 	case FORMAT_DER:
@@ -152,11 +153,12 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load(const char *, struct certset *, struct blocklist *, int);
+static int load(const char *, int, struct certset *, struct blocklist *,
+    int);
 
 static int
-load_dir(const char *path, struct certset *set, struct blocklist *bl,
-    int depth)
+load_dir(const char *path, int want, struct certset *set,
+    struct blocklist *bl, int depth)
 {
 	DIR *d;
 	struct dirent *de;
@@ -202,7 +204,7 @@ load_dir(const char *path, struct certset *set, struct blocklist *bl,
 		if (asprintf(&full, "%s%s%s", path,
 		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) == -1)
 			goto nomem;
-		r = load(full, set, bl, depth + 1);
+		r = load(full, want, set, bl, depth + 1);
 		free(full);
 		if (r == -1)
 			goto out;
@@ -221,7 +223,8 @@ out:
 }
 
 static int
-load(const char *path, struct certset *set, struct blocklist *bl, int depth)
+load(const char *path, int want, struct certset *set, struct blocklist *bl,
+    int depth)
 {
 	struct stat st;
 	unsigned char *buf;
@@ -242,7 +245,7 @@ load(const char *path, struct certset *set, struct blocklist *bl, int depth)
 				return 0;
 			}
 		}
-		return load_dir(path, set, bl, depth);
+		return load_dir(path, want, set, bl, depth);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		if (depth == 0) {
@@ -259,18 +262,19 @@ load(const char *path, struct certset *set, struct blocklist *bl, int depth)
 		free(buf);
 		return 0;
 	}
-	r = source_parse(path, buf, len, set, bl);
+	r = source_parse(path, buf, len, want, set, bl);
 	free(buf);
 	return r;
 }
 
 int
-source_load(const char *path, struct certset *set, struct blocklist *bl)
+source_load(const char *path, int want, struct certset *set,
+    struct blocklist *bl)
 {
 	size_t before = bl->n;
 	int n;
 
-	if ((n = load(path, set, bl, 0)) == -1)
+	if ((n = load(path, want, set, bl, 0)) == -1)
 		return -1;
 	if (n == 0 && bl->n == before) {
 		log_err("'%s': no certificates found; is it a certdata.txt, "

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "blocklist.h"
+#include "certdata.h"
 #include "certset.h"
 
 #define SOURCE_MAX_FILE		(64 * 1024 * 1024)	/* bytes per file */
@@ -28,13 +29,16 @@ enum source_format source_detect(const unsigned char *buf, size_t len);
 const char	*source_format_name(enum source_format f);
 
 /*
- * Pure: parse buf (named name) whatever its format into set and bl.
+ * Pure: parse buf (named name) whatever its format into set and bl.  want
+ * is the purpose whose anchors a certdata.txt should yield (CERTDATA_ALL:
+ * every certificate); other formats ignore it.
  * Returns the number of certificates read (0 is possible for a file with
  * only a distrust list), or -1 after one message.  A buffer in no known
  * format is an error.
  */
 int		 source_parse(const char *name, const unsigned char *buf,
-		    size_t len, struct certset *set, struct blocklist *bl);
+		    size_t len, int want, struct certset *set,
+		    struct blocklist *bl);
 
 /*
  * Read the file or directory at path into set and bl.  In a directory, files
@@ -43,7 +47,7 @@ int		 source_parse(const char *name, const unsigned char *buf,
  * certificates read, or -1 after one message naming the file.  A source
  * that yields no certificate is an error.
  */
-int		 source_load(const char *path, struct certset *set,
+int		 source_load(const char *path, int want, struct certset *set,
 		    struct blocklist *bl);
 
 /*

@@ -31,7 +31,7 @@ parse(const char *buf, size_t len, struct certset **setp,
 {
 	struct certset *set = certset_new();
 	struct blocklist *bl = blocklist_new();
-	int n = certdata_parse("t", buf, len, set, bl);
+	int n = certdata_parse("t", buf, len, CERTDATA_ALL, set, bl);
 
 	if (setp)
 		*setp = set;
@@ -103,6 +103,18 @@ corpus_files(void)
 		CHECK(email == files[i].email);
 		CHECK(after == files[i].server_after);
 		CHECK(bl->n == (size_t)files[i].blocked);
+		certset_free(set);
+		blocklist_free(bl);
+		/* asked for one purpose: only its anchors are decoded */
+		set = certset_new();
+		bl = blocklist_new();
+		CHECK(certdata_parse("t", (char *)buf, len, PURPOSE_SERVER_AUTH,
+		    set, bl) == files[i].server);
+		CHECK(bl->n == (size_t)files[i].blocked);
+		certset_free(set);
+		set = certset_new();
+		CHECK(certdata_parse("t", (char *)buf, len, PURPOSE_EMAIL,
+		    set, bl) == files[i].email);
 		certset_free(set);
 		blocklist_free(bl);
 		free(buf);

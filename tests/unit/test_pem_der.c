@@ -22,7 +22,7 @@ parse_file(const char *dir, const char *rel, struct certset **setp)
 	int n = -2;
 
 	if ((buf = t_read(dir, rel, &len)) != NULL)
-		n = source_parse(rel, buf, len, set, bl);
+		n = source_parse(rel, buf, len, CERTDATA_ALL, set, bl);
 	free(buf);
 	blocklist_free(bl);
 	if (setp)
@@ -37,7 +37,8 @@ parse_mem(const char *s, size_t len)
 {
 	struct certset *set = certset_new();
 	struct blocklist *bl = blocklist_new();
-	int n = source_parse("mem", (const unsigned char *)s, len, set, bl);
+	int n = source_parse("mem", (const unsigned char *)s, len,
+	    CERTDATA_ALL, set, bl);
 
 	certset_free(set);
 	blocklist_free(bl);

@@ -21,7 +21,7 @@ load(const char *rel, struct blocklist *bl)
 	size_t len;
 
 	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
-		source_parse(rel, buf, len, set, bl);
+		source_parse(rel, buf, len, CERTDATA_ALL, set, bl);
 	free(buf);
 	return set;
 }
