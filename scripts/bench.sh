@@ -1,0 +1,420 @@
+#!/bin/sh
+# bench.sh: how long "trustbuild build" takes next to "openssl rehash" on the
+# same certificates, as "make bench" runs it from the project root.  These
+# are figures, not a test: slowness never fails it; an error of a tool does.
+#
+#   A  trustbuild build --bundle --capath CERTDATA
+#      vs openssl rehash of the same roots, one PEM file each
+#   B  A plus --intermediates (CCADB's Mozilla intermediates)
+#      vs openssl rehash of the roots plus all those intermediates
+#   C  for context: Debian's update-ca-certificates (bundle + linked, rehashed
+#      directory) and p11-kit's trust extract (openssl-directory,
+#      pem-bundle) on the same sets, as a ratio to openssl rehash
+#   D  trustbuild build onto the identical, already published store
+#      ("unchanged", exit 2) vs openssl rehash
+#
+# Each figure is the median wall time of BENCH_RUNS runs (default 7), taken
+# with date +%s%N around the command; the scenarios take turns in each round
+# so drift hits them all alike.  Every timed run starts from the same state,
+# after a sync: trustbuild writes to fresh paths (else it would take its
+# "unchanged" shortcut), and openssl rehash, which only adds links, gets a
+# fresh copy of the split files, without links; the copying is not timed.
+#
+# trustbuild publishes durably (syncfs() of what it staged, fsync() of the
+# directories) and openssl rehash does not, so the filesystem of the work
+# directory matters: it is reported.  BENCH_DIR sets where the work
+# directory goes (default ./.bench; /dev/shm gives the CPU-only figures).
+# On ext4 without a journal, creating files is slow for some minutes after
+# many were deleted (ext4 skips recently freed inodes), and this run itself
+# deletes some 100,000 files at the end: leave 6 minutes between two runs.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+CORPUS=../shared/corpus
+CERTDATA=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt
+INTER=$CORPUS/ccadb/MozillaIntermediateCerts-atc0005-20260808.pem
+RUNS=${BENCH_RUNS:-7}
+PARENT=${BENCH_DIR:-.bench}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+warn() {
+	echo "bench: warning: $*" >&2
+}
+
+if [ ! -d "$CORPUS" ]; then
+	echo "bench: skipped: '$CORPUS' is absent (the shared test corpus)"
+	exit 0
+fi
+for f in "$CERTDATA" "$INTER"; do
+	[ -r "$f" ] || die "'$f': not found in the corpus"
+done
+case $RUNS in
+''|*[!0-9]*|0) die "BENCH_RUNS='$RUNS': want a whole number of runs, 1 or more" ;;
+esac
+[ -x ./trustbuild ] || die "'./trustbuild' is not built; run 'make' first"
+command -v openssl >/dev/null 2>&1 || die "'openssl' not found; install openssl"
+case $(date +%N) in
+*[!0-9]*|'') die "'date +%N' gives no nanoseconds; this needs GNU date" ;;
+esac
+
+mkdir -p "$PARENT" || exit 1
+W=$(mktemp -d "$PARENT/bench.XXXXXX") || die "'$PARENT': cannot make a work directory"
+W=$(cd "$W" && pwd) || exit 1
+trap 'rm -rf "$W"; rmdir "$PARENT" 2>/dev/null' EXIT
+trap 'exit 130' HUP INT TERM
+chmod 755 "$W"		# p11-kit may run as nobody below; it is all public
+LOG=$W/log
+
+# timed SAMPLES CMD...: run CMD, its output to $LOG; append its wall time in
+# nanoseconds to the file SAMPLES and leave its exit status in $st.  A sync
+# first, untimed: trustbuild's syncfs() would otherwise also pay for what the
+# runs and copies before it left dirty.
+timed() {
+	_samples=$1
+	shift
+	sync
+	_t0=$(date +%s%N)
+	"$@" >>"$LOG" 2>&1
+	st=$?
+	_t1=$(date +%s%N)
+	echo $((_t1 - _t0)) >>"$_samples"
+}
+
+# median SAMPLES: the median of the file's numbers (ns), printed in ms
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 }
+	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		  printf "%.1f\n", m / 1e6 }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f\n", a / b; else print "n/a" }'
+}
+
+failed() {
+	echo "bench: $1 failed (exit $st); its output:" >&2
+	tail -n 20 "$LOG" >&2
+	exit 1
+}
+
+# --- preparation, outside any timing ---------------------------------------
+
+# The roots as trustbuild itself selects them: the *.pem files of its CApath
+# are single-certificate PEM files.
+./trustbuild build --capath "$W/seed" "$CERTDATA" >>"$LOG" 2>&1 ||
+    { st=$?; failed "trustbuild build (preparing the roots)"; }
+mkdir "$W/roots" "$W/all" "$W/roots-rerun"
+cp "$W"/seed/*.pem "$W/roots/" || die "no roots in trustbuild's CApath"
+cp "$W"/roots/*.pem "$W/all/"
+cp "$W"/roots/*.pem "$W/roots-rerun/"
+awk -v dir="$W/all" '
+/-----BEGIN CERTIFICATE-----/ { n++; f = sprintf("%s/int-%04d.pem", dir, n); p = 1 }
+p { print > f }
+/-----END CERTIFICATE-----/ { if (p) close(f); p = 0 }' "$INTER"
+
+count_files() {	# DIR GLOB
+	find "$1" -type f -name "$2" | wc -l | tr -d ' '
+}
+count_links() {
+	find "$1" -type l | wc -l | tr -d ' '
+}
+n_roots=$(count_files "$W/roots" '*.pem')
+n_inter=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$INTER")
+n_all=$(count_files "$W/all" '*.pem')
+[ "$n_all" = $((n_roots + n_inter)) ] ||
+    die "'$INTER': split into $((n_all - n_roots)) files, expected $n_inter"
+
+# The published store for D, and the rehash that D's re-run row repeats.
+mkdir "$W/pub"
+./trustbuild build --bundle "$W/pub/bundle.pem" --capath "$W/pub/capath" \
+    "$CERTDATA" >>"$LOG" 2>&1 || { st=$?; failed "trustbuild build (publishing for D)"; }
+openssl rehash "$W/roots-rerun" >>"$LOG" 2>&1 || { st=$?; failed "openssl rehash"; }
+
+# p11-kit's trust module reads its paths from a module config; a private one
+# under a private HOME points it at the same sets.  p11-kit ignores the user
+# config of root, so as root it runs as nobody.
+P11=
+AS=
+p11_why=
+if ! command -v trust >/dev/null 2>&1; then
+	p11_why="p11-kit trust not installed"
+elif [ "$(id -u)" = 0 ]; then
+	nobody_uid=$(id -u nobody 2>/dev/null)
+	nobody_gid=$(id -g nobody 2>/dev/null)
+	if [ -z "$nobody_uid" ]; then
+		p11_why="running as root and there is no user 'nobody' to run p11-kit trust as"
+	elif command -v setpriv >/dev/null 2>&1; then
+		AS="setpriv --reuid=$nobody_uid --regid=$nobody_gid --clear-groups"
+	else
+		p11_why="running as root and setpriv (util-linux) is missing to run p11-kit trust as nobody"
+	fi
+fi
+p11_setup() {	# NAME SRCDIR: a store and a HOME for set NAME
+	mkdir -p "$W/p11/$1/store" "$W/p11/$1/home/.config/pkcs11/modules"
+	cp -R "$2" "$W/p11/$1/store/anchors"
+	find "$W/p11/$1/store/anchors" -type l -exec rm -f {} +
+	printf '%s\n' 'module: p11-kit-trust.so' 'priority: 1' 'trust-policy: yes' \
+	    "x-init-reserved: paths=$W/p11/$1/store" \
+	    >"$W/p11/$1/home/.config/pkcs11/modules/p11-kit-trust.module"
+	[ -z "$AS" ] || chown -R "$nobody_uid:$nobody_gid" "$W/p11/$1"
+}
+p11_extract() {	# NAME FORMAT OUT: trust extract of set NAME to path OUT
+	$AS env HOME="$W/p11/$1/home" trust extract --format="$2" \
+	    --filter=ca-anchors --purpose=server-auth "$3"
+}
+if [ -z "$p11_why" ]; then
+	p11_setup roots "$W/roots"
+	p11_setup all "$W/all"
+	mkdir "$W/p11/check"
+	[ -z "$AS" ] || chown "$nobody_uid:$nobody_gid" "$W/p11/check"
+	if p11_extract roots pem-bundle "$W/p11/check/roots.pem" >>"$LOG" 2>&1 &&
+	    n=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$W/p11/check/roots.pem") &&
+	    [ "$n" = "$n_roots" ]; then
+		P11=yes
+	else
+		p11_why="p11-kit trust could not be pointed at the benchmark roots"
+		p11_why="$p11_why (got ${n:-no} certificates, want $n_roots)"
+	fi
+fi
+
+# Debian's update-ca-certificates, pointed at private copies of the same sets
+# by its own options: it writes a bundle, links each certificate into the
+# directory and runs openssl rehash there: the same two outputs.
+UCA=
+uca_why=
+if ! command -v update-ca-certificates >/dev/null 2>&1; then
+	uca_why="update-ca-certificates not installed"
+else
+	for set in roots all; do
+		mkdir -p "$W/uca/$set/certs"
+		for f in "$W/$set"/*.pem; do
+			b=$(basename "$f" .pem)
+			cp "$f" "$W/uca/$set/certs/$b.crt"
+			echo "$b.crt"
+		done >"$W/uca/$set/conf"
+	done
+	mkdir -p "$W/uca/local" "$W/uca/hooks"
+	UCA=yes
+fi
+uca_run() {	# SAMPLES SET
+	fresh
+	timed "$1" update-ca-certificates --fresh --certsconf "$W/uca/$2/conf" \
+	    --certsdir "$W/uca/$2/certs" --localcertsdir "$W/uca/local" \
+	    --etccertsdir "$dir" --hooksdir "$W/uca/hooks"
+	[ "$st" = 0 ] || failed "update-ca-certificates ($2)"
+}
+
+# --- the runs ----------------------------------------------------------------
+
+S=$W/samples
+mkdir "$S" "$W/o"
+
+# Nothing is removed between timed runs: every run writes to a directory of
+# its own, and the rehash runs get fresh copies of the split files.  ext4's
+# inode allocator skips inodes deleted in the last minutes, and deleting
+# thousands of them slows every later run that creates files.
+n_out=0
+fresh() {	# a new empty directory, its name in $dir
+	n_out=$((n_out + 1))
+	dir=$W/o/$n_out
+	mkdir "$dir"
+}
+
+tb_fresh() {	# SAMPLES [BUILD-OPTIONS...]: trustbuild build into fresh paths
+	_s=$1
+	shift
+	fresh
+	timed "$_s" ./trustbuild build "$@" --bundle "$dir/bundle.pem" \
+	    --capath "$dir/capath" "$CERTDATA"
+	case $st in
+	0) ;;
+	2) warn "trustbuild build to fresh paths said 'unchanged'" ;;
+	*) failed "trustbuild build $*" ;;
+	esac
+}
+
+tb_unchanged() {	# SAMPLES: trustbuild build onto the published store
+	timed "$1" ./trustbuild build --bundle "$W/pub/bundle.pem" \
+	    --capath "$W/pub/capath" "$CERTDATA"
+	case $st in
+	2) ;;
+	0) unchanged_missed=$((unchanged_missed + 1)) ;;
+	*) failed "trustbuild build (unchanged)" ;;
+	esac
+}
+
+rehash_fresh() {	# SAMPLES DIR: openssl rehash of a copy of DIR, no links
+	fresh
+	cp "$2"/*.pem "$dir/"
+	timed "$1" openssl rehash "$dir"
+	[ "$st" = 0 ] || failed "openssl rehash '$dir'"
+}
+
+rehash_rerun() {	# SAMPLES DIR: openssl rehash where its links already are
+	timed "$1" openssl rehash "$2"
+	[ "$st" = 0 ] || failed "openssl rehash '$2'"
+}
+
+p11_run() {	# SAMPLES NAME FORMAT
+	fresh
+	[ -z "$AS" ] || chown "$nobody_uid:$nobody_gid" "$dir"
+	timed "$1" p11_extract "$2" "$3" "$dir/out"
+	[ "$st" = 0 ] || failed "p11-kit trust extract --format=$3 ($2)"
+}
+
+round() {	# SUFFIX: one run of each; SUFFIX "" keeps the figures
+	_x=$1
+	tb_fresh "$S/tbA$_x"
+	tbA_dir=$dir
+	rehash_fresh "$S/rhA$_x" "$W/roots"
+	rhA_dir=$dir
+	tb_fresh "$S/tbB$_x" --intermediates "$INTER"
+	tbB_dir=$dir
+	rehash_fresh "$S/rhB$_x" "$W/all"
+	rhB_dir=$dir
+	tb_unchanged "$S/tbD$_x"
+	if [ -n "$P11" ]; then
+		p11_run "$S/p11dA$_x" roots openssl-directory
+		p11_run "$S/p11bA$_x" roots pem-bundle
+		p11_run "$S/p11dB$_x" all openssl-directory
+		p11_run "$S/p11bB$_x" all pem-bundle
+	fi
+	if [ -n "$UCA" ]; then
+		uca_run "$S/ucaA$_x" roots
+		uca_run "$S/ucaB$_x" all
+	fi
+	timed "$S/floor$_x" /bin/true
+	# shellcheck disable=SC2086 # $AS is a command line, split on purpose
+	[ -z "$AS" ] || timed "$S/asfloor$_x" $AS /bin/true
+}
+
+unchanged_missed=0
+echo "bench: warming up, then $RUNS rounds ..." >&2
+round .warmup
+unchanged_missed=0
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	round ""
+	i=$((i + 1))
+done
+# Last, as each of these runs removes and remakes the links.
+rehash_rerun "$S/rhD.warmup" "$W/roots-rerun"
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+	rehash_rerun "$S/rhD" "$W/roots-rerun"
+	i=$((i + 1))
+done
+
+# Counts, from what the last round wrote.
+tbA_certs=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$tbA_dir/bundle.pem")
+tbB_certs=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$tbB_dir/bundle.pem")
+tbA_links=$(count_links "$tbA_dir/capath/")
+tbB_links=$(count_links "$tbB_dir/capath/")
+rhA_links=$(count_links "$rhA_dir")
+rhB_links=$(count_links "$rhB_dir")
+
+# --- the report --------------------------------------------------------------
+
+tbA=$(median "$S/tbA") rhA=$(median "$S/rhA")
+tbB=$(median "$S/tbB") rhB=$(median "$S/rhB")
+tbD=$(median "$S/tbD") rhD=$(median "$S/rhD")
+rA=$(ratio "$tbA" "$rhA") rB=$(ratio "$tbB" "$rhB")
+rD=$(ratio "$tbD" "$rhA") rD2=$(ratio "$tbD" "$rhD")
+floor=$(median "$S/floor")
+
+verdict() {	# RATIO LIMIT
+	awk -v r="$1" -v l="$2" 'BEGIN { print (r + 0 <= l + 0) ? "met" : "missed" }'
+}
+
+fs=$(df -T "$W" | awk 'NR == 2 { print $2 " (" $1 " on " $NF ")" }')
+
+# rows, tab-separated: scenario, subject, certs, subject ms, peer, peer ms, ratio
+ROWS=$W/rows
+{
+	printf 'A\ttrustbuild build --bundle --capath\t%s\t%s\topenssl rehash\t%s\t%s\n' \
+	    "$n_roots" "$tbA" "$rhA" "$rA"
+	printf 'B\ttrustbuild build --intermediates --bundle --capath\t%s + %s\t%s\topenssl rehash\t%s\t%s\n' \
+	    "$n_roots" "$n_inter" "$tbB" "$rhB" "$rB"
+	printf 'D\ttrustbuild build, unchanged (exit 2)\t%s\t%s\topenssl rehash\t%s\t%s\n' \
+	    "$n_roots" "$tbD" "$rhA" "$rD"
+	printf 'D\ttrustbuild build, unchanged (exit 2)\t%s\t%s\topenssl rehash, links already there\t%s\t%s\n' \
+	    "$n_roots" "$tbD" "$rhD" "$rD2"
+	if [ -n "$UCA" ]; then
+		for set in A B; do
+			rh=$rhA certs=$n_roots
+			[ $set = A ] || { rh=$rhB; certs="$n_roots + $n_inter"; }
+			ms=$(median "$S/uca$set")
+			printf 'C (%s set)\tupdate-ca-certificates --fresh\t%s\t%s\topenssl rehash\t%s\t%s\n' \
+			    "$set" "$certs" "$ms" "$rh" "$(ratio "$ms" "$rh")"
+		done
+	fi
+	if [ -n "$P11" ]; then
+		for set in A B; do
+			rh=$rhA certs=$n_roots
+			[ $set = A ] || { rh=$rhB; certs="$n_roots + $n_inter"; }
+			for fmt in openssl-directory pem-bundle; do
+				k=d
+				[ $fmt = openssl-directory ] || k=b
+				ms=$(median "$S/p11$k$set")
+				printf 'C (%s set)\tp11-kit trust extract --format=%s\t%s\t%s\topenssl rehash\t%s\t%s\n' \
+				    "$set" "$fmt" "$certs" "$ms" "$rh" "$(ratio "$ms" "$rh")"
+			done
+		done
+	fi
+} >"$ROWS"
+
+targets() {
+	echo "A target: <= 1.5x openssl rehash (goal 0.5x) -- now ${rA}x: $(verdict "$rA" 1.5)" \
+	    "(goal $(verdict "$rA" 0.5))"
+	echo "B target: <= 1.0x openssl rehash -- now ${rB}x: $(verdict "$rB" 1.0)"
+}
+
+notes() {
+	echo "median of $RUNS runs each, wall time; work directory on $fs"
+	case $fs in
+	ext4*) echo "ext4: give the filesystem 6 minutes after large deletions" \
+	    "(a previous run's cleanup) or file creation is slow" ;;
+	esac
+	echo "$(./trustbuild --version 2>&1 | head -n 1);" \
+	    "$(openssl version | cut -d' ' -f1-2)${P11:+; p11-kit $(dpkg-query -W -f '${Version}' p11-kit 2>/dev/null || echo '?')}"
+	echo "timer floor (date + fork/exec of /bin/true): $floor ms, in every figure"
+	[ -z "$P11" ] || [ -z "$AS" ] ||
+	    echo "p11-kit runs as nobody through setpriv (root's user config is ignored): +$(median "$S/asfloor") ms floor"
+	echo "certificates: $n_roots roots from certdata (trustbuild's server-auth selection);" \
+	    "$n_inter intermediates in the CCADB file"
+	echo "  trustbuild wrote A: $tbA_certs certs, $tbA_links hash links;" \
+	    "B: $tbB_certs certs ($((tbB_certs - tbA_certs)) intermediates admitted), $tbB_links hash links"
+	echo "  openssl rehash linked A: $rhA_links of $n_roots files; B: $rhB_links of $n_all files"
+	[ "$unchanged_missed" = 0 ] ||
+	    echo "  warning: $unchanged_missed of $RUNS 'unchanged' runs published a change (exit 0)"
+}
+
+echo
+echo "trustbuild vs openssl rehash"
+notes
+echo
+awk -F '\t' '
+BEGIN { printf "%-10s %-52s %11s %9s  %-36s %9s %7s\n", "scenario", "subject", "certs",
+	    "ms", "peer", "peer ms", "ratio" }
+{ printf "%-10s %-52s %11s %9s  %-36s %9s %6sx\n", $1, $2, $3, $4, $5, $6, $7 }' "$ROWS"
+echo
+targets
+[ -n "$P11" ] || echo "C: skipped: $p11_why"
+[ -n "$UCA" ] || echo "C: skipped: $uca_why"
+
+echo
+echo "<!-- bench:begin -->"
+echo "| scenario | subject | certs | ms | peer | peer ms | ratio |"
+echo "|---|---|--:|--:|---|--:|--:|"
+awk -F '\t' '{ printf "| %s | %s | %s | %s | %s | %s | %sx |\n", $1, $2, $3, $4, $5, $6, $7 }' "$ROWS"
+echo
+targets | sed 's/^/- /'
+[ -n "$P11" ] || echo "- C: skipped: $p11_why"
+[ -n "$UCA" ] || echo "- C: skipped: $uca_why"
+echo
+notes | sed 's/^  /  - /; s/^\([^ ]\)/- \1/'
+echo "<!-- bench:end -->"
