@@ -26,7 +26,7 @@ LIBS	 = $(PKG_LIBS)
 OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/cert.o \
 	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
 	   src/der.o src/log.o src/pem.o src/policy.o src/publish.o \
-	   src/source.o
+	   src/source.o src/unpack.o
 MAIN	 = src/main.o
 UNIT	 = tests/unit/run_unit
 

@@ -8,16 +8,19 @@ set -u
 # build: compiler, make, pkg-config and the three libraries' headers;
 # tests: the openssl CLI, ar + xz (Debian packages), python3 (JSON
 # checks), setpriv (an unprivileged run), mandoc (man page lint), flock,
-# p11-kit's trust and update-ca-certificates (benchmark peers)
+# p11-kit's trust and update-ca-certificates (benchmark peers); archives made
+# at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
-mandoc p11-kit"
+mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2"
 DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
-openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust"
+openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust
+rpm-build cpio zip gcab bsdtar zstd bzip2"
 
 missing() {
 	m=""
-	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc; do
+	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc \
+	    rpmbuild cpio zip gcab bsdtar zstd bzip2; do
 		command -v "$c" >/dev/null 2>&1 || m="$m $c"
 	done
 	if command -v pkg-config >/dev/null 2>&1; then

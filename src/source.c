@@ -16,10 +16,14 @@
 #include "log.h"
 #include "pem.h"
 #include "source.h"
+#include "unpack.h"
 
 enum source_format
 source_detect(const unsigned char *buf, size_t len)
 {
+	/* first: an uncompressed tar of PEM files also holds "-----BEGIN" */
+	if (unpack_detect(buf, len))
+		return FORMAT_ARCHIVE;
 	if (certdata_detect((const char *)buf, len))
 		return FORMAT_CERTDATA;
 	if (pem_detect((const char *)buf, len))
@@ -39,9 +43,66 @@ source_format_name(enum source_format f)
 		return "PEM";
 	case FORMAT_DER:
 		return "DER";
+	case FORMAT_ARCHIVE:
+		return "archive";
 	default:
 		return "unknown";
 	}
+}
+
+struct member_ctx {
+	int			 want;
+	struct certset		*set;
+	struct blocklist	*bl;
+};
+
+/* One member of an archive: a certificate source, or skipped. */
+static int
+member(void *arg, const char *name, const unsigned char *buf, size_t len)
+{
+	struct member_ctx *m = arg;
+	size_t before = m->bl->n;
+	int n;
+
+	if (source_detect(buf, len) == FORMAT_UNKNOWN) {
+		log_info("'%s': not a certificate source; skipped", name);
+		return 0;
+	}
+	if ((n = source_parse(name, buf, len, m->want, m->set, m->bl)) > 0 ||
+	    m->bl->n > before)
+		log_info("'%s': %d certificate%s", name, n, n == 1 ? "" : "s");
+	return n;
+}
+
+int
+source_parse_members(const char *name, const unsigned char *buf,
+    size_t len, const char *glob, int want, struct certset *set,
+    struct blocklist *bl)
+{
+	struct member_ctx m = { want, set, bl };
+	enum source_format f = source_detect(buf, len);
+	struct unpack u;
+	int n;
+
+	if (f != FORMAT_ARCHIVE) {
+		if (glob == NULL)
+			return source_parse(name, buf, len, want, set, bl);
+		log_err("'%s#%s': a member selector needs an archive, and "
+		    "'%s' is %s", name, glob, name, f == FORMAT_UNKNOWN ?
+		    "no certificate source" : source_format_name(f));
+		return -1;
+	}
+	memset(&u, 0, sizeof(u));
+	u.glob = glob;
+	u.fn = member;
+	u.arg = &m;
+	if ((n = unpack_walk(&u, name, buf, len)) == -1)
+		return -1;
+	if (glob != NULL && u.matched == 0) {
+		log_err("'%s': no member matches '%s'", name, glob);
+		return -1;
+	}
+	return n;
 }
 
 int
@@ -49,6 +110,9 @@ source_parse(const char *name, const unsigned char *buf, size_t len,
     int want, struct certset *set, struct blocklist *bl)
 {
 	switch (source_detect(buf, len)) {
+	case FORMAT_ARCHIVE:
+		return source_parse_members(name, buf, len, NULL, want, set,
+		    bl);
 	case FORMAT_CERTDATA:
 		return certdata_parse(name, (const char *)buf, len, want, set,
 		    bl);
@@ -58,7 +122,7 @@ source_parse(const char *name, const unsigned char *buf, size_t len,
 		return der_parse(name, buf, len, set);
 	default:
 		log_err("'%s': no certificates found; is it a certdata.txt, "
-		    "PEM, DER or PKCS#7 file?", name);
+		    "PEM, DER or PKCS#7 file, or an archive of them?", name);
 		return -1;
 	}
 }
@@ -274,11 +338,38 @@ source_load(const char *path, int want, struct certset *set,
 	size_t before = bl->n;
 	int n;
 
-	if ((n = load(path, want, set, bl, 0)) == -1)
+	struct stat st;
+	const char *hash;
+
+	/* "PATH#GLOB": members of an archive; a real name with '#' wins */
+	if (stat(path, &st) == -1 && (hash = strrchr(path, '#')) != NULL) {
+		char *file = strndup(path, (size_t)(hash - path));
+		unsigned char *buf;
+		size_t len;
+
+		if (file == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		if (hash[1] == '\0') {
+			log_err("'%s': empty member selector after '#'", path);
+			n = -1;
+		} else if (source_read_file(file, SOURCE_MAX_FILE, &buf,
+		    &len) == -1)
+			n = -1;
+		else {
+			n = source_parse_members(file, buf, len, hash + 1,
+			    want, set, bl);
+			free(buf);
+		}
+		free(file);
+		if (n == -1)
+			return -1;
+	} else if ((n = load(path, want, set, bl, 0)) == -1)
 		return -1;
 	if (n == 0 && bl->n == before) {
 		log_err("'%s': no certificates found; is it a certdata.txt, "
-		    "PEM, DER or PKCS#7 file?", path);
+		    "PEM, DER or PKCS#7 file, or an archive of them?", path);
 		return -1;
 	}
 	return n;

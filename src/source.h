@@ -14,14 +14,15 @@
 #include "certdata.h"
 #include "certset.h"
 
-#define SOURCE_MAX_FILE		(64 * 1024 * 1024)	/* bytes per file */
+#define SOURCE_MAX_FILE		(128 * 1024 * 1024)	/* bytes per file */
 #define SOURCE_MAX_DEPTH	8			/* directory nesting */
 
 enum source_format {
 	FORMAT_UNKNOWN = 0,
 	FORMAT_CERTDATA,
 	FORMAT_PEM,
-	FORMAT_DER
+	FORMAT_DER,
+	FORMAT_ARCHIVE		/* tar, zip, cpio, ar, cab, RPM...: unpack.h */
 };
 
 /* What the bytes are. */
@@ -41,7 +42,19 @@ int		 source_parse(const char *name, const unsigned char *buf,
 		    struct blocklist *bl);
 
 /*
- * Read the file or directory at path into set and bl.  In a directory, files
+ * source_parse() with a member selector: when buf is an archive, only its
+ * members that match glob are read (NULL: every member that is a
+ * certificate source; the others are skipped).  A glob on a buffer that is
+ * not an archive, or one that matches nothing, is an error.
+ */
+int		 source_parse_members(const char *name,
+		    const unsigned char *buf, size_t len, const char *glob,
+		    int want, struct certset *set, struct blocklist *bl);
+
+/*
+ * Read the file or directory at path into set and bl.  "PATH#GLOB" selects
+ * members of the archive PATH (a file whose own name holds a '#' is taken
+ * whole when it exists).  In a directory, files
  * that are not certificate sources are skipped with a warning, dot files and
  * symbolic links to directories are not read.  Returns the number of
  * certificates read, or -1 after one message naming the file.  A source

@@ -1,0 +1,248 @@
+/*
+ * unpack.c: archives in memory through libarchive, see unpack.h.
+ *
+ * Only the formats and filters named in unpack.h are enabled: no
+ * archive_read_support_*_all(), which would bring mtree (text files look
+ * like it), raw, and filters that run external programs.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "log.h"
+#include "unpack.h"
+
+/* A reader on buf; *opened says whether filters and format were found. */
+static struct archive *
+reader(const unsigned char *buf, size_t len, int raw, int *opened)
+{
+	struct archive *a;
+
+	if ((a = archive_read_new()) == NULL)
+		return NULL;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_lz4(a);
+	archive_read_support_filter_compress(a);
+	archive_read_support_filter_rpm(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_cpio(a);
+	archive_read_support_format_ar(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_cab(a);
+	if (raw)	/* a compressed file that is no archive: one member */
+		archive_read_support_format_raw(a);
+	*opened = archive_read_open_memory(a, buf, len) == ARCHIVE_OK;
+	return a;
+}
+
+int
+unpack_detect(const unsigned char *buf, size_t len)
+{
+	struct archive *a;
+	int r, opened;
+
+	if (len < 4 || (a = reader(buf, len, 0, &opened)) == NULL)
+		return 0;
+	/*
+	 * Opening chooses the filters and the format: opened, it is an
+	 * archive; not opened, it is one only if some filter claimed it or
+	 * the failure is not "unrecognised format" (a damaged archive;
+	 * libarchive reports that one as EILSEQ, its ERRNO_FILE_FORMAT).
+	 */
+	r = opened || archive_errno(a) != EILSEQ ||
+	    archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+	archive_read_free(a);
+	return r;
+}
+
+/* Read the current member into a malloc'd buffer, within the bounds. */
+static int
+read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
+    const char *where, unsigned char **bufp, size_t *lenp)
+{
+	size_t cap, len = 0;
+	unsigned char *buf;
+	la_ssize_t r;
+
+	cap = archive_entry_size_is_set(e) && archive_entry_size(e) > 0 ?
+	    (size_t)archive_entry_size(e) + 1 : 4096;
+	if (cap > UNPACK_MAX_MEMBER + 1) {
+		log_err("'%s': member larger than %lu MiB; not a certificate "
+		    "source", where, UNPACK_MAX_MEMBER >> 20);
+		return -1;
+	}
+	if ((buf = malloc(cap)) == NULL) {
+		log_err("'%s': out of memory", where);
+		return -1;
+	}
+	for (;;) {
+		if (len == cap) {
+			unsigned char *nb;
+
+			if (cap > UNPACK_MAX_MEMBER) {
+				log_err("'%s': member larger than %lu MiB; not "
+				    "a certificate source", where,
+				    UNPACK_MAX_MEMBER >> 20);
+				goto fail;
+			}
+			if ((nb = realloc(buf, cap * 2)) == NULL) {
+				log_err("'%s': out of memory", where);
+				goto fail;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = archive_read_data(a, buf + len, cap - len);
+		if (r < 0) {
+			log_err("'%s': cannot read the member: %s; the archive "
+			    "is truncated or corrupt", where,
+			    archive_error_string(a) ? archive_error_string(a) :
+			    "unknown error");
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		u->total += (size_t)r;
+		if (u->total > UNPACK_MAX_TOTAL) {
+			log_err("'%s': more than %lu MiB uncompressed; refusing "
+			    "what looks like a decompression bomb", where,
+			    UNPACK_MAX_TOTAL >> 20);
+			goto fail;
+		}
+		if (u->total > UNPACK_RATIO_FLOOR &&
+		    u->total / (u->outer ? u->outer : 1) > UNPACK_MAX_RATIO) {
+			log_err("'%s': expands more than %d-fold; refusing what "
+			    "looks like a decompression bomb", where,
+			    UNPACK_MAX_RATIO);
+			goto fail;
+		}
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+static int
+walk(struct unpack *u, const char *name, const unsigned char *buf,
+    size_t len, int depth)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	int r, sum = 0, rc = -1, opened, raw = 0;
+
+	if (depth > UNPACK_MAX_DEPTH) {
+		log_err("'%s': archives nested deeper than %d; refused", name,
+		    UNPACK_MAX_DEPTH);
+		return -1;
+	}
+	if ((a = reader(buf, len, 0, &opened)) == NULL) {
+		log_err("'%s': out of memory", name);
+		return -1;
+	}
+	if (!opened && archive_errno(a) == EILSEQ &&
+	    archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) {
+		/* compressed, but no archive inside: read it as one member */
+		archive_read_free(a);
+		if ((a = reader(buf, len, 1, &opened)) == NULL) {
+			log_err("'%s': out of memory", name);
+			return -1;
+		}
+		raw = 1;
+	}
+	if (!opened) {
+		log_err("'%s': %s; the archive is truncated or corrupt", name,
+		    archive_error_string(a) ? archive_error_string(a) :
+		    "unreadable");
+		goto out;
+	}
+	for (;;) {
+		const char *path;
+		char *where = NULL;
+		unsigned char *m = NULL;
+		size_t mlen;
+		int n;
+
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			log_err("'%s': %s; the archive is truncated, corrupt "
+			    "or of an unsupported kind", name,
+			    archive_error_string(a) ? archive_error_string(a) :
+			    "unreadable archive");
+			goto out;
+		}
+		if (++u->members > UNPACK_MAX_MEMBERS) {
+			log_err("'%s': more than %d members; refused", name,
+			    UNPACK_MAX_MEMBERS);
+			goto out;
+		}
+		path = archive_entry_pathname(e);
+		if (path == NULL)
+			path = "";
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		if (archive_entry_filetype(e) == AE_IFDIR)
+			continue;
+		/* ar and some cpio writers leave the type out: a file */
+		if ((archive_entry_filetype(e) != AE_IFREG &&
+		    archive_entry_filetype(e) != 0) ||
+		    archive_entry_hardlink(e) != NULL) {
+			log_info("'%s#%s': a link or special file; skipped",
+			    name, path);
+			continue;
+		}
+		/* the raw reader's one member is the file itself */
+		if (raw ? (where = strdup(name)) == NULL :
+		    asprintf(&where, "%s#%s", name, path) == -1) {
+			log_err("'%s': out of memory", name);
+			goto out;
+		}
+		if (read_member(u, a, e, where, &m, &mlen) == -1) {
+			free(where);
+			goto out;
+		}
+		if (unpack_detect(m, mlen))
+			n = walk(u, where, m, mlen, depth + 1);
+		else if (u->glob != NULL && fnmatch(u->glob, raw ?
+		    (strrchr(name, '#') ? strrchr(name, '#') + 1 : name) :
+		    path, 0) != 0)
+			n = 0;
+		else {
+			u->matched++;
+			n = u->fn(u->arg, where, m, mlen);
+		}
+		free(m);
+		free(where);
+		if (n == -1)
+			goto out;
+		sum += n;
+	}
+	rc = sum;
+out:
+	archive_read_free(a);
+	return rc;
+}
+
+int
+unpack_walk(struct unpack *u, const char *name, const unsigned char *buf,
+    size_t len)
+{
+	if (u->outer == 0)
+		u->outer = len;
+	return walk(u, name, buf, len, 0);
+}
