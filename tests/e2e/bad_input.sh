@@ -21,7 +21,7 @@ bad() {
 
 printf 'hello, world\n' >"$W/in/text.txt"
 bad "not a certificate source" \
-    "'$W/in/text.txt': no certificates found; is it a certdata.txt, PEM, DER or PKCS#7 file\?" \
+    "'$W/in/text.txt': no certificates found; is it a certdata.txt, PEM, DER or PKCS#7 file, or an archive of them\?" \
     "$W/in/text.txt"
 
 head -c 1000 "$FIX/roots.pem" >"$W/in/trunc.pem"
