@@ -23,7 +23,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE
 LIBS	 = $(PKG_LIBS)
 
 # Everything but main.c is shared with the unit tests.
-OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/cert.o \
+OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/ccadb.o src/cert.o \
 	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
 	   src/der.o src/log.o src/pem.o src/policy.o src/publish.o \
 	   src/source.o src/unpack.o

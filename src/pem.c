@@ -97,9 +97,9 @@ aux_trust(X509 *x, enum trust trust[PURPOSE_N])
 	}
 }
 
-/* Base64 body of a block to DER; -1 if it is not base64. */
-static int
-decode(const char *s, size_t len, unsigned char **out, size_t *outlen)
+int
+pem_base64_decode(const char *s, size_t len, unsigned char **out,
+    size_t *outlen)
 {
 	EVP_ENCODE_CTX *ctx;
 	unsigned char *buf;
@@ -217,8 +217,8 @@ pem_parse(const char *name, const char *buf, size_t len,
 				    "block; only certificates are read", name,
 				    begin_line,
 				    (int)(typelen > 40 ? 40 : typelen), type);
-			} else if (decode(body, (size_t)(s - body), &der,
-			    &derlen) == -1) {
+			} else if (pem_base64_decode(body, (size_t)(s - body),
+			    &der, &derlen) == -1) {
 				log_warn("'%s': line %zu: skipping a block that "
 				    "is not valid base64", name, begin_line);
 			} else {

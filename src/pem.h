@@ -25,4 +25,11 @@ int	pem_detect(const char *buf, size_t len);
 int	pem_parse(const char *name, const char *buf, size_t len,
 	    struct certset *set);
 
+/*
+ * Decode base64 text (line breaks anywhere) into a malloc'd buffer.
+ * -1 if it is not base64 or decodes to nothing.
+ */
+int	pem_base64_decode(const char *s, size_t len, unsigned char **out,
+	    size_t *outlen);
+
 #endif

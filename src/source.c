@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ccadb.h"
 #include "certdata.h"
 #include "der.h"
 #include "log.h"
@@ -26,6 +27,9 @@ source_detect(const unsigned char *buf, size_t len)
 		return FORMAT_ARCHIVE;
 	if (certdata_detect((const char *)buf, len))
 		return FORMAT_CERTDATA;
+	/* before PEM: its PEM column holds "-----BEGIN" */
+	if (ccadb_detect((const char *)buf, len))
+		return FORMAT_CCADB;
 	if (pem_detect((const char *)buf, len))
 		return FORMAT_PEM;
 	if (der_detect(buf, len))
@@ -45,6 +49,8 @@ source_format_name(enum source_format f)
 		return "DER";
 	case FORMAT_ARCHIVE:
 		return "archive";
+	case FORMAT_CCADB:
+		return "CCADB CSV";
 	default:
 		return "unknown";
 	}
@@ -120,6 +126,8 @@ source_parse(const char *name, const unsigned char *buf, size_t len,
 		return pem_parse(name, (const char *)buf, len, set);
 	case FORMAT_DER:
 		return der_parse(name, buf, len, set);
+	case FORMAT_CCADB:
+		return ccadb_parse(name, (const char *)buf, len, set);
 	default:
 		log_err("'%s': no certificates found; is it a certdata.txt, "
 		    "PEM, DER or PKCS#7 file, or an archive of them?", name);

@@ -22,7 +22,8 @@ enum source_format {
 	FORMAT_CERTDATA,
 	FORMAT_PEM,
 	FORMAT_DER,
-	FORMAT_ARCHIVE		/* tar, zip, cpio, ar, cab, RPM...: unpack.h */
+	FORMAT_ARCHIVE,		/* tar, zip, cpio, ar, cab, RPM...: unpack.h */
+	FORMAT_CCADB		/* CCADB's CSV report: ccadb.h */
 };
 
 /* What the bytes are. */

@@ -109,5 +109,19 @@ if have_corpus "corpus policy"; then
 	        >verify.out 2>&1
 	    [ "$(grep -c ": OK\$" verify.out)" = "$2" ] || {
 	        grep -v ": OK\$" verify.out | head -5; exit 1; }' sh "$W" "$ni"
+
+	# the CCADB CSV report is a source too, checked row by row
+	CSV=$CORPUS/ccadb/MozillaIntermediateCerts-20260725.csv
+	run 0 "CCADB CSV report as --intermediates" "$TB" build \
+	    --bundle "$W/csv.pem" --intermediates "$CSV" "$R"
+	nc=$(sed -n 's/^[0-9]* anchors, \([0-9]*\) intermediates.*/\1/p' "$W/out")
+	check "most of its 1759 rows are admitted ($nc)" [ "${nc:-0}" -gt 1000 ]
+	sed '0,/"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840"/s//"0E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840"/' \
+	    "$CSV" >"$W/bad.csv"
+	run 0 "a row whose SHA256 does not match" "$TB" build \
+	    --bundle "$W/csv2.pem" --intermediates "$W/bad.csv" "$R"
+	err_has "is reported with its line and subject" \
+	    "'$W/bad.csv': line 2: skipping \"CN=3CX CA RSA R1; O=3CX; C=CY\": the SHA256 column does not match the certificate"
+	check "and left out" [ "$(count "$W/csv2.pem")" = $(( $(count "$W/csv.pem") - 1 )) ]
 fi
 done_testing

@@ -57,6 +57,7 @@ main(int argc, char *argv[])
 	test_pem_der();
 	test_set();
 	test_policy();
+	test_ccadb();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -30,5 +30,6 @@ void	test_certdata(void);
 void	test_pem_der(void);
 void	test_set(void);
 void	test_policy(void);
+void	test_ccadb(void);
 
 #endif
