@@ -19,12 +19,14 @@ CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
+	     -DTRUSTBUILD_DATADIR='"$(DATADIR)"'
 LIBS	 = $(PKG_LIBS)
 
 # Everything but main.c is shared with the unit tests.
 OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/ccadb.o src/cert.o \
 	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
+	   src/cmd_stores.o src/store.o \
 	   src/der.o src/log.o src/pem.o src/policy.o src/publish.o \
 	   src/source.o src/unpack.o
 MAIN	 = src/main.o

@@ -15,5 +15,6 @@ enum exit_status {
 
 int	cmd_build(int argc, char *argv[]);
 int	cmd_list(int argc, char *argv[]);
+int	cmd_stores(int argc, char *argv[]);
 
 #endif

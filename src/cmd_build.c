@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <openssl/evp.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "policy.h"
 #include "publish.h"
 #include "source.h"
+#include "store.h"
 
 #define LOCK_WAIT_S	30	/* wait for another run's publishing */
 
@@ -45,12 +47,15 @@ usage(FILE *f)
 	    "usage: trustbuild build [--purpose server-auth|email|code-signing|any]\n"
 	    "                        [--keep-expired] [--intermediates SOURCE]...\n"
 	    "                        [--exclude SHA256]... [--bundle FILE]\n"
-	    "                        [--capath DIR] [--compat] SOURCE...\n"
+	    "                        [--capath DIR] [--compat] [--store NAME[=PATH]]...\n"
+	    "                        [SOURCE...]\n"
 	    "\n"
 	    "Build a trust store from local root sets.  A SOURCE is a file or a\n"
-	    "directory: Mozilla certdata.txt, PEM, DER or PKCS#7, told apart by\n"
-	    "content.  Its certificates are trust anchors (from certdata.txt:\n"
-	    "those trusted for the purpose).\n"
+	    "directory: Mozilla certdata.txt, PEM, DER, PKCS#7, CCADB's CSV\n"
+	    "report, or an archive of them (tar, zip, cpio, ar, cab, RPM, .deb),\n"
+	    "told apart by content; SOURCE#GLOB reads the matching members of an\n"
+	    "archive.  Its certificates are trust anchors (from certdata.txt:\n"
+	    "those trusted for the purpose).  Give at least one SOURCE or --store.\n"
 	    "\n"
 	    "  --purpose P          server-auth (default), email, code-signing, any\n"
 	    "  --keep-expired       keep anchors past their not-after date\n"
@@ -61,6 +66,9 @@ usage(FILE *f)
 	    "  --capath DIR         publish an OpenSSL hashed directory at DIR\n"
 	    "                       (a symbolic link to a generation directory)\n"
 	    "  --compat             add old-style (MD5) hash links to the CApath\n"
+	    "  --store NAME[=PATH]  a local copy of a known root set (see\n"
+	    "                       'trustbuild stores'): its format, member and\n"
+	    "                       role come from the definition (repeatable)\n"
 	    "\n"
 	    "Exit status: 0 published a change, 2 nothing changed, 1 error\n"
 	    "(nothing published).\n");
@@ -89,6 +97,99 @@ parse_sha256(const char *s, unsigned char out[32])
 		s += 2;
 	}
 	return n == 32 ? 0 : -1;
+}
+
+/* Append s to the list *v of *n strings. */
+static int
+push(char ***v, size_t *n, char *s)
+{
+	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
+
+	if (nv == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+/*
+ * --store NAME[=PATH]: a local copy of a known root set.  The definition
+ * gives the format (checked against the content), the member of an
+ * archive, the role, and a pin when it has one.  The SOURCE string made
+ * (malloc'd) goes to *src, the role to *role.
+ */
+static int
+store_source(const char *arg, char **src, enum store_role *role)
+{
+	struct store st;
+	const char *eq = strchr(arg, '=');
+	char *name, *path = NULL;
+	unsigned char *buf = NULL;
+	size_t len, i;
+	enum source_format f;
+	int rc = -1;
+
+	if ((name = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg)) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	if (store_load(name, &st) == -1) {
+		free(name);
+		return -1;
+	}
+	if (eq != NULL && eq[1] != '\0')
+		path = strdup(eq + 1);
+	else
+		for (i = 0; i < st.npaths && path == NULL; i++)
+			if (access(st.paths[i], R_OK) == 0)
+				path = strdup(st.paths[i]);
+	if (path == NULL) {
+		if (st.npaths > 0)
+			log_err("--store %s: none of its paths exists here; give "
+			    "one: --store %s=PATH", name, name);
+		else
+			log_err("--store %s: give a local copy of %s: --store "
+			    "%s=PATH", name, st.url, name);
+		goto out;
+	}
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len) == -1)
+		goto out;
+	f = source_detect(buf, len);
+	if (f != st.fmt) {
+		log_err("'%s': the %s store is %s, but this file is %s", path,
+		    name, st.format, f == FORMAT_UNKNOWN ? "no certificate "
+		    "source" : source_format_name(f));
+		goto out;
+	}
+	if (st.sha256 != NULL) {
+		unsigned char want[32], got[32];
+		char hex[65];
+
+		for (i = 0; i < 32; i++)
+			sscanf(st.sha256 + 2 * i, "%2hhx", &want[i]);
+		if (!EVP_Digest(buf, len, got, NULL, EVP_sha256(), NULL) ||
+		    memcmp(want, got, 32) != 0) {
+			cert_hex(got, 32, hex, 0);
+			log_err("'%s': SHA-256 %s is not the %s store's pin %s "
+			    "(%s)", path, hex, name, st.sha256, st.file);
+			goto out;
+		}
+	}
+	if (st.member != NULL ? asprintf(src, "%s#%s", path, st.member) == -1 :
+	    (*src = strdup(path)) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	*role = st.role;
+	rc = 0;
+out:
+	free(buf);
+	free(path);
+	free(name);
+	store_release(&st);
+	return rc;
 }
 
 /* Load each path into its own set. */
@@ -177,6 +278,7 @@ cmd_build(int argc, char *argv[])
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "capath", required_argument, NULL, 'c' },
 		{ "compat", no_argument, NULL, 'C' },
+		{ "store", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -186,8 +288,8 @@ cmd_build(int argc, char *argv[])
 	struct certset **asets = NULL, **isets = NULL, *final = NULL;
 	struct pending pd[WRITER_N];
 	const char *out[WRITER_N] = { NULL, NULL };
-	char **inter = NULL;
-	size_t ninter = 0, nanchor, i;
+	char **inter = NULL, **anchor = NULL, **owned = NULL;
+	size_t ninter = 0, nanchor = 0, nowned = 0, i;
 	int lockfd[WRITER_N] = { -1, -1 };
 	int ch, flags = 0, rc = EXIT_ERROR, changed = 0, w;
 
@@ -209,17 +311,10 @@ cmd_build(int argc, char *argv[])
 		case 'k':
 			pol.keep_expired = 1;
 			break;
-		case 'i': {
-			char **v = reallocarray(inter, ninter + 1, sizeof(*v));
-
-			if (v == NULL) {
-				log_err("out of memory");
+		case 'i':
+			if (push(&inter, &ninter, optarg) == -1)
 				goto out;
-			}
-			inter = v;
-			inter[ninter++] = optarg;
 			break;
-		}
 		case 'x': {
 			unsigned char (*v)[32];
 
@@ -248,6 +343,22 @@ cmd_build(int argc, char *argv[])
 		case 'C':
 			flags |= CAPATH_COMPAT;
 			break;
+		case 's': {
+			enum store_role role;
+			char *src;
+
+			if (store_source(optarg, &src, &role) == -1)
+				goto out;
+			if (push(&owned, &nowned, src) == -1) {
+				free(src);
+				goto out;
+			}
+			if (role == STORE_INTERMEDIATES ?
+			    push(&inter, &ninter, src) == -1 :
+			    push(&anchor, &nanchor, src) == -1)
+				goto out;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			rc = EXIT_CHANGED;
@@ -259,9 +370,12 @@ cmd_build(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
+	for (i = 0; i < (size_t)argc; i++)
+		if (push(&anchor, &nanchor, argv[i]) == -1)
+			goto out;
+	if (nanchor == 0) {
 		log_err("build: no SOURCE given; name a certdata.txt, PEM, DER "
-		    "or PKCS#7 file or a directory");
+		    "or PKCS#7 file, an archive, a directory or a --store");
 		usage(stderr);
 		goto out;
 	}
@@ -270,14 +384,13 @@ cmd_build(int argc, char *argv[])
 		    "--capath DIR");
 		goto out;
 	}
-	nanchor = (size_t)argc;
 	if ((asets = calloc(nanchor, sizeof(*asets))) == NULL ||
 	    (isets = calloc(ninter + 1, sizeof(*isets))) == NULL ||
 	    (bl = blocklist_new()) == NULL) {
 		log_err("out of memory");
 		goto out;
 	}
-	if (load_all(argv, nanchor, pol.purpose, asets, bl) == -1 ||
+	if (load_all(anchor, nanchor, pol.purpose, asets, bl) == -1 ||
 	    load_all(inter, ninter, pol.purpose, isets, bl) == -1)
 		goto out;
 	if ((final = policy_build(&pol, asets, nanchor, isets, ninter, bl,
@@ -325,7 +438,7 @@ out:
 		if (lockfd[w] != -1)
 			close(lockfd[w]);
 	}
-	for (i = 0; asets && i < (size_t)argc; i++)
+	for (i = 0; asets && i < nanchor; i++)
 		certset_free(asets[i]);
 	for (i = 0; isets && i < ninter; i++)
 		certset_free(isets[i]);
@@ -334,6 +447,10 @@ out:
 	certset_free(final);
 	blocklist_free(bl);
 	free(inter);
+	free(anchor);
+	for (i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
 	free(pol.exclude);
 	return rc;
 }

@@ -28,6 +28,8 @@ static const struct command {
 	    "build a trust store (bundle, CApath) from local root sets" },
 	{ "list", cmd_list,
 	    "print the certificates of a bundle, CApath or source" },
+	{ "stores", cmd_stores,
+	    "list the public root sets trustbuild knows" },
 };
 
 static void

@@ -58,6 +58,7 @@ main(int argc, char *argv[])
 	test_set();
 	test_policy();
 	test_ccadb();
+	test_store();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -31,5 +31,6 @@ void	test_pem_der(void);
 void	test_set(void);
 void	test_policy(void);
 void	test_ccadb(void);
+void	test_store(void);
 
 #endif

@@ -1,0 +1,137 @@
+/*
+ * cmd_stores.c: "trustbuild stores": the public root sets trustbuild knows.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: trustbuild stores [--json]\n"
+	    "\n"
+	    "List the definitions of the public root sets trustbuild knows:\n"
+	    "name, role, format, where the set is published and how its\n"
+	    "integrity is checked.  'trustbuild build --store NAME=PATH' reads\n"
+	    "a local copy of one.\n"
+	    "\n"
+	    "  --json   one JSON array of objects instead of text\n");
+}
+
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (; s != NULL && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void
+json_key(const char *k, const char *v)
+{
+	if (v == NULL)
+		return;
+	printf(", \"%s\": ", k);
+	json_str(v);
+}
+
+int
+cmd_stores(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store *v;
+	const char *dir;
+	size_t n, i, j;
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CHANGED;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (store_list(&v, &n, &dir) == -1)
+		return EXIT_ERROR;
+	if (json)
+		printf("[");
+	for (i = 0; i < n; i++) {
+		struct store *s = &v[i];
+		const char *role = s->role == STORE_ANCHORS ? "anchors" :
+		    "intermediates";
+
+		if (json) {
+			printf("%s\n  {\"name\": ", i ? "," : "");
+			json_str(s->name);
+			json_key("description", s->description);
+			json_key("role", role);
+			json_key("format", s->format);
+			json_key("url", s->url);
+			json_key("member", s->member);
+			json_key("integrity", s->integrity);
+			json_key("sha256_url", s->sha256_url);
+			json_key("sha256", s->sha256);
+			json_key("fallback", s->fallback);
+			printf(", \"paths\": [");
+			for (j = 0; j < s->npaths; j++) {
+				printf("%s", j ? ", " : "");
+				json_str(s->paths[j]);
+			}
+			printf("], \"file\": ");
+			json_str(s->file);
+			printf("}");
+			continue;
+		}
+		printf("%s%s: %s\n", i ? "\n" : "", s->name,
+		    s->description ? s->description : "");
+		printf("  role:       %s\n  format:     %s\n", role, s->format);
+		if (s->url)
+			printf("  url:        %s\n", s->url);
+		for (j = 0; j < s->npaths; j++)
+			printf("  path:       %s\n", s->paths[j]);
+		if (s->member)
+			printf("  member:     %s\n", s->member);
+		printf("  integrity:  %s", s->integrity ? s->integrity : "https");
+		if (s->sha256_url)
+			printf(" (%s)", s->sha256_url);
+		if (s->sha256)
+			printf(" (%s)", s->sha256);
+		printf("\n");
+		if (s->fallback)
+			printf("  fallback:   %s\n", s->fallback);
+	}
+	if (json)
+		printf("%s]\n", n ? "\n" : "");
+	else
+		log_info("definitions read from '%s'", dir);
+	store_list_free(v, n);
+	return EXIT_CHANGED;
+}
