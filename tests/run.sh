@@ -13,7 +13,9 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-tests.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
 FIX=$scratch/fixtures
 TB=${TB:-$top/trustbuild}
-export TB FIX CORPUS
+# the catalogue of this tree, wherever the binary under test lives
+TRUSTBUILD_STORES=${TRUSTBUILD_STORES:-$top/stores}
+export TB FIX CORPUS TRUSTBUILD_STORES
 
 [ -f "$CORPUS/README.md" ] ||
 	echo "note: corpus '$CORPUS' absent: tests that need it are skipped"
