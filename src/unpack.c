@@ -194,6 +194,18 @@ walk(struct unpack *u, const char *name, const unsigned char *buf,
 		path = archive_entry_pathname(e);
 		if (path == NULL)
 			path = "";
+		/*
+		 * Names are never paths here, but a package whose names would
+		 * leave its root is not one to trust: refuse it.
+		 */
+		if (path[0] == '/' || strcmp(path, "..") == 0 ||
+		    strncmp(path, "../", 3) == 0 || strstr(path, "/../") ||
+		    (strlen(path) >= 3 &&
+		    strcmp(path + strlen(path) - 3, "/..") == 0)) {
+			log_err("'%s#%s': a member name that leaves the archive "
+			    "(absolute or with '..'); refused", name, path);
+			goto out;
+		}
 		while (path[0] == '.' && path[1] == '/')
 			path += 2;
 		if (archive_entry_filetype(e) == AE_IFDIR)

@@ -5,8 +5,9 @@
  * 7-Zip, Microsoft cabinet, and RPM packages (an RPM header in front of a
  * compressed cpio), nested in one another: a Debian package is an ar
  * archive holding data.tar.xz.  Nothing is extracted to disk and member
- * names are only ever names.  Only regular members are read; links,
- * devices, directories are skipped.  Everything is bounded: total
+ * names are only ever names; an archive whose member names are absolute or
+ * climb with ".." is refused all the same.  Only regular members are read;
+ * links, devices, directories are skipped.  Everything is bounded: total
  * uncompressed bytes, bytes per member, member count, nesting depth and
  * the expansion ratio, so a decompression bomb is refused, not unpacked.
  *

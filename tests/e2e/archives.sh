@@ -138,24 +138,40 @@ hostile() {	# DESCRIPTION PATTERN FILE
 	check "$1: in bounded time ($((t1 - t0)) s)" [ $((t1 - t0)) -lt 30 ]
 }
 
-# names that would escape, and a symlink: only names, never paths
-python3 - "$W/a/evil.tar" "$FIX/root-a.pem" <<'PY'
+# names that would leave the archive, and links: nothing is written
+# anywhere, the archive is refused; a link alone is skipped
+for kind in dotdot absolute; do
+	python3 - "$W/a/$kind.tar" "$FIX/root-a.pem" "$kind" <<'PY'
 import io, sys, tarfile
 data = open(sys.argv[2], 'rb').read()
+name = {'dotdot': '../../evil-dotdot.pem', 'absolute': '/tmp/evil-absolute.pem'}[sys.argv[3]]
 with tarfile.open(sys.argv[1], 'w') as t:
-    for name in ('../../evil-dotdot.pem', '/tmp/evil-absolute.pem'):
-        i = tarfile.TarInfo(name); i.size = len(data)
-        t.addfile(i, io.BytesIO(data))
-    i = tarfile.TarInfo('passwd.pem'); i.type = tarfile.SYMTYPE
-    i.linkname = '/etc/passwd'; t.addfile(i)
+    i = tarfile.TarInfo('good.pem'); i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
+    i = tarfile.TarInfo(name); i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
 PY
+done
 rm -f /tmp/evil-absolute.pem
-run 0 "'../' and absolute member names are read as names" "$TB" -v build \
-    --bundle "$W/o/evil.pem" "$W/a/evil.tar"
+hostile "a '../' member name" "#../../evil-dotdot.pem': a member name that leaves the archive" \
+    "$W/a/dotdot.tar"
+hostile "an absolute member name" "#/tmp/evil-absolute.pem': a member name that leaves the archive" \
+    "$W/a/absolute.tar"
 check "nothing was written outside" [ ! -e /tmp/evil-absolute.pem -a \
     ! -e "$W/../evil-dotdot.pem" -a ! -e "$W/../../evil-dotdot.pem" ]
-err_has "the symlink member is skipped" "passwd.pem': a link or special file; skipped"
-check "one certificate (the same one twice)" [ "$(count "$W/o/evil.pem")" = 1 ]
+python3 - "$W/a/links.tar" "$FIX/root-a.pem" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w') as t:
+    i = tarfile.TarInfo('passwd.pem'); i.type = tarfile.SYMTYPE
+    i.linkname = '/etc/passwd'; t.addfile(i)
+    i = tarfile.TarInfo('shadow.pem'); i.type = tarfile.LNKTYPE
+    i.linkname = '/etc/shadow'; t.addfile(i)
+PY
+hostile "an archive of links only" "'$W/a/links.tar': no certificates found" \
+    "$W/a/links.tar"
+run 1 "-v names the skipped links" "$TB" -v build --bundle "$W/o/l.pem" "$W/a/links.tar"
+err_has "the symlink" "passwd.pem': a link or special file; skipped"
+err_has "the hard link" "shadow.pem': a link or special file; skipped"
 
 # a gzip bomb: 64 MiB of zeros in a tar, some 64 KiB compressed
 python3 - "$W/a/bomb.tar.gz" <<'PY'
