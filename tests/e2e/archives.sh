@@ -123,13 +123,16 @@ if have_corpus "real packages"; then
 	    "$(grep -c '^# Source: .*#ca-certificates/mozilla/extra/Sectigo_Public_Server_Authentication_Root_[ER]46.crt' "$W/o/t3.pem")" = 2 ]
 fi
 
-# --- hostile archives -------------------------------------------------------
+# --- hostile archives: each within 60 s and 512 MiB --------------------------
 mkdir -p "$W/st"
 "$TB" -q build --bundle "$W/st/b.pem" --capath "$W/st/certs" "$FIX/roots.pem"
 before=$(snapshot "$W/st")
+# memory: 512 MiB of address space (not under ASan, which maps terabytes)
+if [ -z "${ASAN_OPTIONS:-}" ]; then MEM=524288; else MEM=unlimited; fi
 hostile() {	# DESCRIPTION PATTERN FILE
 	t0=$(date +%s)
-	run 1 "$1: exit 1" timeout 60 "$TB" build --bundle "$W/st/b.pem" \
+	run 1 "$1: exit 1" sh -c 'ulimit -v "$0" && exec "$@"' "$MEM" \
+	    timeout 60 "$TB" build --bundle "$W/st/b.pem" \
 	    --capath "$W/st/certs" "$3"
 	t1=$(date +%s)
 	err_has "$1: message" "$2"
