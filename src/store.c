@@ -216,9 +216,9 @@ fail:
 	return -1;
 }
 
-/* The directories to search, in order; returns how many (at most 3). */
+/* The directories to search, in order; returns how many (at most 4). */
 static int
-search_path(char dirs[3][PATH_MAX])
+search_path(char dirs[4][PATH_MAX])
 {
 	char exe[PATH_MAX], *slash;
 	const char *env = getenv("TRUSTBUILD_STORES");
@@ -231,8 +231,12 @@ search_path(char dirs[3][PATH_MAX])
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
+			/* the source tree, then an installed PREFIX */
 			snprintf(dirs[k++], PATH_MAX, "%.*s/stores",
 			    PATH_MAX - 8, exe);
+			snprintf(dirs[k++], PATH_MAX,
+			    "%.*s/../share/trustbuild/stores", PATH_MAX - 32,
+			    exe);
 		}
 	}
 	snprintf(dirs[k++], PATH_MAX, "%s/stores", TRUSTBUILD_DATADIR);
@@ -256,7 +260,7 @@ parse_file(const char *path, struct store *st)
 int
 store_load(const char *name, struct store *st)
 {
-	char dirs[3][PATH_MAX], path[PATH_MAX + 256];
+	char dirs[4][PATH_MAX], path[PATH_MAX + 256];
 	int i, k;
 
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
@@ -302,7 +306,7 @@ store_list_free(struct store *v, size_t n)
 int
 store_list(struct store **vp, size_t *np, const char **dirp)
 {
-	static char dirs[3][PATH_MAX];
+	static char dirs[4][PATH_MAX];
 	char path[PATH_MAX + 256];
 	struct store *v = NULL;
 	struct dirent *de;

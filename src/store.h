@@ -4,8 +4,9 @@
  * A definition names where a set is published, its format, the member of
  * an archive to read, its role and how its integrity is checked; see
  * stores/README for the keys.  store_parse() is pure; the rest finds the
- * definition files: $TRUSTBUILD_STORES, then stores/ beside the binary,
- * then TRUSTBUILD_DATADIR/stores.
+ * definition files: $TRUSTBUILD_STORES, then stores/ beside the binary (the
+ * source tree), then ../share/trustbuild/stores from the binary (an
+ * installed PREFIX), then TRUSTBUILD_DATADIR/stores.
  */
 #ifndef TB_STORE_H
 #define TB_STORE_H

@@ -44,4 +44,6 @@ check "installs the binary" [ -x "$W/root/usr/bin/trustbuild" ]
 check "installs the man page" [ -f "$W/root/usr/share/man/man1/trustbuild.1" ]
 check "installs stores/" [ -d "$W/root/usr/share/trustbuild/stores" ]
 check "the installed binary runs" "$W/root/usr/bin/trustbuild" --version
+check "and finds its installed stores" env -u TRUSTBUILD_STORES \
+    "$W/root/usr/bin/trustbuild" stores
 done_testing
