@@ -51,7 +51,24 @@ unpack_detect(const unsigned char *buf, size_t len)
 	struct archive *a;
 	int r, opened;
 
-	if (len < 4 || (a = reader(buf, len, 0, &opened)) == NULL)
+	if (len < 4)
+		return 0;
+	/*
+	 * Text is no archive, except ar's ("!<arch>", then text headers): a
+	 * tar header and every compressed or binary format has a NUL or a
+	 * byte over 0x7f in its first 512 bytes.  This spares libarchive's
+	 * bidders every PEM file of a directory.
+	 */
+	if (len < 8 || memcmp(buf, "!<arch>\n", 8) != 0) {
+		size_t i, n = len < 512 ? len : 512;
+
+		for (i = 0; i < n; i++)
+			if (buf[i] == 0 || buf[i] > 0x7f)
+				break;
+		if (i == n)
+			return 0;
+	}
+	if ((a = reader(buf, len, 0, &opened)) == NULL)
 		return 0;
 	/*
 	 * Opening chooses the filters and the format: opened, it is an
