@@ -27,7 +27,7 @@ LIBS	 = $(PKG_LIBS)
 OBJS	 = src/blocklist.o src/buf.o src/bundle.o src/capath.o src/ccadb.o src/cert.o \
 	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
 	   src/cmd_stores.o src/store.o \
-	   src/der.o src/log.o src/pem.o src/policy.o src/publish.o \
+	   src/der.o src/json.o src/log.o src/pem.o src/policy.o src/publish.o \
 	   src/source.o src/unpack.o
 MAIN	 = src/main.o
 UNIT	 = tests/unit/run_unit

@@ -10,6 +10,7 @@
 #include "blocklist.h"
 #include "certset.h"
 #include "cmd.h"
+#include "json.h"
 #include "log.h"
 #include "source.h"
 
@@ -28,23 +29,6 @@ usage(FILE *f)
 	    "distrust-after when the source says, and whether it is expired.\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
-}
-
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 static const char *

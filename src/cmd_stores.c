@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "log.h"
 #include "store.h"
 
@@ -21,23 +22,6 @@ usage(FILE *f)
 	    "a local copy of one.\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
-}
-
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 static void
