@@ -131,7 +131,8 @@ store_source(const char *arg, char **src, enum store_role *role)
 	enum source_format f;
 	int rc = -1;
 
-	if ((name = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg)) == NULL) {
+	name = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
+	if (name == NULL) {
 		log_err("out of memory");
 		return -1;
 	}
@@ -147,8 +148,8 @@ store_source(const char *arg, char **src, enum store_role *role)
 				path = strdup(st.paths[i]);
 	if (path == NULL) {
 		if (st.npaths > 0)
-			log_err("--store %s: none of its paths exists here; give "
-			    "one: --store %s=PATH", name, name);
+			log_err("--store %s: none of its paths exists here; "
+			    "give one: --store %s=PATH", name, name);
 		else
 			log_err("--store %s: give a local copy of %s: --store "
 			    "%s=PATH", name, st.url, name);

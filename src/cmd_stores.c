@@ -18,8 +18,8 @@ usage(FILE *f)
 	    "\n"
 	    "List the definitions of the public root sets trustbuild knows:\n"
 	    "name, role, format, where the set is published and how its\n"
-	    "integrity is checked.  'trustbuild build --store NAME=PATH' reads\n"
-	    "a local copy of one.\n"
+	    "integrity is checked.  'trustbuild build --store NAME=PATH'\n"
+	    "reads a local copy of one.\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
 }
@@ -103,7 +103,8 @@ cmd_stores(int argc, char *argv[])
 			printf("  path:       %s\n", s->paths[j]);
 		if (s->member)
 			printf("  member:     %s\n", s->member);
-		printf("  integrity:  %s", s->integrity ? s->integrity : "https");
+		printf("  integrity:  %s",
+		    s->integrity ? s->integrity : "https");
 		if (s->sha256_url)
 			printf(" (%s)", s->sha256_url);
 		if (s->sha256)

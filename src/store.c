@@ -28,6 +28,7 @@ static const struct {
 };
 
 static const char *integrities[] = { "https", "sha256-url", "pin", "local" };
+#define NINTEGRITIES	(sizeof(integrities) / sizeof(integrities[0]))
 
 void
 store_release(struct store *st)
@@ -118,7 +119,7 @@ pair(struct store *st, const char *file, size_t line, const char *k,
 		return 0;
 	}
 	if (strcmp(k, "integrity") == 0) {
-		for (i = 0; i < sizeof(integrities) / sizeof(integrities[0]); i++)
+		for (i = 0; i < NINTEGRITIES; i++)
 			if (strcmp(v, integrities[i]) == 0)
 				return once(&st->integrity, file, line, k, v);
 		return bad(file, line, "integrity must be https, sha256-url, "
@@ -127,11 +128,13 @@ pair(struct store *st, const char *file, size_t line, const char *k,
 	if (strcmp(k, "sha256-url") == 0) {
 		if (strncmp(v, "https://", 8) != 0 &&
 		    strncmp(v, "http://", 7) != 0)
-			return bad(file, line, "sha256-url must be http(s):", v);
+			return bad(file, line, "sha256-url must be "
+			    "http(s):", v);
 		return once(&st->sha256_url, file, line, k, v);
 	}
 	if (strcmp(k, "sha256") == 0) {
-		if (strlen(v) != 64 || strspn(v, "0123456789abcdefABCDEF") != 64)
+		if (strlen(v) != 64 ||
+		    strspn(v, "0123456789abcdefABCDEF") != 64)
 			return bad(file, line, "sha256 must be 64 hex digits, "
 			    "not", v);
 		return once(&st->sha256, file, line, k, v);
@@ -257,10 +260,54 @@ parse_file(const char *path, struct store *st)
 	return rc;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names of the definition files on the search path, sorted, each once,
+ * as "a, b, c" in out (cut short if it does not fit).  Only for messages:
+ * the files are not parsed.
+ */
+static void
+known_names(char dirs[][PATH_MAX], int k, char *out, size_t outsz)
+{
+	char *names[64];
+	struct dirent *de;
+	size_t n = 0, i, len = 0;
+	DIR *d;
+	int j;
+
+	out[0] = '\0';
+	for (j = 0; j < k; j++) {
+		if ((d = opendir(dirs[j])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL && n < 64) {
+			if (de->d_name[0] == '.' ||
+			    strcmp(de->d_name, "README") == 0)
+				continue;
+			if ((names[n] = strdup(de->d_name)) != NULL)
+				n++;
+		}
+		closedir(d);
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++)
+		if ((i == 0 || strcmp(names[i], names[i - 1]) != 0) &&
+		    len < outsz)
+			len += (size_t)snprintf(out + len, outsz - len, "%s%s",
+			    len ? ", " : "", names[i]);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+}
+
 int
 store_load(const char *name, struct store *st)
 {
-	char dirs[4][PATH_MAX], path[PATH_MAX + 256];
+	char dirs[4][PATH_MAX], path[PATH_MAX + 256], known[512];
 	int i, k;
 
 	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
@@ -276,13 +323,16 @@ store_load(const char *name, struct store *st)
 		if (parse_file(path, st) == -1)
 			return -1;
 		if (strcmp(st->name, name) != 0) {
-			log_err("'%s': names itself '%s'", path, st->name);
+			log_err("'%s': names itself '%s'; a definition's file "
+			    "is named after it", path, st->name);
 			store_release(st);
 			return -1;
 		}
 		return 0;
 	}
-	log_err("'%s': no such store; 'trustbuild stores' lists them", name);
+	known_names(dirs, k, known, sizeof(known));
+	log_err("'%s': no such store; 'trustbuild stores' lists them: %s",
+	    name, known[0] != '\0' ? known : "none found");
 	return -1;
 }
 
@@ -320,8 +370,8 @@ store_list(struct store **vp, size_t *np, const char **dirp)
 			*dirp = dirs[i];
 	if (d == NULL) {
 		log_err("no stores directory (looked in $TRUSTBUILD_STORES, "
-		    "stores/ beside the binary and '%s/stores')",
-		    TRUSTBUILD_DATADIR);
+		    "stores/ and ../share/trustbuild/stores relative to the "
+		    "binary, and '%s/stores')", TRUSTBUILD_DATADIR);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -340,9 +390,15 @@ store_list(struct store **vp, size_t *np, const char **dirp)
 		if (parse_file(path, &v[n]) == -1)
 			goto fail;
 		n++;
+		if (strcmp(v[n - 1].name, de->d_name) != 0) {
+			log_err("'%s': names itself '%s'; a definition's file "
+			    "is named after it", path, v[n - 1].name);
+			goto fail;
+		}
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_store);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_store);
 	*vp = v;
 	*np = n;
 	return 0;

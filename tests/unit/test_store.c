@@ -2,8 +2,10 @@
  * Root set definitions: every shipped one parses; broken ones do not.
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "t.h"
@@ -17,6 +19,90 @@ parse(const char *text)
 	if (r == 0)
 		store_release(&st);
 	return r;
+}
+
+static void
+put(const char *dir, const char *file, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void
+drop(const char *dir, const char *file)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	unlink(path);
+}
+
+/* store_load and store_list on a $TRUSTBUILD_STORES of our own. */
+static void
+test_store_dir(void)
+{
+	char dir[] = "/tmp/t_store.XXXXXX";
+	const char *where, *saved = getenv("TRUSTBUILD_STORES");
+	char *old = saved ? strdup(saved) : NULL;
+	struct store st, *v;
+	size_t n;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		free(old);
+		return;
+	}
+	put(dir, "a", "name = a\npath = /etc/a.pem\nformat = pem\n"
+	    "role = anchors\n");
+	put(dir, "i", "name = i\nurl = https://example.invalid/i.pem\n"
+	    "format = pem\nrole = intermediates\n");
+	setenv("TRUSTBUILD_STORES", dir, 1);
+	CHECK(store_load("a", &st) == 0);
+	CHECK(st.role == STORE_ANCHORS && st.npaths == 1);
+	store_release(&st);
+	CHECK(store_load("i", &st) == 0);
+	CHECK(st.role == STORE_INTERMEDIATES && st.npaths == 0);
+	store_release(&st);
+	CHECK(store_load("no-such-store", &st) == -1);
+	CHECK(store_load("../a", &st) == -1);
+	CHECK(store_load(".a", &st) == -1);
+	CHECK(store_load("", &st) == -1);
+	CHECK(store_list(&v, &n, &where) == 0);
+	CHECK(n == 2 && strcmp(where, dir) == 0 &&
+	    strcmp(v[0].name, "a") == 0 && strcmp(v[1].name, "i") == 0);
+	if (n > 0)
+		store_list_free(v, n);
+	/* a file that calls itself by another name */
+	put(dir, "b", "name = c\npath = /x\nformat = pem\nrole = anchors\n");
+	CHECK(store_load("b", &st) == -1);
+	/* so does the listing: 'stores' shows only names --store takes */
+	if (store_list(&v, &n, &where) == 0) {
+		CHECK(!"store_list accepted a misnamed definition");
+		store_list_free(v, n);
+	}
+	drop(dir, "b");
+	put(dir, "b", "name = b\npath = /x\nformat = gif\nrole = anchors\n");
+	CHECK(store_load("b", &st) == -1);
+	/* one broken definition fails the listing, naming it */
+	if (store_list(&v, &n, &where) == 0) {
+		CHECK(!"store_list accepted a broken definition");
+		store_list_free(v, n);
+	}
+	drop(dir, "a");
+	drop(dir, "b");
+	drop(dir, "i");
+	rmdir(dir);
+	if (old != NULL)
+		setenv("TRUSTBUILD_STORES", old, 1);
+	else
+		unsetenv("TRUSTBUILD_STORES");
+	free(old);
 }
 
 void
@@ -41,11 +127,14 @@ test_store(void)
 	CHECK(parse("name = x\nformat = pem\nrole = anchors\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\nrole = roots\n") == -1);
-	CHECK(parse("name = x\npath = /a\nformat = gif\nrole = anchors\n") == -1);
+	CHECK(parse("name = x\npath = /a\nformat = gif\n"
+	    "role = anchors\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\nrole = anchors\n"
 	    "colour = blue\n") == -1);
-	CHECK(parse("name = x\npath = a\nformat = pem\nrole = anchors\n") == -1);
-	CHECK(parse("name = x\nurl = ftp://a\nformat = pem\nrole = anchors\n") == -1);
+	CHECK(parse("name = x\npath = a\nformat = pem\n"
+	    "role = anchors\n") == -1);
+	CHECK(parse("name = x\nurl = ftp://a\nformat = pem\n"
+	    "role = anchors\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\nrole = anchors\n"
 	    "member = *.pem\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\nrole = anchors\n"
@@ -54,6 +143,7 @@ test_store(void)
 	    "role = anchors\n") == -1);
 	CHECK(parse("just words\n") == -1);
 	CHECK(parse("") == -1);
+	test_store_dir();
 
 	/* every definition shipped in stores/ */
 	if ((d = opendir("stores")) == NULL) {
