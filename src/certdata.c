@@ -474,9 +474,7 @@ make_cert(struct parser *ps, struct object *o, struct cert **out)
 	struct cert *c;
 
 	*out = NULL;
-	if (!o->value.set)
-		return perr(ps, o->line, "certificate object without "
-		    "CKA_VALUE%s", "", 0);
+	/* object_end_check() made sure there is a CKA_VALUE */
 	if ((c = cert_from_der(o->value.p, o->value.len)) == NULL) {
 		char reason[256];
 

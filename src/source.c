@@ -62,63 +62,58 @@ struct member_ctx {
 	struct blocklist	*bl;
 };
 
+static int parse_as(const char *, const unsigned char *, size_t,
+    enum source_format, const char *, int, struct certset *,
+    struct blocklist *);
+
 /* One member of an archive: a certificate source, or skipped. */
 static int
 member(void *arg, const char *name, const unsigned char *buf, size_t len)
 {
 	struct member_ctx *m = arg;
+	enum source_format f = source_detect(buf, len);
 	size_t before = m->bl->n;
 	int n;
 
-	if (source_detect(buf, len) == FORMAT_UNKNOWN) {
+	if (f == FORMAT_UNKNOWN) {
 		log_info("'%s': not a certificate source; skipped", name);
 		return 0;
 	}
-	if ((n = source_parse(name, buf, len, m->want, m->set, m->bl)) > 0 ||
-	    m->bl->n > before)
+	if ((n = parse_as(name, buf, len, f, NULL, m->want, m->set,
+	    m->bl)) > 0 || m->bl->n > before)
 		log_info("'%s': %d certificate%s", name, n, n == 1 ? "" : "s");
 	return n;
 }
 
-int
-source_parse_members(const char *name, const unsigned char *buf,
-    size_t len, const char *glob, int want, struct certset *set,
+/* buf, already detected as f; glob selects archive members. */
+static int
+parse_as(const char *name, const unsigned char *buf, size_t len,
+    enum source_format f, const char *glob, int want, struct certset *set,
     struct blocklist *bl)
 {
 	struct member_ctx m = { want, set, bl };
-	enum source_format f = source_detect(buf, len);
 	struct unpack u;
 	int n;
 
-	if (f != FORMAT_ARCHIVE) {
-		if (glob == NULL)
-			return source_parse(name, buf, len, want, set, bl);
+	if (glob != NULL && f != FORMAT_ARCHIVE) {
 		log_err("'%s#%s': a member selector needs an archive, and "
 		    "'%s' is %s", name, glob, name, f == FORMAT_UNKNOWN ?
 		    "no certificate source" : source_format_name(f));
 		return -1;
 	}
-	memset(&u, 0, sizeof(u));
-	u.glob = glob;
-	u.fn = member;
-	u.arg = &m;
-	if ((n = unpack_walk(&u, name, buf, len)) == -1)
-		return -1;
-	if (glob != NULL && u.matched == 0) {
-		log_err("'%s': no member matches '%s'", name, glob);
-		return -1;
-	}
-	return n;
-}
-
-int
-source_parse(const char *name, const unsigned char *buf, size_t len,
-    int want, struct certset *set, struct blocklist *bl)
-{
-	switch (source_detect(buf, len)) {
+	switch (f) {
 	case FORMAT_ARCHIVE:
-		return source_parse_members(name, buf, len, NULL, want, set,
-		    bl);
+		memset(&u, 0, sizeof(u));
+		u.glob = glob;
+		u.fn = member;
+		u.arg = &m;
+		if ((n = unpack_walk(&u, name, buf, len)) == -1)
+			return -1;
+		if (glob != NULL && u.matched == 0) {
+			log_err("'%s': no member matches '%s'", name, glob);
+			return -1;
+		}
+		return n;
 	case FORMAT_CERTDATA:
 		return certdata_parse(name, (const char *)buf, len, want, set,
 		    bl);
@@ -133,6 +128,23 @@ source_parse(const char *name, const unsigned char *buf, size_t len,
 		    "PEM, DER or PKCS#7 file, or an archive of them?", name);
 		return -1;
 	}
+}
+
+int
+source_parse_members(const char *name, const unsigned char *buf,
+    size_t len, const char *glob, int want, struct certset *set,
+    struct blocklist *bl)
+{
+	return parse_as(name, buf, len, source_detect(buf, len), glob, want,
+	    set, bl);
+}
+
+int
+source_parse(const char *name, const unsigned char *buf, size_t len,
+    int want, struct certset *set, struct blocklist *bl)
+{
+	return parse_as(name, buf, len, source_detect(buf, len), NULL, want,
+	    set, bl);
 }
 
 int
@@ -301,6 +313,7 @@ load(const char *path, int want, struct certset *set, struct blocklist *bl,
 	struct stat st;
 	unsigned char *buf;
 	size_t len;
+	enum source_format f;
 	int r;
 
 	if (stat(path, &st) == -1) {
@@ -329,12 +342,13 @@ load(const char *path, int want, struct certset *set, struct blocklist *bl,
 	}
 	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len) == -1)
 		return -1;
-	if (depth > 0 && source_detect(buf, len) == FORMAT_UNKNOWN) {
+	f = source_detect(buf, len);
+	if (depth > 0 && f == FORMAT_UNKNOWN) {
 		log_warn("'%s': not a certificate source; skipped", path);
 		free(buf);
 		return 0;
 	}
-	r = source_parse(path, buf, len, want, set, bl);
+	r = parse_as(path, buf, len, f, NULL, want, set, bl);
 	free(buf);
 	return r;
 }
