@@ -13,8 +13,12 @@ enum exit_status {
 
 #define TRUSTBUILD_VERSION "0.1.0"
 
+/* -c FILE before the command: the configuration file, or NULL. */
+extern const char *cmd_config;
+
 int	cmd_build(int argc, char *argv[]);
 int	cmd_list(int argc, char *argv[]);
 int	cmd_stores(int argc, char *argv[]);
+int	cmd_update(int argc, char *argv[]);
 
 #endif

@@ -17,28 +17,15 @@
 #include <unistd.h>
 
 #include "blocklist.h"
-#include "bundle.h"
 #include "capath.h"
 #include "certset.h"
 #include "cmd.h"
+#include "config.h"
 #include "log.h"
+#include "output.h"
 #include "policy.h"
-#include "publish.h"
 #include "source.h"
 #include "store.h"
-
-#define LOCK_WAIT_S	30	/* wait for another run's publishing */
-
-static const struct writer {
-	const char	*name;
-	int		(*prepare)(const struct certset *, const char *, int,
-			    struct pending *);
-} writers[] = {
-	{ "bundle", bundle_prepare },
-	{ "capath", capath_prepare },
-};
-
-enum { WRITER_BUNDLE, WRITER_CAPATH, WRITER_N };
 
 static void
 usage(FILE *f)
@@ -72,31 +59,6 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 published a change, 2 nothing changed, 1 error\n"
 	    "(nothing published).\n");
-}
-
-static int
-parse_sha256(const char *s, unsigned char out[32])
-{
-	size_t n = 0;
-
-	while (*s != '\0') {
-		unsigned hi, lo;
-
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)s[0]) ||
-		    !isxdigit((unsigned char)s[1]) || n == 32)
-			return -1;
-		hi = (unsigned)(isdigit((unsigned char)s[0]) ? s[0] - '0' :
-		    tolower((unsigned char)s[0]) - 'a' + 10);
-		lo = (unsigned)(isdigit((unsigned char)s[1]) ? s[1] - '0' :
-		    tolower((unsigned char)s[1]) - 'a' + 10);
-		out[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	return n == 32 ? 0 : -1;
 }
 
 /* Append s to the list *v of *n strings. */
@@ -215,59 +177,6 @@ load_all(char **paths, size_t n, enum purpose want, struct certset **sets,
 	return 0;
 }
 
-/* The directory holding path (malloc'd), "." for a bare name. */
-static char *
-parent_of(const char *path)
-{
-	char *p = strdup(path), *slash;
-
-	if (p == NULL)
-		return NULL;
-	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
-		p[strlen(p) - 1] = '\0';
-	if ((slash = strrchr(p, '/')) == NULL)
-		strcpy(p, ".");
-	else if (slash == p)
-		p[1] = '\0';
-	else
-		*slash = '\0';
-	return p;
-}
-
-/* Lock each distinct output directory once (flock is per open file). */
-static int
-lock_outputs(const char *out[WRITER_N], int fds[WRITER_N])
-{
-	struct stat st[WRITER_N];
-	int i, j, dup;
-
-	for (i = 0; i < WRITER_N; i++) {
-		char *d;
-
-		fds[i] = -1;
-		if (out[i] == NULL)
-			continue;
-		if ((d = parent_of(out[i])) == NULL) {
-			log_err("out of memory");
-			return -1;
-		}
-		if (stat(d, &st[i]) == -1) {
-			log_err("'%s': cannot publish there: directory '%s' "
-			    "does not exist; create it first", out[i], d);
-			free(d);
-			return -1;
-		}
-		free(d);
-		for (dup = 0, j = 0; j < i; j++)
-			if (out[j] != NULL && st[j].st_dev == st[i].st_dev &&
-			    st[j].st_ino == st[i].st_ino)
-				dup = 1;
-		if (!dup && (fds[i] = publish_lock(out[i], LOCK_WAIT_S)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 int
 cmd_build(int argc, char *argv[])
 {
@@ -287,15 +196,13 @@ cmd_build(int argc, char *argv[])
 	struct policy_stats st;
 	struct blocklist *bl = NULL;
 	struct certset **asets = NULL, **isets = NULL, *final = NULL;
-	struct pending pd[WRITER_N];
-	const char *out[WRITER_N] = { NULL, NULL };
+	struct output out;
 	char **inter = NULL, **anchor = NULL, **owned = NULL;
 	size_t ninter = 0, nanchor = 0, nowned = 0, i;
-	int lockfd[WRITER_N] = { -1, -1 };
-	int ch, flags = 0, rc = EXIT_ERROR, changed = 0, w;
+	int ch, rc = EXIT_ERROR, changed = 0, w;
 
 	memset(&pol, 0, sizeof(pol));
-	memset(pd, 0, sizeof(pd));
+	memset(&out, 0, sizeof(out));
 	pol.purpose = PURPOSE_SERVER_AUTH;
 	pol.now = time(NULL);
 
@@ -326,7 +233,7 @@ cmd_build(int argc, char *argv[])
 				goto out;
 			}
 			pol.exclude = v;
-			if (parse_sha256(optarg, v[pol.nexclude]) == -1) {
+			if (config_sha256(optarg, v[pol.nexclude]) == -1) {
 				log_err("--exclude '%s': not a SHA-256 "
 				    "fingerprint (64 hex digits, colons "
 				    "allowed)", optarg);
@@ -336,13 +243,13 @@ cmd_build(int argc, char *argv[])
 			break;
 		}
 		case 'b':
-			out[WRITER_BUNDLE] = optarg;
+			out.bundle = optarg;
 			break;
 		case 'c':
-			out[WRITER_CAPATH] = optarg;
+			out.capath = optarg;
 			break;
 		case 'C':
-			flags |= CAPATH_COMPAT;
+			out.flags |= CAPATH_COMPAT;
 			break;
 		case 's': {
 			enum store_role role;
@@ -380,7 +287,7 @@ cmd_build(int argc, char *argv[])
 		usage(stderr);
 		goto out;
 	}
-	if (out[WRITER_BUNDLE] == NULL && out[WRITER_CAPATH] == NULL) {
+	if (out.bundle == NULL && out.capath == NULL) {
 		log_err("build: nothing to write; give --bundle FILE and/or "
 		    "--capath DIR");
 		goto out;
@@ -411,34 +318,14 @@ cmd_build(int argc, char *argv[])
 		goto out;
 	}
 
-	publish_signals();
-	if (lock_outputs(out, lockfd) == -1)
+	if (output_publish(&out, final, &changed) == -1)
 		goto out;
-	for (w = 0; w < WRITER_N; w++) {
-		if (out[w] == NULL)
-			continue;
-		if (writers[w].prepare(final, out[w], flags, &pd[w]) == -1) {
-			for (i = 0; i < WRITER_N; i++)
-				publish_abort(&pd[i]);
-			goto out;
-		}
-	}
-	if (publish_commit_all(pd, WRITER_N) == -1)
-		goto out;
-	for (w = 0; w < WRITER_N; w++)
-		changed |= pd[w].changed;
 	if (log_verbosity >= LOG_NORMAL)
 		printf("%zu anchors, %zu intermediates for %s: %s\n",
 		    st.anchors, st.intermediates, purpose_name(pol.purpose),
 		    changed ? "published" : "unchanged");
 	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
 out:
-	for (w = 0; w < WRITER_N; w++) {
-		publish_abort(&pd[w]);
-		publish_release(&pd[w]);
-		if (lockfd[w] != -1)
-			close(lockfd[w]);
-	}
 	for (i = 0; asets && i < nanchor; i++)
 		certset_free(asets[i]);
 	for (i = 0; isets && i < ninter; i++)

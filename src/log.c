@@ -74,6 +74,17 @@ log_ssl(const char *fmt, ...)
 }
 
 void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
 log_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,11 @@ extern int log_verbosity;
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An error followed by the reasons OpenSSL queued; drains the queue. */
 void log_ssl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A problem the run worked around (a failed download replaced by the cached
+ * copy): always printed, even with -q, so cron mails it.
+ */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A warning: something was skipped but the run goes on (not with -q). */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A decision worth knowing about with -v. */

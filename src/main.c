@@ -30,6 +30,8 @@ static const struct command {
 	    "print the certificates of a bundle, CApath or source" },
 	{ "stores", cmd_stores,
 	    "list the public root sets trustbuild knows" },
+	{ "update", cmd_update,
+	    "fetch the configured root sets and publish the store (cron)" },
 };
 
 static void
@@ -38,7 +40,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: trustbuild [-qv] COMMAND [ARGS]\n"
+	    "usage: trustbuild [-qv] [-c FILE] COMMAND [ARGS]\n"
 	    "       trustbuild --help | --version\n"
 	    "\n"
 	    "commands:\n");
@@ -47,13 +49,15 @@ usage(FILE *f)
 	fprintf(f,
 	    "\n"
 	    "options:\n"
-	    "  -q, --quiet      print nothing but errors\n"
+	    "  -c, --config FILE  the configuration of 'update' (default\n"
+	    "                   /etc/trustbuild/trustbuild.conf)\n"
+	    "  -q, --quiet      print nothing but errors and changes\n"
 	    "  -v, --verbose    say why certificates are left out or refused\n"
 	    "  -h, --help       this text; 'trustbuild COMMAND --help' for a "
 	    "command\n"
 	    "  -V, --version    print the version\n"
 	    "\n"
-	    "Exit status: 0 success (build: published a change), 1 error,\n"
+	    "Exit status: 0 success (build, update: published a change), 1 error,\n"
 	    "2 nothing changed.  See trustbuild(1).\n");
 }
 
@@ -85,6 +89,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,8 +103,11 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 
-	while ((ch = getopt_long(argc, argv, "+qvhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:qvhV", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			cmd_config = optarg;
+			break;
 		case 'q':
 			log_verbosity = LOG_QUIET;
 			break;

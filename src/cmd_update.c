@@ -1,0 +1,1128 @@
+/*
+ * cmd_update.c: "trustbuild update": the configured sources, fetched and
+ * cached, to the published store; the job cron runs.
+ *
+ * configuration -> each source's bytes (a local file or directory; or a
+ * download: conditional GET against the cached copy, checked by pin or
+ * checksum file, parsed, then cached; on failure the cached copy, then the
+ * fallback) -> if nothing differs from the last published run, stop here
+ * (a 304 costs no parsing) -> policy -> the diff against what is published
+ * and the shrink guard -> the writers -> hooks.
+ *
+ * Boring by design: quiet with -q unless something changed or went wrong;
+ * the published store is never touched by a failed run.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include "capath.h"
+#include "cmd.h"
+#include "config.h"
+#include "fetch.h"
+#include "hooks.h"
+#include "log.h"
+#include "output.h"
+#include "policy.h"
+#include "source.h"
+#include "state.h"
+#include "store.h"
+
+#define BUNDLE_NAME	"ca-bundle.with.intermediate.crt"
+#define CAPATH_NAME	"certs"
+#define CHECKSUM_MAX	(64 * 1024)
+
+const char *cmd_config;
+
+/* One configured source, resolved, with the bytes it yields this run. */
+struct src {
+	const char	*name;
+	char		*url;		/* a download, or NULL */
+	char		*path;		/* a local file or directory, or NULL */
+	char		*member;	/* glob of archive members, or NULL */
+	enum source_format fmt;		/* what it must be; 0: any source */
+	enum config_role role;
+	char		*pin;		/* 64 hex digits, or NULL */
+	char		*sha256_url;
+	char		*ca;
+	char		*fallback;
+	size_t		 max_size;
+	/* this run */
+	unsigned char	*buf;		/* the bytes, or NULL for a directory */
+	size_t		 len;
+	char		 fp[65];	/* what the bytes are (SHA-256) */
+	char		 origin[128];	/* for -v: fetched, cached, fallback */
+	struct certset	*set;		/* parsed, or NULL: not yet */
+	struct blocklist *bl;
+};
+
+struct run {
+	struct config	 cfg;
+	struct src	*src;
+	size_t		 nsrc;
+	int		 offline, force, diff_only;
+	time_t		 now;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: trustbuild [-c FILE] update [--out DIR] [--offline] [--force]\n"
+	    "                               [--diff]\n"
+	    "\n"
+	    "Fetch the configured root sets, keep a cached copy of each, and\n"
+	    "publish the trust store when it changed.  The configuration is\n"
+	    "-c FILE, else " CONFIG_FILE " when it exists (see\n"
+	    "trustbuild.conf(5)), else the built-in one: Mozilla's set, with\n"
+	    "the system store as the fallback, published to\n"
+	    "  " CONFIG_BUNDLE "\n"
+	    "  " CONFIG_CAPATH "\n"
+	    "\n"
+	    "  -c, --config FILE  read this configuration file\n"
+	    "  --out DIR          publish DIR/" BUNDLE_NAME " and\n"
+	    "                     DIR/" CAPATH_NAME ", state in DIR/state\n"
+	    "  --offline          fetch nothing: cached copies and local sources\n"
+	    "  --force            publish even when the set shrinks past\n"
+	    "                     shrink-limit\n"
+	    "  --diff             show what would be added and removed; publish\n"
+	    "                     nothing\n"
+	    "\n"
+	    "Exit status: 0 published a change (--diff: there is one), 2 nothing\n"
+	    "changed, 1 error (nothing published; or a hook failed after\n"
+	    "publishing).\n");
+}
+
+static void
+src_release(struct src *s)
+{
+	free(s->url);
+	free(s->path);
+	free(s->member);
+	free(s->pin);
+	free(s->sha256_url);
+	free(s->ca);
+	free(s->fallback);
+	free(s->buf);
+	certset_free(s->set);
+	blocklist_free(s->bl);
+}
+
+static int
+dup_or_null(char **dst, const char *a, const char *b)
+{
+	const char *v = a != NULL ? a : b;
+
+	*dst = NULL;
+	if (v != NULL && (*dst = strdup(v)) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
+static int
+set_location(struct src *s, const char *loc)
+{
+	const char *p = loc;
+	char *hash;
+
+	if (strncmp(loc, "http://", 7) == 0 || strncmp(loc, "https://", 8) == 0)
+		return dup_or_null(&s->url, loc, NULL);
+	if (strncmp(loc, "file://", 7) == 0)
+		p = loc + 7;
+	if (dup_or_null(&s->path, p, NULL) == -1)
+		return -1;
+	if (access(s->path, F_OK) != 0 &&
+	    (hash = strrchr(s->path, '#')) != NULL && s->member == NULL) {
+		*hash = '\0';
+		return dup_or_null(&s->member, hash + 1, NULL);
+	}
+	return 0;
+}
+
+/* The source of [source NAME], its store's definition filled in. */
+static int
+resolve(const struct config_source *cs, struct src *s)
+{
+	struct store st;
+	int rc = -1;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	memset(&st, 0, sizeof(st));
+	s->name = cs->name;
+	s->role = cs->role;
+	s->fmt = cs->fmt;
+	s->max_size = cs->max_size;
+	if (cs->store != NULL && store_load(cs->store, &st) == -1)
+		return -1;
+	if (cs->store != NULL) {
+		if (!cs->role_set)
+			s->role = st.role == STORE_INTERMEDIATES ?
+			    CONFIG_INTERMEDIATES : CONFIG_ANCHORS;
+		if (cs->format == NULL)
+			s->fmt = st.fmt;
+	}
+	if (dup_or_null(&s->member, cs->member, st.member) == -1 ||
+	    dup_or_null(&s->pin, cs->sha256, st.sha256) == -1 ||
+	    dup_or_null(&s->sha256_url, cs->sha256_url, st.sha256_url) == -1 ||
+	    dup_or_null(&s->ca, cs->ca, NULL) == -1 ||
+	    dup_or_null(&s->fallback, cs->fallback, st.fallback) == -1)
+		goto out;
+	if (cs->url != NULL || st.url != NULL) {
+		if (set_location(s, cs->url != NULL ? cs->url : st.url) == -1)
+			goto out;
+	} else {
+		for (i = 0; i < st.npaths && s->path == NULL; i++)
+			if (access(st.paths[i], R_OK) == 0 &&
+			    dup_or_null(&s->path, st.paths[i], NULL) == -1)
+				goto out;
+		if (s->path == NULL) {
+			log_err("[source %s]: none of the paths of store '%s' "
+			    "exists here (%s); give 'url = PATH'", cs->name,
+			    st.name, st.file);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	store_release(&st);
+	return rc;
+}
+
+/* Fingerprint a directory: each file's name, size and mtime, sorted. */
+static char **walk_v;
+static size_t walk_n;
+
+static int
+walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	char **nv, *line;
+
+	(void)f;
+	if (flag != FTW_F || walk_n >= 100000)
+		return 0;
+	if (asprintf(&line, "%s %lld %lld.%09ld\n", path,
+	    (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec) == -1)
+		return -1;
+	if ((nv = reallocarray(walk_v, walk_n + 1, sizeof(*nv))) == NULL) {
+		free(line);
+		return -1;
+	}
+	walk_v = nv;
+	walk_v[walk_n++] = line;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+dir_fingerprint(const char *path, char out[65])
+{
+	EVP_MD_CTX *md;
+	unsigned char d[32];
+	size_t i;
+	int rc = -1;
+
+	walk_v = NULL;
+	walk_n = 0;
+	if (nftw(path, walk_one, 16, FTW_PHYS) == -1) {
+		log_err("'%s': %s", path, strerror(errno));
+		goto out;
+	}
+	qsort(walk_v, walk_n, sizeof(*walk_v), cmp_str);
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		log_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < walk_n; i++)
+		EVP_DigestUpdate(md, walk_v[i], strlen(walk_v[i]));
+	EVP_DigestFinal_ex(md, d, NULL);
+	EVP_MD_CTX_free(md);
+	cert_hex(d, 32, out, 0);
+	rc = 0;
+out:
+	for (i = 0; i < walk_n; i++)
+		free(walk_v[i]);
+	free(walk_v);
+	walk_v = NULL;
+	return rc;
+}
+
+/* Parse s->buf (or s->path) into a fresh s->set and s->bl. */
+static int
+parse_src(struct src *s, enum purpose purpose, const char *label)
+{
+	int want = s->role == CONFIG_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
+	enum source_format f;
+	int got;
+
+	certset_free(s->set);
+	blocklist_free(s->bl);
+	s->set = NULL;
+	s->bl = NULL;
+	if ((s->set = certset_new()) == NULL ||
+	    (s->bl = blocklist_new()) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	if (s->buf == NULL) {
+		char *p = NULL;
+
+		if (s->member != NULL && asprintf(&p, "%s#%s", s->path,
+		    s->member) == -1) {
+			log_err("out of memory");
+			return -1;
+		}
+		got = source_load(p ? p : s->path, want, s->set, s->bl);
+		free(p);
+	} else {
+		f = source_detect(s->buf, s->len);
+		if (s->fmt != FORMAT_UNKNOWN && f != s->fmt) {
+			log_err("'%s': [source %s] is %s, but this is %s", label,
+			    s->name, source_format_name(s->fmt),
+			    f == FORMAT_UNKNOWN ? "no certificate source" :
+			    source_format_name(f));
+			return -1;
+		}
+		got = source_parse_members(label, s->buf, s->len, s->member,
+		    want, s->set, s->bl);
+		if (got == 0 && s->role != CONFIG_BLOCKLIST) {
+			log_err("'%s': no certificates for [source %s]", label,
+			    s->name);
+			return -1;
+		}
+	}
+	if (got == -1)
+		return -1;
+	log_info("[source %s]: %d certificate%s (%s)", s->name, got,
+	    got == 1 ? "" : "s", s->origin);
+	return 0;
+}
+
+/* The first 64-hex-digit word of a checksum file ("HEX  NAME"). */
+static int
+checksum_of(const unsigned char *b, size_t len, char out[65])
+{
+	size_t i = 0, j;
+
+	while (i < len) {
+		while (i < len && (b[i] == ' ' || b[i] == '\t' ||
+		    b[i] == '\n' || b[i] == '\r'))
+			i++;
+		for (j = i; j < len && strchr("0123456789abcdefABCDEF",
+		    b[j]) != NULL && b[j] != '\0'; j++)
+			;
+		if (j - i == 64 && (j == len || b[j] == ' ' || b[j] == '\t' ||
+		    b[j] == '\n' || b[j] == '\r')) {
+			for (j = 0; j < 64; j++)
+				out[j] = (char)(b[i + j] | 0x20);
+			out[64] = '\0';
+			return 0;
+		}
+		while (i < len && b[i] != '\n')
+			i++;
+	}
+	return -1;
+}
+
+static void
+fetch_opts(const struct run *r, const struct src *s, struct fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->label = s->name;
+	o->connect_timeout = r->cfg.connect_timeout;
+	o->timeout = r->cfg.timeout;
+	o->max_size = s->max_size ? s->max_size : r->cfg.max_size;
+	o->ca = s->ca ? s->ca : r->cfg.ca;
+	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
+}
+
+/* Check a download against its pin or its publisher's checksum file. */
+static int
+check_integrity(const struct run *r, const struct src *s,
+    const unsigned char *buf, size_t len)
+{
+	struct fetch_opts o;
+	struct fetch_result cr;
+	char got[65], want[65];
+
+	state_sha256_hex(buf, len, got);
+	if (s->pin != NULL) {
+		if (strcmp(got, s->pin) != 0) {
+			log_err("'%s': SHA-256 %s is not the pinned %s of "
+			    "[source %s]; the download is refused", s->url, got,
+			    s->pin, s->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->sha256_url == NULL)
+		return 0;
+	fetch_opts(r, s, &o);
+	o.max_size = CHECKSUM_MAX;
+	o.progress = 0;
+	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr) == -1) {
+		log_err("[source %s]: cannot check the download without its "
+		    "checksum file; it is refused", s->name);
+		return -1;
+	}
+	if (checksum_of(cr.body, cr.len, want) == -1) {
+		log_err("'%s': holds no SHA-256 (64 hex digits); the download "
+		    "of [source %s] is refused", s->sha256_url, s->name);
+		fetch_result_release(&cr);
+		return -1;
+	}
+	fetch_result_release(&cr);
+	if (strcmp(got, want) != 0) {
+		log_err("'%s': SHA-256 %s is not %s from '%s'; the download is "
+		    "refused", s->url, got, want, s->sha256_url);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+day(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, size, "an unknown date");
+	return buf;
+}
+
+/* Use the local file or directory at s->path. */
+static int
+get_local(struct run *r, struct src *s)
+{
+	struct stat st;
+
+	(void)r;
+	if (stat(s->path, &st) == -1) {
+		log_err("'%s': [source %s]: %s", s->path, s->name,
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (s->pin != NULL) {
+			log_err("'%s': [source %s] pins a SHA-256, but this is "
+			    "a directory", s->path, s->name);
+			return -1;
+		}
+		snprintf(s->origin, sizeof(s->origin), "local directory");
+		return dir_fingerprint(s->path, s->fp);
+	}
+	if (source_read_file(s->path, SOURCE_MAX_FILE, &s->buf, &s->len) == -1)
+		return -1;
+	state_sha256_hex(s->buf, s->len, s->fp);
+	if (s->pin != NULL && strcmp(s->fp, s->pin) != 0) {
+		log_err("'%s': SHA-256 %s is not the pinned %s of [source %s]",
+		    s->path, s->fp, s->pin, s->name);
+		return -1;
+	}
+	snprintf(s->origin, sizeof(s->origin), "local file");
+	return 0;
+}
+
+/* The fallback of s, as a local source in place of its download. */
+static int
+use_fallback(struct run *r, struct src *s, const char *why)
+{
+	struct config_source cs;
+	struct src fb;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.name = (char *)s->name;
+	if (strchr(s->fallback, '/') != NULL)
+		cs.url = s->fallback;
+	else
+		cs.store = s->fallback;
+	if (resolve(&cs, &fb) == -1)
+		return -1;
+	if (fb.url != NULL) {
+		log_err("[source %s]: the fallback '%s' is itself a download; "
+		    "a fallback must be local", s->name, s->fallback);
+		src_release(&fb);
+		return -1;
+	}
+	log_notice("[source %s]: %s; using the fallback '%s' ('%s')", s->name,
+	    why, s->fallback, fb.path);
+	free(s->path);
+	free(s->member);
+	s->path = fb.path;
+	s->member = fb.member;
+	s->fmt = fb.fmt;
+	free(s->pin);
+	s->pin = fb.pin;
+	fb.path = fb.member = fb.pin = NULL;
+	src_release(&fb);
+	if (get_local(r, s) == -1)
+		return -1;
+	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->fallback);
+	return 0;
+}
+
+/* A download's bytes: fresh, not modified, cached, or the fallback. */
+static int
+get_remote(struct run *r, struct src *s)
+{
+	struct state_meta m;
+	struct fetch_opts o;
+	struct fetch_result res;
+	unsigned char *cbuf = NULL;
+	size_t clen = 0;
+	char when[64], why[256];
+	int cached, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&res, 0, sizeof(res));
+	if ((cached = state_cache_get(r->cfg.state, s->name, s->url, &m, &cbuf,
+	    &clen)) == -1)
+		return -1;
+	if (r->offline) {
+		snprintf(why, sizeof(why), "--offline");
+		goto fallback;
+	}
+	fetch_opts(r, s, &o);
+	if (fetch_get(s->url, cached ? m.etag : NULL,
+	    cached ? m.last_modified : NULL, &o, &res) == -1) {
+		snprintf(why, sizeof(why), "'%s' could not be fetched",
+		    s->url);
+		goto fallback;
+	}
+	if (res.not_modified) {
+		log_info("'%s': not modified since %s", s->url,
+		    day(m.fetched, when, sizeof(when)));
+		s->buf = cbuf;
+		s->len = clen;
+		cbuf = NULL;
+		memcpy(s->fp, m.sha256, sizeof(s->fp));
+		snprintf(s->origin, sizeof(s->origin), "not modified");
+		rc = 0;
+		goto out;
+	}
+	/* a new body: checked and parsed before it replaces the cache */
+	s->buf = res.body;
+	s->len = res.len;
+	res.body = NULL;
+	snprintf(s->origin, sizeof(s->origin), "fetched");
+	if (check_integrity(r, s, s->buf, s->len) == -1 ||
+	    parse_src(s, r->cfg.purpose, s->url) == -1) {
+		free(s->buf);
+		s->buf = NULL;
+		snprintf(why, sizeof(why), "the download was refused");
+		goto fallback;
+	}
+	state_sha256_hex(s->buf, s->len, s->fp);
+	state_meta_release(&m);
+	memset(&m, 0, sizeof(m));
+	if ((m.url = strdup(s->url)) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	m.etag = res.etag;
+	m.last_modified = res.last_modified;
+	res.etag = res.last_modified = NULL;
+	m.fetched = r->now;
+	if (state_cache_put(r->cfg.state, s->name, &m, s->buf, s->len) == -1)
+		goto out;
+	rc = 0;
+	goto out;
+fallback:
+	if (cached) {
+		if (!r->offline)
+			log_notice("[source %s]: %s; using the copy cached on "
+			    "%s", s->name, why, day(m.fetched, when,
+			    sizeof(when)));
+		s->buf = cbuf;
+		s->len = clen;
+		cbuf = NULL;
+		memcpy(s->fp, m.sha256, sizeof(s->fp));
+		snprintf(s->origin, sizeof(s->origin), "cached on %s",
+		    day(m.fetched, when, sizeof(when)));
+		certset_free(s->set);
+		s->set = NULL;
+		rc = 0;
+	} else if (s->fallback != NULL) {
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+		    " and nothing is cached");
+		rc = use_fallback(r, s, why);
+	} else
+		log_err("[source %s]: %s and nothing is cached in '%s/cache'; "
+		    "%s", s->name, why, r->cfg.state, r->offline ?
+		    "run once without --offline" : "check the url and the "
+		    "network, or give the source a fallback");
+out:
+	state_meta_release(&m);
+	fetch_result_release(&res);
+	free(cbuf);
+	return rc;
+}
+
+/* What this run would publish from, as one SHA-256. */
+static void
+inputs_fingerprint(const struct run *r, char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	const struct config *c = &r->cfg;
+	unsigned char d[32];
+	char line[8192];
+	size_t i;
+
+	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		memset(out, '0', 64);	/* never matches a record */
+		out[64] = '\0';
+		return;
+	}
+	snprintf(line, sizeof(line), "trustbuild %s\nbundle %s\ncapath %s\n"
+	    "purpose %s\nkeep-expired %d\ncompat %d\n", TRUSTBUILD_VERSION,
+	    c->bundle ? c->bundle : "-", c->capath ? c->capath : "-",
+	    purpose_name(c->purpose), c->keep_expired, c->compat);
+	EVP_DigestUpdate(md, line, strlen(line));
+	EVP_DigestUpdate(md, c->exclude, c->nexclude * 32);
+	for (i = 0; i < r->nsrc; i++) {
+		const struct src *s = &r->src[i];
+
+		snprintf(line, sizeof(line), "source %s %d %s %s %s %s\n",
+		    s->name, (int)s->role, s->url ? s->url : "-",
+		    s->path ? s->path : "-", s->member ? s->member : "-",
+		    s->fp);
+		EVP_DigestUpdate(md, line, strlen(line));
+	}
+	EVP_DigestFinal_ex(md, d, NULL);
+	EVP_MD_CTX_free(md);
+	cert_hex(d, 32, out, 0);
+}
+
+/* What is published now, for the last-run record: "bundle X\ncapath Y\n". */
+static int
+published_id(const struct config *c, char *out, size_t size)
+{
+	char bsum[65] = "-", target[4096] = "-";
+	unsigned char *buf;
+	size_t len;
+	ssize_t n;
+
+	if (c->bundle != NULL && access(c->bundle, F_OK) == 0) {
+		if (source_read_file(c->bundle, SOURCE_MAX_FILE, &buf,
+		    &len) == -1)
+			return -1;
+		state_sha256_hex(buf, len, bsum);
+		free(buf);
+	}
+	if (c->capath != NULL &&
+	    (n = readlink(c->capath, target, sizeof(target) - 1)) > 0)
+		target[n] = '\0';
+	snprintf(out, size, "bundle %s\ncapath %s\n", bsum, target);
+	return 0;
+}
+
+/*
+ * The record of a published run: the inputs, what was published, and
+ * until when the same inputs give the same store (the first not-after).
+ */
+static int
+record_run(const struct run *r, const char *inputs, time_t until,
+    const struct policy_stats *st)
+{
+	char id[4300], buf[4500];
+	int n;
+
+	if (published_id(&r->cfg, id, sizeof(id)) == -1)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
+	    "summary %zu %zu\n%s", inputs, (long long)until, st->anchors,
+	    st->intermediates, id);
+	return state_write(r->cfg.state, "last-run", buf, (size_t)n);
+}
+
+/*
+ * Does the last run's record say these inputs are published, intact, and
+ * still valid?  Then *st gets the counts it recorded.
+ */
+static int
+same_as_last_run(const struct run *r, const char *inputs,
+    struct policy_stats *st)
+{
+	char *rec = NULL, id[4300], hex[65];
+	long long until;
+	int same = 0, off = 0;
+
+	if (state_read(r->cfg.state, "last-run", &rec) != 1)
+		return 0;
+	if (sscanf(rec, "inputs %64s valid-until %lld summary %zu %zu %n",
+	    hex, &until, &st->anchors, &st->intermediates, &off) != 4 ||
+	    off == 0)
+		goto out;
+	if (strcmp(hex, inputs) != 0 || (time_t)until <= r->now)
+		goto out;
+	if (published_id(&r->cfg, id, sizeof(id)) == -1)
+		goto out;
+	same = strcmp(rec + off, id) == 0;
+out:
+	free(rec);
+	return same;
+}
+
+static time_t
+not_after(const struct cert *c)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+/* The set published now (bundle, else CApath); empty when there is none. */
+static struct certset *
+load_published(const struct config *c)
+{
+	struct certset *old = certset_new();
+	struct blocklist *bl = blocklist_new();
+	const char *p = NULL;
+
+	if (old == NULL || bl == NULL) {
+		log_err("out of memory");
+		certset_free(old);
+		blocklist_free(bl);
+		return NULL;
+	}
+	if (c->bundle != NULL && access(c->bundle, F_OK) == 0)
+		p = c->bundle;
+	else if (c->capath != NULL && access(c->capath, F_OK) == 0)
+		p = c->capath;
+	if (p != NULL && source_load(p, CERTDATA_ALL, old, bl) == -1)
+		log_warn("'%s': the published store cannot be read; it is "
+		    "replaced whole, without a shrink check", p);
+	blocklist_free(bl);
+	certset_sort(old);
+	return old;
+}
+
+static int
+self_signed(const struct cert *c)
+{
+	return X509_check_issued(c->x509, c->x509) == X509_V_OK;
+}
+
+/* "+ SHA256 SUBJECT" and "- ..." lines of the change, into *out. */
+static int
+diff(struct certset *old, struct certset *cur, char **out, size_t *len,
+    size_t *added, size_t *removed, size_t *lost_anchors, size_t *anchors)
+{
+	FILE *f;
+	size_t i;
+	char hex[65];
+
+	*added = *removed = *lost_anchors = *anchors = 0;
+	if ((f = open_memstream(out, len)) == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < old->n; i++) {
+		struct cert *c = old->v[i];
+		int ss = self_signed(c);
+
+		*anchors += ss;
+		if (certset_find(cur, c->sha256) != NULL)
+			continue;
+		cert_hex(c->sha256, 32, hex, 0);
+		fprintf(f, "- %s %s\n", hex, cert_subject(c));
+		(*removed)++;
+		*lost_anchors += ss;
+	}
+	for (i = 0; i < cur->n; i++) {
+		struct cert *c = cur->v[i];
+
+		if (certset_find(old, c->sha256) != NULL)
+			continue;
+		cert_hex(c->sha256, 32, hex, 0);
+		fprintf(f, "+ %s %s\n", hex, cert_subject(c));
+		(*added)++;
+	}
+	if (fclose(f) != 0) {
+		log_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_parent(const char *path)
+{
+	char *p = strdup(path), *s;
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
+		p[strlen(p) - 1] = '\0';
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+			log_err("'%s': cannot create the directory for '%s': "
+			    "%s", p, path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static int
+load_config(const char *file, struct config *c)
+{
+	const char *def = getenv("TRUSTBUILD_CONF");
+
+	if (file != NULL)
+		return config_load(file, c);
+	if (def == NULL || *def == '\0')
+		def = CONFIG_FILE;
+	if (access(def, F_OK) == 0)
+		return config_load(def, c);
+	log_info("no '%s': the built-in configuration applies", def);
+	return config_default(c);
+}
+
+/* --out DIR: the outputs and the state under DIR. */
+static int
+out_dir(struct config *c, const char *dir)
+{
+	char *b = NULL, *p = NULL, *s = NULL;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_err("'%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (asprintf(&b, "%s/" BUNDLE_NAME, dir) == -1 ||
+	    asprintf(&p, "%s/" CAPATH_NAME, dir) == -1 ||
+	    asprintf(&s, "%s/state", dir) == -1) {
+		log_err("out of memory");
+		return -1;
+	}
+	if (c->bundle != NULL) {
+		free(c->bundle);
+		c->bundle = b;
+	} else
+		free(b);
+	if (c->capath != NULL) {
+		free(c->capath);
+		c->capath = p;
+	} else
+		free(p);
+	free(c->state);
+	c->state = s;
+	return 0;
+}
+
+/* Rerun the hooks of an earlier change that failed; -1 if still failing. */
+static int
+pending_hooks(const struct run *r, const struct hooks_env *env)
+{
+	char *pend = NULL;
+	int got;
+
+	if ((got = state_read(r->cfg.state, "hooks-pending", &pend)) != 1)
+		return got;
+	log_notice("the hooks of an earlier change failed; running them "
+	    "again");
+	if (hooks_run(r->cfg.hooks, r->cfg.reload, pend, strlen(pend), env,
+	    r->cfg.hook_timeout) > 0) {
+		free(pend);
+		return -1;
+	}
+	free(pend);
+	return state_remove(r->cfg.state, "hooks-pending");
+}
+
+int
+cmd_update(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "offline", no_argument, NULL, 'O' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "diff", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run r;
+	struct policy pol;
+	struct policy_stats st;
+	struct output out;
+	struct hooks_env env;
+	struct certset **asets = NULL, **isets = NULL, *final = NULL;
+	struct certset *old = NULL;
+	struct blocklist *bl = NULL;
+	const char *file = cmd_config, *outdir = NULL;
+	char inputs[65], *changes = NULL;
+	size_t na = 0, ni = 0, i, j, added, removed, lost, anchors, clen = 0;
+	time_t until;
+	int ch, lockfd = -1, rc = EXIT_ERROR, changed = 0;
+
+	memset(&r, 0, sizeof(r));
+	memset(&pol, 0, sizeof(pol));
+	r.now = time(NULL);
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'O':
+			r.offline = 1;
+			break;
+		case 'f':
+			r.force = 1;
+			break;
+		case 'd':
+			r.diff_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CHANGED;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		log_err("update: unexpected '%s'; sources come from the "
+		    "configuration file", argv[optind]);
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (load_config(file, &r.cfg) == -1)
+		return EXIT_ERROR;
+	if (outdir != NULL && out_dir(&r.cfg, outdir) == -1)
+		goto out;
+	if ((r.cfg.bundle != NULL && make_parent(r.cfg.bundle) == -1) ||
+	    (r.cfg.capath != NULL && make_parent(r.cfg.capath) == -1))
+		goto out;
+	if ((lockfd = state_lock(r.cfg.state, r.cfg.lock_wait)) == -1)
+		goto out;
+
+	/* each source's bytes */
+	if ((r.src = calloc(r.cfg.nsrc, sizeof(*r.src))) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < r.cfg.nsrc; i++) {
+		struct src *s = &r.src[i];
+
+		if (resolve(&r.cfg.src[i], s) == -1)
+			goto out;
+		r.nsrc++;
+		if ((s->url != NULL ? get_remote(&r, s) : get_local(&r, s)) ==
+		    -1)
+			goto out;
+	}
+	memset(&env, 0, sizeof(env));
+	env.bundle = r.cfg.bundle ? r.cfg.bundle : "";
+	env.capath = r.cfg.capath ? r.cfg.capath : "";
+
+	inputs_fingerprint(&r, inputs);
+	memset(&st, 0, sizeof(st));
+	if (!r.diff_only && same_as_last_run(&r, inputs, &st)) {
+		log_info("the sources are as when the store was last "
+		    "published: nothing to parse");
+		if (log_verbosity >= LOG_NORMAL)
+			printf("%zu anchors, %zu intermediates for %s: "
+			    "unchanged\n", st.anchors, st.intermediates,
+			    purpose_name(r.cfg.purpose));
+		rc = pending_hooks(&r, &env) == -1 ? EXIT_ERROR :
+		    EXIT_UNCHANGED;
+		goto out;
+	}
+
+	/* parse what was not parsed while being checked */
+	if ((asets = calloc(r.nsrc, sizeof(*asets))) == NULL ||
+	    (isets = calloc(r.nsrc, sizeof(*isets))) == NULL ||
+	    (bl = blocklist_new()) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	pol.purpose = r.cfg.purpose;
+	pol.keep_expired = r.cfg.keep_expired;
+	pol.now = r.now;
+	if (r.cfg.nexclude > 0) {
+		if ((pol.exclude = malloc(r.cfg.nexclude * 32)) == NULL) {
+			log_err("out of memory");
+			goto out;
+		}
+		memcpy(pol.exclude, r.cfg.exclude, r.cfg.nexclude * 32);
+		pol.nexclude = r.cfg.nexclude;
+	}
+	for (i = 0; i < r.nsrc; i++) {
+		struct src *s = &r.src[i];
+
+		if (s->set == NULL && parse_src(s, r.cfg.purpose, s->path ?
+		    s->path : s->url) == -1)
+			goto out;
+		for (j = 0; j < s->bl->n; j++)
+			if (blocklist_add(bl, &s->bl->v[j]) == -1) {
+				log_err("out of memory");
+				goto out;
+			}
+		if (s->role == CONFIG_ANCHORS)
+			asets[na++] = s->set;
+		else if (s->role == CONFIG_INTERMEDIATES)
+			isets[ni++] = s->set;
+		else
+			for (j = 0; j < s->set->n; j++) {
+				unsigned char (*v)[32];
+
+				v = reallocarray(pol.exclude, pol.nexclude + 1,
+				    sizeof(*v));
+				if (v == NULL) {
+					log_err("out of memory");
+					goto out;
+				}
+				pol.exclude = v;
+				memcpy(v[pol.nexclude++], s->set->v[j]->sha256,
+				    32);
+			}
+	}
+	if (na == 0) {
+		log_err("'%s': no source has role anchors; nothing to trust",
+		    r.cfg.file);
+		goto out;
+	}
+	if ((final = policy_build(&pol, asets, na, isets, ni, bl, &st)) ==
+	    NULL)
+		goto out;
+	if (st.expired > 0 && log_verbosity < LOG_VERBOSE)
+		log_warn("left out %zu expired anchor%s (-v names them, "
+		    "keep-expired = yes keeps them)", st.expired,
+		    st.expired == 1 ? "" : "s");
+	if (st.refused > 0 && log_verbosity < LOG_VERBOSE)
+		log_warn("refused %zu intermediate%s (-v says why)",
+		    st.refused, st.refused == 1 ? "" : "s");
+	if (final->n == 0 || st.anchors == 0) {
+		log_err("refusing to publish an empty set: no certificate of "
+		    "the sources is a trust anchor for %s",
+		    purpose_name(pol.purpose));
+		goto out;
+	}
+
+	/* what changes, and the shrink guard */
+	if ((old = load_published(&r.cfg)) == NULL)
+		goto out;
+	if (diff(old, final, &changes, &clen, &added, &removed, &lost,
+	    &anchors) == -1)
+		goto out;
+	env.added = added;
+	env.removed = removed;
+	if (anchors > 0 && lost * 100 > (size_t)r.cfg.shrink_limit * anchors &&
+	    !r.force && !r.diff_only) {
+		log_err("refusing to publish: the new set drops %zu of the %zu "
+		    "root certificates published now (%zu%%, more than "
+		    "shrink-limit %u%%); check the sources (-v), or run "
+		    "'trustbuild update --force' if this is intended", lost,
+		    anchors, lost * 100 / anchors, r.cfg.shrink_limit);
+		goto out;
+	}
+	if (r.diff_only) {
+		fwrite(changes, 1, clen, stdout);
+		if (log_verbosity >= LOG_NORMAL)
+			printf("%zu added, %zu removed: %s\n", added, removed,
+			    added + removed ? "would publish" : "no change");
+		rc = added + removed ? EXIT_CHANGED : EXIT_UNCHANGED;
+		goto out;
+	}
+
+	/* publish */
+	out.bundle = r.cfg.bundle;
+	out.capath = r.cfg.capath;
+	out.flags = r.cfg.compat ? CAPATH_COMPAT : 0;
+	if (output_publish(&out, final, &changed) == -1)
+		goto out;
+	until = (time_t)1 << 62;
+	for (i = 0; i < final->n && !r.cfg.keep_expired; i++) {
+		time_t t = not_after(final->v[i]);
+
+		if (t > 0 && t < until)
+			until = t;
+	}
+	if (record_run(&r, inputs, until, &st) == -1)
+		goto out;
+	if (!changed) {
+		if (log_verbosity >= LOG_NORMAL)
+			printf("%zu anchors, %zu intermediates for %s: "
+			    "unchanged\n", st.anchors, st.intermediates,
+			    purpose_name(pol.purpose));
+		rc = pending_hooks(&r, &env) == -1 ? EXIT_ERROR :
+		    EXIT_UNCHANGED;
+		goto out;
+	}
+	/* a change is shown even with -q: cron mails it */
+	if (old->n > 0)
+		fwrite(changes, 1, clen, stdout);
+	printf("%zu anchors, %zu intermediates for %s: published (%zu added, "
+	    "%zu removed)\n", st.anchors, st.intermediates,
+	    purpose_name(pol.purpose), added, removed);
+	fflush(stdout);
+	rc = EXIT_CHANGED;
+	if (hooks_run(r.cfg.hooks, r.cfg.reload, changes, clen, &env,
+	    r.cfg.hook_timeout) > 0) {
+		char *pend = NULL, *both = NULL;
+
+		/* keep every unannounced change for the next run's hooks */
+		if (state_read(r.cfg.state, "hooks-pending", &pend) == 1 &&
+		    asprintf(&both, "%s%s", pend, changes) != -1)
+			state_write(r.cfg.state, "hooks-pending", both,
+			    strlen(both));
+		else
+			state_write(r.cfg.state, "hooks-pending", changes,
+			    clen);
+		free(pend);
+		free(both);
+		log_err("the store is published, but a hook failed; the hooks "
+		    "run again at the next update");
+		rc = EXIT_ERROR;
+	} else
+		state_remove(r.cfg.state, "hooks-pending");
+out:
+	if (lockfd != -1)
+		close(lockfd);
+	for (i = 0; i < r.nsrc; i++)
+		src_release(&r.src[i]);
+	free(r.src);
+	free(asets);
+	free(isets);
+	certset_free(final);
+	certset_free(old);
+	blocklist_free(bl);
+	free(pol.exclude);
+	free(changes);
+	config_release(&r.cfg);
+	return rc;
+}

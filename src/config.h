@@ -1,0 +1,101 @@
+/*
+ * config.h: the configuration of "trustbuild update" (trustbuild.conf(5)).
+ *
+ * INI style: "[section]" or "[section NAME]" headers, "key = value" lines,
+ * "#" comments (a whole line, or after white space: URLs and SOURCE#GLOB
+ * keep their '#').  Sections: [output] (what is published and where the
+ * state lives), [fetch] (limits of downloads) and [source NAME] (one root
+ * set each, in order).  Unknown sections and keys are errors naming the
+ * file and line.  config_parse() is pure; config_load() reads a file.
+ *
+ * With no configuration file, config_default() gives the built-in one:
+ * Mozilla's set (with the system store as its fallback) to the default
+ * paths below.
+ */
+#ifndef TB_CONFIG_H
+#define TB_CONFIG_H
+
+#include <stddef.h>
+
+#include "cert.h"
+#include "source.h"
+
+#define CONFIG_FILE		"/etc/trustbuild/trustbuild.conf"
+#define CONFIG_BUNDLE		"/etc/mail/tls/ca-bundle.with.intermediate.crt"
+#define CONFIG_CAPATH		"/etc/mail/tls/certs"
+#define CONFIG_STATE		"/var/lib/trustbuild"
+#define CONFIG_HOOKS		"/etc/trustbuild/hooks.d"
+#define CONFIG_MAX_FILE		(1024 * 1024)
+#define CONFIG_MAX_SOURCES	64
+
+enum config_role {
+	CONFIG_ANCHORS,
+	CONFIG_INTERMEDIATES,
+	CONFIG_BLOCKLIST	/* its certificates are left out */
+};
+
+struct config_source {
+	char		*name;		/* [source NAME] */
+	size_t		 line;		/* where its section starts */
+	char		*store;		/* a definition from stores/, or NULL */
+	char		*url;		/* http(s)://, file:// or a path */
+	char		*sha256;	/* a pin: 64 hex digits */
+	char		*sha256_url;	/* the publisher's checksum file */
+	char		*format;	/* as written, or NULL: any */
+	enum source_format fmt;
+	char		*member;	/* glob of archive members */
+	enum config_role role;
+	int		 role_set;
+	char		*ca;		/* CA file for this source's https */
+	char		*fallback;	/* a store name or a path */
+	size_t		 max_size;	/* 0: [fetch] max-size */
+};
+
+struct config {
+	char		*file;		/* "built-in" for the default */
+	/* [output] */
+	char		*bundle;	/* NULL: not written */
+	char		*capath;
+	char		*state;
+	char		*hooks;		/* directory of hooks */
+	char		*reload;	/* a shell command, or NULL */
+	enum purpose	 purpose;
+	int		 keep_expired;
+	int		 compat;
+	unsigned	 shrink_limit;	/* percent of anchors; default 10 */
+	unsigned	 lock_wait;	/* seconds */
+	unsigned char	(*exclude)[32];
+	size_t		 nexclude;
+	/* [fetch] */
+	unsigned	 connect_timeout, timeout, hook_timeout;	/* s */
+	size_t		 max_size;	/* bytes per download */
+	char		*ca;
+	/* [source NAME] ... */
+	struct config_source *src;
+	size_t		 nsrc;
+};
+
+/*
+ * Parse a configuration (file names it in messages) into c, defaults first.
+ * Returns 0, or -1 after one message naming file and line; c is released
+ * on error.
+ */
+int	config_parse(const char *file, const char *buf, size_t len,
+	    struct config *c);
+/* The built-in configuration.  -1 after a message (out of memory). */
+int	config_default(struct config *c);
+/* The built-in configuration as text (for --help and the man page). */
+extern const char config_default_text[];
+/* Read and parse the file at path.  -1 after a message. */
+int	config_load(const char *path, struct config *c);
+void	config_release(struct config *c);
+
+/*
+ * Parse "64M", "512k", "100000": a size in bytes, at most max.  -1 when
+ * it is no size or too large.
+ */
+int	config_size(const char *s, size_t max, size_t *out);
+/* Parse a SHA-256 given as 64 hex digits, colons allowed.  -1 if not. */
+int	config_sha256(const char *s, unsigned char out[32]);
+
+#endif

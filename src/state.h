@@ -1,0 +1,61 @@
+/*
+ * state.h: what "update" keeps between runs, under the state directory.
+ *
+ *   STATE/lock               held (flock) by the running update; its pid
+ *   STATE/cache/NAME         the last good download of [source NAME]
+ *   STATE/cache/NAME.meta    its url, HTTP validators, SHA-256 and time
+ *   STATE/last-run           what the published store was made from
+ *   STATE/hooks-pending      changes whose hooks have not yet succeeded
+ *
+ * Every file is replaced atomically (publish.h).  A cached copy is used
+ * only when its SHA-256 matches its .meta, so a run killed between the two
+ * renames costs one full download, never a wrong file.
+ */
+#ifndef TB_STATE_H
+#define TB_STATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct state_meta {
+	char	*url;
+	char	*etag;
+	char	*last_modified;
+	char	 sha256[65];		/* of the cached data, hex */
+	time_t	 fetched;		/* when it was last confirmed */
+};
+
+/*
+ * Create the state directory (and its cache/) if needed and take its lock,
+ * waiting up to wait_s seconds for another run.  Returns the descriptor to
+ * keep open, or -1 after a message naming the holder's pid.
+ */
+int	state_lock(const char *state, unsigned wait_s);
+
+/*
+ * The cached copy of source name when it was fetched from url: returns 1
+ * with *m and *data (malloc'd, NUL after *len bytes) set, 0 when there is
+ * none usable (absent, another url, or damaged: said with -v), -1 after a
+ * message on an I/O error.
+ */
+int	state_cache_get(const char *state, const char *name, const char *url,
+	    struct state_meta *m, unsigned char **data, size_t *len);
+/* Store data and m (m->sha256 is computed here).  -1 after a message. */
+int	state_cache_put(const char *state, const char *name,
+	    struct state_meta *m, const unsigned char *data, size_t len);
+void	state_meta_release(struct state_meta *m);
+
+/*
+ * A small record STATE/file: read it (1 and a malloc'd, NUL-terminated
+ * *buf; 0 when absent), write it atomically, or remove it.  -1 after a
+ * message.
+ */
+int	state_read(const char *state, const char *file, char **buf);
+int	state_write(const char *state, const char *file, const char *buf,
+	    size_t len);
+int	state_remove(const char *state, const char *file);
+
+/* SHA-256 of buf as 64 hex digits in out. */
+void	state_sha256_hex(const void *buf, size_t len, char out[65]);
+
+#endif
