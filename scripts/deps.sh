@@ -9,18 +9,19 @@ set -u
 # tests: the openssl CLI, ar + xz (Debian packages), python3 (JSON
 # checks), setpriv (an unprivileged run), mandoc (man page lint), flock,
 # p11-kit's trust and update-ca-certificates (benchmark peers); archives made
-# at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2
+# at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2; the HTTP
+# server of the update tests: nginx
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
-mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2"
+mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light"
 DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
 openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust
-rpm-build cpio zip gcab bsdtar zstd bzip2"
+rpm-build cpio zip gcab bsdtar zstd bzip2 nginx"
 
 missing() {
 	m=""
 	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc \
-	    rpmbuild cpio zip gcab bsdtar zstd bzip2; do
+	    rpmbuild cpio zip gcab bsdtar zstd bzip2 nginx; do
 		command -v "$c" >/dev/null 2>&1 || m="$m $c"
 	done
 	if command -v pkg-config >/dev/null 2>&1; then
@@ -44,6 +45,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if command -v apt-get >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
+	# The tests run nginx themselves on 127.0.0.1; keep the package's
+	# postinst from starting a system-wide nginx on port 80 (a
+	# policy-rc.d of our own, only for this install, only if none exists)
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
+		    chmod 755 /usr/sbin/policy-rc.d &&
+		    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	apt-get update -qq || exit 1
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $APT >/dev/null || exit 1

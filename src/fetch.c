@@ -315,8 +315,7 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		if (code < 300 || code > 399 || code == 304) {
 			log_err("'%s': the server answered HTTP %ld%s", cur,
 			    code, code == 404 || code == 410 ? "; check the "
-			    "url of this source" : code >= 500 ? "; the "
-			    "cached copy, if any, stays in use" : "");
+			    "url of this source" : "");
 			goto out;
 		}
 		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);

@@ -101,6 +101,8 @@ main(int argc, char *argv[])
 
 	sanitise_fds();
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit (ulimit -f) is a write error, not a death */
+	signal(SIGXFSZ, SIG_IGN);
 	umask(022);
 
 	while ((ch = getopt_long(argc, argv, "+c:qvhV", opts, NULL)) != -1) {

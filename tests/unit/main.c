@@ -59,6 +59,7 @@ main(int argc, char *argv[])
 	test_policy();
 	test_ccadb();
 	test_store();
+	test_config();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -32,5 +32,6 @@ void	test_set(void);
 void	test_policy(void);
 void	test_ccadb(void);
 void	test_store(void);
+void	test_config(void);
 
 #endif

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# badhttp.py: a hostile HTTP/1.1 server for the end-to-end tests, for the
+# answers nginx will not give.  It listens on 127.0.0.1 on a port the
+# kernel picks, writes that port to PORTFILE once listening, serves each
+# connection in a thread and exits by itself after 120 s.  tests/httpd.sh
+# starts and stops it (badhttp_start, badhttp_stop).
+#   python3 tests/badhttp.py PORTFILE MODE [ARG]
+# MODE:
+#   truncated FILE  200 with the Content-Length of all of FILE, half of it,
+#                   then close
+#   stall           read the request, never answer (until the client goes)
+#   garbage         random bytes that are no HTTP, then close
+#   huge            200 with no Content-Length, "A"s until 300 MB are sent
+#                   or the client goes
+#   headers-flood   a status line, then header lines without end (300 MB)
+import os
+import socket
+import sys
+import threading
+import time
+
+LIFETIME = 120
+HUGE = 300 * 1024 * 1024
+MODES = ("truncated", "stall", "garbage", "huge", "headers-flood")
+
+
+def read_request(c):
+    """The request head, as much of it as comes within 10 s and 64 KB."""
+    buf = b""
+    c.settimeout(10)
+    try:
+        while b"\r\n\r\n" not in buf and len(buf) < 65536:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+    except OSError:
+        pass
+    c.settimeout(None)
+    return buf
+
+
+def send_until(c, head, chunk):
+    """head, then chunk again and again until HUGE bytes or the client goes."""
+    c.sendall(head)
+    sent = len(head)
+    while sent < HUGE:
+        c.sendall(chunk)
+        sent += len(chunk)
+
+
+def serve(c, mode, body):
+    try:
+        read_request(c)
+        if mode == "truncated":
+            c.sendall(b"HTTP/1.1 200 OK\r\n"
+                      b"Content-Type: application/octet-stream\r\n"
+                      b"Content-Length: %d\r\n"
+                      b"Connection: close\r\n\r\n" % len(body))
+            c.sendall(body[:len(body) // 2])
+            c.shutdown(socket.SHUT_WR)
+        elif mode == "stall":
+            while c.recv(4096):
+                pass
+        elif mode == "garbage":
+            # never "HTTP/": the first byte is no 'H'
+            c.sendall(b"\x00\xff" + os.urandom(4094))
+            c.shutdown(socket.SHUT_WR)
+        elif mode == "huge":
+            send_until(c, b"HTTP/1.1 200 OK\r\n"
+                       b"Content-Type: application/octet-stream\r\n"
+                       b"Connection: close\r\n\r\n", b"A" * 65536)
+        elif mode == "headers-flood":
+            line = b"X-Flood: " + b"a" * 70 + b"\r\n"
+            send_until(c, b"HTTP/1.1 200 OK\r\n", line * 512)
+    except OSError:
+        pass                    # the client went: what it may do
+    finally:
+        c.close()
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[2] not in MODES or \
+            (sys.argv[2] == "truncated") != (len(sys.argv) == 4) or \
+            len(sys.argv) > 4:
+        sys.stderr.write("usage: badhttp.py PORTFILE truncated FILE\n"
+                         "       badhttp.py PORTFILE stall|garbage|huge|"
+                         "headers-flood\n")
+        sys.exit(2)
+    portfile, mode = sys.argv[1], sys.argv[2]
+    body = b""
+    if mode == "truncated":
+        with open(sys.argv[3], "rb") as f:
+            body = f.read()
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    # whole or absent for the shell that polls it
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % s.getsockname()[1])
+    os.replace(portfile + ".tmp", portfile)
+    s.settimeout(1)
+    deadline = time.monotonic() + LIFETIME
+    while time.monotonic() < deadline:
+        try:
+            c, _ = s.accept()
+        except socket.timeout:
+            continue
+        threading.Thread(target=serve, args=(c, mode, body),
+                         daemon=True).start()
+    sys.stdout.flush()
+    os._exit(0)                 # threads still stalling go with it
+
+
+if __name__ == "__main__":
+    main()

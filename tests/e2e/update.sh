@@ -1,0 +1,239 @@
+#!/bin/sh
+# update against a real nginx on 127.0.0.1: first fetch, a 304 that parses
+# nothing and writes nothing, a changed upstream with its diff, the shrink
+# guard, --diff, --offline, pins and checksum files, proxies, and each
+# broken answer (404, 500, truncated, oversize, redirect to file://, slow)
+# leaving the published store as it was with the message a user needs.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../httpd.sh"
+trap 'httpd_stop; badhttp_stop' EXIT
+trap 'exit 1' HUP INT PIPE TERM
+
+DOC=$W/doc
+mkdir -p "$DOC"
+cp "$FIX/roots.pem" "$DOC/roots.pem"
+if ! httpd_start "$DOC"; then
+	nok "nginx starts on 127.0.0.1"
+	done_testing
+	exit 1
+fi
+U=$HTTPD_URL
+LOG=$(httpd_log)
+
+# conf NAME URL [more "key = value" lines of the source...]: a config in
+# $W/NAME.conf publishing to $W/NAME/ with state in $W/NAME/state
+conf() {
+	n=$1
+	u=$2
+	shift 2
+	mkdir -p "$W/$n"
+	{
+		echo "[output]"
+		echo "bundle = $W/$n/bundle.crt"
+		echo "capath = $W/$n/certs"
+		echo "state = $W/$n/state"
+		echo "hooks = $W/$n/hooks.d"
+		echo "[fetch]"
+		echo "timeout = ${TO:-10}"
+		echo "connect-timeout = 5"
+		echo "[source up]"
+		echo "url = $u"
+		for l in "$@"; do echo "$l"; done
+	} >"$W/$n.conf"
+}
+
+# The store and the state, but not the lock file (a run writes its pid)
+snap() {
+	(cd "$1" && find . ! -name lock -printf '%p %y %l %m %T@\n' |
+	    LC_ALL=C sort && find . -type f ! -name lock -print0 |
+	    LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum
+}
+
+# requests STATUS PATH: how many such lines the access log has
+requests() {
+	grep -c "^$1 GET $2 " "$LOG"
+}
+
+# --- configuration errors ---
+conf bad "$U/roots.pem"
+echo "bundel = /x" >>"$W/bad.conf"
+run 1 "an unknown key is an error" "$TB" -c "$W/bad.conf" update
+err_has "it names the file, the line and the section" \
+    "bad.conf': line 11: unknown key 'bundel' in \\[source\\]"
+run 1 "a missing -c file is an error" "$TB" -c "$W/nonexistent.conf" update
+err_has "naming the file" "nonexistent.conf'.*No such file"
+run 1 "update takes no SOURCE arguments" "$TB" update "$FIX/roots.pem"
+err_has "and says where sources come from" "configuration file"
+
+# --- first fetch, then 304 ---
+conf a "$U/roots.pem"
+run 0 "first fetch publishes (exit 0)" "$TB" -c "$W/a.conf" update
+check "nginx served it (200)" httpd_log_wait "^200 GET /roots.pem " 1
+check "the bundle holds the two roots" \
+    [ "$(pem_sha256s "$W/a/bundle.crt")" = "$(pem_sha256s "$FIX/roots.pem")" ]
+check "openssl verifies against the CApath" openssl verify -CApath \
+    "$W/a/certs" "$FIX/int-a.pem"
+check "the download is cached under state" \
+    cmp "$W/a/state/cache/up" "$FIX/roots.pem"
+check "with its validators" grep -q '^etag "' "$W/a/state/cache/up.meta"
+check "a first publication lists no diff (only the summary)" \
+    [ "$(grep -c '^+ ' "$W/out")" = 0 ]
+grep -q "2 anchors, 0 intermediates for server-auth: published" "$W/out" &&
+    ok "the summary line" || nok "the summary line: $(cat "$W/out")"
+
+before=$(snap "$W/a")
+run 2 "second run: not modified, exit 2" "$TB" -v -c "$W/a.conf" update
+check "nginx answered 304 to the conditional GET" \
+    httpd_log_wait "^304 GET /roots.pem " 1
+err_has "a 304 costs no parsing" "nothing to parse"
+check "nothing was written (outputs and state)" \
+    [ "$(snap "$W/a")" = "$before" ]
+run 2 "-q and unchanged: exit 2" "$TB" -q -c "$W/a.conf" update
+check "-q and unchanged: silent" [ ! -s "$W/out" ] && [ ! -s "$W/err" ]
+
+# --- a changed upstream: exit 0 and the diff ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$W/c.key" -subj "/O=trustbuild test/CN=Test Root C" \
+    -days 3650 -addext basicConstraints=critical,CA:true \
+    -addext keyUsage=critical,keyCertSign,cRLSign \
+    -out "$W/root-c.pem" 2>/dev/null
+cat "$FIX/roots.pem" "$W/root-c.pem" >"$DOC/roots.pem"
+touch -d '+1 minute' "$DOC/roots.pem"
+csum=$(pem_sha256s "$W/root-c.pem")
+run 0 "a changed upstream publishes (exit 0)" "$TB" -q -c "$W/a.conf" update
+check "nginx sent the new body (200)" httpd_log_wait "^200 GET /roots.pem " 2
+grep -qx "+ $csum CN=Test Root C,O=trustbuild test" "$W/out" &&
+    ok "-q still shows the added root by SHA-256 and subject" ||
+    nok "the diff line for root C: $(cat "$W/out")"
+check "and the summary counts it" grep -q "published (1 added, 0 removed)" \
+    "$W/out"
+check "the bundle has three roots" \
+    [ "$(grep -c 'BEGIN CERTIFICATE' "$W/a/bundle.crt")" = 3 ]
+
+# --diff: what would change, nothing published
+cp "$FIX/root-a.pem" "$DOC/roots.pem"
+cat "$W/root-c.pem" >>"$DOC/roots.pem"
+touch -d '+2 minutes' "$DOC/roots.pem"
+before=$(snap "$W/a")
+bsum=$(pem_sha256s "$FIX/root-b.pem")
+run 0 "--diff with a change: exit 0" "$TB" -c "$W/a.conf" update --diff
+check "--diff lists the removed root" grep -q "^- $bsum " "$W/out"
+check "--diff says it would publish" grep -q "would publish" "$W/out"
+check "--diff publishes nothing" \
+    [ "$(pem_sha256s "$W/a/bundle.crt")" = "$(cat "$FIX/roots.pem" \
+    "$W/root-c.pem" | (cat >"$W/abc.pem"; pem_sha256s "$W/abc.pem"))" ]
+
+# --- the shrink guard: losing 1 of 3 roots is 33% > 10% ---
+before=$(snap "$W/a")
+run 1 "a set that shrinks past 10% is refused" "$TB" -c "$W/a.conf" update
+err_has "with the numbers and the way out" \
+    "drops 1 of the 3 root certificates.*33%.*--force"
+check "and the store is untouched" [ "$(snap "$W/a")" = "$before" ]
+run 0 "--force publishes it" "$TB" -c "$W/a.conf" update --force
+check "the diff names the removed root" grep -q "^- $bsum " "$W/out"
+printf '[output]\nshrink-limit = 50%%\n' >"$W/limit.conf"
+sed -n '2,$p' "$W/a.conf" | sed 's/^\[output\]$//' >>"$W/limit.conf"
+cp "$FIX/root-a.pem" "$DOC/roots.pem"
+touch -d '+3 minutes' "$DOC/roots.pem"
+run 0 "shrink-limit = 50% lets 1 of 2 go" "$TB" -c "$W/limit.conf" update
+
+# --- a fetch that fails uses the cached copy ---
+mv "$DOC/roots.pem" "$DOC/roots.pem.away"
+before=$(snap "$W/a")
+run 2 "upstream 404 with a cached copy: exit 2" "$TB" -q -c "$W/limit.conf" update
+err_has "-q still reports the failure" "roots.pem': the server answered HTTP 404"
+err_has "and that the cached copy is used" "using the copy cached on"
+check "the store is untouched" [ "$(snap "$W/a")" = "$before" ]
+mv "$DOC/roots.pem.away" "$DOC/roots.pem"
+
+# --offline: no request at all
+n=$(wc -l <"$LOG")
+run 2 "--offline with a cache: exit 2" "$TB" -c "$W/limit.conf" update --offline
+sleep 0.3
+check "--offline made no request" [ "$(wc -l <"$LOG")" = "$n" ]
+conf off "$U/never.pem"
+run 1 "--offline with nothing cached: exit 1" "$TB" -c "$W/off.conf" update \
+    --offline
+err_has "saying how to get a cache" "nothing is cached.*without --offline"
+
+# --- answers that never reach the store ---
+# each: a fresh config and state, a published store made from a local
+# copy first, then the broken source must leave it byte-identical
+broken() {
+	name=$1
+	url=$2
+	want=$3
+	shift 3
+	conf "$name" "$FIX/roots.pem"
+	"$TB" -q -c "$W/$name.conf" update >/dev/null 2>&1
+	conf "$name" "$url" "$@"
+	before=$(snap "$W/$name")
+	t0=$(date +%s)
+	run 1 "$name: exit 1" "$TB" -q -c "$W/$name.conf" update
+	err_has "$name: the message says what happened" "$want"
+	check "$name: the store is untouched" \
+	    [ "$(snap "$W/$name")" = "$before" ]
+	check "$name: within 20 s" [ $(($(date +%s) - t0)) -lt 20 ]
+	check "$name: no temp files left" \
+	    [ -z "$(find "$W/$name" -name '.*.tmp.*')" ]
+}
+broken http404 "$U/status/404" "status/404': the server answered HTTP 404; check the url"
+broken http500 "$U/status/500" "answered HTTP 500"
+broken nothing-cached "$U/status/500" "\\[source up\\]: '.*' could not be fetched and nothing is cached"
+broken redirfile "$U/redirect/file" "redirected to 'file:///etc/passwd'; only redirects to http URLs"
+broken redirloop "$U/redirect/loop" "more than 5 redirects"
+broken notcerts "$U/httpd-id" "no certificate"
+head -c 300000 /dev/urandom | base64 >"$DOC/big.txt"
+broken oversize "$U/big.txt" "larger than the limit of 1024 bytes; raise max-size" \
+    "max-size = 1k"
+TO=2
+broken slow "$U/slow/big.txt" "no complete answer within 2 s"
+TO=10
+broken pin "$U/roots.pem" "is not the pinned 0000000000000000000000000000000000000000000000000000000000000000" \
+    "sha256 = 0000000000000000000000000000000000000000000000000000000000000000"
+sha256sum "$DOC/roots.pem" | sed 's/ .*/  roots.pem/' >"$DOC/roots.pem.sha256"
+echo "0123456789012345678901234567890123456789012345678901234567890123  roots.pem" \
+    >"$DOC/wrong.sha256"
+broken checksum "$U/roots.pem" "is not 0123456789.* from '.*wrong.sha256'; the download is refused" \
+    "sha256-url = $U/wrong.sha256"
+broken nochecksum "$U/roots.pem" "holds no SHA-256" "sha256-url = $U/httpd-id"
+
+if badhttp_start truncated "$FIX/roots.pem"; then
+	broken truncated "$BADHTTP_URL/roots.pem" "cut short after"
+fi
+if badhttp_start huge; then
+	broken huge "$BADHTTP_URL/huge" "larger than the limit of 67108864 bytes"
+fi
+if badhttp_start headers-flood; then
+	broken headers "$BADHTTP_URL/x" "headers pass 65536 bytes"
+fi
+if badhttp_start garbage; then
+	broken garbage "$BADHTTP_URL/x" "'http://127.0.0.1:[0-9]*/x': "
+fi
+if badhttp_start stall; then
+	TO=3
+	broken stall "$BADHTTP_URL/x" "no complete answer within 3 s"
+	TO=10
+fi
+
+# --- good answers by other ways ---
+conf redir "$U/redirect/to/roots.pem"
+run 0 "a same-scheme redirect is followed" "$TB" -q -c "$W/redir.conf" update
+conf sum "$U/roots.pem" "sha256-url = $U/roots.pem.sha256"
+run 0 "a download matching its checksum file is published" \
+    "$TB" -q -c "$W/sum.conf" update
+conf pinned "$U/roots.pem" "sha256 = $(sha256sum "$DOC/roots.pem" | cut -c1-64)"
+run 0 "a download matching its pin is published" "$TB" -q -c "$W/pinned.conf" update
+
+# http_proxy is honoured: nginx answers an absolute-URI request from its
+# own docroot, so a host that does not exist is reached through it
+conf proxy "http://upstream.invalid/roots.pem"
+run 0 "http_proxy is used" env http_proxy="$U" "$TB" -q -c "$W/proxy.conf" update
+check "the request went through the proxy" \
+    httpd_log_wait "^200 GET http://upstream.invalid/roots.pem " 1
+run 2 "without the proxy the host is not found: the cached copy" \
+    env -u http_proxy -u HTTP_PROXY "$TB" -q -c "$W/proxy.conf" update
+err_has "the failure is reported" "upstream.invalid/roots.pem': Could not resolve"
+err_has "and that the cached copy is used" "using the copy cached on"
+
+done_testing

@@ -1,0 +1,240 @@
+/*
+ * trustbuild.conf: the documented keys parse to what they say; every
+ * malformed line is refused with its line number; the built-in default is
+ * the documented one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "t.h"
+
+/* Parse text; on failure, the message on stderr is captured in err. */
+static int
+parse(const char *text, struct config *c, char *err, size_t errsz)
+{
+	char path[] = "/tmp/t_config.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2), r;
+	FILE *f;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	r = config_parse("t.conf", text, strlen(text), c);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	err[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(err, 1, errsz - 1, f);
+		err[n] = '\0';
+		fclose(f);
+	}
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+static int
+refused(const char *text, const char *want)
+{
+	struct config c;
+	char err[1024];
+
+	if (parse(text, &c, err, sizeof(err)) == 0) {
+		config_release(&c);
+		fprintf(stderr, "accepted: %s\n", text);
+		return 0;
+	}
+	if (strstr(err, want) == NULL) {
+		fprintf(stderr, "message '%s' lacks '%s'\n", err, want);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+test_full(void)
+{
+	static const char text[] =
+	    "# a comment\n"
+	    "[output]\n"
+	    "bundle = /etc/mail/tls/b.crt   # inline comment\n"
+	    "capath = /etc/mail/tls/certs\n"
+	    "purpose = email\n"
+	    "state = /var/lib/tb\n"
+	    "hooks = /etc/tb/hooks.d\n"
+	    "reload = systemctl reload sendmail # restart it\n"
+	    "keep-expired = yes\n"
+	    "compat = no\n"
+	    "shrink-limit = 25%\n"
+	    "lock-wait = 5\n"
+	    "exclude = " "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:"
+	    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\n"
+	    "\n"
+	    "[fetch]\n"
+	    "connect-timeout = 7\n"
+	    "timeout = 60\n"
+	    "max-size = 2M\n"
+	    "ca = /etc/ssl/certs/ca-certificates.crt\n"
+	    "hook-timeout = 9\n"
+	    "\n"
+	    "[ source mozilla ]\n"
+	    "store = mozilla\n"
+	    "[source local]\n"
+	    "url = /etc/trustbuild/local.tar#certs/*.pem\n"
+	    "sha256 = " "0123456789ABCDEF0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\n"
+	    "role = intermediates\n"
+	    "format = archive\n"
+	    "max-size = 512k\n"
+	    "[source bad]\n"
+	    "url = https://example.org/bad.pem\n"
+	    "sha256-url = https://example.org/bad.pem.sha256\n"
+	    "role = blocklist\n"
+	    "fallback = system\n";
+	struct config c;
+	char err[1024];
+
+	CHECK(parse(text, &c, err, sizeof(err)) == 0);
+	if (err[0] != '\0')
+		fprintf(stderr, "%s", err);
+	if (c.file == NULL)
+		return;
+	CHECK(strcmp(c.bundle, "/etc/mail/tls/b.crt") == 0);
+	CHECK(strcmp(c.capath, "/etc/mail/tls/certs") == 0);
+	CHECK(c.purpose == PURPOSE_EMAIL);
+	CHECK(strcmp(c.state, "/var/lib/tb") == 0);
+	CHECK(strcmp(c.hooks, "/etc/tb/hooks.d") == 0);
+	CHECK(strcmp(c.reload, "systemctl reload sendmail") == 0);
+	CHECK(c.keep_expired == 1 && c.compat == 0);
+	CHECK(c.shrink_limit == 25 && c.lock_wait == 5);
+	CHECK(c.nexclude == 1 && c.exclude[0][0] == 0xaa &&
+	    c.exclude[0][31] == 0x99);
+	CHECK(c.connect_timeout == 7 && c.timeout == 60 &&
+	    c.hook_timeout == 9);
+	CHECK(c.max_size == 2 * 1024 * 1024);
+	CHECK(strcmp(c.ca, "/etc/ssl/certs/ca-certificates.crt") == 0);
+	CHECK(c.nsrc == 3);
+	if (c.nsrc != 3) {
+		config_release(&c);
+		return;
+	}
+	CHECK(strcmp(c.src[0].name, "mozilla") == 0 &&
+	    strcmp(c.src[0].store, "mozilla") == 0 && !c.src[0].role_set);
+	CHECK(c.src[0].line == 22);
+	/* '#' without white space before it is part of the value */
+	CHECK(strcmp(c.src[1].url, "/etc/trustbuild/local.tar#certs/*.pem") ==
+	    0);
+	CHECK(strcmp(c.src[1].sha256, "0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef") == 0);
+	CHECK(c.src[1].role == CONFIG_INTERMEDIATES && c.src[1].role_set);
+	CHECK(c.src[1].fmt == FORMAT_ARCHIVE);
+	CHECK(c.src[1].max_size == 512 * 1024);
+	CHECK(c.src[2].role == CONFIG_BLOCKLIST);
+	CHECK(strcmp(c.src[2].fallback, "system") == 0);
+	CHECK(strcmp(c.src[2].sha256_url,
+	    "https://example.org/bad.pem.sha256") == 0);
+	config_release(&c);
+}
+
+static void
+test_defaults(void)
+{
+	struct config c;
+	char err[256];
+
+	CHECK(config_default(&c) == 0);
+	CHECK(strcmp(c.file, "built-in") == 0);
+	CHECK(strcmp(c.bundle, CONFIG_BUNDLE) == 0);
+	CHECK(strcmp(c.capath, CONFIG_CAPATH) == 0);
+	CHECK(strcmp(c.state, CONFIG_STATE) == 0);
+	CHECK(strcmp(c.hooks, CONFIG_HOOKS) == 0);
+	CHECK(c.purpose == PURPOSE_SERVER_AUTH && c.shrink_limit == 10);
+	CHECK(c.nsrc == 1 && strcmp(c.src[0].store, "mozilla") == 0);
+	config_release(&c);
+
+	/* a file's sources replace the built-in ones; outputs default */
+	CHECK(parse("[source x]\nurl = /x.pem\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.nsrc == 1 && strcmp(c.src[0].name, "x") == 0);
+	CHECK(c.bundle != NULL && strcmp(c.bundle, CONFIG_BUNDLE) == 0);
+	config_release(&c);
+	/* "bundle =" turns the bundle off */
+	CHECK(parse("[output]\nbundle =\n[source x]\nurl = /x\n", &c, err,
+	    sizeof(err)) == 0);
+	CHECK(c.bundle == NULL && c.capath != NULL);
+	config_release(&c);
+	CHECK(config_size("64M", 128 << 20, &(size_t){ 0 }) == 0);
+	CHECK(config_size("129M", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(config_size("0", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(config_size("12x", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(config_size("99999999999999999999999", 128 << 20,
+	    &(size_t){ 0 }) == -1);
+}
+
+static void
+test_refused(void)
+{
+	CHECK(refused("[output]\nbundel = /x\n[source a]\nurl = /a\n",
+	    "t.conf': line 2: unknown key 'bundel' in [output]"));
+	CHECK(refused("[outptu]\n", "line 1: unknown section [outptu]"));
+	CHECK(refused("bundle = /x\n", "line 1: 'bundle' outside a section"));
+	CHECK(refused("[source a]\nurl = /a\nurl = /b\n",
+	    "line 3: 'url' given twice"));
+	CHECK(refused("[source a]\nurl = ftp://x/y\n", "line 2: url 'ftp://x/y'"));
+	CHECK(refused("[source a]\nurl = relative/path\n", "must be https://"));
+	CHECK(refused("[source a]\nstore = ../etc\n", "not a store name"));
+	CHECK(refused("[source a]\nrole = roots\nurl = /a\n",
+	    "role 'roots' is not anchors"));
+	CHECK(refused("[source a]\nsha256 = abc\nurl = /a\n",
+	    "sha256 'abc' is not 64 hex digits"));
+	CHECK(refused("[source a]\n", "[source a] needs 'store = NAME'"));
+	CHECK(refused("[source a]\nurl = /a\n[source a]\nurl = /b\n",
+	    "line 3: [source a] given twice"));
+	CHECK(refused("[source]\n", "[source] needs a name"));
+	CHECK(refused("[source a/b]\n", "source name 'a/b'"));
+	CHECK(refused("[source .a]\n", "source name '.a'"));
+	CHECK(refused("[output]\n[output]\n", "line 2: [output] given twice"));
+	CHECK(refused("[output]\npurpose = web\n", "'web' is not a purpose"));
+	CHECK(refused("[output]\nbundle = rel.crt\n", "must be an absolute"));
+	CHECK(refused("[output]\nstate =\n", "state needs a directory"));
+	CHECK(refused("[output]\nshrink-limit = 101%\n",
+	    "shrink-limit must be a number from 0 to 100"));
+	CHECK(refused("[output]\ncompat = maybe\n", "compat must be yes or no"));
+	CHECK(refused("[output]\nexclude = 12\n", "exclude '12' is not"));
+	CHECK(refused("[fetch]\ntimeout = -1\n", "timeout must be a number"));
+	CHECK(refused("[fetch]\nmax-size = 1G\n", "max-size '1G'"));
+	CHECK(refused("[fetch]\nproxy = x\n", "unknown key 'proxy' in [fetch]"));
+	CHECK(refused("[source a]\nurl = /a\nfrobnicate = 1\n",
+	    "line 3: unknown key 'frobnicate' in [source]"));
+	CHECK(refused("[output\n", "line 1: a section header ends with ']'"));
+	CHECK(refused("[output]\njust words\n", "line 2: expected \"key = "
+	    "value\""));
+	CHECK(refused("[output]\n= x\n", "line 2: a key is missing"));
+	CHECK(refused("[output]\n", "no [source NAME] section"));
+	CHECK(refused("[output]\nbundle =\ncapath =\n[source a]\nurl = /a\n",
+	    "[output] writes nothing"));
+	{
+		char big[6000];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		CHECK(refused(big, "line 1: longer than 4095 bytes"));
+	}
+	{
+		static const char nul[] = "[output]\nbundle = /a\0\n";
+		struct config c;
+
+		CHECK(config_parse("t.conf", nul, sizeof(nul) - 1, &c) == -1);
+	}
+}
+
+void
+test_config(void)
+{
+	test_full();
+	test_defaults();
+	test_refused();
+}
