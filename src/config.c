@@ -275,6 +275,9 @@ output_pair(struct ctx *x, const char *k, const char *v)
 		}
 		return number(x, k, v, 100, &c->shrink_limit);
 	}
+	if (strcmp(k, "hook-timeout") == 0)
+		return x->seen.hooktime++ ? bad(x, "'%s' given twice", k) :
+		    number(x, k, v, 86400, &c->hook_timeout);
 	if (strcmp(k, "lock-wait") == 0)
 		return x->seen.lockwait++ ? bad(x, "'%s' given twice", k) :
 		    number(x, k, v, 86400, &c->lock_wait);
@@ -292,8 +295,8 @@ output_pair(struct ctx *x, const char *k, const char *v)
 		return 0;
 	}
 	return bad(x, "unknown key '%s' in [output] (bundle, capath, "
-	    "purpose, state, hooks, reload, keep-expired, compat, "
-	    "shrink-limit, lock-wait, exclude)", k);
+	    "purpose, state, hooks, reload, hook-timeout, keep-expired, "
+	    "compat, shrink-limit, lock-wait, exclude)", k);
 }
 
 static int
@@ -307,9 +310,6 @@ fetch_pair(struct ctx *x, const char *k, const char *v)
 	if (strcmp(k, "timeout") == 0)
 		return x->seen.timeout++ ? bad(x, "'%s' given twice", k) :
 		    number(x, k, v, 86400, &c->timeout);
-	if (strcmp(k, "hook-timeout") == 0)
-		return x->seen.hooktime++ ? bad(x, "'%s' given twice", k) :
-		    number(x, k, v, 86400, &c->hook_timeout);
 	if (strcmp(k, "max-size") == 0) {
 		if (x->seen.maxsize++)
 			return bad(x, "'%s' given twice", k);
@@ -324,7 +324,7 @@ fetch_pair(struct ctx *x, const char *k, const char *v)
 		return str(x, &c->ca, &x->seen.ca, k, v);
 	}
 	return bad(x, "unknown key '%s' in [fetch] (connect-timeout, "
-	    "timeout, max-size, ca, hook-timeout)", k);
+	    "timeout, max-size, ca)", k);
 }
 
 static int

@@ -64,10 +64,11 @@ struct config {
 	int		 compat;
 	unsigned	 shrink_limit;	/* percent of anchors; default 10 */
 	unsigned	 lock_wait;	/* seconds */
+	unsigned	 hook_timeout;	/* seconds per hook */
 	unsigned char	(*exclude)[32];
 	size_t		 nexclude;
 	/* [fetch] */
-	unsigned	 connect_timeout, timeout, hook_timeout;	/* s */
+	unsigned	 connect_timeout, timeout;	/* seconds */
 	size_t		 max_size;	/* bytes per download */
 	char		*ca;
 	/* [source NAME] ... */

@@ -104,7 +104,7 @@ run_one(const char *what, char *const argv[], const char *input, size_t len,
 		close(p[1]);
 	if (killed > 0) {
 		log_err("%s: still running after %u s (hook-timeout in "
-		    "[fetch]); killed", what, timeout_s);
+		    "[output]); killed", what, timeout_s);
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
