@@ -88,13 +88,15 @@ check-asan: deps
 	  cat $(ASAN_DIR)/report.*; echo "check-asan: sanitizer reports above" >&2; exit 1; fi
 
 install: trustbuild
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/stores
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DATADIR)/stores
 	install -m 755 trustbuild $(DESTDIR)$(BINDIR)/trustbuild
 	install -m 644 man/trustbuild.1 $(DESTDIR)$(MANDIR)/man1/trustbuild.1
+	install -m 644 man/trustbuild.conf.5 $(DESTDIR)$(MANDIR)/man5/trustbuild.conf.5
 	for f in stores/*; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/stores/; done; true
 
 lint-man:
-	mandoc -Tlint -W warning man/trustbuild.1
+	mandoc -Tlint -W warning man/trustbuild.1 man/trustbuild.conf.5
 
 clean:
 	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT)

@@ -15,6 +15,9 @@ run 0 "help build" "$TB" help build
 check "'help build' is 'build --help'" cmp "$W/out" "$W/build-help"
 run 0 "list --help" "$TB" list --help
 cp "$W/out" "$W/list-help"
+run 0 "update --help" "$TB" update --help
+cp "$W/out" "$W/update-help"
+check "--help lists update" [ "$("$TB" --help | grep -c '^  update ')" = 1 ]
 run 1 "an unknown command" "$TB" frobnicate
 err_has "says so and where to look" "'frobnicate' is not a command; see 'trustbuild --help'"
 run 1 "an unknown option" "$TB" build --frob
@@ -23,7 +26,8 @@ run 1 "no command" "$TB"
 if command -v mandoc >/dev/null; then
 	check "the man page is clean under mandoc -Tlint" \
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$MAN"
-	for o in $(grep -Eo -- '--[a-z][a-z-]+' "$W/build-help" "$W/list-help" |
+	for o in $(grep -Eo -- '--[a-z][a-z-]+' "$W/build-help" "$W/list-help" \
+	    "$W/update-help" |
 	    sed 's/.*://' | sort -u); do
 		check "the man page documents $o" grep -Eq -- \
 		    "Fl -${o#--}( |\$)" "$MAN"
@@ -34,6 +38,27 @@ if command -v mandoc >/dev/null; then
 	        grep -q "^$s" "$1" || exit 1; done' sh "$W/man.txt"
 	check "the man page shows the sendmail.mc lines" \
 	    grep -q "confCACERT_PATH" "$W/man.txt"
+	check "the man page shows the crontab line" \
+	    grep -qF 'trustbuild -q update || [ $? -eq 2 ]' "$W/man.txt"
+	CONF5=$top/man/trustbuild.conf.5
+	check "trustbuild.conf.5 is clean under mandoc -Tlint" \
+	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$CONF5"
+	# every key the parser knows (from its own "unknown key" messages)
+	# is documented, and nothing else is
+	for sec in "[output]" "[fetch]" "[source x]"; do
+		printf '%s\nzzz = 1\n' "$sec" >"$W/keys.conf"
+		"$TB" -c "$W/keys.conf" update 2>&1 | sed -n 's/.*(\(.*\))$/\1/p' |
+		    tr ',' '\n' | tr -d ' '
+	done | sort -u >"$W/keys"
+	check "the parser names its keys" [ "$(wc -l <"$W/keys")" -ge 20 ]
+	for k in $(cat "$W/keys"); do
+		check "trustbuild.conf.5 documents '$k'" grep -q "^\.It Ic $k No" \
+		    "$CONF5"
+	done
+	for k in $(sed -n 's/^\.It Ic \([a-z0-9-]*\) No.*/\1/p' "$CONF5" | sort -u); do
+		check "the key '$k' of trustbuild.conf.5 exists" grep -qx "$k" \
+		    "$W/keys"
+	done
 else
 	skipped "man page checks: mandoc not installed"
 fi
@@ -42,6 +67,8 @@ run 0 "make install DESTDIR=... PREFIX=/usr" make -s -C "$top" install \
     DESTDIR="$W/root" PREFIX=/usr
 check "installs the binary" [ -x "$W/root/usr/bin/trustbuild" ]
 check "installs the man page" [ -f "$W/root/usr/share/man/man1/trustbuild.1" ]
+check "installs trustbuild.conf.5" \
+    [ -f "$W/root/usr/share/man/man5/trustbuild.conf.5" ]
 check "installs stores/" [ -d "$W/root/usr/share/trustbuild/stores" ]
 check "the installed binary runs" "$W/root/usr/bin/trustbuild" --version
 check "and finds its installed stores" env -u TRUSTBUILD_STORES \
