@@ -1,0 +1,88 @@
+#!/bin/sh
+# provision.sh: set trustbuild up on a mail host, as root; safe to run
+# again (it keeps an existing configuration).
+#   sh scripts/provision.sh [--dry-run] [BUILDDIR]
+# With BUILDDIR, "make install PREFIX=/usr/local" there first.  Then the
+# configuration, one "trustbuild update", and the daily run: the systemd
+# timer when systemd is PID 1, else the cron file.  --dry-run prints the
+# commands and the configuration instead.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+TB=/usr/local/bin/trustbuild
+CONF=/etc/trustbuild/trustbuild.conf
+dry=0
+if [ "${1:-}" = --dry-run ]; then
+	dry=1
+	shift
+fi
+case $#:${1:-} in
+0:* | 1:[!-]*) ;;
+*)
+	echo "usage: provision.sh [--dry-run] [BUILDDIR]" >&2
+	exit 1 ;;
+esac
+
+# run COMMAND...: run it, or only show it with --dry-run; failure ends all
+run() {
+	echo "+ $*"
+	[ $dry = 1 ] && return 0
+	"$@" || { echo "provision.sh: '$*' failed" >&2; exit 1; }
+}
+
+# the binary, its man page and stores/ (the Makefile builds what is needed)
+[ $# = 1 ] && run make -C "$1" install PREFIX=/usr/local
+if [ $dry = 0 ] && [ ! -x "$TB" ]; then
+	echo "provision.sh: no $TB; give the build directory" >&2
+	exit 1
+fi
+
+# the directories update writes to or reads hooks from; the systemd unit
+# needs /etc/mail/tls to exist
+run mkdir -p /etc/trustbuild/hooks.d /etc/mail/tls /var/lib/trustbuild
+
+# the configuration, only when there is none: an admin's edits stay
+if [ ! -e "$CONF" ]; then
+	echo "+ write $CONF"
+	conf() {
+		cat <<'EOF'
+# trustbuild.conf: see trustbuild.conf(5)
+[output]
+bundle = /etc/mail/tls/ca-bundle.with.intermediate.crt
+capath = /etc/mail/tls/certs
+state = /var/lib/trustbuild
+purpose = server-auth
+
+[source mozilla]
+store = mozilla
+EOF
+	}
+	if [ $dry = 1 ]; then
+		conf | sed 's/^/    /'
+	else
+		(umask 022 && conf >"$CONF.tmp" && mv "$CONF.tmp" "$CONF") ||
+			exit 1
+	fi
+fi
+
+# one update now: 0 published, 2 unchanged; anything else fails here,
+# before a schedule is set up around a broken configuration
+echo "+ $TB update"
+if [ $dry = 0 ]; then
+	"$TB" update
+	st=$?
+	if [ $st != 0 ] && [ $st != 2 ]; then
+		echo "provision.sh: trustbuild update failed (exit $st)" >&2
+		exit 1
+	fi
+fi
+
+# the daily run
+if [ -d /run/systemd/system ]; then
+	run install -m 644 "$here/trustbuild.service" "$here/trustbuild.timer" \
+	    /etc/systemd/system/
+	run systemctl daemon-reload
+	run systemctl enable --now trustbuild.timer
+else
+	# Debian's cron ignores /etc/cron.d names with a dot
+	run install -m 644 "$here/trustbuild.cron" /etc/cron.d/trustbuild
+fi
