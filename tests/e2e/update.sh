@@ -216,6 +216,25 @@ if badhttp_start stall; then
 	TO=10
 fi
 
+# --- a progress bar on a terminal, none with -q or without one ---
+if command -v script >/dev/null 2>&1; then
+	{ cat "$FIX/roots.pem"; head -c 1500 /dev/zero | tr '\0' '#'; echo; } \
+	    >"$DOC/padded.pem"
+	conf tty "$U/slow/padded.pem"
+	script -qec "\"$TB\" -c \"$W/tty.conf\" update" /dev/null >"$W/tty.out" 2>&1
+	check "on a terminal a slow download draws a progress bar" \
+	    grep -q "up  *\[[#.]*\] *[0-9]*% .* KiB of .* KiB" "$W/tty.out"
+	conf ttyq "$U/slow/padded.pem"
+	script -qec "\"$TB\" -q -c \"$W/ttyq.conf\" update" /dev/null \
+	    >"$W/tty.out" 2>&1
+	check "with -q it draws none" sh -c '! grep -q "KiB" "$1"' sh "$W/tty.out"
+	conf notty "$U/slow/padded.pem"
+	run 0 "without a terminal none either" "$TB" -c "$W/notty.conf" update
+	check "(nothing on stderr)" sh -c '! grep -q "KiB" "$1"' sh "$W/err"
+else
+	skipped "progress bar: no script(1)"
+fi
+
 # --- good answers by other ways ---
 conf redir "$U/redirect/to/roots.pem"
 run 0 "a same-scheme redirect is followed" "$TB" -q -c "$W/redir.conf" update
