@@ -652,3 +652,42 @@ publish_lock(const char *path, int wait_s)
 	publish_release(&pd);
 	return fd;
 }
+
+int
+publish_leftovers(const char *path)
+{
+	struct pending pd;
+	char prefix[512], live[256] = "", prev[512], prevt[256] = "";
+	struct dirent *de;
+	size_t plen;
+	ssize_t n;
+	DIR *d;
+	int found = 0;
+
+	if (split_path(&pd, path) == -1)
+		return 1;
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", pd.base);
+	if ((n = readlink(path, live, sizeof(live) - 1)) > 0)
+		live[n] = '\0';
+	snprintf(prev, sizeof(prev), "%s/.%s.prev", pd.dir, pd.base);
+	if ((n = readlink(prev, prevt, sizeof(prevt) - 1)) > 0)
+		prevt[n] = '\0';
+	if (plen < sizeof(prefix) && (d = opendir(pd.dir)) != NULL) {
+		while (!found && (de = readdir(d)) != NULL) {
+			const char *rest = de->d_name + plen;
+
+			if (strncmp(de->d_name, prefix, plen) != 0)
+				continue;
+			if (strncmp(rest, "tmp.", 4) == 0 ||
+			    strncmp(rest, "lnk.", 4) == 0)
+				found = 1;
+			else if (strncmp(rest, "gen.", 4) == 0 &&
+			    strcmp(de->d_name, live) != 0 &&
+			    strcmp(de->d_name, prevt) != 0)
+				found = 1;
+		}
+		closedir(d);
+	}
+	publish_release(&pd);
+	return found;
+}

@@ -76,6 +76,13 @@ void	publish_release(struct pending *pd);
  */
 int	publish_lock(const char *path, int wait_s);
 
+/*
+ * Are there leftovers of an interrupted run beside path: temp files, link
+ * temps, or generations other than the live one and the previous one?
+ * (The next prepare of path removes them.)  1 yes, 0 no.
+ */
+int	publish_leftovers(const char *path);
+
 /* Remove staged temp files on SIGINT, SIGTERM and SIGHUP, then die. */
 void	publish_signals(void);
 

@@ -165,6 +165,18 @@ if have_corpus "kill -9 during update"; then
 	    "$TB" -q -c "$W/k9.conf" update --offline --diff
 fi
 
+# leftovers of an interrupted run beside the outputs and in the state are
+# removed by the next run, even one that finds nothing changed
+conf lo "$FIX/roots.pem"
+"$TB" -q -c "$W/lo.conf" update >/dev/null 2>&1
+echo partial >"$W/lo/.bundle.crt.tmp.AbC123"
+mkdir "$W/lo/.certs.gen.Stale1"
+echo partial >"$W/lo/state/.last-run.tmp.XyZ789"
+run 2 "a run after an interrupted one: unchanged" "$TB" -q -c "$W/lo.conf" update
+check "it removed the temp file, the stale generation and the state temp" \
+    [ ! -e "$W/lo/.bundle.crt.tmp.AbC123" -a ! -e "$W/lo/.certs.gen.Stale1" \
+    -a ! -e "$W/lo/state/.last-run.tmp.XyZ789" ]
+
 # --- an output directory we cannot write ---
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	mkdir -p "$W/ro/out" "$W/ro/state"
