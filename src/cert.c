@@ -159,6 +159,16 @@ name_oneline(const X509_NAME *name)
 }
 
 const char *
+cert_name_str(const X509_NAME *name, char *buf, size_t size)
+{
+	char *s = name_oneline(name);
+
+	snprintf(buf, size, "%s", s != NULL ? s : "");
+	free(s);
+	return buf;
+}
+
+const char *
 cert_subject(struct cert *c)
 {
 	if (c->subject == NULL)

@@ -72,6 +72,8 @@ int		 cert_add_source(struct cert *c, const char *src);
 
 /* The subject (or issuer) as one RFC 2253 line; borrowed from c. */
 const char	*cert_subject(struct cert *c);
+/* A name in RFC 2253 form (UTF-8 kept), into buf; returns buf. */
+const char	*cert_name_str(const X509_NAME *name, char *buf, size_t size);
 /* The issuer as one line into buf. */
 const char	*cert_issuer(const struct cert *c, char *buf, size_t size);
 

@@ -18,6 +18,7 @@ extern const char *cmd_config;
 
 int	cmd_build(int argc, char *argv[]);
 int	cmd_list(int argc, char *argv[]);
+int	cmd_probe(int argc, char *argv[]);
 int	cmd_stores(int argc, char *argv[]);
 int	cmd_update(int argc, char *argv[]);
 

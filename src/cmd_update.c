@@ -34,6 +34,7 @@
 #include "log.h"
 #include "output.h"
 #include "policy.h"
+#include "publish.h"
 #include "source.h"
 #include "state.h"
 #include "store.h"
@@ -681,6 +682,15 @@ same_as_last_run(const struct run *r, const char *inputs,
 	if (published_id(&r->cfg, id, sizeof(id)) == -1)
 		goto out;
 	same = strcmp(rec + off, id) == 0;
+	/* an interrupted run left files behind: a full run removes them */
+	snprintf(id, sizeof(id), "%s/last-run", r->cfg.state);
+	if (same && ((r->cfg.bundle && publish_leftovers(r->cfg.bundle)) ||
+	    (r->cfg.capath && publish_leftovers(r->cfg.capath)) ||
+	    publish_leftovers(id))) {
+		log_info("leftovers of an interrupted run: a full run removes "
+		    "them");
+		same = 0;
+	}
 out:
 	free(rec);
 	return same;
@@ -794,21 +804,6 @@ make_parent(const char *path)
 	return rc;
 }
 
-static int
-load_config(const char *file, struct config *c)
-{
-	const char *def = getenv("TRUSTBUILD_CONF");
-
-	if (file != NULL)
-		return config_load(file, c);
-	if (def == NULL || *def == '\0')
-		def = CONFIG_FILE;
-	if (access(def, F_OK) == 0)
-		return config_load(def, c);
-	log_info("no '%s': the built-in configuration applies", def);
-	return config_default(c);
-}
-
 /* --out DIR: the outputs and the state under DIR. */
 static int
 out_dir(struct config *c, const char *dir)
@@ -920,7 +915,7 @@ cmd_update(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (load_config(file, &r.cfg) == -1)
+	if (config_find(file, &r.cfg) == -1)
 		return EXIT_ERROR;
 	if (outdir != NULL && out_dir(&r.cfg, outdir) == -1)
 		goto out;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -635,4 +636,19 @@ config_load(const char *path, struct config *c)
 	rc = config_parse(path, (char *)buf, len, c);
 	free(buf);
 	return rc;
+}
+
+int
+config_find(const char *file, struct config *c)
+{
+	const char *def = getenv("TRUSTBUILD_CONF");
+
+	if (file != NULL)
+		return config_load(file, c);
+	if (def == NULL || *def == '\0')
+		def = CONFIG_FILE;
+	if (access(def, F_OK) == 0)
+		return config_load(def, c);
+	log_info("no '%s': the built-in configuration applies", def);
+	return config_default(c);
 }

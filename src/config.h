@@ -90,6 +90,11 @@ extern const char config_default_text[];
 /* Read and parse the file at path.  -1 after a message. */
 int	config_load(const char *path, struct config *c);
 void	config_release(struct config *c);
+/*
+ * The configuration in effect: file when given, else $TRUSTBUILD_CONF or
+ * CONFIG_FILE when it exists, else the built-in one.  -1 after a message.
+ */
+int	config_find(const char *file, struct config *c);
 
 /*
  * Parse "64M", "512k", "100000": a size in bytes, at most max.  -1 when

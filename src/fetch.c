@@ -7,6 +7,7 @@
  */
 #include <curl/curl.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,26 @@ fetch_result_release(struct fetch_result *r)
 	free(r->etag);
 	free(r->last_modified);
 	memset(r, 0, sizeof(*r));
+}
+
+/* A message: into o->errbuf when the caller collects them, else logged. */
+static void
+ferr(const struct fetch_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+ferr(const struct fetch_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->errbuf != NULL)
+		snprintf(o->errbuf, o->errsz, "%s", msg);
+	else
+		log_err("%s", msg);
 }
 
 static size_t
@@ -161,41 +182,41 @@ report(const char *url, CURLcode rc, const char *errbuf,
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		log_err("'%s': no complete answer within %u s (%s); raise "
+		ferr(o, "'%s': no complete answer within %u s (%s); raise "
 		    "timeout in [fetch] if the server is just slow", url,
 		    o->timeout, why);
 		break;
 	case CURLE_FILESIZE_EXCEEDED:
-		log_err("'%s': larger than the limit of %zu bytes; raise "
+		ferr(o, "'%s': larger than the limit of %zu bytes; raise "
 		    "max-size if this is expected", url, o->max_size);
 		break;
 	case CURLE_PARTIAL_FILE:
-		log_err("'%s': the answer was cut short after %zu bytes "
+		ferr(o, "'%s': the answer was cut short after %zu bytes "
 		    "(%s); a truncated download is never used", url, s->len,
 		    why);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
-		log_err("'%s': TLS: %s; the server's certificate must verify "
+		ferr(o, "'%s': TLS: %s; the server's certificate must verify "
 		    "against %s", url, why, o->ca ? o->ca : "the system's CA "
 		    "store (or give 'ca = FILE' to bootstrap)");
 		break;
 	case CURLE_WRITE_ERROR:
 		if (s->too_big) {
-			log_err("'%s': larger than the limit of %zu bytes; "
+			ferr(o, "'%s': larger than the limit of %zu bytes; "
 			    "raise max-size if this is expected", url,
 			    o->max_size);
 			break;
 		}
 		if (s->hdr_flood) {
-			log_err("'%s': the answer's headers pass %d bytes; "
+			ferr(o, "'%s': the answer's headers pass %d bytes; "
 			    "refused", url, FETCH_MAX_HEADERS);
 			break;
 		}
 		/* FALLTHROUGH */
 	default:
-		log_err("'%s': %s", url, why);
+		ferr(o, "'%s': %s", url, why);
 	}
 }
 
@@ -214,12 +235,14 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 
 	memset(&s, 0, sizeof(s));
 	memset(r, 0, sizeof(*r));
-	if (scheme_of(url, scheme, sizeof(scheme)) == -1) {
-		log_err("'%s': only http and https URLs are fetched", url);
+	if (scheme_of(url, scheme, sizeof(scheme)) == -1 ||
+	    (o->http_only && strcmp(scheme, "http") != 0)) {
+		ferr(o, "'%s': only %s URLs are fetched", url, o->http_only ?
+		    "http" : "http and https");
 		return -1;
 	}
 	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_err("libcurl: initialisation failed");
+		ferr(o, "libcurl: initialisation failed");
 		return -1;
 	}
 	inited = 1;
@@ -250,7 +273,7 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		char *loc = NULL;
 
 		if (left <= 0) {
-			log_err("'%s': no complete answer within %u s; raise "
+			ferr(o, "'%s': no complete answer within %u s; raise "
 			    "timeout in [fetch] if the server is just slow",
 			    url, o->timeout);
 			goto out;
@@ -313,25 +336,25 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 			goto out;
 		}
 		if (code < 300 || code > 399 || code == 304) {
-			log_err("'%s': the server answered HTTP %ld%s", cur,
+			ferr(o, "'%s': the server answered HTTP %ld%s", cur,
 			    code, code == 404 || code == 410 ? "; check the "
 			    "url of this source" : "");
 			goto out;
 		}
 		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
 		if (loc == NULL) {
-			log_err("'%s': HTTP %ld without a usable Location",
+			ferr(o, "'%s': HTTP %ld without a usable Location",
 			    cur, code);
 			goto out;
 		}
 		if (scheme_of(loc, s2, sizeof(s2)) == -1 ||
 		    strcmp(s2, scheme) != 0) {
-			log_err("'%s': redirected to '%s'; only redirects to "
+			ferr(o, "'%s': redirected to '%s'; only redirects to "
 			    "%s URLs are followed", cur, loc, scheme);
 			goto out;
 		}
 		if (hops + 1 > FETCH_MAX_REDIRECTS) {
-			log_err("'%s': more than %d redirects (last to '%s')",
+			ferr(o, "'%s': more than %d redirects (last to '%s')",
 			    url, FETCH_MAX_REDIRECTS, loc);
 			goto out;
 		}
@@ -344,7 +367,7 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		h = NULL;
 	}
 nomem:
-	log_err("'%s': out of memory", url);
+	ferr(o, "'%s': out of memory", url);
 out:
 	if (rc == -1)
 		fetch_result_release(r);

@@ -26,6 +26,9 @@ struct fetch_opts {
 	size_t		 max_size;	/* bytes of body */
 	const char	*ca;		/* a CA file, or NULL: the system's */
 	int		 progress;	/* draw a progress bar on stderr */
+	int		 http_only;	/* refuse https (and redirects to it) */
+	char		*errbuf;	/* a failure's message goes here, not */
+	size_t		 errsz;		/* to stderr, when errbuf is set */
 };
 
 struct fetch_result {

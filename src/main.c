@@ -28,6 +28,8 @@ static const struct command {
 	    "build a trust store (bundle, CApath) from local root sets" },
 	{ "list", cmd_list,
 	    "print the certificates of a bundle, CApath or source" },
+	{ "probe", cmd_probe,
+	    "show a server's chain and why it does (not) verify; AIA" },
 	{ "stores", cmd_stores,
 	    "list the public root sets trustbuild knows" },
 	{ "update", cmd_update,

@@ -1,0 +1,502 @@
+/*
+ * aia.c: chase caIssuers URLs, see aia.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509v3.h>
+
+#include "aia.h"
+#include "cert.h"
+#include "fetch.h"
+#include "log.h"
+#include "state.h"
+
+/* One URL's answer, fetched once per run. */
+struct memo {
+	char		 url[AIA_MAX_URL];
+	STACK_OF(X509)	*certs;		/* NULL: failed, see err */
+	char		 err[512];
+};
+
+struct aia {
+	struct aia_opts	 o;
+	struct memo	*m;
+	size_t		 n;
+};
+
+struct aia *
+aia_new(const struct aia_opts *o)
+{
+	struct aia *a = calloc(1, sizeof(*a));
+
+	if (a != NULL)
+		a->o = *o;
+	return a;
+}
+
+void
+aia_free(struct aia *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++)
+		sk_X509_pop_free(a->m[i].certs, X509_free);
+	free(a->m);
+	free(a);
+}
+
+void
+aia_result_release(struct aia_result *res)
+{
+	if (res == NULL)
+		return;
+	sk_X509_pop_free(res->found, X509_free);
+	free(res->steps);
+	memset(res, 0, sizeof(*res));
+}
+
+int
+aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max)
+{
+	AUTHORITY_INFO_ACCESS *info;
+	int i, n = 0;
+
+	if ((info = X509_get_ext_d2i(x, NID_info_access, NULL, NULL)) == NULL)
+		return 0;
+	for (i = 0; i < sk_ACCESS_DESCRIPTION_num(info) && n < max; i++) {
+		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(info, i);
+		const unsigned char *p;
+		int len, j, ok = 1;
+
+		if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers ||
+		    ad->location->type != GEN_URI)
+			continue;
+		p = ASN1_STRING_get0_data(ad->location->d.uniformResourceIdentifier);
+		len = ASN1_STRING_length(ad->location->d.uniformResourceIdentifier);
+		if (len <= 0 || len >= AIA_MAX_URL)
+			continue;
+		for (j = 0; j < len; j++)
+			if (p[j] <= 0x20 || p[j] >= 0x7f)
+				ok = 0;	/* a URL is printable ASCII */
+		if (!ok)
+			continue;
+		memcpy(out[n], p, (size_t)len);
+		out[n][len] = '\0';
+		n++;
+	}
+	AUTHORITY_INFO_ACCESS_free(info);
+	return n;
+}
+
+/* Push the certificates of a PKCS#7 bag. */
+static int
+p7_certs(PKCS7 *p7, STACK_OF(X509) *out, char *err, size_t errsz)
+{
+	STACK_OF(X509) *c;
+	int i, n = 0;
+
+	if (!PKCS7_type_is_signed(p7) || p7->d.sign == NULL ||
+	    (c = p7->d.sign->cert) == NULL) {
+		snprintf(err, errsz, "a PKCS#7 structure without certificates");
+		return -1;
+	}
+	for (i = 0; i < sk_X509_num(c) && sk_X509_num(out) < AIA_MAX_CERTS;
+	    i++) {
+		X509 *x = sk_X509_value(c, i);
+
+		if (X509_up_ref(x) && sk_X509_push(out, x))
+			n++;
+	}
+	return n;
+}
+
+int
+aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
+    char *err, size_t errsz)
+{
+	const unsigned char *p = buf;
+	X509 *x;
+	PKCS7 *p7;
+	BIO *bio;
+	int n = 0;
+
+	err[0] = '\0';
+	if (len == 0) {
+		snprintf(err, errsz, "an empty answer");
+		return -1;
+	}
+	if (buf[0] == 0x30 && len < (size_t)1 << 30) {
+		if ((x = d2i_X509(NULL, &p, (long)len)) != NULL) {
+			if (!sk_X509_push(out, x)) {
+				X509_free(x);
+				return -1;
+			}
+			return 1;
+		}
+		p = buf;
+		if ((p7 = d2i_PKCS7(NULL, &p, (long)len)) != NULL) {
+			n = p7_certs(p7, out, err, errsz);
+			PKCS7_free(p7);
+			ERR_clear_error();
+			return n;
+		}
+		ERR_clear_error();
+		snprintf(err, errsz, "DER that is neither a certificate nor "
+		    "PKCS#7");
+		return -1;
+	}
+	if ((bio = BIO_new_mem_buf(buf, (int)(len > 0x7fffffff ? 0x7fffffff :
+	    len))) == NULL)
+		return -1;
+	for (;;) {
+		char *name = NULL, *hdr = NULL;
+		unsigned char *data = NULL;
+		long dlen = 0;
+
+		if (!PEM_read_bio(bio, &name, &hdr, &data, &dlen))
+			break;
+		p = data;
+		if (strcmp(name, "CERTIFICATE") == 0 ||
+		    strcmp(name, "X509 CERTIFICATE") == 0) {
+			if ((x = d2i_X509(NULL, &p, dlen)) != NULL &&
+			    sk_X509_num(out) < AIA_MAX_CERTS &&
+			    sk_X509_push(out, x))
+				n++;
+			else
+				X509_free(x);
+		} else if (strcmp(name, "PKCS7") == 0) {
+			if ((p7 = d2i_PKCS7(NULL, &p, dlen)) != NULL) {
+				int k = p7_certs(p7, out, err, errsz);
+
+				n += k > 0 ? k : 0;
+				PKCS7_free(p7);
+			}
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		OPENSSL_free(data);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+	if (n == 0) {
+		if (err[0] == '\0')
+			snprintf(err, errsz, "no certificate in the answer "
+			    "(not DER, PEM or PKCS#7)");
+		return -1;
+	}
+	return n;
+}
+
+static struct aia_step *
+step(struct aia_result *res, const char *url, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static struct aia_step *
+step(struct aia_result *res, const char *url, int ok, const char *fmt, ...)
+{
+	struct aia_step *v, *s;
+	va_list ap;
+
+	if ((v = reallocarray(res->steps, res->nsteps + 1, sizeof(*v))) ==
+	    NULL)
+		return NULL;
+	res->steps = v;
+	s = &v[res->nsteps++];
+	snprintf(s->url, sizeof(s->url), "%s", url ? url : "");
+	s->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(s->what, sizeof(s->what), fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* The answer of url: fetched (or cached) once per run. */
+static struct memo *
+fetch_once(struct aia *a, const char *url, time_t deadline)
+{
+	struct memo *m, *nv;
+	struct fetch_opts fo;
+	struct fetch_result r;
+	struct state_meta meta;
+	unsigned char *cached = NULL, *data;
+	char name[64], hex[65];
+	size_t clen = 0, len, i;
+	long left = (long)(deadline - time(NULL));
+	int have = 0, rc;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->m[i].url, url) == 0)
+			return &a->m[i];
+	if ((nv = reallocarray(a->m, a->n + 1, sizeof(*nv))) == NULL)
+		return NULL;
+	a->m = nv;
+	m = &a->m[a->n++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->url, sizeof(m->url), "%s", url);
+	if (strncmp(url, "http://", 7) != 0 &&
+	    !(a->o.allow_https && strncmp(url, "https://", 8) == 0)) {
+		snprintf(m->err, sizeof(m->err), "only http caIssuers URLs "
+		    "are followed%s", a->o.allow_https ? " (and https)" : "");
+		return m;
+	}
+	memset(&meta, 0, sizeof(meta));
+	state_sha256_hex(url, strlen(url), hex);
+	snprintf(name, sizeof(name), "aia-%.32s", hex);
+	if (a->o.state != NULL)
+		have = state_cache_get(a->o.state, name, url, &meta, &cached,
+		    &clen) == 1;
+	memset(&fo, 0, sizeof(fo));
+	fo.label = "AIA";
+	fo.timeout = a->o.fetch_timeout ? a->o.fetch_timeout :
+	    AIA_FETCH_TIMEOUT;
+	if (left < (long)fo.timeout)
+		fo.timeout = left > 0 ? (unsigned)left : 1;
+	fo.connect_timeout = fo.timeout;
+	fo.max_size = AIA_MAX_ANSWER;
+	fo.http_only = !a->o.allow_https;
+	fo.errbuf = m->err;
+	fo.errsz = sizeof(m->err);
+	rc = fetch_get(url, have ? meta.etag : NULL,
+	    have ? meta.last_modified : NULL, &fo, &r);
+	if (rc == -1 && !have)
+		goto out;
+	if (rc == -1 || r.not_modified) {
+		data = cached;
+		len = clen;
+	} else {
+		data = r.body;
+		len = r.len;
+	}
+	if ((m->certs = sk_X509_new_null()) == NULL)
+		goto out;
+	if (aia_decode(data, len, m->certs, m->err, sizeof(m->err)) == -1) {
+		sk_X509_pop_free(m->certs, X509_free);
+		m->certs = NULL;
+	} else if (rc == 0 && !r.not_modified && a->o.state != NULL) {
+		struct state_meta nm;
+
+		memset(&nm, 0, sizeof(nm));
+		nm.url = (char *)url;
+		nm.etag = r.etag;
+		nm.last_modified = r.last_modified;
+		nm.fetched = time(NULL);
+		state_cache_put(a->o.state, name, &nm, data, len);
+	}
+	if (rc == 0)
+		fetch_result_release(&r);
+out:
+	state_meta_release(&meta);
+	free(cached);
+	return m;
+}
+
+/* Why cand cannot be child's issuer, or NULL when it can. */
+static const char *
+refusal(X509 *cand, X509 *child, char *buf, size_t size)
+{
+	char when[40], name[256];
+	EVP_PKEY *k;
+	int r;
+
+	cert_name_str(X509_get_subject_name(child), name, sizeof(name));
+	if (X509_check_issued(cand, cand) == X509_V_OK &&
+	    (k = X509_get0_pubkey(cand)) != NULL && X509_verify(cand, k) == 1) {
+		snprintf(buf, size, "a self-signed root; roots come only from "
+		    "the configured sources, never from a server");
+		return buf;
+	}
+	if ((r = X509_check_issued(cand, child)) != X509_V_OK) {
+		snprintf(buf, size, "not the issuer of %s: %s", name,
+		    X509_verify_cert_error_string(r));
+		return buf;
+	}
+	if (X509_check_ca(cand) != 1) {
+		snprintf(buf, size, "not a CA certificate");
+		return buf;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(cand)) < 0) {
+		cert_time_str(X509_get0_notAfter(cand), when, sizeof(when));
+		snprintf(buf, size, "expired on %s", when);
+		return buf;
+	}
+	if (X509_cmp_current_time(X509_get0_notBefore(cand)) > 0) {
+		cert_time_str(X509_get0_notBefore(cand), when, sizeof(when));
+		snprintf(buf, size, "not valid before %s", when);
+		return buf;
+	}
+	if ((k = X509_get0_pubkey(cand)) == NULL || X509_verify(child, k) !=
+	    1) {
+		ERR_clear_error();
+		snprintf(buf, size, "its key did not sign %s (the right name, "
+		    "the wrong key)", name);
+		return buf;
+	}
+	return NULL;
+}
+
+int
+aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool, int *err,
+    X509 **cur)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int ok = -1;
+
+	*cur = NULL;
+	if (ctx == NULL || !X509_STORE_CTX_init(ctx, store, leaf, pool))
+		goto out;
+	ok = X509_verify_cert(ctx) == 1;
+	*err = X509_STORE_CTX_get_error(ctx);
+	if (!ok && (*cur = X509_STORE_CTX_get_current_cert(ctx)) != NULL)
+		X509_up_ref(*cur);
+out:
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
+static int
+in_stack(STACK_OF(X509) *s, X509 *x)
+{
+	int i;
+
+	for (i = 0; i < sk_X509_num(s); i++)
+		if (X509_cmp(sk_X509_value(s, i), x) == 0)
+			return 1;
+	return 0;
+}
+
+int
+aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
+    struct aia_result *res)
+{
+	STACK_OF(X509) *pool = NULL;
+	char (*urls)[AIA_MAX_URL] = NULL, tried[AIA_MAX_DEPTH *
+	    AIA_MAX_URLS][AIA_MAX_URL];
+	time_t deadline = time(NULL) + (time_t)(a->o.total_timeout ?
+	    a->o.total_timeout : AIA_TOTAL_TIMEOUT);
+	X509 *leaf, *cur = NULL;
+	int depth, err = 0, ntried = 0, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if ((res->found = sk_X509_new_null()) == NULL ||
+	    (pool = sk_X509_dup(sent)) == NULL ||
+	    (urls = calloc(AIA_MAX_URLS + 1, sizeof(*urls))) == NULL)
+		goto out;
+	leaf = sk_X509_value(sent, 0);
+	for (depth = 0;; depth++) {
+		char name[256], why[512];
+		X509 *got = NULL;
+		int n, i, ok;
+
+		X509_free(cur);
+		if ((ok = aia_verify(store, leaf, pool, &err, &cur)) == -1)
+			goto out;
+		if (ok) {
+			res->verified = 1;
+			break;
+		}
+		if (cur == NULL || (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
+		    err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
+			break;	/* not a missing issuer: nothing to fetch */
+		cert_name_str(X509_get_issuer_name(cur), name, sizeof(name));
+		if (depth == AIA_MAX_DEPTH) {
+			step(res, NULL, 0, "more than %d missing levels; "
+			    "stopped at the issuer %s", AIA_MAX_DEPTH, name);
+			break;
+		}
+		n = aia_urls(cur, urls, AIA_MAX_URLS + 1);
+		if (n == 0) {
+			cert_name_str(X509_get_subject_name(cur), why,
+			    sizeof(why));
+			step(res, NULL, 0, "%s names no caIssuers URL: its "
+			    "issuer %s cannot be fetched", why, name);
+			break;
+		}
+		if (n > AIA_MAX_URLS) {
+			step(res, NULL, 0, "more than %d caIssuers URLs; the "
+			    "first %d are tried", AIA_MAX_URLS, AIA_MAX_URLS);
+			n = AIA_MAX_URLS;
+		}
+		for (i = 0; i < n && got == NULL; i++) {
+			struct memo *m;
+			int j, seen = 0;
+
+			for (j = 0; j < ntried; j++)
+				if (strcmp(tried[j], urls[i]) == 0)
+					seen = 1;
+			if (seen) {
+				step(res, urls[i], 0, "already tried in this "
+				    "chase (an AIA loop)");
+				continue;
+			}
+			if (ntried < AIA_MAX_DEPTH * AIA_MAX_URLS)
+				snprintf(tried[ntried++], AIA_MAX_URL, "%s",
+				    urls[i]);
+			if (time(NULL) >= deadline) {
+				step(res, urls[i], 0, "not tried: the chase "
+				    "took longer than its %u s",
+				    a->o.total_timeout ? a->o.total_timeout :
+				    AIA_TOTAL_TIMEOUT);
+				goto done;
+			}
+			if ((m = fetch_once(a, urls[i], deadline)) == NULL)
+				goto out;
+			if (m->certs == NULL) {
+				step(res, urls[i], 0, "%s", m->err);
+				continue;
+			}
+			for (j = 0; j < sk_X509_num(m->certs); j++) {
+				X509 *c = sk_X509_value(m->certs, j);
+				char subj[256];
+
+				cert_name_str(X509_get_subject_name(c), subj,
+				    sizeof(subj));
+				if (in_stack(pool, c)) {
+					step(res, urls[i], 0, "%s: already in "
+					    "the chain (an AIA loop)", subj);
+					continue;
+				}
+				if (refusal(c, cur, why, sizeof(why)) != NULL) {
+					step(res, urls[i], 0, "%s: refused: %s",
+					    subj, why);
+					continue;
+				}
+				step(res, urls[i], 1, "%s: the issuer of the "
+				    "certificate above", subj);
+				got = c;
+				break;
+			}
+		}
+		if (got == NULL)
+			break;
+		if (!X509_up_ref(got) || !sk_X509_push(res->found, got) ||
+		    !sk_X509_push(pool, got))
+			goto out;
+	}
+done:
+	if (!res->verified && sk_X509_num(res->found) > 0) {
+		step(res, NULL, 0, "what was fetched does not complete a "
+		    "chain to an anchor of the store (%s); nothing is admitted",
+		    X509_verify_cert_error_string(err));
+		sk_X509_pop_free(res->found, X509_free);
+		res->found = sk_X509_new_null();
+	}
+	rc = res->found != NULL ? 0 : -1;
+out:
+	X509_free(cur);
+	sk_X509_free(pool);
+	free(urls);
+	if (rc == -1)
+		aia_result_release(res);
+	return rc;
+}

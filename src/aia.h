@@ -1,0 +1,90 @@
+/*
+ * aia.h: fetch a server's missing intermediates from the caIssuers URLs of
+ * its certificates (RFC 5280, 4.2.2.1), and admit only what chains.
+ *
+ * From the top of the chain that can be built, the caIssuers URLs are
+ * tried in order (at most AIA_MAX_URLS per certificate) and each answer
+ * (DER or PEM certificate, or a certs-only PKCS#7 bag, DER or PEM) is
+ * checked: a CA certificate, valid now, not self-signed (a root never comes
+ * from a server), whose name and key identifier match the child's issuer
+ * and whose key verifies the child's signature.  Then the next level, up
+ * to AIA_MAX_DEPTH.  What was found is admitted only when the whole chain
+ * then verifies against the anchors; anything else is refused with its
+ * reason.  Only http URLs are followed unless https is allowed; each URL is
+ * fetched once per run (struct aia remembers the answers), within
+ * AIA_FETCH_TIMEOUT seconds and AIA_MAX_ANSWER bytes, and a chase within
+ * AIA_TOTAL_TIMEOUT seconds.  With a cache directory, answers are kept with
+ * their HTTP validators and asked for again conditionally.
+ */
+#ifndef TB_AIA_H
+#define TB_AIA_H
+
+#include <stddef.h>
+
+#include <openssl/x509.h>
+
+#define AIA_MAX_URL		512
+#define AIA_MAX_URLS		5
+#define AIA_MAX_DEPTH		8
+#define AIA_FETCH_TIMEOUT	10
+#define AIA_TOTAL_TIMEOUT	60
+#define AIA_MAX_ANSWER		(64 * 1024)
+#define AIA_MAX_CERTS		16	/* per answer */
+
+struct aia_opts {
+	int		 allow_https;
+	const char	*state;		/* cache answers in STATE/cache, or NULL */
+	unsigned	 fetch_timeout;	/* 0: AIA_FETCH_TIMEOUT */
+	unsigned	 total_timeout;	/* 0: AIA_TOTAL_TIMEOUT */
+};
+
+/* What happened to one URL or candidate, for the report. */
+struct aia_step {
+	char	url[AIA_MAX_URL];
+	char	what[768];	/* "CN=...: admitted" or the reason refused */
+	int	ok;
+};
+
+struct aia_result {
+	STACK_OF(X509)	*found;		/* admitted from AIA answers (owned) */
+	struct aia_step	*steps;
+	size_t		 nsteps;
+	int		 verified;	/* the chain verifies with them */
+};
+
+struct aia;
+
+struct aia	*aia_new(const struct aia_opts *o);
+void		 aia_free(struct aia *a);
+
+/*
+ * Chase what sent (leaf first, as the server sent it) lacks to reach an
+ * anchor of store.  Returns 0 with res filled (res->found may be empty:
+ * the chain verified already, or nothing could be admitted; res->steps
+ * say why), or -1 on an internal error (out of memory).
+ */
+int	aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
+	    struct aia_result *res);
+void	aia_result_release(struct aia_result *res);
+
+/*
+ * Verify leaf with the untrusted certificates pool against store, as
+ * OpenSSL does for sendmail (no partial chains).  Returns 1 verified, 0
+ * not (*err the X509_V_ERR code, *cur a reference to the certificate it
+ * is about, or NULL), -1 on an internal error.
+ */
+int	aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool,
+	    int *err, X509 **cur);
+
+/* The caIssuers URLs of x (at most max); returns how many. */
+int	aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max);
+
+/*
+ * Pure: the certificates of an AIA answer (DER, PEM, PKCS#7 DER or PEM)
+ * pushed onto out (their references handed over).  Returns how many, or
+ * -1 with the reason in err.
+ */
+int	aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
+	    char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,440 @@
+/*
+ * cmd_probe.c: "trustbuild probe URL": what a server sends, whether it
+ * verifies against a store as sendmail would see it, why not, and how to
+ * fix it; with --chase, the missing intermediates fetched through AIA.
+ *
+ * URL -> probe_run (connect, STARTTLS, handshake: the chain as sent) ->
+ * aia_verify against the store (OpenSSL's own CAfile/CApath loading, as
+ * sendmail does) -> the verdict line "verify=..." -> the explanation ->
+ * with --chase, aia_chase and the verdict with what it found.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "aia.h"
+#include "cert.h"
+#include "cmd.h"
+#include "config.h"
+#include "json.h"
+#include "log.h"
+#include "probe.h"
+
+#define EXIT_NOTALK	3	/* could not connect or talk to the server */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: trustbuild probe [--bundle FILE] [--capath DIR]\n"
+	    "                        [--servername NAME] [--ehlo NAME]\n"
+	    "                        [--timeout SECONDS] [--chase] [--https-aia]\n"
+	    "                        [--json] URL\n"
+	    "\n"
+	    "Connect to a server, show the certificate chain it sends, and say\n"
+	    "whether it verifies against the store as sendmail would report it\n"
+	    "(verify=OK, verify=FAIL, verify=NO), why not, and what to do.\n"
+	    "URL: smtp://HOST[:25], submission://HOST[:587], smtps://, imap://,\n"
+	    "imaps://, pop3://, pop3s://, ftp://, ldap://, ldaps://, https://,\n"
+	    "tls://HOST:PORT; an IPv6 address in brackets.\n"
+	    "\n"
+	    "  --bundle FILE      verify against this CA bundle\n"
+	    "  --capath DIR       and/or this hashed directory (default: the\n"
+	    "                     store 'update' publishes, else the system's)\n"
+	    "  --servername NAME  the name to ask for (SNI) and to check\n"
+	    "  --ehlo NAME        the EHLO name for SMTP (default: this host's)\n"
+	    "  --timeout SECONDS  for connecting and talking (default %d)\n"
+	    "  --chase            fetch missing intermediates from their\n"
+	    "                     caIssuers (AIA) URLs and verify again\n"
+	    "  --https-aia        follow https caIssuers URLs too\n"
+	    "  --json             one JSON object, for monitoring\n"
+	    "\n"
+	    "Exit status: 0 the chain verifies, 1 it does not, 3 could not\n"
+	    "connect or talk to the server.\n", PROBE_TIMEOUT);
+}
+
+/* The store to verify against, and a description of it in *what. */
+static X509_STORE *
+load_store(const char *bundle, const char *capath, char *what, size_t size)
+{
+	X509_STORE *st = X509_STORE_new();
+	struct config c;
+	int own = 0;
+
+	if (st == NULL) {
+		log_err("out of memory");
+		return NULL;
+	}
+	if (bundle == NULL && capath == NULL) {
+		/* the published store of the configuration, if it is there */
+		int saved = log_verbosity;
+
+		log_verbosity = LOG_QUIET;
+		if (config_find(cmd_config, &c) == 0) {
+			if (c.bundle != NULL && access(c.bundle, R_OK) == 0)
+				bundle = strdup(c.bundle);
+			if (c.capath != NULL && access(c.capath, R_OK) == 0)
+				capath = strdup(c.capath);
+			own = 1;
+			config_release(&c);
+		}
+		log_verbosity = saved;
+	}
+	if (bundle == NULL && capath == NULL) {
+		if (!X509_STORE_set_default_paths(st)) {
+			log_ssl("the system's CA store");
+			X509_STORE_free(st);
+			return NULL;
+		}
+		snprintf(what, size, "the system's default CA store");
+		return st;
+	}
+	if ((bundle != NULL && !X509_STORE_load_file(st, bundle)) ||
+	    (capath != NULL && !X509_STORE_load_path(st, capath))) {
+		log_ssl("'%s': cannot load it as a CA %s", bundle ? bundle :
+		    capath, bundle ? "file" : "directory");
+		X509_STORE_free(st);
+		st = NULL;
+	} else
+		snprintf(what, size, "%s%s%s", bundle ? bundle : "",
+		    bundle && capath ? " and " : "", capath ? capath : "");
+	if (own) {
+		free((char *)bundle);
+		free((char *)capath);
+	}
+	return st;
+}
+
+static const char *
+name_of(X509 *x, int issuer, char *buf, size_t size)
+{
+	return cert_name_str(issuer ? X509_get_issuer_name(x) :
+	    X509_get_subject_name(x), buf, size);
+}
+
+static void
+print_cert(FILE *f, int i, X509 *x, int json)
+{
+	char s[1024], when[40], hex[65], urls[AIA_MAX_URLS][AIA_MAX_URL];
+	unsigned char d[32];
+	unsigned dl;
+	int n, j;
+
+	X509_digest(x, EVP_sha256(), d, &dl);
+	cert_hex(d, 32, hex, 0);
+	cert_time_str(X509_get0_notAfter(x), when, sizeof(when));
+	n = aia_urls(x, urls, AIA_MAX_URLS);
+	if (json) {
+		fprintf(f, "%s{\"subject\":", i ? "," : "");
+		json_str(name_of(x, 0, s, sizeof(s)));
+		fprintf(f, ",\"issuer\":");
+		json_str(name_of(x, 1, s, sizeof(s)));
+		fprintf(f, ",\"not_after\":");
+		json_str(when);
+		fprintf(f, ",\"sha256\":\"%s\",\"ca_issuers\":[", hex);
+		for (j = 0; j < n; j++) {
+			fprintf(f, "%s", j ? "," : "");
+			json_str(urls[j]);
+		}
+		fprintf(f, "]}");
+		return;
+	}
+	fprintf(f, "%2d subject:   %s\n", i, name_of(x, 0, s, sizeof(s)));
+	fprintf(f, "   issuer:    %s\n", name_of(x, 1, s, sizeof(s)));
+	fprintf(f, "   not after: %s%s\n", when,
+	    X509_cmp_current_time(X509_get0_notAfter(x)) < 0 ?
+	    " (expired)" : "");
+	fprintf(f, "   sha256:    %s\n", hex);
+	for (j = 0; j < n; j++)
+		fprintf(f, "   caIssuers: %s\n", urls[j]);
+}
+
+/* Does the leaf name the host?  1 yes, 0 no. */
+static int
+name_matches(X509 *leaf, const char *host)
+{
+	int r;
+
+	if (X509_check_ip_asc(leaf, host, 0) == 1)
+		return 1;
+	r = X509_check_host(leaf, host, 0, 0, NULL);
+	ERR_clear_error();
+	return r == 1;
+}
+
+int
+cmd_probe(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "capath", required_argument, NULL, 'c' },
+		{ "servername", required_argument, NULL, 's' },
+		{ "ehlo", required_argument, NULL, 'e' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "chase", no_argument, NULL, 'C' },
+		{ "https-aia", no_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct probe_target t;
+	struct probe_opts po;
+	struct probe_result pr;
+	struct aia_opts ao;
+	struct aia *aia = NULL;
+	struct aia_result ar;
+	const char *bundle = NULL, *capath = NULL, *host;
+	char err[1024], what[4200], s[1024], s2[1024];
+	char urls[AIA_MAX_URLS][AIA_MAX_URL];
+	X509_STORE *store = NULL;
+	X509 *leaf, *cur = NULL;
+	int ch, chase = 0, json = 0, ok, verr = 0, rc = EXIT_ERROR, i, n;
+	int named = 1;
+	unsigned long tmo;
+	FILE *f = stdout;
+
+	memset(&po, 0, sizeof(po));
+	memset(&pr, 0, sizeof(pr));
+	memset(&ao, 0, sizeof(ao));
+	memset(&ar, 0, sizeof(ar));
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			bundle = optarg;
+			break;
+		case 'c':
+			capath = optarg;
+			break;
+		case 's':
+			po.servername = optarg;
+			break;
+		case 'e':
+			po.ehlo = optarg;
+			break;
+		case 't':
+			tmo = strtoul(optarg, NULL, 10);
+			if (tmo == 0 || tmo > 3600) {
+				log_err("--timeout '%s': give 1 to 3600 seconds",
+				    optarg);
+				return EXIT_ERROR;
+			}
+			po.timeout = (unsigned)tmo;
+			break;
+		case 'C':
+			chase = 1;
+			break;
+		case 'H':
+			ao.allow_https = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CHANGED;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 1) {
+		log_err("probe: give one URL, e.g. smtp://mail.example.com");
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (probe_parse_url(argv[optind], &t, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return EXIT_ERROR;
+	}
+	if ((store = load_store(bundle, capath, what, sizeof(what))) == NULL)
+		return EXIT_ERROR;
+	host = po.servername ? po.servername : t.host;
+
+	if (probe_run(&t, &po, &pr, err, sizeof(err)) == -1) {
+		if (json) {
+			fprintf(f, "{\"url\":");
+			json_str(argv[optind]);
+			fprintf(f, ",\"connected\":false,\"error\":");
+			json_str(err);
+			fprintf(f, "}\n");
+		}
+		log_err("%s: %s", argv[optind], err);
+		rc = EXIT_NOTALK;
+		goto out;
+	}
+	n = sk_X509_num(pr.chain);
+	if (json) {
+		fprintf(f, "{\"url\":");
+		json_str(argv[optind]);
+		fprintf(f, ",\"connected\":true,\"address\":");
+		json_str(pr.addr);
+		fprintf(f, ",\"tls\":");
+		json_str(pr.tls);
+		fprintf(f, ",\"store\":");
+		json_str(what);
+		fprintf(f, ",\"chain\":[");
+		for (i = 0; i < n; i++)
+			print_cert(f, i, sk_X509_value(pr.chain, i), 1);
+		fprintf(f, "]");
+	} else {
+		fprintf(f, "%s: connected to %s (%s%s), %s\n", argv[optind],
+		    pr.addr, t.scheme, t.proto == PROTO_TLS ? "" : ", STARTTLS",
+		    pr.tls);
+		fprintf(f, "chain as sent (%d certificate%s):\n", n,
+		    n == 1 ? "" : "s");
+		for (i = 0; i < n; i++)
+			print_cert(f, i, sk_X509_value(pr.chain, i), 0);
+	}
+	if (n == 0) {
+		if (json)
+			fprintf(f, ",\"verify\":\"NO\"}\n");
+		else
+			fprintf(f, "verify=NO (store: %s)\nwhy: the server sent "
+			    "no certificate (anonymous TLS); nothing can be "
+			    "verified\n", what);
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	leaf = sk_X509_value(pr.chain, 0);
+	if ((ok = aia_verify(store, leaf, pr.chain, &verr, &cur)) == -1) {
+		log_err("out of memory");
+		goto out;
+	}
+	named = name_matches(leaf, host);
+	if (json) {
+		fprintf(f, ",\"verify\":\"%s\"", ok ? "OK" : "FAIL");
+		if (!ok) {
+			fprintf(f, ",\"verifymsg\":");
+			json_str(X509_verify_cert_error_string(verr));
+		}
+		fprintf(f, ",\"name_matches\":%s", named ? "true" : "false");
+	} else {
+		if (ok)
+			fprintf(f, "verify=OK (store: %s)\n", what);
+		else
+			fprintf(f, "verify=FAIL verifymsg=%s (store: %s)\n",
+			    X509_verify_cert_error_string(verr), what);
+	}
+	rc = ok ? EXIT_CHANGED : EXIT_ERROR;
+
+	/* why, and what to do */
+	if (!ok && !json && cur != NULL) {
+		name_of(cur, 0, s, sizeof(s));
+		name_of(cur, 1, s2, sizeof(s2));
+		switch (verr) {
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+			if (cur == leaf && n == 1)
+				fprintf(f, "why: the server sent its certificate "
+				    "without the intermediate that issued it,\n"
+				    "     and the store does not have it\n");
+			else
+				fprintf(f, "why: neither the server nor the "
+				    "store has the issuer of %s\n", s);
+			fprintf(f, "missing: %s\n", s2);
+			n = aia_urls(cur, urls, AIA_MAX_URLS);
+			for (i = 0; i < n; i++)
+				fprintf(f, "caIssuers says it is at: %s\n",
+				    urls[i]);
+			if (n == 0) {
+				fprintf(f, "the certificate names no caIssuers "
+				    "URL to fetch it from\nfix: ask the server's "
+				    "operator to send the intermediate with the "
+				    "certificate, or\n     get it from the CA and "
+				    "add it to a local source of trustbuild.conf\n"
+				    "     (role = intermediates)\n");
+				break;
+			}
+			fprintf(f, "fix: ask the server's operator to send the "
+			    "intermediate with the certificate, or add it\n"
+			    "     to the store: a [probe] section with url = %s "
+			    "in\n     trustbuild.conf, then 'trustbuild update'%s\n",
+			    argv[optind], chase ? "" : "; see it work first with "
+			    "--chase");
+			break;
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+			fprintf(f, "why: the chain ends at the root %s, which "
+			    "is not in the store\nfix: if you trust that root, "
+			    "add it to a local source of trustbuild.conf\n"
+			    "     (role = anchors); it is not one of the public "
+			    "roots the store holds\n", s);
+			break;
+		case X509_V_ERR_CERT_HAS_EXPIRED:
+			cert_time_str(X509_get0_notAfter(cur), s2, sizeof(s2));
+			fprintf(f, "why: %s expired on %s\nfix: the server's "
+			    "operator must renew it\n", s, s2);
+			break;
+		case X509_V_ERR_CERT_NOT_YET_VALID:
+			cert_time_str(X509_get0_notBefore(cur), s2, sizeof(s2));
+			fprintf(f, "why: %s is not valid before %s (check this "
+			    "machine's clock)\n", s, s2);
+			break;
+		default:
+			fprintf(f, "why: %s: %s\n", s,
+			    X509_verify_cert_error_string(verr));
+		}
+	}
+	if (!named && !json)
+		fprintf(f, "name: '%s' matches neither the certificate's "
+		    "subjectAltName nor its CN;\n      sendmail's verify= does "
+		    "not check the name, but other clients do\n", host);
+
+	if (chase && !ok) {
+		if ((aia = aia_new(&ao)) == NULL ||
+		    aia_chase(aia, store, pr.chain, &ar) == -1) {
+			log_err("out of memory");
+			rc = EXIT_ERROR;
+			goto out;
+		}
+		if (json) {
+			fprintf(f, ",\"aia\":[");
+			for (i = 0; i < (int)ar.nsteps; i++) {
+				fprintf(f, "%s{\"url\":", i ? "," : "");
+				json_str(ar.steps[i].url);
+				fprintf(f, ",\"ok\":%s,\"result\":",
+				    ar.steps[i].ok ? "true" : "false");
+				json_str(ar.steps[i].what);
+				fprintf(f, "}");
+			}
+			fprintf(f, "],\"verify_with_aia\":\"%s\"",
+			    ar.verified ? "OK" : "FAIL");
+		} else {
+			fprintf(f, "AIA:\n");
+			for (i = 0; i < (int)ar.nsteps; i++)
+				fprintf(f, "  %s%s%s\n", ar.steps[i].url,
+				    ar.steps[i].url[0] ? ": " : "",
+				    ar.steps[i].what);
+			if (ar.verified) {
+				fprintf(f, "with %d intermediate%s fetched "
+				    "through AIA: verify=OK\n",
+				    sk_X509_num(ar.found),
+				    sk_X509_num(ar.found) == 1 ? "" : "s");
+				for (i = 0; i < sk_X509_num(ar.found); i++)
+					print_cert(f, i + 1,
+					    sk_X509_value(ar.found, i), 0);
+				fprintf(f, "fix: add [probe] with url = %s to "
+				    "trustbuild.conf and run 'trustbuild "
+				    "update':\n     it publishes %s\n",
+				    argv[optind], sk_X509_num(ar.found) == 1 ?
+				    "this intermediate" : "these intermediates");
+			} else
+				fprintf(f, "with what AIA gave: still "
+				    "verify=FAIL\n");
+		}
+	}
+	if (json)
+		fprintf(f, "}\n");
+out:
+	X509_free(cur);
+	aia_result_release(&ar);
+	aia_free(aia);
+	probe_result_release(&pr);
+	X509_STORE_free(store);
+	return rc;
+}
