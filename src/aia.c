@@ -61,6 +61,7 @@ aia_result_release(struct aia_result *res)
 	if (res == NULL)
 		return;
 	sk_X509_pop_free(res->found, X509_free);
+	sk_X509_pop_free(res->chain, X509_free);
 	free(res->steps);
 	memset(res, 0, sizeof(*res));
 }
@@ -346,7 +347,7 @@ refusal(X509 *cand, X509 *child, char *buf, size_t size)
 
 int
 aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool, int *err,
-    X509 **cur)
+    X509 **cur, STACK_OF(X509) **chain)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int ok = -1;
@@ -358,6 +359,9 @@ aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool, int *err,
 	*err = X509_STORE_CTX_get_error(ctx);
 	if (!ok && (*cur = X509_STORE_CTX_get_current_cert(ctx)) != NULL)
 		X509_up_ref(*cur);
+	if (ok && chain != NULL &&
+	    (*chain = X509_STORE_CTX_get1_chain(ctx)) == NULL)
+		ok = -1;
 out:
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
@@ -399,7 +403,8 @@ aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
 		int n, i, ok;
 
 		X509_free(cur);
-		if ((ok = aia_verify(store, leaf, pool, &err, &cur)) == -1)
+		if ((ok = aia_verify(store, leaf, pool, &err, &cur,
+		    &res->chain)) == -1)
 			goto out;
 		if (ok) {
 			res->verified = 1;

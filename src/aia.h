@@ -47,6 +47,7 @@ struct aia_step {
 
 struct aia_result {
 	STACK_OF(X509)	*found;		/* admitted from AIA answers (owned) */
+	STACK_OF(X509)	*chain;		/* verified: leaf to anchor (owned) */
 	struct aia_step	*steps;
 	size_t		 nsteps;
 	int		 verified;	/* the chain verifies with them */
@@ -69,12 +70,13 @@ void	aia_result_release(struct aia_result *res);
 
 /*
  * Verify leaf with the untrusted certificates pool against store, as
- * OpenSSL does for sendmail (no partial chains).  Returns 1 verified, 0
- * not (*err the X509_V_ERR code, *cur a reference to the certificate it
- * is about, or NULL), -1 on an internal error.
+ * OpenSSL does for sendmail (no partial chains).  Returns 1 verified (the
+ * chain, leaf to anchor, in *chain unless chain is NULL), 0 not (*err the
+ * X509_V_ERR code, *cur a reference to the certificate it is about, or
+ * NULL), -1 on an internal error.
  */
 int	aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool,
-	    int *err, X509 **cur);
+	    int *err, X509 **cur, STACK_OF(X509) **chain);
 
 /* The caIssuers URLs of x (at most max); returns how many. */
 int	aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max);

@@ -57,6 +57,7 @@ print_text(struct cert *c, time_t now, int first)
 {
 	static const char *dname[2] = { "server", "email" };
 	char when[32], hex[65], issuer[1024];
+	size_t i;
 	int p;
 
 	if (!first)
@@ -83,6 +84,10 @@ print_text(struct cert *c, time_t now, int first)
 	}
 	printf("expired:    %s\n", cert_is_expired(c, now) ? "yes" : "no");
 	printf("source:     %s\n", c->nsources ? c->sources[0] : "");
+	/* what a bundle of ours recorded about where it came from */
+	for (i = 1; i < c->nsources; i++)
+		if (strncmp(c->sources[i], "recorded: ", 10) == 0)
+			printf("origin:     %s\n", c->sources[i] + 10);
 }
 
 static void

@@ -301,7 +301,7 @@ cmd_probe(int argc, char *argv[])
 		goto out;
 	}
 	leaf = sk_X509_value(pr.chain, 0);
-	if ((ok = aia_verify(store, leaf, pr.chain, &verr, &cur)) == -1) {
+	if ((ok = aia_verify(store, leaf, pr.chain, &verr, &cur, NULL)) == -1) {
 		log_err("out of memory");
 		goto out;
 	}

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "output.h"
 #include "policy.h"
+#include "probeset.h"
 #include "publish.h"
 #include "source.h"
 #include "state.h"
@@ -82,7 +83,8 @@ usage(FILE *f)
 	    "usage: trustbuild [-c FILE] update [--out DIR] [--offline] [--force]\n"
 	    "                               [--diff]\n"
 	    "\n"
-	    "Fetch the configured root sets, keep a cached copy of each, and\n"
+	    "Fetch the configured root sets, keep a cached copy of each, add\n"
+	    "the intermediates the configured servers ([probe]) need, and\n"
 	    "publish the trust store when it changed.  The configuration is\n"
 	    "-c FILE, else " CONFIG_FILE " when it exists (see\n"
 	    "trustbuild.conf(5)), else the built-in one: Mozilla's set, with\n"
@@ -875,6 +877,8 @@ cmd_update(int argc, char *argv[])
 	struct certset **asets = NULL, **isets = NULL, *final = NULL;
 	struct certset *old = NULL;
 	struct blocklist *bl = NULL;
+	struct probeset ps;
+	X509_STORE *nstore = NULL;
 	const char *file = cmd_config, *outdir = NULL;
 	char inputs[65], *changes = NULL;
 	size_t na = 0, ni = 0, i, j, added, removed, lost, anchors, clen = 0;
@@ -883,6 +887,7 @@ cmd_update(int argc, char *argv[])
 
 	memset(&r, 0, sizeof(r));
 	memset(&pol, 0, sizeof(pol));
+	memset(&ps, 0, sizeof(ps));
 	r.now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -946,7 +951,9 @@ cmd_update(int argc, char *argv[])
 
 	inputs_fingerprint(&r, inputs);
 	memset(&st, 0, sizeof(st));
-	if (!r.diff_only && same_as_last_run(&r, inputs, &st)) {
+	/* probes are checked every run: no short cut with them */
+	if (!r.diff_only && r.cfg.nprobe == 0 &&
+	    same_as_last_run(&r, inputs, &st)) {
 		log_info("the sources are as when the store was last "
 		    "published: nothing to parse");
 		if (log_verbosity >= LOG_NORMAL)
@@ -1028,9 +1035,41 @@ cmd_update(int argc, char *argv[])
 		goto out;
 	}
 
+	/* the servers of [probe] sections: their intermediates join */
+	if (r.cfg.nprobe > 0) {
+		size_t before = final->n;
+
+		X509_STORE_free(nstore);
+		if ((nstore = probeset_store(final)) == NULL ||
+		    probeset_run(&r.cfg, nstore, r.now, &ps) == -1 ||
+		    probeset_add(&ps, final) == -1)
+			goto out;
+		certset_sort(final);
+		st.intermediates += final->n - before;
+		X509_STORE_free(nstore);
+		if ((nstore = probeset_store(final)) == NULL)
+			goto out;
+	}
+
 	/* what changes, and the shrink guard */
 	if ((old = load_published(&r.cfg)) == NULL)
 		goto out;
+	if (r.cfg.nprobe > 0 && old->n > 0) {
+		X509_STORE *ostore = probeset_store(old);
+		int broken;
+
+		if (ostore == NULL)
+			goto out;
+		broken = probeset_regressions(&ps, ostore, nstore);
+		X509_STORE_free(ostore);
+		if (broken > 0 && !r.force && !r.diff_only) {
+			log_err("refusing to publish: %d configured server%s "
+			    "would stop verifying (above); run 'trustbuild "
+			    "update --force' if this is intended", broken,
+			    broken == 1 ? "" : "s");
+			goto out;
+		}
+	}
 	if (diff(old, final, &changes, &clen, &added, &removed, &lost,
 	    &anchors) == -1)
 		goto out;
@@ -1067,7 +1106,8 @@ cmd_update(int argc, char *argv[])
 		if (t > 0 && t < until)
 			until = t;
 	}
-	if (record_run(&r, inputs, until, &st) == -1)
+	if (record_run(&r, inputs, until, &st) == -1 ||
+	    (r.cfg.nprobe > 0 && probeset_save(&ps, r.cfg.state) == -1))
 		goto out;
 	if (!changed) {
 		if (log_verbosity >= LOG_NORMAL)
@@ -1118,6 +1158,8 @@ out:
 	blocklist_free(bl);
 	free(pol.exclude);
 	free(changes);
+	probeset_release(&ps);
+	X509_STORE_free(nstore);
 	config_release(&r.cfg);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "probe.h"
 #include "store.h"
 
 #define MAX_LINE	4096
@@ -40,7 +41,8 @@ enum section {
 	SEC_NONE,
 	SEC_OUTPUT,
 	SEC_FETCH,
-	SEC_SOURCE
+	SEC_SOURCE,
+	SEC_PROBE
 };
 
 /* Which keys were given in the current section: each at most once. */
@@ -49,6 +51,7 @@ struct seen {
 	    shrink, lockwait, conn, timeout, hooktime, maxsize, ca;
 	int store, url, sha256, sha256url, format, member, role, sca,
 	    fallback, smax;
+	int purl, sni, ehlo, chase, httpsaia, ptimeout, parallel;
 };
 
 struct ctx {
@@ -74,6 +77,15 @@ source_release(struct config_source *s)
 	free(s->fallback);
 }
 
+static void
+probe_release(struct config_probe *p)
+{
+	free(p->name);
+	free(p->url);
+	free(p->servername);
+	free(p->ehlo);
+}
+
 void
 config_release(struct config *c)
 {
@@ -81,6 +93,9 @@ config_release(struct config *c)
 
 	if (c == NULL)
 		return;
+	for (i = 0; i < c->nprobe; i++)
+		probe_release(&c->probe[i]);
+	free(c->probe);
 	free(c->file);
 	free(c->bundle);
 	free(c->capath);
@@ -279,6 +294,16 @@ output_pair(struct ctx *x, const char *k, const char *v)
 	if (strcmp(k, "hook-timeout") == 0)
 		return x->seen.hooktime++ ? bad(x, "'%s' given twice", k) :
 		    number(x, k, v, 86400, &c->hook_timeout);
+	if (strcmp(k, "probe-parallel") == 0) {
+		if (x->seen.parallel++)
+			return bad(x, "'%s' given twice", k);
+		if (number(x, k, v, 256, &c->probe_parallel) == -1)
+			return -1;
+		if (c->probe_parallel == 0)
+			return bad(x, "probe-parallel must be at least 1, not "
+			    "'%s'", v);
+		return 0;
+	}
 	if (strcmp(k, "lock-wait") == 0)
 		return x->seen.lockwait++ ? bad(x, "'%s' given twice", k) :
 		    number(x, k, v, 86400, &c->lock_wait);
@@ -297,7 +322,7 @@ output_pair(struct ctx *x, const char *k, const char *v)
 	}
 	return bad(x, "unknown key '%s' in [output] (bundle, capath, "
 	    "purpose, state, hooks, reload, hook-timeout, keep-expired, "
-	    "compat, shrink-limit, lock-wait, exclude)", k);
+	    "compat, shrink-limit, lock-wait, exclude, probe-parallel)", k);
 }
 
 static int
@@ -405,12 +430,56 @@ source_pair(struct ctx *x, const char *k, const char *v)
 	    "sha256-url, format, member, role, ca, fallback, max-size)", k);
 }
 
-/* A source section is complete: it names a store or a url. */
 static int
-source_done(struct ctx *x)
+probe_pair(struct ctx *x, const char *k, const char *v)
+{
+	struct config_probe *p = &x->c->probe[x->c->nprobe - 1];
+
+	if (strcmp(k, "url") == 0) {
+		struct probe_target t;
+		char err[512];
+
+		if (probe_parse_url(v, &t, err, sizeof(err)) == -1)
+			return bad(x, "%s", err);
+		return str(x, &p->url, &x->seen.purl, k, v);
+	}
+	if (strcmp(k, "servername") == 0)
+		return str(x, &p->servername, &x->seen.sni, k, v);
+	if (strcmp(k, "ehlo") == 0)
+		return str(x, &p->ehlo, &x->seen.ehlo, k, v);
+	if (strcmp(k, "chase") == 0)
+		return x->seen.chase++ ? bad(x, "'%s' given twice", k) :
+		    yesno(x, k, v, &p->chase);
+	if (strcmp(k, "https-aia") == 0)
+		return x->seen.httpsaia++ ? bad(x, "'%s' given twice", k) :
+		    yesno(x, k, v, &p->https_aia);
+	if (strcmp(k, "timeout") == 0) {
+		if (x->seen.ptimeout++)
+			return bad(x, "'%s' given twice", k);
+		if (number(x, k, v, 3600, &p->timeout) == -1)
+			return -1;
+		return p->timeout == 0 ? bad(x, "timeout must be at least 1, "
+		    "not '%s'", v) : 0;
+	}
+	return bad(x, "unknown key '%s' in [probe] (url, servername, ehlo, "
+	    "chase, https-aia, timeout)", k);
+}
+
+/* The section that ends is complete: a source names a store or a url, a
+ * probe a url. */
+static int
+section_done(struct ctx *x)
 {
 	struct config_source *s;
 
+	if (x->sec == SEC_PROBE &&
+	    x->c->probe[x->c->nprobe - 1].url == NULL) {
+		log_err("'%s': line %zu: [probe %s] needs 'url = URL' (e.g. "
+		    "smtp://mail.example.com:587)", x->file,
+		    x->c->probe[x->c->nprobe - 1].line,
+		    x->c->probe[x->c->nprobe - 1].name);
+		return -1;
+	}
 	if (x->sec != SEC_SOURCE)
 		return 0;
 	s = &x->c->src[x->c->nsrc - 1];
@@ -435,7 +504,7 @@ section(struct ctx *x, char *p)
 	char *name;
 	size_t i;
 
-	if (source_done(x) == -1)
+	if (section_done(x) == -1)
 		return -1;
 	memset(&x->seen, 0, sizeof(x->seen));
 	name = p + strcspn(p, " \t");
@@ -453,16 +522,39 @@ section(struct ctx *x, char *p)
 		x->sec = p[0] == 'o' ? SEC_OUTPUT : SEC_FETCH;
 		return 0;
 	}
-	if (strcmp(p, "source") != 0)
+	if (strcmp(p, "source") != 0 && strcmp(p, "probe") != 0)
 		return bad(x, "unknown section [%s] (output, fetch, source "
-		    "NAME)", p);
+		    "NAME, probe NAME)", p);
 	if (*name == '\0')
-		return bad(x, "[source] needs a name: [source NAME]%s", "");
+		return bad(x, p[0] == 's' ? "[source] needs a name: [source "
+		    "NAME]%s" : "[probe] needs a name: [probe NAME]%s", "");
 	if (name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(name) ||
 	    strlen(name) > 64)
-		return bad(x, "source name '%s': use letters, digits, '.', "
-		    "'_' and '-' (at most 64)", name);
+		return bad(x, "name '%s': use letters, digits, '.', '_' and "
+		    "'-' (at most 64)", name);
+	if (p[0] == 'p') {
+		struct config_probe *np;
+
+		for (i = 0; i < c->nprobe; i++)
+			if (strcmp(c->probe[i].name, name) == 0)
+				return bad(x, "[probe %s] given twice", name);
+		if (c->nprobe == CONFIG_MAX_PROBES)
+			return bad(x, "more than 1024 probes at [probe %s]",
+			    name);
+		np = reallocarray(c->probe, c->nprobe + 1, sizeof(*np));
+		if (np == NULL)
+			return bad(x, "out of memory at [probe %s]", name);
+		c->probe = np;
+		memset(&np[c->nprobe], 0, sizeof(*np));
+		if ((np[c->nprobe].name = strdup(name)) == NULL)
+			return bad(x, "out of memory at [probe %s]", name);
+		np[c->nprobe].line = x->line;
+		np[c->nprobe].chase = 1;
+		c->nprobe++;
+		x->sec = SEC_PROBE;
+		return 0;
+	}
 	for (i = 0; i < c->nsrc; i++)
 		if (strcmp(c->src[i].name, name) == 0)
 			return bad(x, "[source %s] given twice", name);
@@ -496,6 +588,7 @@ defaults(struct config *c)
 	c->timeout = 300;
 	c->hook_timeout = 120;
 	c->max_size = 64 * 1024 * 1024;
+	c->probe_parallel = 16;
 }
 
 int
@@ -596,9 +689,13 @@ config_parse(const char *file, const char *buf, size_t len, struct config *c)
 			if (source_pair(&x, k, v) == -1)
 				goto fail;
 			break;
+		case SEC_PROBE:
+			if (probe_pair(&x, k, v) == -1)
+				goto fail;
+			break;
 		}
 	}
-	if (source_done(&x) == -1)
+	if (section_done(&x) == -1)
 		goto fail;
 	if (c->nsrc == 0) {
 		log_err("'%s': no [source NAME] section; name at least one "

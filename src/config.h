@@ -4,8 +4,9 @@
  * INI style: "[section]" or "[section NAME]" headers, "key = value" lines,
  * "#" comments (a whole line, or after white space: URLs and SOURCE#GLOB
  * keep their '#').  Sections: [output] (what is published and where the
- * state lives), [fetch] (limits of downloads) and [source NAME] (one root
- * set each, in order).  Unknown sections and keys are errors naming the
+ * state lives), [fetch] (limits of downloads), [source NAME] (one root
+ * set each, in order) and [probe NAME] (a server to verify, whose missing
+ * intermediates are fetched through AIA).  Unknown sections and keys are errors naming the
  * file and line.  config_parse() is pure; config_load() reads a file.
  *
  * With no configuration file, config_default() gives the built-in one:
@@ -27,6 +28,7 @@
 #define CONFIG_HOOKS		"/etc/trustbuild/hooks.d"
 #define CONFIG_MAX_FILE		(1024 * 1024)
 #define CONFIG_MAX_SOURCES	64
+#define CONFIG_MAX_PROBES	1024
 
 enum config_role {
 	CONFIG_ANCHORS,
@@ -49,6 +51,18 @@ struct config_source {
 	char		*ca;		/* CA file for this source's https */
 	char		*fallback;	/* a store name or a path */
 	size_t		 max_size;	/* 0: [fetch] max-size */
+};
+
+/* [probe NAME]: a server whose chain the store must verify. */
+struct config_probe {
+	char		*name;
+	size_t		 line;
+	char		*url;		/* smtp://, tls://... (probe.h) */
+	char		*servername;	/* SNI, or NULL */
+	char		*ehlo;		/* or NULL */
+	int		 chase;		/* follow caIssuers URLs (default) */
+	int		 https_aia;	/* https caIssuers URLs too */
+	unsigned	 timeout;	/* seconds; 0: the default */
 };
 
 struct config {
@@ -74,6 +88,10 @@ struct config {
 	/* [source NAME] ... */
 	struct config_source *src;
 	size_t		 nsrc;
+	/* [probe NAME] ... */
+	struct config_probe *probe;
+	size_t		 nprobe;
+	unsigned	 probe_parallel;	/* [output] probes at once */
 };
 
 /*

@@ -127,7 +127,8 @@ pem_base64_decode(const char *s, size_t len, unsigned char **out,
 /* One block: the certificates it gave (0 if skipped), -1 on error. */
 static int
 block(const char *name, size_t line, enum block_kind kind,
-    const unsigned char *der, size_t len, struct certset *set)
+    const unsigned char *der, size_t len, const char *origin,
+    size_t originlen, struct certset *set)
 {
 	char where[1100], reason[256];
 	struct cert *c = NULL;
@@ -161,11 +162,26 @@ block(const char *name, size_t line, enum block_kind kind,
 		    where, log_ssl_reason(reason, sizeof(reason)));
 		return 0;
 	}
-	if (cert_add_source(c, name) == -1 || certset_add(set, c) == -1) {
-		log_err("%s: out of memory", where);
-		return -1;
+	if (cert_add_source(c, name) == -1)
+		goto nomem;
+	/* a bundle of ours says where each certificate came from */
+	if (origin != NULL) {
+		char rec[600];
+
+		snprintf(rec, sizeof(rec), "recorded: %.*s",
+		    (int)(originlen > 512 ? 512 : originlen), origin);
+		if (cert_add_source(c, rec) == -1)
+			goto nomem;
+	}
+	if (certset_add(set, c) == -1) {
+		c = NULL;
+		goto nomem;
 	}
 	return 1;
+nomem:
+	cert_free(c);
+	log_err("%s: out of memory", where);
+	return -1;
 }
 
 int
@@ -173,8 +189,8 @@ pem_parse(const char *name, const char *buf, size_t len,
     struct certset *set)
 {
 	const char *p = buf, *end = buf + len;
-	const char *type = NULL, *body = NULL;
-	size_t line = 0, begin_line = 0, typelen = 0;
+	const char *type = NULL, *body = NULL, *origin = NULL;
+	size_t line = 0, begin_line = 0, typelen = 0, originlen = 0;
 	int n = 0;
 
 	while (p < end) {
@@ -188,6 +204,11 @@ pem_parse(const char *name, const char *buf, size_t len,
 		    e[-1] == '\t'))
 			e--;
 		if (type == NULL) {
+			if ((size_t)(e - s) > 10 &&
+			    memcmp(s, "# Source: ", 10) == 0) {
+				origin = s + 10;
+				originlen = (size_t)(e - origin);
+			}
 			if ((size_t)(e - s) > 16 &&
 			    memcmp(s, "-----BEGIN ", 11) == 0 &&
 			    memcmp(e - 5, "-----", 5) == 0) {
@@ -223,13 +244,14 @@ pem_parse(const char *name, const char *buf, size_t len,
 				    "is not valid base64", name, begin_line);
 			} else {
 				r = block(name, begin_line, kind, der, derlen,
-				    set);
+				    origin, originlen, set);
 				free(der);
 				if (r == -1)
 					return -1;
 				n += r;
 			}
 			type = NULL;
+			origin = NULL;
 			continue;
 		}
 		if ((size_t)(e - s) >= 11 && memcmp(s, "-----BEGIN ", 11) == 0) {

@@ -94,7 +94,16 @@ test_full(void)
 	    "url = https://example.org/bad.pem\n"
 	    "sha256-url = https://example.org/bad.pem.sha256\n"
 	    "role = blocklist\n"
-	    "fallback = system\n";
+	    "fallback = system\n"
+	    "[probe smarthost]\n"
+	    "url = submission://[::1]:2587\n"
+	    "servername = mail.example.com\n"
+	    "ehlo = client.example.com\n"
+	    "chase = no\n"
+	    "https-aia = yes\n"
+	    "timeout = 7\n"
+	    "[probe web]\n"
+	    "url = https://www.example.com\n";
 	struct config c;
 	char err[1024];
 
@@ -137,6 +146,16 @@ test_full(void)
 	CHECK(strcmp(c.src[2].fallback, "system") == 0);
 	CHECK(strcmp(c.src[2].sha256_url,
 	    "https://example.org/bad.pem.sha256") == 0);
+	CHECK(c.nprobe == 2 && c.probe_parallel == 16);
+	if (c.nprobe == 2) {
+		CHECK(strcmp(c.probe[0].name, "smarthost") == 0);
+		CHECK(strcmp(c.probe[0].url, "submission://[::1]:2587") == 0);
+		CHECK(strcmp(c.probe[0].servername, "mail.example.com") == 0);
+		CHECK(strcmp(c.probe[0].ehlo, "client.example.com") == 0);
+		CHECK(c.probe[0].chase == 0 && c.probe[0].https_aia == 1 &&
+		    c.probe[0].timeout == 7);
+		CHECK(c.probe[1].chase == 1 && c.probe[1].timeout == 0);
+	}
 	config_release(&c);
 }
 
@@ -194,8 +213,22 @@ test_refused(void)
 	CHECK(refused("[source a]\nurl = /a\n[source a]\nurl = /b\n",
 	    "line 3: [source a] given twice"));
 	CHECK(refused("[source]\n", "[source] needs a name"));
-	CHECK(refused("[source a/b]\n", "source name 'a/b'"));
-	CHECK(refused("[source .a]\n", "source name '.a'"));
+	CHECK(refused("[source a/b]\n", "name 'a/b'"));
+	CHECK(refused("[source .a]\n", "name '.a'"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\n",
+	    "[probe p] needs 'url = URL'"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = gopher://x\n",
+	    "line 4: 'gopher://x': unknown scheme"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = tls://x\n",
+	    "tls:// needs a port"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = smtp://x\n"
+	    "[probe p]\nurl = smtp://y\n", "[probe p] given twice"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = smtp://x\n"
+	    "chase = sometimes\n", "chase must be yes or no"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = smtp://x\n"
+	    "port = 25\n", "unknown key 'port' in [probe]"));
+	CHECK(refused("[output]\nprobe-parallel = 0\n",
+	    "probe-parallel must be at least 1"));
 	CHECK(refused("[output]\n[output]\n", "line 2: [output] given twice"));
 	CHECK(refused("[output]\npurpose = web\n", "'web' is not a purpose"));
 	CHECK(refused("[output]\nbundle = rel.crt\n", "must be an absolute"));
