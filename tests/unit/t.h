@@ -33,5 +33,6 @@ void	test_policy(void);
 void	test_ccadb(void);
 void	test_store(void);
 void	test_config(void);
+void	test_probe(void);
 
 #endif

@@ -1,0 +1,175 @@
+/*
+ * The pure parts of probe and AIA: URLs, server reply lines, the LDAP
+ * StartTLS answer, and the decoding of AIA answers (DER, PEM, PKCS#7).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "aia.h"
+#include "probe.h"
+#include "t.h"
+
+static int
+url(const char *u, const char *scheme, enum probe_proto proto,
+    const char *host, const char *port)
+{
+	struct probe_target t;
+	char err[256];
+
+	if (probe_parse_url(u, &t, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", u, err);
+		return 0;
+	}
+	return strcmp(t.scheme, scheme) == 0 && t.proto == proto &&
+	    strcmp(t.host, host) == 0 && strcmp(t.port, port) == 0;
+}
+
+static int
+bad_url(const char *u, const char *want)
+{
+	struct probe_target t;
+	char err[256];
+
+	if (probe_parse_url(u, &t, err, sizeof(err)) == 0)
+		return 0;
+	if (strstr(err, want) == NULL) {
+		fprintf(stderr, "'%s' lacks '%s'\n", err, want);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+test_urls(void)
+{
+	CHECK(url("smtp://mail.example.com", "smtp", PROTO_SMTP,
+	    "mail.example.com", "25"));
+	CHECK(url("submission://mail.example.com.netsolmail.net:587",
+	    "submission", PROTO_SMTP, "mail.example.com.netsolmail.net",
+	    "587"));
+	CHECK(url("submission://relay", "submission", PROTO_SMTP, "relay",
+	    "587"));
+	CHECK(url("smtps://relay", "smtps", PROTO_TLS, "relay", "465"));
+	CHECK(url("imap://h", "imap", PROTO_IMAP, "h", "143"));
+	CHECK(url("imaps://h", "imaps", PROTO_TLS, "h", "993"));
+	CHECK(url("pop3://h", "pop3", PROTO_POP3, "h", "110"));
+	CHECK(url("pop3s://h", "pop3s", PROTO_TLS, "h", "995"));
+	CHECK(url("ftp://h", "ftp", PROTO_FTP, "h", "21"));
+	CHECK(url("ldap://h", "ldap", PROTO_LDAP, "h", "389"));
+	CHECK(url("https://h/", "https", PROTO_TLS, "h", "443"));
+	CHECK(url("tls://127.0.0.1:8443", "tls", PROTO_TLS, "127.0.0.1",
+	    "8443"));
+	CHECK(url("smtp://[::1]:2525", "smtp", PROTO_SMTP, "::1", "2525"));
+	CHECK(url("smtp://[2001:db8::25]", "smtp", PROTO_SMTP, "2001:db8::25",
+	    "25"));
+	CHECK(bad_url("mail.example.com", "not a URL"));
+	CHECK(bad_url("gopher://h", "unknown scheme"));
+	CHECK(bad_url("tls://h", "needs a port"));
+	CHECK(bad_url("smtp://h/path", "has no path"));
+	CHECK(bad_url("smtp://h:99999", "not a URL"));
+	CHECK(bad_url("smtp://", "not a URL"));
+}
+
+static void
+test_replies(void)
+{
+	int more, tls, code;
+
+	CHECK(probe_smtp_line("220 mx.example.org ESMTP", &more, &tls) == 220 &&
+	    !more && !tls);
+	CHECK(probe_smtp_line("250-STARTTLS", &more, &tls) == 250 && more &&
+	    tls);
+	CHECK(probe_smtp_line("250 starttls", &more, &tls) == 250 && !more &&
+	    tls);
+	CHECK(probe_smtp_line("250-STARTTLSX", &more, &tls) == 250 && !tls);
+	CHECK(probe_smtp_line("250", &more, &tls) == 250 && !more);
+	CHECK(probe_smtp_line("25", &more, &tls) == -1);
+	CHECK(probe_smtp_line("2500 x", &more, &tls) == -1);
+	CHECK(probe_smtp_line("abc def", &more, &tls) == -1);
+	CHECK(probe_smtp_line("", &more, &tls) == -1);
+	CHECK(probe_imap_tagged("tb1 OK Begin TLS", "tb1") == 1);
+	CHECK(probe_imap_tagged("tb1 OK", "tb1") == 1);
+	CHECK(probe_imap_tagged("tb1 BAD unknown command", "tb1") == 0);
+	CHECK(probe_imap_tagged("tb1 NO", "tb1") == 0);
+	CHECK(probe_imap_tagged("tb1 OKAY", "tb1") == -1);
+	CHECK(probe_imap_tagged("* OK still going", "tb1") == -1);
+	CHECK(probe_imap_tagged("tb10 OK", "tb1") == -1);
+	{
+		/* ExtendedResponse, messageID 1, success, then with an error */
+		unsigned char ok[] = { 0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07,
+		    0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00 };
+		unsigned char no[] = { 0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07,
+		    0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00 };
+		unsigned char longform[] = { 0x30, 0x81, 0x0c, 0x02, 0x01, 0x01,
+		    0x78, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00 };
+		unsigned char bad[] = { 0x31, 0x00 };
+		unsigned char huge[] = { 0x30, 0x84, 0x7f, 0xff, 0xff, 0xff };
+		size_t i;
+
+		CHECK(probe_ldap_response(ok, sizeof(ok), &code) == 1 &&
+		    code == 0);
+		CHECK(probe_ldap_response(no, sizeof(no), &code) == 0 &&
+		    code == 2);
+		CHECK(probe_ldap_response(longform, sizeof(longform), &code) ==
+		    1);
+		CHECK(probe_ldap_response(bad, sizeof(bad), &code) == -1);
+		CHECK(probe_ldap_response(huge, sizeof(huge), &code) == -1);
+		/* every prefix of a good answer asks for more, none crashes */
+		for (i = 0; i < sizeof(ok); i++)
+			CHECK(probe_ldap_response(ok, i, &code) == -2);
+	}
+}
+
+static int
+decode(const unsigned char *buf, size_t len, char *err, size_t errsz)
+{
+	STACK_OF(X509) *out = sk_X509_new_null();
+	int n = aia_decode(buf, len, out, err, errsz);
+
+	sk_X509_pop_free(out, X509_free);
+	return n;
+}
+
+static void
+test_aia_decode(void)
+{
+	static const char *ok[] = { "root-a.der", "root-a.pem", "roots.p7b",
+	    "roots-p7.pem", "roots.pem" };
+	static const int want[] = { 1, 1, 2, 2, 2 };
+	unsigned char *buf, junk[300];
+	char err[256];
+	size_t len, i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if ((buf = t_read(t_fixtures, ok[i], &len)) == NULL) {
+			CHECK(!"fixture missing");
+			continue;
+		}
+		CHECK(decode(buf, len, err, sizeof(err)) == want[i]);
+		/* a truncated answer decodes to nothing and says so */
+		if (decode(buf, len / 2, err, sizeof(err)) != -1 &&
+		    i != 4)
+			CHECK(!"a truncated answer decoded");
+		free(buf);
+	}
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 37 + 11);
+	junk[0] = 0x30;
+	CHECK(decode(junk, sizeof(junk), err, sizeof(err)) == -1 &&
+	    strstr(err, "neither a certificate nor PKCS#7") != NULL);
+	CHECK(decode((const unsigned char *)"", 0, err, sizeof(err)) == -1 &&
+	    strstr(err, "empty") != NULL);
+	CHECK(decode((const unsigned char *)"<html>moved</html>", 18, err,
+	    sizeof(err)) == -1 && strstr(err, "no certificate") != NULL);
+}
+
+void
+test_probe(void)
+{
+	test_urls();
+	test_replies();
+	test_aia_decode();
+}
