@@ -269,6 +269,15 @@ fetch_once(struct aia *a, const char *url, time_t deadline)
 	fo.errsz = sizeof(m->err);
 	rc = fetch_get(url, have ? meta.etag : NULL,
 	    have ? meta.last_modified : NULL, &fo, &r);
+	if (rc == -1) {
+		/* the report names the URL already: "'URL': why" */
+		size_t ul = strlen(url);
+
+		if (m->err[0] == '\'' && strncmp(m->err + 1, url, ul) == 0 &&
+		    strncmp(m->err + 1 + ul, "': ", 3) == 0)
+			memmove(m->err, m->err + ul + 4,
+			    strlen(m->err + ul + 4) + 1);
+	}
 	if (rc == -1 && !have)
 		goto out;
 	if (rc == -1 || r.not_modified) {
@@ -301,9 +310,9 @@ out:
 	return m;
 }
 
-/* Why cand cannot be child's issuer, or NULL when it can. */
+/* Why cand cannot be child's issuer (at time at), or NULL when it can. */
 static const char *
-refusal(X509 *cand, X509 *child, char *buf, size_t size)
+refusal(X509 *cand, X509 *child, time_t at, char *buf, size_t size)
 {
 	char when[40], name[256];
 	EVP_PKEY *k;
@@ -325,12 +334,12 @@ refusal(X509 *cand, X509 *child, char *buf, size_t size)
 		snprintf(buf, size, "not a CA certificate");
 		return buf;
 	}
-	if (X509_cmp_current_time(X509_get0_notAfter(cand)) < 0) {
+	if (X509_cmp_time(X509_get0_notAfter(cand), &at) < 0) {
 		cert_time_str(X509_get0_notAfter(cand), when, sizeof(when));
 		snprintf(buf, size, "expired on %s", when);
 		return buf;
 	}
-	if (X509_cmp_current_time(X509_get0_notBefore(cand)) > 0) {
+	if (X509_cmp_time(X509_get0_notBefore(cand), &at) > 0) {
 		cert_time_str(X509_get0_notBefore(cand), when, sizeof(when));
 		snprintf(buf, size, "not valid before %s", when);
 		return buf;
@@ -471,7 +480,8 @@ aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
 					    "the chain (an AIA loop)", subj);
 					continue;
 				}
-				if (refusal(c, cur, why, sizeof(why)) != NULL) {
+				if (refusal(c, cur, a->o.at ? a->o.at :
+				    time(NULL), why, sizeof(why)) != NULL) {
 					step(res, urls[i], 0, "%s: refused: %s",
 					    subj, why);
 					continue;

@@ -20,6 +20,7 @@
 #define TB_AIA_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 
@@ -36,6 +37,7 @@ struct aia_opts {
 	const char	*state;		/* cache answers in STATE/cache, or NULL */
 	unsigned	 fetch_timeout;	/* 0: AIA_FETCH_TIMEOUT */
 	unsigned	 total_timeout;	/* 0: AIA_TOTAL_TIMEOUT */
+	time_t		 at;		/* validity checked at; 0: now */
 };
 
 /* What happened to one URL or candidate, for the report. */

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "log.h"
 #include "probe.h"
+#include "source.h"
 
 #define EXIT_NOTALK	3	/* could not connect or talk to the server */
 
@@ -34,7 +35,8 @@ usage(FILE *f)
 	    "usage: trustbuild probe [--bundle FILE] [--capath DIR]\n"
 	    "                        [--servername NAME] [--ehlo NAME]\n"
 	    "                        [--timeout SECONDS] [--chase] [--https-aia]\n"
-	    "                        [--json] URL\n"
+	    "                        [--attime EPOCH] [--json] URL\n"
+	    "       trustbuild probe [options] --chain FILE [URL]\n"
 	    "\n"
 	    "Connect to a server, show the certificate chain it sends, and say\n"
 	    "whether it verifies against the store as sendmail would report it\n"
@@ -52,6 +54,9 @@ usage(FILE *f)
 	    "  --chase            fetch missing intermediates from their\n"
 	    "                     caIssuers (AIA) URLs and verify again\n"
 	    "  --https-aia        follow https caIssuers URLs too\n"
+	    "  --chain FILE       do not connect: take the chain from a PEM file\n"
+	    "                     (leaf first), e.g. saved by openssl s_client\n"
+	    "  --attime EPOCH     verify as at that time (seconds since 1970)\n"
 	    "  --json             one JSON object, for monitoring\n"
 	    "\n"
 	    "Exit status: 0 the chain verifies, 1 it does not, 3 could not\n"
@@ -167,6 +172,26 @@ name_matches(X509 *leaf, const char *host)
 	return r == 1;
 }
 
+/* --chain FILE: the certificates of a PEM file, in their order. */
+static int
+read_chain(const char *path, struct probe_result *r)
+{
+	unsigned char *buf;
+	size_t len;
+	char err[256];
+
+	if (source_read_file(path, 1024 * 1024, &buf, &len) == -1)
+		return -1;
+	if ((r->chain = sk_X509_new_null()) == NULL ||
+	    aia_decode(buf, len, r->chain, err, sizeof(err)) == -1) {
+		log_err("'%s': %s", path, r->chain ? err : "out of memory");
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
 int
 cmd_probe(int argc, char *argv[])
 {
@@ -179,6 +204,8 @@ cmd_probe(int argc, char *argv[])
 		{ "chase", no_argument, NULL, 'C' },
 		{ "https-aia", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "chain", required_argument, NULL, 'f' },
+		{ "attime", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -188,7 +215,8 @@ cmd_probe(int argc, char *argv[])
 	struct aia_opts ao;
 	struct aia *aia = NULL;
 	struct aia_result ar;
-	const char *bundle = NULL, *capath = NULL, *host;
+	const char *bundle = NULL, *capath = NULL, *host, *chainfile = NULL;
+	const char *label;
 	char err[1024], what[4200], s[1024], s2[1024];
 	char urls[AIA_MAX_URLS][AIA_MAX_URL];
 	X509_STORE *store = NULL;
@@ -234,6 +262,22 @@ cmd_probe(int argc, char *argv[])
 		case 'j':
 			json = 1;
 			break;
+		case 'f':
+			chainfile = optarg;
+			break;
+		case 'a': {
+			char *end;
+			long long v = strtoll(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v <= 0) {
+				log_err("--attime '%s': give seconds since "
+				    "1970, e.g. $(date -d 2026-01-01 +%%s)",
+				    optarg);
+				return EXIT_ERROR;
+			}
+			ao.at = (time_t)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_CHANGED;
@@ -242,36 +286,47 @@ cmd_probe(int argc, char *argv[])
 			return EXIT_ERROR;
 		}
 	}
-	if (argc - optind != 1) {
+	if (argc - optind > 1 || (argc - optind == 0 && chainfile == NULL)) {
 		log_err("probe: give one URL, e.g. smtp://mail.example.com");
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (probe_parse_url(argv[optind], &t, err, sizeof(err)) == -1) {
+	memset(&t, 0, sizeof(t));
+	if (argc - optind == 1 &&
+	    probe_parse_url(argv[optind], &t, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		return EXIT_ERROR;
 	}
+	label = argc - optind == 1 ? argv[optind] : chainfile;
 	if ((store = load_store(bundle, capath, what, sizeof(what))) == NULL)
 		return EXIT_ERROR;
-	host = po.servername ? po.servername : t.host;
+	if (ao.at != 0)
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ao.at);
+	host = po.servername ? po.servername : t.host[0] ? t.host : NULL;
 
-	if (probe_run(&t, &po, &pr, err, sizeof(err)) == -1) {
+	if (chainfile != NULL) {
+		if (read_chain(chainfile, &pr) == -1)
+			goto out;
+		snprintf(pr.addr, sizeof(pr.addr), "none");
+		snprintf(pr.tls, sizeof(pr.tls), "from %s", chainfile);
+	} else if (probe_run(&t, &po, &pr, err, sizeof(err)) == -1) {
 		if (json) {
 			fprintf(f, "{\"url\":");
-			json_str(argv[optind]);
+			json_str(label);
 			fprintf(f, ",\"connected\":false,\"error\":");
 			json_str(err);
 			fprintf(f, "}\n");
 		}
-		log_err("%s: %s", argv[optind], err);
+		log_err("%s: %s", label, err);
 		rc = EXIT_NOTALK;
 		goto out;
 	}
 	n = sk_X509_num(pr.chain);
 	if (json) {
 		fprintf(f, "{\"url\":");
-		json_str(argv[optind]);
-		fprintf(f, ",\"connected\":true,\"address\":");
+		json_str(label);
+		fprintf(f, ",\"connected\":%s,\"address\":", chainfile ?
+		    "false" : "true");
 		json_str(pr.addr);
 		fprintf(f, ",\"tls\":");
 		json_str(pr.tls);
@@ -282,9 +337,12 @@ cmd_probe(int argc, char *argv[])
 			print_cert(f, i, sk_X509_value(pr.chain, i), 1);
 		fprintf(f, "]");
 	} else {
-		fprintf(f, "%s: connected to %s (%s%s), %s\n", argv[optind],
-		    pr.addr, t.scheme, t.proto == PROTO_TLS ? "" : ", STARTTLS",
-		    pr.tls);
+		if (chainfile != NULL)
+			fprintf(f, "%s: the chain saved in it\n", chainfile);
+		else
+			fprintf(f, "%s: connected to %s (%s%s), %s\n", label,
+			    pr.addr, t.scheme, t.proto == PROTO_TLS ? "" :
+			    ", STARTTLS", pr.tls);
 		fprintf(f, "chain as sent (%d certificate%s):\n", n,
 		    n == 1 ? "" : "s");
 		for (i = 0; i < n; i++)
@@ -305,14 +363,16 @@ cmd_probe(int argc, char *argv[])
 		log_err("out of memory");
 		goto out;
 	}
-	named = name_matches(leaf, host);
+	named = host == NULL || name_matches(leaf, host);
 	if (json) {
 		fprintf(f, ",\"verify\":\"%s\"", ok ? "OK" : "FAIL");
 		if (!ok) {
 			fprintf(f, ",\"verifymsg\":");
 			json_str(X509_verify_cert_error_string(verr));
 		}
-		fprintf(f, ",\"name_matches\":%s", named ? "true" : "false");
+		if (host != NULL)
+			fprintf(f, ",\"name_matches\":%s", named ? "true" :
+			    "false");
 	} else {
 		if (ok)
 			fprintf(f, "verify=OK (store: %s)\n", what);
@@ -350,12 +410,21 @@ cmd_probe(int argc, char *argv[])
 				    "     (role = intermediates)\n");
 				break;
 			}
-			fprintf(f, "fix: ask the server's operator to send the "
-			    "intermediate with the certificate, or add it\n"
-			    "     to the store: a [probe] section with url = %s "
-			    "in\n     trustbuild.conf, then 'trustbuild update'%s\n",
-			    argv[optind], chase ? "" : "; see it work first with "
-			    "--chase");
+			if (chainfile != NULL)
+				fprintf(f, "fix: ask the server's operator to "
+				    "send the intermediate with the certificate, "
+				    "or add it\n     to the store: a [probe] "
+				    "section for the server in trustbuild.conf, "
+				    "then\n     'trustbuild update'%s\n", chase ?
+				    "" : "; see it work first with --chase");
+			else
+				fprintf(f, "fix: ask the server's operator to "
+				    "send the intermediate with the certificate, "
+				    "or add it\n     to the store: a [probe] "
+				    "section with url = %s in\n     "
+				    "trustbuild.conf, then 'trustbuild update'%s\n",
+				    label, chase ? "" : "; see it work first with "
+				    "--chase");
 			break;
 		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
@@ -421,7 +490,8 @@ cmd_probe(int argc, char *argv[])
 				fprintf(f, "fix: add [probe] with url = %s to "
 				    "trustbuild.conf and run 'trustbuild "
 				    "update':\n     it publishes %s\n",
-				    argv[optind], sk_X509_num(ar.found) == 1 ?
+				    chainfile ? "SERVER-URL" : label,
+				    sk_X509_num(ar.found) == 1 ?
 				    "this intermediate" : "these intermediates");
 			} else
 				fprintf(f, "with what AIA gave: still "

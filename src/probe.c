@@ -280,12 +280,12 @@ read_line(struct conn *c, char *out, const char *doing)
 			size_t n = (size_t)(nl - c->in), i;
 
 			memcpy(out, c->in, n);
+			for (i = 0; i < n; i++)
+				if (out[i] == '\0')
+					out[i] = '?';	/* no NUL cuts a line */
 			out[n] = '\0';
 			if (n > 0 && out[n - 1] == '\r')
 				out[n - 1] = '\0';
-			for (i = 0; i < n; i++)
-				if (out[i] == '\0')
-					out[i] = '?';
 			c->len -= n + 1;
 			memmove(c->in, nl + 1, c->len);
 			return 0;

@@ -22,6 +22,9 @@
 #	/httpd-id                  a token: httpd_start's check that it is
 #	                           this nginx that answers
 # There is no built-in big file: a test writes its own into DOCROOT.
+# A request for another host name, as sent to nginx used as http_proxy
+# (http_proxy=$HTTPD_URL), is served from DOCROOT/vhosts/HOST/ ("/" is
+# index.der there): the public hosts of real AIA URLs, offline.
 # httpd_log prints the access log's path.  Its lines are "STATUS REQUEST",
 # e.g. "304 GET /roots.pem HTTP/1.1"; nginx writes one when it has finished
 # a request, which may be just after the client has its answer, so count
@@ -138,6 +141,16 @@ http {
 		location /slow/ {
 			alias "$1/";
 			limit_rate 1k;
+		}
+	}
+	# any other host name (with a letter in its last label), as asked
+	# for through nginx used as an http_proxy: DOCROOT/vhosts/HOST/
+	server {
+		listen 127.0.0.1:$2;
+		server_name ~^(?<vh>[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]*)\$;
+		root "$1/vhosts/\$vh";
+		location = / {
+			try_files /index.der =404;
 		}
 	}
 }

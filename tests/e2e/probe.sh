@@ -1,0 +1,267 @@
+#!/bin/sh
+# probe against real servers on 127.0.0.1 (tests/tlsd.py speaking SMTP,
+# IMAP, POP3, FTP and LDAP STARTTLS, or TLS at once) that send only their
+# leaf; AIA chasing against nginx serving a test PKI made now (tests/
+# mkpki.sh): each answer form, two URLs, two levels, and every hostile
+# answer refused in bounded time; hostile servers; the real web chains of
+# the corpus chased through nginx used as http_proxy.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../httpd.sh"
+. "$(dirname "$0")/../tlsd.sh"
+trap 'tlsd_stop; httpd_stop; badhttp_stop' EXIT
+trap 'exit 1' HUP INT PIPE TERM
+
+P=$W/pki
+mkdir -p "$P/www"
+if ! httpd_start "$P/www"; then
+	nok "nginx starts"
+	done_testing
+	exit 1
+fi
+BASE=$HTTPD_URL
+LOG=$(httpd_log)
+STALL=""
+if badhttp_start stall; then
+	STALL=$BADHTTP_URL
+fi
+if ! STALL_URL=${STALL:+$STALL/stall.der} sh "$(dirname "$0")/../mkpki.sh" \
+    "$P" "$BASE" >"$W/mkpki.log" 2>&1; then
+	nok "the test PKI is made"
+	sed 's/^/#   /' "$W/mkpki.log" | tail -5
+	done_testing
+	exit 1
+fi
+
+# --- smtp STARTTLS, the leaf alone ---
+tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" || nok "tlsd smtp starts"
+S=smtp://127.0.0.1:$TLSD_PORT
+run 1 "a leaf without its intermediate: exit 1" "$TB" probe \
+    --bundle "$P/root.pem" "$S"
+check "it says how it connected" grep -q \
+    "^$S: connected to 127.0.0.1:$TLSD_PORT (smtp, STARTTLS), TLSv1" "$W/out"
+check "it shows the one certificate sent" grep -q \
+    "^chain as sent (1 certificate):" "$W/out"
+check "with its caIssuers URL" grep -q "caIssuers: $BASE/int.der" "$W/out"
+check "the verdict as sendmail logs it" grep -qx "verify=FAIL \
+verifymsg=unable to get local issuer certificate (store: $P/root.pem)" "$W/out"
+check "why: the intermediate was not sent" grep -q \
+    "sent its certificate without the intermediate" "$W/out"
+check "which one is missing" grep -qx "missing: CN=AIA Test Intermediate" \
+    "$W/out"
+check "where AIA says it is" grep -qx \
+    "caIssuers says it is at: $BASE/int.der" "$W/out"
+check "and the fix, with the [probe] section" grep -q \
+    "a \\[probe\\] section with url = $S" "$W/out"
+check "the name 127.0.0.1 is in the certificate: no name warning" \
+    sh -c '! grep -q "^name:" "$1"' sh "$W/out"
+
+n=$(grep -c "GET /int.der" "$LOG")
+run 1 "--chase: still exit 1 (the store lacks it)" "$TB" probe --chase \
+    --bundle "$P/root.pem" "$S"
+check "--chase fetched the intermediate" grep -q \
+    "$BASE/int.der: CN=AIA Test Intermediate: the issuer of the certificate above" \
+    "$W/out"
+check "and it would verify with it" grep -qx \
+    "with 1 intermediate fetched through AIA: verify=OK" "$W/out"
+check "one request to nginx" httpd_log_wait "GET /int.der " $((n + 1))
+
+run 0 "with the intermediate in the store: exit 0" "$TB" probe \
+    --bundle "$P/ca-bundle.pem" "$S"
+check "verify=OK" grep -qx "verify=OK (store: $P/ca-bundle.pem)" "$W/out"
+mkdir -p "$W/capath"
+cp "$P/root.pem" "$P/int.pem" "$W/capath/"
+openssl rehash "$W/capath" 2>/dev/null
+run 0 "a CApath works as the store too" "$TB" probe --capath "$W/capath" "$S"
+run 0 "a name that is not the certificate's: still verify=OK, as sendmail sees it" \
+    "$TB" probe --servername \
+    mail.example.org --bundle "$P/ca-bundle.pem" "$S"
+check "is named" grep -q "^name: 'mail.example.org' matches neither" "$W/out"
+check "with sendmail's view of it" grep -q "sendmail's verify= does not check" \
+    "$W/out"
+run 1 "--json: exit 1 as without it" "$TB" probe --json --chase --bundle \
+    "$P/root.pem" "$S"
+check "is one JSON object with the verdicts and the AIA steps" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["connected"] and d["verify"] == "FAIL", d
+assert d["verifymsg"] == "unable to get local issuer certificate"
+assert len(d["chain"]) == 1 and d["chain"][0]["subject"] == "CN=localhost"
+assert d["chain"][0]["ca_issuers"] == [sys.argv[2] + "/int.der"]
+assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
+' "$W/out" "$BASE"
+tlsd_stop
+
+# --- every protocol ---
+for proto in imap pop3 ftp ldap tls https; do
+	if ! tlsd_start "$proto" "$P/leaf.pem" "$P/leaf.key"; then
+		nok "tlsd $proto starts"
+		continue
+	fi
+	case $proto in
+	https) u=https://127.0.0.1:$TLSD_PORT ;;
+	*) u=$proto://127.0.0.1:$TLSD_PORT ;;
+	esac
+	run 0 "$proto: verify=OK with the intermediate in the store" "$TB" \
+	    probe --bundle "$P/ca-bundle.pem" "$u"
+	check "$proto: one certificate sent" grep -q "(1 certificate)" "$W/out"
+	run 1 "$proto: verify=FAIL without it" "$TB" probe --bundle \
+	    "$P/root.pem" "$u"
+done
+tlsd_stop
+if tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --ipv6; then
+	run 0 "IPv6: smtp://[::1]:PORT" "$TB" probe --bundle "$P/ca-bundle.pem" \
+	    "smtp://[::1]:$TLSD_PORT"
+	check "connected to [::1]" grep -q "connected to \\[::1\\]:$TLSD_PORT" \
+	    "$W/out"
+	tlsd_stop
+else
+	skipped "IPv6: no ::1 here"
+fi
+if tlsd_start smtp "$P/leaf-chain.pem" "$P/leaf.key"; then
+	run 0 "a server that sends its intermediate verifies with the root alone" \
+	    "$TB" probe --bundle "$P/root.pem" "smtp://127.0.0.1:$TLSD_PORT"
+	check "two certificates sent" grep -q "(2 certificates)" "$W/out"
+	tlsd_stop
+fi
+
+# --- servers that misbehave: exit 3, a message, in bounded time ---
+hostile() {
+	proto=$1
+	mode=$2
+	expect=$3
+	if ! tlsd_start "$proto" "$P/leaf.pem" "$P/leaf.key" --mode "$mode"; then
+		nok "tlsd $proto --mode $mode starts"
+		return
+	fi
+	t0=$(date +%s)
+	run 3 "$proto $mode: exit 3" "$TB" probe --timeout 3 --bundle \
+	    "$P/ca-bundle.pem" "$proto://127.0.0.1:$TLSD_PORT"
+	err_has "$proto $mode: says what happened" "$expect"
+	check "$proto $mode: within the timeout" [ $(($(date +%s) - t0)) -le 5 ]
+	tlsd_stop
+}
+hostile smtp nostarttls "STARTTLS: the server does not offer it"
+hostile smtp refuse "STARTTLS: refused: '454 4.7.0"
+hostile smtp garbage "not an SMTP reply|closed the connection"
+hostile smtp stall "greeting: no answer in time"
+hostile smtp slowbanner "greeting: no answer in time"
+hostile smtp longline "a reply line longer than 4096 bytes"
+hostile smtp manylines "a reply of more than 100 lines"
+hostile smtp close "greeting: the server closed the connection"
+hostile smtp tlsfail "TLS handshake: "
+hostile imap nostarttls "STARTTLS: the server does not offer it"
+hostile pop3 nostarttls "STLS: the server does not offer it"
+hostile ftp refuse "AUTH TLS: refused: '431"
+hostile ldap nostarttls "the LDAP server refused it \\(resultCode 2\\)"
+hostile ldap garbage "not an LDAP ExtendedResponse|closed the connection"
+run 3 "nothing listening: exit 3" "$TB" probe smtp://127.0.0.1:9
+err_has "the connection is refused" "cannot connect: 127.0.0.1:9: Connection refused"
+run 1 "an unknown scheme: exit 1" "$TB" probe gopher://127.0.0.1
+err_has "naming the schemes" "unknown scheme; use smtp, submission"
+
+# --- AIA: each answer form, and every hostile answer ---
+aia() {
+	leaf=$1
+	want_rc=$2
+	expect=$3
+	if ! tlsd_start tls "$P/$leaf.pem" "$P/$leaf.key"; then
+		nok "tlsd serving $leaf starts"
+		return
+	fi
+	t0=$(date +%s)
+	run "$want_rc" "$leaf: --chase" "$TB" probe --chase --bundle \
+	    "$P/root.pem" "tls://127.0.0.1:$TLSD_PORT"
+	if grep -Eq -- "$expect" "$W/out"; then ok "$leaf: $expect"; else
+		nok "$leaf: stdout lacks /$expect/"
+		sed 's/^/#   /' "$W/out" | tail -8
+	fi
+	if [ "$4" = ok ]; then
+		check "$leaf: verify=OK with what AIA gave" grep -q \
+		    "fetched through AIA: verify=OK" "$W/out"
+	else
+		check "$leaf: nothing admitted" grep -qx \
+		    "with what AIA gave: still verify=FAIL" "$W/out"
+	fi
+	check "$leaf: within 30 s" [ $(($(date +%s) - t0)) -lt 30 ]
+	tlsd_stop
+}
+aia leaf-p7c 1 "int.p7c: CN=AIA Test Intermediate: the issuer" ok
+aia leaf-pem 1 "int.pem: CN=AIA Test Intermediate: the issuer" ok
+aia leaf-p7pem 1 "int-p7.pem: CN=AIA Test Intermediate: the issuer" ok
+aia leaf-2urls 1 "dead.der: .*Couldn't connect|dead.der: .*Connection refused" ok
+aia leaf-deep 1 "with 2 intermediates fetched through AIA" ok
+aia leaf-selfsigned 1 "evil-root.der: CN=AIA Test Intermediate: refused: a self-signed root" no
+aia leaf-wrongkey 1 "wrongkey.der: CN=AIA Test Intermediate: refused: its key did not sign" no
+aia leaf-nonca 1 "nonca.der: CN=AIA Test Not A CA: refused: not a CA certificate" no
+aia leaf-expired 1 "expired.der: CN=AIA Test Intermediate: refused: expired on 2011" no
+aia leaf-garbage 1 "garbage.der: no certificate in the answer" no
+aia leaf-big 1 "big.der: larger than the limit of 65536 bytes" no
+aia leaf-ldap 1 "ldap://127.0.0.1/cn=x\\?cACertificate: only http caIssuers URLs are followed" no
+aia leaf-file 1 "file:///etc/ssl/certs/ca-certificates.crt: only http caIssuers URLs" no
+aia leaf-loop 1 "an AIA loop" no
+aia leaf-redirloop 1 "redirect/loop: more than 5 redirects" no
+if [ -n "$STALL" ]; then
+	aia leaf-stall 1 "stall.der: no complete answer within 10 s" no
+fi
+
+# --- the real web chains of the corpus, their AIA URLs through a proxy ---
+if have_corpus "real chains through http_proxy"; then
+	V=$P/www/vhosts
+	n=0
+	for d in "$CORPUS"/chains/web/*/; do
+		h=$(basename "$d")
+		[ -f "$d/leaf.pem" ] || continue
+		# the chain in order: leaf, then its intermediates; each
+		# certificate's caIssuers URLs serve the next one, in DER
+		rm -rf "$W/c"
+		mkdir -p "$W/c"
+		cat "$d/leaf.pem" "$d/intermediates.pem" | awk -v d="$W/c" '
+		    /-----BEGIN CERTIFICATE-----/ { f = sprintf("%s/%02d.pem", d, n++) }
+		    f != "" { print > f }
+		    /-----END CERTIFICATE-----/ { close(f); f = "" }'
+		i=0
+		first=1
+		while [ -f "$W/c/$(printf %02d $((i + 1))).pem" ]; do
+			cur=$W/c/$(printf %02d $i).pem
+			next=$W/c/$(printf %02d $((i + 1))).pem
+			for u in $(openssl x509 -in "$cur" -noout -ext \
+			    authorityInfoAccess 2>/dev/null |
+			    sed -n 's/.*CA Issuers - URI://p'); do
+				# the first URL of a leaf with two is left
+				# dead: the second must be tried
+				if [ $first = 1 ] && [ "$h" = bing.com ]; then
+					first=0
+					continue
+				fi
+				hp=${u#http://}
+				vh=${hp%%/*}
+				path=${hp#"$vh"}
+				path=$(python3 -c 'import sys, urllib.parse
+print(urllib.parse.unquote(sys.argv[1]))' "$path")
+				case $path in "" | /) path=/index.der ;; esac
+				mkdir -p "$V/$vh$(dirname "$path")"
+				openssl x509 -in "$next" -outform DER \
+				    -out "$V/$vh$path"
+			done
+			i=$((i + 1))
+		done
+		t=$(date -d "$(cat "$d/validation_time")" +%s)
+		env http_proxy="$BASE" "$TB" probe --chase --attime "$t" \
+		    --bundle "$d/trusted.pem" --chain "$d/leaf.pem" \
+		    >"$W/out" 2>"$W/err"
+		if grep -q "fetched through AIA: verify=OK" "$W/out"; then
+			ok "$h: AIA from the leaf finds its $i intermediate(s)"
+		else
+			nok "$h: AIA from the leaf finds its intermediates"
+			sed 's/^/#   /' "$W/out" | tail -6
+		fi
+		n=$((n + 1))
+	done
+	check "14 real chains were chased" [ "$n" = 14 ]
+	check "their requests went through the proxy" \
+	    httpd_log_wait "GET http://i.pki.goog/we1.crt " 1
+	check "bing.com: the second URL after a dead first one" \
+	    httpd_log_wait "404 GET http://www.microsoft.com/pkiops/certs/" 1
+fi
+
+done_testing

@@ -1,0 +1,140 @@
+# tlsd.sh: TLS and STARTTLS servers on 127.0.0.1 or ::1 for the end-to-end
+# tests of "trustbuild probe", sourced by tests/e2e/*.sh after lib.sh.  Each
+# test stops what it started; a trap on a signal must exit for the EXIT
+# trap to run:
+#	. "$(dirname "$0")/../tlsd.sh"
+#	trap 'tlsd_stop' EXIT
+#	trap 'exit 1' HUP INT PIPE TERM
+#
+# tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--lifetime S]
+# [--log FILE] runs tests/tlsd.py (see that file for the protocols and the
+# modes) in the background and waits up to 5 s for it to listen.  It
+# returns 0 and exports, for the latest server: TLSD_PORT, TLSD_PID,
+# TLSD_HOST (127.0.0.1, or ::1 with --ipv6: no brackets) and TLSD_LOG (the
+# --log file; without --log, one in a temp directory, so each server's
+# commands and messages can always be read).  Or it returns 1 with a
+# message and tlsd.py's last words on stderr.  It may be called again for
+# more servers; each one exits by itself after its lifetime (default
+# 120 s).
+# tlsd_stop stops every server started (TERM, up to 5 s, then KILL), waits
+# for them and removes the temp directory; it may be called twice.
+#
+# tlsd.py is found when this file is sourced, from the sourcing script
+# ($0) as $(dirname "$0")/../tlsd.py (a test in tests/e2e/), else
+# $(dirname "$0")/tlsd.py (a script in tests/); TLSD_PY overrides.  The
+# path is made absolute then, so a test may cd afterwards.
+#
+# The functions' own variables are named _t_*.
+
+# not taken from the environment: a parent's servers are not ours to stop
+TLSD_DIR=""
+TLSD_PIDS=""
+TLSD_PID=""
+TLSD_PORT=""
+TLSD_HOST=""
+TLSD_LOG=""
+
+_tlsd_py() {
+	if [ -n "${TLSD_PY:-}" ]; then
+		echo "$TLSD_PY"
+		return
+	fi
+	_t_d=$(dirname "$0")
+	for _t_f in "$_t_d/../tlsd.py" "$_t_d/tlsd.py"; do
+		if [ -f "$_t_f" ]; then
+			echo "$(cd "$(dirname "$_t_f")" && pwd)/tlsd.py"
+			return
+		fi
+	done
+	echo "$_t_d/../tlsd.py"
+}
+_TLSD_PY=$(_tlsd_py)
+
+# _tlsd_alive PID: the process exists and is no zombie
+_tlsd_alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	[ -r "/proc/$1/stat" ] || return 0
+	! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
+
+# _tlsd_kill PID...: TERM, up to 5 s for them to go, then KILL
+_tlsd_kill() {
+	kill -TERM "$@" 2>/dev/null
+	_t_i=0
+	while [ $_t_i -lt 50 ]; do
+		_t_alive=""
+		for _t_p in "$@"; do
+			_tlsd_alive "$_t_p" && _t_alive="$_t_alive $_t_p"
+		done
+		[ -z "$_t_alive" ] && break
+		sleep 0.1
+		_t_i=$((_t_i + 1))
+	done
+	# shellcheck disable=SC2086
+	[ -n "$_t_alive" ] && kill -KILL $_t_alive 2>/dev/null
+	for _t_p in "$@"; do
+		wait "$_t_p" 2>/dev/null
+	done
+	return 0
+}
+
+# tlsd_start PROTO CERTFILE KEYFILE [OPTION...]: 0 with the server at
+# $TLSD_HOST port $TLSD_PORT, or 1
+tlsd_start() {
+	if [ $# -lt 3 ]; then
+		echo "tlsd_start: usage: tlsd_start PROTO CERTFILE KEYFILE" \
+		    "[--mode MODE] [--ipv6] [--lifetime S] [--log FILE]" >&2
+		return 1
+	fi
+	if [ -z "$TLSD_DIR" ]; then
+		TLSD_DIR=$(mktemp -d \
+		    "${TMPDIR:-/tmp}/trustbuild-tlsd.XXXXXX") || return 1
+	fi
+	_t_n=$(echo "$TLSD_PIDS" | wc -w)
+	_t_portfile=$TLSD_DIR/port.$_t_n
+	# what the options say of the address and the log
+	_t_host=127.0.0.1
+	_t_log=""
+	_t_prev=""
+	for _t_a; do
+		[ "$_t_a" = --ipv6 ] && _t_host=::1
+		[ "$_t_prev" = --log ] && _t_log=$_t_a
+		_t_prev=$_t_a
+	done
+	if [ -z "$_t_log" ]; then
+		_t_log=$TLSD_DIR/cmds.$_t_n
+		set -- "$@" --log "$_t_log"
+	fi
+	python3 "$_TLSD_PY" "$_t_portfile" "$@" </dev/null \
+	    >"$TLSD_DIR/out.$_t_n" 2>&1 &
+	_t_pid=$!
+	TLSD_PIDS="$TLSD_PIDS $_t_pid"
+	_t_i=0
+	while [ ! -s "$_t_portfile" ] && [ $_t_i -lt 50 ] &&
+	    _tlsd_alive "$_t_pid"; do
+		sleep 0.1
+		_t_i=$((_t_i + 1))
+	done
+	if [ ! -s "$_t_portfile" ]; then
+		echo "tlsd_start: $_TLSD_PY $*: no port:" >&2
+		tail -5 "$TLSD_DIR/out.$_t_n" >&2
+		return 1
+	fi
+	TLSD_PID=$_t_pid
+	TLSD_PORT=$(cat "$_t_portfile")
+	TLSD_HOST=$_t_host
+	TLSD_LOG=$_t_log
+	export TLSD_PID TLSD_PORT TLSD_HOST TLSD_LOG
+	return 0
+}
+
+tlsd_stop() {
+	# shellcheck disable=SC2086
+	[ -n "$TLSD_PIDS" ] && _tlsd_kill $TLSD_PIDS
+	[ -n "$TLSD_DIR" ] && rm -rf "$TLSD_DIR"
+	TLSD_PIDS=""
+	TLSD_DIR=""
+	TLSD_PID=""
+	TLSD_PORT=""
+	return 0
+}
