@@ -5,7 +5,8 @@
 #                   the main job on the built-in default configuration
 #   make check      unit and end-to-end tests
 #   make check-asan the same under ASan, UBSan and LSan
-#   make bench      compare with openssl rehash (figures, not a test)
+#   make bench      compare with openssl rehash, and probes at once with
+#                   one by one (figures, not a test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -67,6 +68,7 @@ run: deps
 bench: deps
 	$(MAKE) trustbuild
 	sh scripts/bench.sh
+	sh scripts/bench_probe.sh
 
 # The whole suite under AddressSanitizer, UndefinedBehaviorSanitizer and
 # LeakSanitizer; any report fails the run.
