@@ -244,8 +244,11 @@ run 0 "a download matching its checksum file is published" \
 conf pinned "$U/roots.pem" "sha256 = $(sha256sum "$DOC/roots.pem" | cut -c1-64)"
 run 0 "a download matching its pin is published" "$TB" -q -c "$W/pinned.conf" update
 
-# http_proxy is honoured: nginx answers an absolute-URI request from its
-# own docroot, so a host that does not exist is reached through it
+# http_proxy is honoured: nginx answers an absolute-URI request for
+# another host from DOCROOT/vhosts/HOST (tests/httpd.sh), so a host that
+# does not exist is reached through it
+mkdir -p "$DOC/vhosts/upstream.invalid"
+cp "$FIX/roots.pem" "$DOC/vhosts/upstream.invalid/roots.pem"
 conf proxy "http://upstream.invalid/roots.pem"
 run 0 "http_proxy is used" env http_proxy="$U" "$TB" -q -c "$W/proxy.conf" update
 check "the request went through the proxy" \
