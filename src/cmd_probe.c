@@ -12,14 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "aia.h"
 #include "cert.h"
 #include "cmd.h"
+#include "certset.h"
 #include "config.h"
 #include "json.h"
 #include "log.h"
@@ -65,7 +68,8 @@ usage(FILE *f)
 
 /* The store to verify against, and a description of it in *what. */
 static X509_STORE *
-load_store(const char *bundle, const char *capath, char *what, size_t size)
+load_store(const char *bundle, const char *capath, char *what, size_t size,
+    char **used)
 {
 	X509_STORE *st = X509_STORE_new();
 	struct config c;
@@ -108,6 +112,8 @@ load_store(const char *bundle, const char *capath, char *what, size_t size)
 	} else
 		snprintf(what, size, "%s%s%s", bundle ? bundle : "",
 		    bundle && capath ? " and " : "", capath ? capath : "");
+	if (st != NULL && bundle != NULL)
+		*used = strdup(bundle);
 	if (own) {
 		free((char *)bundle);
 		free((char *)capath);
@@ -157,6 +163,53 @@ print_cert(FILE *f, int i, X509 *x, int json)
 	fprintf(f, "   sha256:    %s\n", hex);
 	for (j = 0; j < n; j++)
 		fprintf(f, "   caIssuers: %s\n", urls[j]);
+}
+
+/*
+ * The store's bundle (ours) may carry Mozilla's distrust-after date of the
+ * root the chain ends at: a leaf issued after it is one that NSS and
+ * browsers refuse, though OpenSSL (and so sendmail) does not know.
+ */
+static void
+distrust_note(FILE *f, const char *bundle, X509 *leaf, X509 *root, int json)
+{
+	struct certset *set = certset_new();
+	struct blocklist *bl = blocklist_new();
+	unsigned char d[32];
+	unsigned dl;
+	struct cert *c;
+	struct tm tm;
+	char when[40], issued[40], name[512];
+	int saved = log_verbosity;
+	time_t nb;
+
+	log_verbosity = LOG_QUIET;
+	if (set == NULL || bl == NULL ||
+	    source_load(bundle, CERTDATA_ALL, set, bl) <= 0 ||
+	    !X509_digest(root, EVP_sha256(), d, &dl) ||
+	    (c = certset_find(set, d)) == NULL ||
+	    c->distrust[0] != DISTRUST_AFTER ||
+	    !ASN1_TIME_to_tm(X509_get0_notBefore(leaf), &tm) ||
+	    (nb = timegm(&tm)) <= c->distrust_after[0])
+		goto out;
+	cert_time_t_str(c->distrust_after[0], when, sizeof(when));
+	cert_time_t_str(nb, issued, sizeof(issued));
+	if (json) {
+		fprintf(f, ",\"distrust_after\":");
+		json_str(when);
+		fprintf(f, ",\"issued_after_distrust\":true");
+	} else
+		fprintf(f, "distrust: the certificate was issued on %s, after "
+		    "%s, the date from which\n          Mozilla no longer "
+		    "trusts certificates of its root %s for servers;\n"
+		    "          browsers and NSS refuse it, though sendmail's "
+		    "verify= does not check this\n", issued, when,
+		    cert_name_str(X509_get_subject_name(root), name,
+		    sizeof(name)));
+out:
+	log_verbosity = saved;
+	certset_free(set);
+	blocklist_free(bl);
 }
 
 /* Does the leaf name the host?  1 yes, 0 no. */
@@ -217,6 +270,8 @@ cmd_probe(int argc, char *argv[])
 	struct aia_result ar;
 	const char *bundle = NULL, *capath = NULL, *host, *chainfile = NULL;
 	const char *label;
+	char *used = NULL;
+	STACK_OF(X509) *vchain = NULL;
 	char err[1024], what[4200], s[1024], s2[1024];
 	char urls[AIA_MAX_URLS][AIA_MAX_URL];
 	X509_STORE *store = NULL;
@@ -298,7 +353,8 @@ cmd_probe(int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	label = argc - optind == 1 ? argv[optind] : chainfile;
-	if ((store = load_store(bundle, capath, what, sizeof(what))) == NULL)
+	if ((store = load_store(bundle, capath, what, sizeof(what),
+	    &used)) == NULL)
 		return EXIT_ERROR;
 	if (ao.at != 0)
 		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ao.at);
@@ -359,7 +415,8 @@ cmd_probe(int argc, char *argv[])
 		goto out;
 	}
 	leaf = sk_X509_value(pr.chain, 0);
-	if ((ok = aia_verify(store, leaf, pr.chain, &verr, &cur, NULL)) == -1) {
+	if ((ok = aia_verify(store, leaf, pr.chain, &verr, &cur, &vchain)) ==
+	    -1) {
 		log_err("out of memory");
 		goto out;
 	}
@@ -449,6 +506,9 @@ cmd_probe(int argc, char *argv[])
 			    X509_verify_cert_error_string(verr));
 		}
 	}
+	if (ok && used != NULL)
+		distrust_note(f, used, leaf, sk_X509_value(vchain,
+		    sk_X509_num(vchain) - 1), json);
 	if (!named && !json)
 		fprintf(f, "name: '%s' matches neither the certificate's "
 		    "subjectAltName nor its CN;\n      sendmail's verify= does "
@@ -502,6 +562,8 @@ cmd_probe(int argc, char *argv[])
 		fprintf(f, "}\n");
 out:
 	X509_free(cur);
+	sk_X509_pop_free(vchain, X509_free);
+	free(used);
 	aia_result_release(&ar);
 	aia_free(aia);
 	probe_result_release(&pr);

@@ -89,6 +89,25 @@ assert len(d["chain"]) == 1 and d["chain"][0]["subject"] == "CN=localhost"
 assert d["chain"][0]["ca_issuers"] == [sys.argv[2] + "/int.der"]
 assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
 ' "$W/out" "$BASE"
+
+# a root with a distrust-after date (from certdata.txt, kept in the bundle's
+# comments): a leaf issued after it is named, though verify= is OK
+sh "$(dirname "$0")/../mkcertdata.sh" "$P/root.pem:distrust-after" \
+    >"$W/distrust-certdata.txt"
+"$TB" -q build --intermediates "$P/int.pem" --bundle "$W/distrust.pem" \
+    "$W/distrust-certdata.txt" >/dev/null 2>&1
+check "the bundle carries the distrust-after date" grep -q \
+    "^# Server distrust after: 2020-04-01" "$W/distrust.pem"
+run 0 "a leaf issued after its root's distrust-after: verify=OK" "$TB" probe \
+    --bundle "$W/distrust.pem" "$S"
+check "and the distrust is explained" grep -q \
+    "^distrust: the certificate was issued on .*, after 2020-04-01 00:00:00 UTC" \
+    "$W/out"
+run 0 "--json says it too" "$TB" probe --json --bundle "$W/distrust.pem" "$S"
+check "(issued_after_distrust)" grep -q '"issued_after_distrust":true' "$W/out"
+run 0 "a root without one: no such line" "$TB" probe --bundle \
+    "$P/ca-bundle.pem" "$S"
+check "(no distrust line)" sh -c '! grep -q "^distrust:" "$1"' sh "$W/out"
 tlsd_stop
 
 # --- every protocol ---
