@@ -19,6 +19,8 @@ extern const char *cmd_config;
 int	cmd_build(int argc, char *argv[]);
 int	cmd_list(int argc, char *argv[]);
 int	cmd_probe(int argc, char *argv[]);
+int	cmd_sendmail_check(int argc, char *argv[]);
+int	cmd_sendmail_setup(int argc, char *argv[]);
 int	cmd_stores(int argc, char *argv[]);
 int	cmd_update(int argc, char *argv[]);
 

@@ -30,6 +30,10 @@ static const struct command {
 	    "print the certificates of a bundle, CApath or source" },
 	{ "probe", cmd_probe,
 	    "show a server's chain and why it does (not) verify; AIA" },
+	{ "sendmail-check", cmd_sendmail_check,
+	    "find what keeps sendmail from verifying: .mc, .cf, files, log" },
+	{ "sendmail-setup", cmd_sendmail_setup,
+	    "print the sendmail.mc lines and trustbuild.conf to use" },
 	{ "stores", cmd_stores,
 	    "list the public root sets trustbuild knows" },
 	{ "update", cmd_update,
@@ -47,7 +51,8 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-15s %s\n", commands[i].name,
+		    commands[i].summary);
 	fprintf(f,
 	    "\n"
 	    "options:\n"

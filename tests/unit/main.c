@@ -61,6 +61,7 @@ main(int argc, char *argv[])
 	test_store();
 	test_config();
 	test_probe();
+	test_sendmail();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -34,5 +34,6 @@ void	test_ccadb(void);
 void	test_store(void);
 void	test_config(void);
 void	test_probe(void);
+void	test_sendmail(void);
 
 #endif

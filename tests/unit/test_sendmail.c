@@ -1,0 +1,163 @@
+/*
+ * sendmail.mc, sendmail.cf and mail log parsing: dnl before or after a
+ * define, # comments, quoting variants, the last active define winning,
+ * #O options, the smart host and its port, STARTTLS=client log lines.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sendmail.h"
+#include "t.h"
+
+static struct sm_config mc;
+
+static const struct sm_setting *
+mc_key(const char *text, enum sm_key k)
+{
+	sm_parse_mc(text, strlen(text), &mc);
+	return &mc.s[k];
+}
+
+static void
+test_mc(void)
+{
+	const struct sm_setting *s;
+
+	s = mc_key("define(`confCACERT', `/etc/mail/tls/ca.crt')dnl\n",
+	    SM_CACERT);
+	CHECK(s->state == SM_SET && strcmp(s->value, "/etc/mail/tls/ca.crt") ==
+	    0 && s->line == 1);
+	s = mc_key("x\ndnl define(`confCACERT', `/a')dnl\n", SM_CACERT);
+	CHECK(s->state == SM_COMMENTED && s->line == 2 && s->col == 1 &&
+	    strcmp(s->value, "/a") == 0);
+	s = mc_key("   dnl define(`confCACERT_PATH', `/etc/ssl/certs')dnl\n",
+	    SM_CACERT_PATH);
+	CHECK(s->state == SM_COMMENTED && s->col == 4);
+	s = mc_key("# define(`confCACERT', `/a')\n", SM_CACERT);
+	CHECK(s->state == SM_COMMENTED && s->col == 1);
+	s = mc_key("define(confCACERT, /plain/path)\n", SM_CACERT);
+	CHECK(s->state == SM_SET && strcmp(s->value, "/plain/path") == 0);
+	s = mc_key("define(`confCACERT',`/nospace')dnl\n", SM_CACERT);
+	CHECK(s->state == SM_SET && strcmp(s->value, "/nospace") == 0);
+	s = mc_key("define(`confLOG_LEVEL', ``12'')dnl\n", SM_LOG_LEVEL);
+	CHECK(s->state == SM_SET && strcmp(s->value, "`12'") == 0);
+	/* a dnl inside quotes is text, not a comment */
+	s = mc_key("define(`confCACERT', `/dnl/x')dnl\n", SM_CACERT);
+	CHECK(s->state == SM_SET && strcmp(s->value, "/dnl/x") == 0);
+	/* the active one wins over a commented one, before or after */
+	s = mc_key("dnl define(`confCACERT', `/old')dnl\n"
+	    "define(`confCACERT', `/new')dnl\n"
+	    "dnl define(`confCACERT', `/later')dnl\n", SM_CACERT);
+	CHECK(s->state == SM_SET && strcmp(s->value, "/new") == 0 &&
+	    s->line == 2);
+	/* the last active one wins */
+	s = mc_key("define(`confCACERT', `/a')dnl\ndefine(`confCACERT', `/b')\n",
+	    SM_CACERT);
+	CHECK(strcmp(s->value, "/b") == 0);
+	/* not a define of it: confCACERTX, undefine, FEATURE */
+	s = mc_key("define(`confCACERTX', `/a')\nundefine(`confCACERT')\n"
+	    "FEATURE(`confCACERT')\n", SM_CACERT);
+	CHECK(s->state == SM_ABSENT);
+	/* unbalanced quotes do not run away */
+	s = mc_key("define(`confCACERT', `/a)dnl\n", SM_CACERT);
+	CHECK(s->state == SM_ABSENT);
+	s = mc_key("define(`SMART_HOST', `[mail.example.com]')dnl\n"
+	    "define(`RELAY_MAILER_ARGS', `TCP $h 587')dnl\n", SM_SMART_HOST);
+	CHECK(s->state == SM_SET && strcmp(s->value, "[mail.example.com]") ==
+	    0);
+	{
+		char url[300];
+
+		CHECK(sm_smarthost_url(&mc, url, sizeof(url)) == 0 &&
+		    strcmp(url, "submission://mail.example.com:587") == 0);
+		mc_key("define(`SMART_HOST', `esmtp:relay.example.net')\n",
+		    SM_SMART_HOST);
+		CHECK(sm_smarthost_url(&mc, url, sizeof(url)) == 0 &&
+		    strcmp(url, "smtp://relay.example.net") == 0);
+		mc_key("define(`SMART_HOST', `[10.0.0.5]')\ndefine("
+		    "`RELAY_MAILER_ARGS', `TCP $h 2525')\n", SM_SMART_HOST);
+		CHECK(sm_smarthost_url(&mc, url, sizeof(url)) == 0 &&
+		    strcmp(url, "smtp://10.0.0.5:2525") == 0);
+		mc_key("dnl define(`SMART_HOST', `x')\n", SM_SMART_HOST);
+		CHECK(sm_smarthost_url(&mc, url, sizeof(url)) == -1);
+	}
+}
+
+static void
+test_cf(void)
+{
+	static const char cf[] =
+	    "# comment\n"
+	    "O CACertFile=/etc/mail/tls/ca-bundle.with.intermediate.crt\n"
+	    "#O CACertPath\n"
+	    "O LogLevel=12\n"
+	    "#O ServerCertFile\n"
+	    "DS[mail.example.com]\n"
+	    "Mrelay,		P=[IPC], F=mDFMuXa8k, S=EnvFromSMTP/HdrFromSMTP, "
+	    "R=MasqSMTP, E=\\r\\n, L=2040,\n"
+	    "		T=DNS/RFC822/SMTP,\n"
+	    "		A=TCP $h 587\n";
+	struct sm_config c;
+
+	sm_parse_cf(cf, sizeof(cf) - 1, &c);
+	CHECK(c.s[SM_CACERT].state == SM_SET && strcmp(c.s[SM_CACERT].value,
+	    "/etc/mail/tls/ca-bundle.with.intermediate.crt") == 0 &&
+	    c.s[SM_CACERT].line == 2);
+	CHECK(c.s[SM_CACERT_PATH].state == SM_COMMENTED &&
+	    c.s[SM_CACERT_PATH].line == 3);
+	CHECK(c.s[SM_LOG_LEVEL].state == SM_SET &&
+	    strcmp(c.s[SM_LOG_LEVEL].value, "12") == 0);
+	CHECK(c.s[SM_SERVER_CERT].state == SM_COMMENTED);
+	CHECK(c.s[SM_SMART_HOST].state == SM_SET &&
+	    strcmp(c.s[SM_SMART_HOST].value, "[mail.example.com]") == 0);
+	/* "O CACertFileX" is another option */
+	sm_parse_cf("O CACertFileX=/a\n", 16, &c);
+	CHECK(c.s[SM_CACERT].state == SM_ABSENT);
+	sm_parse_cf("", 0, &c);
+	CHECK(c.s[SM_CACERT].state == SM_ABSENT);
+}
+
+static void
+test_log(void)
+{
+	static const char lg[] =
+	    "Nov 28 10:00:00 mx sm-mta[100]: 3ASA01: STARTTLS=client, "
+	    "cert-subject=/CN=mail.example.com, cert-issuer=/CN=R11, "
+	    "verifymsg=unable to get local issuer certificate\n"
+	    "Nov 28 10:00:00 mx sm-mta[100]: 3ASA01: STARTTLS=client, "
+	    "relay=mail.example.com., version=TLSv1.3, verify=FAIL, "
+	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
+	    "Nov 28 10:05:00 mx sm-mta[101]: 3ASA02: STARTTLS=client, "
+	    "relay=mx.other.org., version=TLSv1.3, verify=OK, "
+	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
+	    "Nov 28 10:06:00 mx sm-mta[102]: 3ASA03: STARTTLS=client, "
+	    "relay=mail.example.com., version=TLSv1.3, verify=FAIL, "
+	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
+	    "Nov 28 10:07:00 mx sm-mta[103]: garbage STARTTLS=client\n"
+	    "Nov 28 10:07:00 mx sm-mta[103]: STARTTLS=server, relay=x, verify=NO\n";
+	struct sm_log l;
+
+	CHECK(sm_parse_log(lg, sizeof(lg) - 1, &l) == 0);
+	CHECK(l.n == 2 && l.client_lines == 3 && l.verifymsg_lines == 1);
+	if (l.n == 2) {
+		CHECK(strcmp(l.v[0].relay, "mail.example.com") == 0 &&
+		    strcmp(l.v[0].verify, "FAIL") == 0 && l.v[0].count == 2);
+		/* the reason logged for an earlier FAIL stays */
+		CHECK(strcmp(l.v[0].verifymsg,
+		    "unable to get local issuer certificate") == 0);
+		CHECK(strcmp(l.v[1].relay, "mx.other.org") == 0 &&
+		    strcmp(l.v[1].verify, "OK") == 0);
+	}
+	sm_log_release(&l);
+	CHECK(sm_parse_log(lg, 200, &l) == 0 && l.n == 0 &&
+	    l.verifymsg_lines == 1);
+	sm_log_release(&l);
+}
+
+void
+test_sendmail(void)
+{
+	test_mc();
+	test_cf();
+	test_log();
+}
