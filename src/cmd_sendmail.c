@@ -88,8 +88,12 @@ slurp(const char *path, size_t *len)
 	unsigned char *buf;
 	int saved = log_verbosity;
 
+	struct stat st;
+
+	/* what cannot be read is a finding of the caller's, not an error */
 	log_verbosity = LOG_QUIET;
-	if (access(path, R_OK) != 0 ||
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    access(path, R_OK) != 0 ||
 	    source_read_file(path, 256 * 1024 * 1024, &buf, len) == -1)
 		buf = NULL;
 	log_verbosity = saved;
