@@ -17,6 +17,11 @@ run 0 "list --help" "$TB" list --help
 cp "$W/out" "$W/list-help"
 run 0 "update --help" "$TB" update --help
 cp "$W/out" "$W/update-help"
+for c in probe sendmail-check sendmail-setup; do
+	run 0 "$c --help" "$TB" "$c" --help
+	cp "$W/out" "$W/$c-help"
+	check "the man page documents $c" grep -q "^\.Cm $c\$" "$MAN"
+done
 check "--help lists update" [ "$("$TB" --help | grep -c '^  update ')" = 1 ]
 run 1 "an unknown command" "$TB" frobnicate
 err_has "says so and where to look" "'frobnicate' is not a command; see 'trustbuild --help'"
@@ -27,7 +32,8 @@ if command -v mandoc >/dev/null; then
 	check "the man page is clean under mandoc -Tlint" \
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$MAN"
 	for o in $(grep -Eo -- '--[a-z][a-z-]+' "$W/build-help" "$W/list-help" \
-	    "$W/update-help" |
+	    "$W/update-help" "$W/probe-help" "$W/sendmail-check-help" \
+	    "$W/sendmail-setup-help" |
 	    sed 's/.*://' | sort -u); do
 		check "the man page documents $o" grep -Eq -- \
 		    "Fl -${o#--}( |\$)" "$MAN"
