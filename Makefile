@@ -5,6 +5,7 @@
 #                   the main job on the built-in default configuration
 #   make check      unit and end-to-end tests
 #   make check-asan the same under ASan, UBSan and LSan
+#   make fuzz       libFuzzer on every parser (FUZZ_TIME=600 s each)
 #   make bench      compare with openssl rehash, and probes at once with
 #                   one by one (figures, not a test)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -89,6 +90,12 @@ check-asan: deps
 	@if ls $(ASAN_DIR)/report.* >/dev/null 2>&1; then \
 	  cat $(ASAN_DIR)/report.*; echo "check-asan: sanitizer reports above" >&2; exit 1; fi
 
+# libFuzzer targets of every parser (clang), FUZZ_TIME seconds each;
+# "make check" runs their seeds and saved crashes through gcc builds
+FUZZ_TIME ?= 600
+fuzz: deps-check
+	sh tests/fuzz/run.sh fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
+
 install: trustbuild
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(DATADIR)/stores
@@ -102,6 +109,6 @@ lint-man:
 
 clean:
 	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT)
-	rm -rf $(ASAN_DIR) .bench
+	rm -rf $(ASAN_DIR) .bench build-fuzz
 
-.PHONY: all check check-asan run bench install clean deps deps-check lint-man
+.PHONY: all check check-asan run bench fuzz install clean deps deps-check lint-man

@@ -10,6 +10,7 @@
 #include "log.h"
 
 int log_verbosity = LOG_NORMAL;
+int log_silent;
 
 static void
 vlog(const char *kind, const char *fmt, va_list ap)
@@ -25,6 +26,8 @@ log_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_silent)
+		return;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap);
 	va_end(ap);
@@ -67,6 +70,10 @@ log_ssl(const char *fmt, ...)
 	va_list ap;
 	char reason[512];
 
+	if (log_silent) {
+		ERR_clear_error();
+		return;
+	}
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap);
 	va_end(ap);
@@ -78,6 +85,8 @@ log_notice(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_silent)
+		return;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap);
 	va_end(ap);
@@ -89,7 +98,7 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_verbosity < LOG_NORMAL)
+	if (log_verbosity < LOG_NORMAL || log_silent)
 		return;
 	va_start(ap, fmt);
 	vlog("warning: ", fmt, ap);
@@ -102,7 +111,7 @@ log_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_verbosity < LOG_VERBOSE)
+	if (log_verbosity < LOG_VERBOSE || log_silent)
 		return;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap);

@@ -15,6 +15,8 @@ enum log_level {
 };
 
 extern int log_verbosity;
+/* Nothing at all is printed while this is set (the fuzz targets). */
+extern int log_silent;
 
 /* An error: always printed. */
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

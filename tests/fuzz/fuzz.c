@@ -1,0 +1,147 @@
+/*
+ * fuzz.c: the libFuzzer targets of every parser, one per FUZZ_TARGET
+ * value (a -D at build time), so each target is its own binary:
+ *
+ *   source     format detection and every source format, archives included
+ *   certdata   Mozilla certdata.txt
+ *   pem        PEM (CERTIFICATE, TRUSTED CERTIFICATE, PKCS7)
+ *   der        a DER certificate or PKCS#7 bag
+ *   ccadb      CCADB's CSV report
+ *   config     trustbuild.conf
+ *   store      a root set definition
+ *   replies    SMTP / IMAP reply lines and the LDAP StartTLS answer
+ *   url        probe URLs
+ *   aia        AIA answers (DER, PEM, PKCS#7)
+ *   sendmail   sendmail.mc, sendmail.cf and mail logs
+ *
+ * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
+ * tests/fuzz/standalone.c by "make check", which runs every seed and every
+ * saved crash through them (regressions).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "aia.h"
+#include "blocklist.h"
+#include "ccadb.h"
+#include "certdata.h"
+#include "certset.h"
+#include "config.h"
+#include "der.h"
+#include "log.h"
+#include "pem.h"
+#include "probe.h"
+#include "sendmail.h"
+#include "source.h"
+#include "store.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A NUL-terminated copy: some parsers take C strings. */
+static char *
+cstr(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (s != NULL) {
+		memcpy(s, data, size);
+		s[size] = '\0';
+	}
+	return s;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct certset *set = certset_new();
+	struct blocklist *bl = blocklist_new();
+	char *s = cstr(data, size);
+
+	log_silent = 1;
+	if (set == NULL || bl == NULL || s == NULL)
+		goto out;
+#if FUZZ_TARGET == 1	/* source */
+	source_parse("fuzz", data, size, CERTDATA_ALL, set, bl);
+#elif FUZZ_TARGET == 2	/* certdata */
+	certdata_parse("fuzz", s, size, CERTDATA_ALL, set, bl);
+	certdata_parse("fuzz", s, size, PURPOSE_SERVER_AUTH, set, bl);
+#elif FUZZ_TARGET == 3	/* pem */
+	pem_parse("fuzz", s, size, set);
+#elif FUZZ_TARGET == 4	/* der */
+	der_parse("fuzz", data, size, set);
+#elif FUZZ_TARGET == 5	/* ccadb */
+	ccadb_parse("fuzz", s, size, set);
+#elif FUZZ_TARGET == 6	/* config */
+	{
+		struct config c;
+
+		if (config_parse("fuzz", s, size, &c) == 0)
+			config_release(&c);
+	}
+#elif FUZZ_TARGET == 7	/* store */
+	{
+		struct store st;
+
+		if (store_parse("fuzz", s, size, &st) == 0)
+			store_release(&st);
+	}
+#elif FUZZ_TARGET == 8	/* replies */
+	{
+		char *line, *save = NULL;
+		int more, tls, code;
+
+		probe_ldap_response(data, size, &code);
+		for (line = strtok_r(s, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			probe_smtp_line(line, &more, &tls);
+			probe_imap_tagged(line, "tb1");
+		}
+	}
+#elif FUZZ_TARGET == 9	/* url */
+	{
+		struct probe_target t;
+		char err[512];
+
+		probe_parse_url(s, &t, err, sizeof(err));
+	}
+#elif FUZZ_TARGET == 10	/* aia */
+	{
+		STACK_OF(X509) *out = sk_X509_new_null();
+		char err[256];
+		int i;
+
+		if (out != NULL && aia_decode(data, size, out, err,
+		    sizeof(err)) > 0)
+			for (i = 0; i < sk_X509_num(out); i++) {
+				char urls[AIA_MAX_URLS][AIA_MAX_URL];
+
+				aia_urls(sk_X509_value(out, i), urls,
+				    AIA_MAX_URLS);
+			}
+		sk_X509_pop_free(out, X509_free);
+	}
+#elif FUZZ_TARGET == 11	/* sendmail */
+	{
+		struct sm_config c;
+		struct sm_log l;
+		char url[600];
+
+		sm_parse_mc(s, size, &c);
+		sm_smarthost_url(&c, url, sizeof(url));
+		sm_parse_cf(s, size, &c);
+		sm_smarthost_url(&c, url, sizeof(url));
+		if (sm_parse_log(s, size, &l) == 0)
+			sm_log_release(&l);
+	}
+#else
+#error "FUZZ_TARGET: 1 to 11"
+#endif
+out:
+	certset_free(set);
+	blocklist_free(bl);
+	free(s);
+	return 0;
+}
