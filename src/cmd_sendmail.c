@@ -512,12 +512,68 @@ check_log(struct report *r, const char *path, const struct sm_config *cfg,
 	sm_log_release(&lg);
 }
 
+/* When the running sendmail started (from its pid file), or 0. */
+static time_t
+sendmail_started(const char *given, pid_t *pidp)
+{
+	static const char *pidfiles[] = { "/run/sendmail/mta/sendmail.pid",
+	    "/var/run/sendmail/mta/sendmail.pid", "/run/sendmail.pid",
+	    "/var/run/sendmail.pid" };
+	char path[64], buf[64];
+	struct stat st;
+	size_t i;
+	FILE *f;
+	long pid;
+
+	for (i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
+		if ((f = fopen(given ? given : pidfiles[i], "r")) == NULL) {
+			if (given != NULL)
+				break;
+			continue;
+		}
+		pid = fgets(buf, sizeof(buf), f) ? strtol(buf, NULL, 10) : 0;
+		fclose(f);
+		if (pid <= 1)
+			continue;
+		/* a process's /proc directory is made when it starts */
+		snprintf(path, sizeof(path), "/proc/%ld", pid);
+		if (stat(path, &st) == -1)
+			continue;
+		*pidp = (pid_t)pid;
+		return st.st_mtime;
+	}
+	return 0;
+}
+
+static void
+check_running(struct report *r, const char *pidfile, const char *cafile,
+    const char *capath)
+{
+	struct stat st;
+	time_t started, changed = 0;
+	char a[40], b[40];
+	pid_t pid = 0;
+
+	if ((started = sendmail_started(pidfile, &pid)) == 0)
+		return;
+	if (cafile != NULL && stat(cafile, &st) == 0)
+		changed = st.st_mtime;
+	if (capath != NULL && lstat(capath, &st) == 0 && st.st_mtime > changed)
+		changed = st.st_mtime;
+	if (changed > started)
+		finding(r, L_PROBLEM, "restart sendmail (systemctl restart "
+		    "sendmail), or set reload = in trustbuild.conf",
+		    "sendmail (pid %ld) started %s, before its CA data changed "
+		    "(%s): it still verifies with the old set", (long)pid,
+		    day(started, a, sizeof(a)), day(changed, b, sizeof(b)));
+}
+
 static void
 check_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: trustbuild sendmail-check [--mc FILE] [--cf FILE] [--log FILE]\n"
-	    "                                 [--json]\n"
+	    "                                 [--pidfile FILE] [--json]\n"
 	    "\n"
 	    "Check sendmail's TLS set-up: the confCACERT and confCACERT_PATH\n"
 	    "defines of sendmail.mc (commented out by dnl? both there?), the\n"
@@ -528,6 +584,8 @@ check_usage(FILE *f)
 	    "  --mc FILE   default " MC_DEFAULT "\n"
 	    "  --cf FILE   default " CF_DEFAULT "\n"
 	    "  --log FILE  default /var/log/maillog or /var/log/mail.log\n"
+	    "  --pidfile FILE  the running sendmail's (default: the usual\n"
+	    "              places): was it started before the CA data changed?\n"
 	    "  --json      one JSON object\n"
 	    "\n"
 	    "Exit status: 0 no problem, 1 problems found, 3 neither file can\n"
@@ -541,11 +599,13 @@ cmd_sendmail_check(int argc, char *argv[])
 		{ "mc", required_argument, NULL, 'm' },
 		{ "cf", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "pidfile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT, *logpath = NULL;
+	const char *pidfile = NULL;
 	struct sm_config mc, cf, *eff;
 	struct report r;
 	struct config tc;
@@ -567,6 +627,9 @@ cmd_sendmail_check(int argc, char *argv[])
 			break;
 		case 'l':
 			logpath = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
 			break;
 		case 'j':
 			r.json = 1;
@@ -655,6 +718,7 @@ cmd_sendmail_check(int argc, char *argv[])
 		    SM_SET, dbs);
 	if (capathv != NULL)
 		check_capath(&r, capathv, dbs);
+	check_running(&r, pidfile, cafile, capathv);
 	if (havetc && cafile != NULL && tc.bundle != NULL &&
 	    strcmp(tc.bundle, cafile) != 0)
 		finding(&r, L_NOTE, NULL, "trustbuild publishes '%s', but "

@@ -116,6 +116,22 @@ assert d["problems"] == 0 and len(d["findings"]) > 4
 assert all(f["level"] in ("ok", "note", "problem") for f in d["findings"])
 ' "$W/out"
 
+# a sendmail started before its CA data changed still uses the old set
+# (any process stands in for it: only its start time is read)
+sleep 30 &
+fake=$!
+echo "$fake" >"$W/sendmail.pid"
+sleep 1.1
+touch "$S/ca.crt"
+run 1 "sendmail started before the CA file changed: exit 1" "$TB" \
+    sendmail-check --mc "$D/good.mc" --cf "$D/good.cf" --log "$D/ok.log" \
+    --pidfile "$W/sendmail.pid"
+check "says it still uses the old set, and to restart it" grep -q \
+    "sendmail (pid $fake) started .*, before its CA data changed .*: it still verifies with the old set" \
+    "$W/out"
+kill "$fake" 2>/dev/null
+wait "$fake" 2>/dev/null
+
 # only one of the two
 sed '/confCACERT_PATH/d' "$D/good.mc" >"$D/one.mc"
 grep -v CACertPath "$D/good.cf" >"$D/one.cf"
