@@ -10,7 +10,8 @@ set -u
 # checks), setpriv (an unprivileged run), mandoc (man page lint), flock,
 # p11-kit's trust and update-ca-certificates (benchmark peers); archives made
 # at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2; the HTTP
-# server of the update tests: nginx
+# server of the update tests: nginx; the real-sendmail test: sendmail-bin,
+# sendmail-cf, m4 (where no other MTA is installed)
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
 mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light"
@@ -45,6 +46,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if command -v apt-get >/dev/null 2>&1; then
 	export DEBIAN_FRONTEND=noninteractive
+	# The real-sendmail test needs Debian's sendmail as a client; it
+	# would replace another MTA, so it is installed only where there is
+	# none (the test says it skips otherwise)
+	mta=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Provides}\n' \
+	    2>/dev/null | awk '$1 == "ii" && /mail-transport-agent/ &&
+	    $2 !~ /^sendmail/ { print $2 }')
+	if [ -z "$mta" ]; then
+		APT="$APT sendmail-bin sendmail-cf m4"
+	else
+		echo "trustbuild: $mta is installed; not installing sendmail" \
+		    "(it would replace it): the real-sendmail test skips" >&2
+	fi
 	# The tests run nginx themselves on 127.0.0.1; keep the package's
 	# postinst from starting a system-wide nginx on port 80 (a
 	# policy-rc.d of our own, only for this install, only if none exists)

@@ -212,9 +212,10 @@ check_safety(struct report *r, const char *path, const char *what,
 			    what, path, (unsigned)st.st_uid);
 		if (st.st_mode & 022) {
 			snprintf(fix, sizeof(fix), "chmod go-w '%s'", path);
-			finding(r, L_PROBLEM, fix, "%s '%s' is group or world "
-			    "writable: sendmail treats it as unsafe", what,
-			    path);
+			finding(r, L_NOTE, fix, "%s '%s' is group or world "
+			    "writable: sendmail logs it as unsafe (8.17 loads it "
+			    "all the same; anyone in that group can change what "
+			    "sendmail trusts)", what, path);
 		}
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -225,9 +226,10 @@ check_safety(struct report *r, const char *path, const char *what,
 			snprintf(fix, sizeof(fix), "chmod go-w '%s'%s", dir,
 			    dbs ? " (DontBlameSendmail is set; it may relax "
 			    "this)" : "");
-			finding(r, L_PROBLEM, fix, "directory '%s' on the path "
+			finding(r, L_NOTE, fix, "directory '%s' on the path "
 			    "of %s '%s' is group or world writable: sendmail "
-			    "treats the path as unsafe", dir, what, path);
+			    "logs the file as unsafe (8.17 loads it all the "
+			    "same)", dir, what, path);
 		}
 		if (slash == dir)
 			break;

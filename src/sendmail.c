@@ -278,7 +278,8 @@ int
 sm_parse_log(const char *buf, size_t len, struct sm_log *lg)
 {
 	const char *p = buf, *end = buf + len;
-	char lastpid[32] = "", lastmsg[256] = "";
+	char lastpid[32] = "", lastmsg[256] = "", relaypid[32] = "";
+	size_t lastrelay = 0;
 
 	memset(lg, 0, sizeof(*lg));
 	while (p < end) {
@@ -295,6 +296,16 @@ sm_parse_log(const char *buf, size_t len, struct sm_log *lg)
 		pid_of(l, n, pid, sizeof(pid));
 		if (field(l, n, "verifymsg=", msg, sizeof(msg)) == 0) {
 			lg->verifymsg_lines++;
+			/* 8.17 logs it after the relay line; older before */
+			if (pid[0] != '\0' && strcmp(pid, relaypid) == 0 &&
+			    lastrelay < lg->n &&
+			    strcmp(lg->v[lastrelay].verify, "OK") != 0) {
+				snprintf(lg->v[lastrelay].verifymsg,
+				    sizeof(lg->v[lastrelay].verifymsg), "%s",
+				    msg);
+				relaypid[0] = '\0';
+				continue;
+			}
 			snprintf(lastpid, sizeof(lastpid), "%s", pid);
 			snprintf(lastmsg, sizeof(lastmsg), "%s", msg);
 			continue;
@@ -332,6 +343,8 @@ sm_parse_log(const char *buf, size_t len, struct sm_log *lg)
 			    lastmsg);
 		r->count++;
 		lastpid[0] = '\0';
+		snprintf(relaypid, sizeof(relaypid), "%s", pid);
+		lastrelay = (size_t)(r - lg->v);
 	}
 	return 0;
 }

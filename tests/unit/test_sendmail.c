@@ -149,6 +149,22 @@ test_log(void)
 		    strcmp(l.v[1].verify, "OK") == 0);
 	}
 	sm_log_release(&l);
+	{
+		/* sendmail 8.17: the verifymsg line after the relay line */
+		static const char lg17[] =
+		    "Nov 29 05:56:37 tb sendmail[21]: STARTTLS=client, "
+		    "relay=[127.0.0.1], version=TLSv1.3, verify=FAIL, "
+		    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
+		    "Nov 29 05:56:37 tb sendmail[21]: STARTTLS=client, "
+		    "cert-subject=/CN=localhost, cert-issuer=/CN=AIA+20Test, "
+		    "verifymsg=unable to get local issuer certificate\n";
+
+		CHECK(sm_parse_log(lg17, sizeof(lg17) - 1, &l) == 0 &&
+		    l.n == 1 && strcmp(l.v[0].relay, "[127.0.0.1]") == 0 &&
+		    strcmp(l.v[0].verifymsg,
+		    "unable to get local issuer certificate") == 0);
+		sm_log_release(&l);
+	}
 	CHECK(sm_parse_log(lg, 200, &l) == 0 && l.n == 0 &&
 	    l.verifymsg_lines == 1);
 	sm_log_release(&l);
