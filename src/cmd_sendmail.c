@@ -132,18 +132,21 @@ check_mc(struct report *r, const char *path, const struct sm_config *mc,
 	for (i = 0; i < 2; i++) {
 		const struct sm_setting *s = &mc->s[keys[i]];
 		const char *name = sm_mc_name(keys[i]);
+		const char *where = s->file[0] ? s->file : path;
 
 		switch (s->state) {
 		case SM_SET:
-			finding(r, L_OK, NULL, "%s:%zu: %s is '%s'", path,
-			    s->line, name, s->value);
+			finding(r, L_OK, NULL, "%s:%zu: %s is '%s'%s%s%s",
+			    where, s->line, name, s->value, s->file[0] ?
+			    " (included by " : "", s->file[0] ? path : "",
+			    s->file[0] ? ")" : "");
 			break;
 		case SM_COMMENTED:
 			snprintf(fix, sizeof(fix), "delete the '%s' at line %zu, "
 			    "column %zu, %s", s->text[s->col - 1] == '#' ? "#" :
 			    "dnl", s->line, s->col, REBUILD);
 			finding(r, L_PROBLEM, fix, "%s:%zu:%zu: %s is commented "
-			    "out by '%s' (it has no effect): %s", path, s->line,
+			    "out by '%s' (it has no effect): %s", where, s->line,
 			    s->col, name, s->text[s->col - 1] == '#' ? "#" :
 			    "dnl", s->text);
 			break;
@@ -514,6 +517,42 @@ check_log(struct report *r, const char *path, const struct sm_config *cfg,
 	sm_log_release(&lg);
 }
 
+/*
+ * When process pid started: field 22 of /proc/PID/stat (clock ticks after
+ * boot) plus the boot time of /proc/stat.  0 if it is not running.
+ */
+static time_t
+proc_start(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks = 0, btime = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* the command name may hold spaces: count from its ')' */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (i = 2; i < 22 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return 0;
+	ticks = strtoull(p + 1, NULL, 10);
+	if ((f = fopen("/proc/stat", "r")) == NULL)
+		return 0;
+	while (fgets(buf, sizeof(buf), f) != NULL)
+		if (strncmp(buf, "btime ", 6) == 0)
+			btime = strtoull(buf + 6, NULL, 10);
+	fclose(f);
+	if (btime == 0)
+		return 0;
+	return (time_t)(btime + ticks / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
 /* When the running sendmail started (from its pid file), or 0. */
 static time_t
 sendmail_started(const char *given, pid_t *pidp)
@@ -521,8 +560,8 @@ sendmail_started(const char *given, pid_t *pidp)
 	static const char *pidfiles[] = { "/run/sendmail/mta/sendmail.pid",
 	    "/var/run/sendmail/mta/sendmail.pid", "/run/sendmail.pid",
 	    "/var/run/sendmail.pid" };
-	char path[64], buf[64];
-	struct stat st;
+	char buf[64];
+	time_t started;
 	size_t i;
 	FILE *f;
 	long pid;
@@ -537,12 +576,10 @@ sendmail_started(const char *given, pid_t *pidp)
 		fclose(f);
 		if (pid <= 1)
 			continue;
-		/* a process's /proc directory is made when it starts */
-		snprintf(path, sizeof(path), "/proc/%ld", pid);
-		if (stat(path, &st) == -1)
+		if ((started = proc_start(pid)) == 0)
 			continue;
 		*pidp = (pid_t)pid;
-		return st.st_mtime;
+		return started;
 	}
 	return 0;
 }
@@ -568,6 +605,31 @@ check_running(struct report *r, const char *pidfile, const char *cafile,
 		    "sendmail (pid %ld) started %s, before its CA data changed "
 		    "(%s): it still verifies with the old set", (long)pid,
 		    day(started, a, sizeof(a)), day(changed, b, sizeof(b)));
+}
+
+/*
+ * The files the .mc includes, but the cf macros themselves: what they set
+ * counts (Debian keeps the TLS defines in /etc/mail/tls/starttls.m4).
+ */
+static void
+follow_includes(struct sm_config *mc)
+{
+	struct sm_config inc;
+	char *buf;
+	size_t len;
+	int i;
+
+	for (i = 0; i < mc->nincludes; i++) {
+		const char *f = mc->include[i];
+
+		if (f[0] != '/' || strstr(f, "/cf/m4/") != NULL ||
+		    strstr(f, "/cf.m4") != NULL ||
+		    (buf = slurp(f, &len)) == NULL)
+			continue;
+		sm_parse_mc(buf, len, &inc);
+		sm_merge(mc, &inc, f);
+		free(buf);
+	}
 }
 
 static void
@@ -649,8 +711,10 @@ cmd_sendmail_check(int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	mcbuf = slurp(mcpath, &len);
-	if (mcbuf != NULL)
+	if (mcbuf != NULL) {
 		sm_parse_mc(mcbuf, len, &mc);
+		follow_includes(&mc);
+	}
 	cfbuf = slurp(cfpath, &len);
 	if (cfbuf != NULL)
 		sm_parse_cf(cfbuf, len, &cf);

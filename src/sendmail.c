@@ -131,6 +131,17 @@ mc_line(const char *l, size_t n, size_t line, struct sm_config *c)
 		if (comment == (size_t)-1 &&
 		    (l[i] == '#' || word_at(l, n, i, "dnl")))
 			comment = i;
+		if (comment == (size_t)-1 && word_at(l, n, i, "include") &&
+		    i + 7 < n && l[i + 7] == '(') {
+			j = i + 8;
+			if (m4_arg(l, n, &j, value, sizeof(value)) == 0 &&
+			    c->nincludes < SM_MAX_INCLUDES &&
+			    strlen(value) < sizeof(c->include[0]))
+				snprintf(c->include[c->nincludes++],
+				    sizeof(c->include[0]), "%s", value);
+			i = j > i ? j - 1 : i;
+			continue;
+		}
 		if (!word_at(l, n, i, "define") || i + 6 >= n ||
 		    l[i + 6] != '(')
 			continue;
@@ -169,6 +180,21 @@ sm_parse_mc(const char *buf, size_t len, struct sm_config *c)
 		p = nl ? nl + 1 : end;
 	}
 	c->lines = (int)line;
+}
+
+void
+sm_merge(struct sm_config *c, const struct sm_config *inc, const char *file)
+{
+	int k;
+
+	for (k = 0; k < SM_NKEYS; k++) {
+		if (c->s[k].state == SM_SET || inc->s[k].state == SM_ABSENT ||
+		    (c->s[k].state == SM_COMMENTED &&
+		    inc->s[k].state != SM_SET))
+			continue;
+		c->s[k] = inc->s[k];
+		snprintf(c->s[k].file, sizeof(c->s[k].file), "%s", file);
+	}
 }
 
 void

@@ -29,6 +29,7 @@ struct sm_setting {
 					   commented one) */
 	size_t		 col;		/* of the dnl or # that comments it */
 	char		 text[160];	/* the line, for messages */
+	char		 file[256];	/* an included file it came from, or "" */
 };
 
 enum sm_key {
@@ -43,9 +44,14 @@ enum sm_key {
 	SM_NKEYS
 };
 
+#define SM_MAX_INCLUDES	8
+
 struct sm_config {
 	struct sm_setting s[SM_NKEYS];
 	int		 lines;		/* how many were read */
+	/* .mc: the files of active include(`...') lines, in order */
+	char		 include[SM_MAX_INCLUDES][256];
+	int		 nincludes;
 };
 
 /* The m4 name and the .cf option name of a key, for messages. */
@@ -54,6 +60,12 @@ const char	*sm_cf_name(enum sm_key k);
 
 /* Parse a sendmail.mc (buf need not be NUL-terminated).  Never fails. */
 void	sm_parse_mc(const char *buf, size_t len, struct sm_config *c);
+/*
+ * What an included file (Debian's /etc/mail/tls/starttls.m4) sets and c
+ * does not: copied into c with file as where it came from.
+ */
+void	sm_merge(struct sm_config *c, const struct sm_config *inc,
+	    const char *file);
 /* Parse a sendmail.cf.  Never fails. */
 void	sm_parse_cf(const char *buf, size_t len, struct sm_config *c);
 

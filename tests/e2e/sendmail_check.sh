@@ -132,6 +132,38 @@ check "says it still uses the old set, and to restart it" grep -q \
 kill "$fake" 2>/dev/null
 wait "$fake" 2>/dev/null
 
+# a Debian-like .mc keeps its TLS defines in an included starttls.m4
+{
+	echo 'dnl # starttls.m4: the TLS settings, included by sendmail.mc'
+	echo "define(\`confCACERT_PATH', \`$S/certs')dnl"
+	echo "define(\`confCACERT', \`$S/ca.crt')dnl"
+} >"$D/starttls.m4"
+{
+	echo 'divert(-1)dnl'
+	echo "include(\`/usr/share/sendmail/cf/m4/cf.m4')dnl"
+	echo "OSTYPE(\`debian')dnl"
+	echo "DOMAIN(\`debian-mta')dnl"
+	echo "undefine(\`confHOST_STATUS_DIRECTORY')dnl"
+	echo "FEATURE(\`no_default_msa')dnl"
+	echo "DAEMON_OPTIONS(\`Family=inet,  Name=MTA-v4, Port=smtp, Addr=127.0.0.1')dnl"
+	echo "define(\`confLOG_LEVEL', \`12')dnl"
+	echo "include(\`$D/starttls.m4')dnl"
+	echo 'MAILER_DEFINITIONS'
+	echo "MAILER(\`local')dnl"
+	echo "MAILER(\`smtp')dnl"
+} >"$D/debian.mc"
+touch -d '-1 hour' "$D/debian.mc"
+run 0 "a Debian-like .mc whose CA defines are in starttls.m4: exit 0" "$TB" \
+    sendmail-check --mc "$D/debian.mc" --cf "$D/good.cf" --log "$D/ok.log"
+check "the define is found in the included file" grep -q \
+    "starttls.m4:3: confCACERT is '$S/ca.crt' (included by $D/debian.mc)" \
+    "$W/out"
+sed -i "s/^define(\`confCACERT'/dnl &/" "$D/starttls.m4"
+run 1 "the dnl in the included file: exit 1" "$TB" sendmail-check \
+    --mc "$D/debian.mc" --cf "$D/good.cf" --log "$D/ok.log"
+check "is named in that file, with line and column" grep -q \
+    "starttls.m4:3:1: confCACERT is commented out by 'dnl'" "$W/out"
+
 # only one of the two
 sed '/confCACERT_PATH/d' "$D/good.mc" >"$D/one.mc"
 grep -v CACertPath "$D/good.cf" >"$D/one.cf"

@@ -61,6 +61,25 @@ test_mc(void)
 	/* unbalanced quotes do not run away */
 	s = mc_key("define(`confCACERT', `/a)dnl\n", SM_CACERT);
 	CHECK(s->state == SM_ABSENT);
+	/* include(`...'): active ones are kept, in order */
+	mc_key("include(`/usr/share/sendmail/cf/m4/cf.m4')dnl\n"
+	    "dnl include(`/etc/mail/no.m4')dnl\n"
+	    "include(/etc/mail/tls/starttls.m4)dnl\n", SM_CACERT);
+	CHECK(mc.nincludes == 2 &&
+	    strcmp(mc.include[0], "/usr/share/sendmail/cf/m4/cf.m4") == 0 &&
+	    strcmp(mc.include[1], "/etc/mail/tls/starttls.m4") == 0);
+	{
+		static const char inctext[] = "define(`confCACERT', `/inc')dnl\n";
+		struct sm_config inc;
+
+		sm_parse_mc(inctext, sizeof(inctext) - 1, &inc);
+		mc_key("dnl define(`confCACERT', `/main')dnl\n", SM_CACERT);
+		sm_merge(&mc, &inc, "/etc/mail/tls/starttls.m4");
+		CHECK(mc.s[SM_CACERT].state == SM_SET &&
+		    strcmp(mc.s[SM_CACERT].value, "/inc") == 0 &&
+		    strcmp(mc.s[SM_CACERT].file,
+		    "/etc/mail/tls/starttls.m4") == 0);
+	}
 	s = mc_key("define(`SMART_HOST', `[mail.example.com]')dnl\n"
 	    "define(`RELAY_MAILER_ARGS', `TCP $h 587')dnl\n", SM_SMART_HOST);
 	CHECK(s->state == SM_SET && strcmp(s->value, "[mail.example.com]") ==
