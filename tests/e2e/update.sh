@@ -186,6 +186,16 @@ broken notcerts "$U/httpd-id" "no certificate"
 head -c 300000 /dev/urandom | base64 >"$DOC/big.txt"
 broken oversize "$U/big.txt" "larger than the limit of 1024 bytes; raise max-size" \
     "max-size = 1k"
+# the edge of max-size: exactly the limit is taken, one byte more is not
+{ head -c 1024 /dev/zero | tr '\0' '#'; echo; } >"$DOC/edge.pem"
+cat "$FIX/root-a.pem" >>"$DOC/edge.pem"
+sz=$(wc -c <"$DOC/edge.pem")
+conf edge "$U/edge.pem" "max-size = $sz"
+run 0 "a download of exactly max-size bytes is taken" "$TB" -q -c \
+    "$W/edge.conf" update
+conf edge1 "$U/edge.pem" "max-size = $((sz - 1))"
+run 1 "one byte over max-size is refused" "$TB" -q -c "$W/edge1.conf" update
+err_has "naming the limit" "larger than the limit of $((sz - 1)) bytes"
 TO=2
 broken slow "$U/slow/big.txt" "no complete answer within 2 s"
 TO=10

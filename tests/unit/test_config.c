@@ -250,6 +250,23 @@ test_refused(void)
 	CHECK(refused("[output]\nbundle =\ncapath =\n[source a]\nurl = /a\n",
 	    "[output] writes nothing"));
 	{
+		/* the edge: a line of 4095 bytes is read, 4096 is refused */
+		char line[4200];
+		struct config c;
+		char err[512];
+		size_t n = strlen("[source a]\nurl = /");
+
+		memcpy(line, "[source a]\nurl = /", n);
+		memset(line + n, 'a', sizeof(line) - n);
+		line[11 + 4095] = '\0';
+		CHECK(parse(line, &c, err, sizeof(err)) == 0);
+		if (err[0] == '\0')
+			config_release(&c);
+		memset(line + n, 'a', sizeof(line) - n);
+		line[11 + 4096] = '\0';
+		CHECK(refused(line, "line 2: longer than 4095 bytes"));
+	}
+	{
 		char big[6000];
 
 		memset(big, 'x', sizeof(big) - 1);
