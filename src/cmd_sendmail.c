@@ -338,8 +338,8 @@ check_capath(struct report *r, const char *path, const char *dbs)
 {
 	struct dirent *de;
 	struct stat st;
-	char full[4096], dangling[512] = "", fix[8192];
-	int links = 0, ndangling = 0, bad = 0, maxidx[512];
+	char full[4096], dangling[512] = "", fix[8192], expired[512];
+	int links = 0, ndangling = 0, bad = 0, maxidx[512], nexpired = 0;
 	unsigned long hashes[512];
 	size_t nh = 0, i;
 	DIR *d;
@@ -399,7 +399,12 @@ check_capath(struct report *r, const char *path, const char *dbs)
 					    "certificates; a hash link must "
 					    "point at exactly one", de->d_name,
 					    n < 0 ? 0 : n);
-			} else if (X509_NAME_hash_ex(X509_get_subject_name(
+			} else if (cert_is_expired(set->v[0], time(NULL)) &&
+			    nexpired++ == 0) {
+				snprintf(expired, sizeof(expired), "%s",
+				    cert_subject(set->v[0]));
+			}
+			if (n == 1 && X509_NAME_hash_ex(X509_get_subject_name(
 			    set->v[0]->x509), NULL, NULL, NULL) != h) {
 				if (bad++ < 3)
 					finding(r, L_PROBLEM, "run 'openssl "
@@ -453,6 +458,11 @@ check_capath(struct report *r, const char *path, const char *dbs)
 			    "at the first missing number", path, hashes[i]);
 		}
 	}
+	if (nexpired > 0)
+		finding(r, L_NOTE, "'trustbuild update' leaves expired roots "
+		    "out", "%d certificate%s of CACertPath %s expired (%s%s)",
+		    nexpired, nexpired == 1 ? "" : "s", nexpired == 1 ? "has" :
+		    "have", expired, nexpired > 1 ? ", ..." : "");
 	if (ndangling == 0 && bad == 0)
 		finding(r, L_OK, NULL, "CACertPath '%s': %d hash links, all "
 		    "resolve to one certificate each", path, links);

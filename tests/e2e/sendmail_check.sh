@@ -201,6 +201,8 @@ ln -s a.pem "$B/certs/$ha.0"
 ln -s a.pem "$B/certs/$ha.2"
 ln -s two.pem "$B/certs/0badbeef.0"
 ln -s gone.pem "$B/certs/deadbeef.0"
+cp "$FIX/expired-root.pem" "$B/certs/old.pem"
+ln -s old.pem "$B/certs/$(openssl x509 -in "$FIX/expired-root.pem" -noout -subject_hash).0"
 printf 'O CACertPath=%s\nO CACertFile=%s\n' "$B/certs" "$B/empty.crt" \
     >"$D/broken.cf"
 run 1 "broken CA files: exit 1" "$TB" sendmail-check --mc /nonexistent \
@@ -214,6 +216,8 @@ check "a link to a file of two certificates" grep -q \
     "'0badbeef.0' holds 2 certificates; a hash link must point at exactly one" \
     "$W/out"
 check "a gap in the numbers" grep -q "the links of hash $ha have a gap" "$W/out"
+check "an expired certificate in the directory" grep -q \
+    "1 certificate of CACertPath has expired (.*Test Expired Root" "$W/out"
 printf 'O CACertPath=%s\nO CACertFile=%s\n' "$S/certs" "$B/gw.crt" \
     >"$D/gw.cf"
 run 0 "a group-writable CACertFile: a note (sendmail still loads it)" \
