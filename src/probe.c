@@ -279,6 +279,11 @@ read_line(struct conn *c, char *out, const char *doing)
 		if (nl != NULL) {
 			size_t n = (size_t)(nl - c->in), i;
 
+			if (n > PROBE_MAX_LINE)
+				return fail(c, "%s: a reply line longer than "
+				    "%d bytes; is this the right port?", doing,
+				    PROBE_MAX_LINE);
+
 			memcpy(out, c->in, n);
 			for (i = 0; i < n; i++)
 				if (out[i] == '\0')
@@ -290,7 +295,7 @@ read_line(struct conn *c, char *out, const char *doing)
 			memmove(c->in, nl + 1, c->len);
 			return 0;
 		}
-		if (c->len >= PROBE_MAX_LINE)
+		if (c->len > PROBE_MAX_LINE)
 			return fail(c, "%s: a reply line longer than %d bytes; "
 			    "is this the right port?", doing, PROBE_MAX_LINE);
 		if (fill(c, doing) == -1)

@@ -173,6 +173,32 @@ hostile pop3 nostarttls "STLS: the server does not offer it"
 hostile ftp refuse "AUTH TLS: refused: '431"
 hostile ldap nostarttls "the LDAP server refused it \\(resultCode 2\\)"
 hostile ldap garbage "not an LDAP ExtendedResponse|closed the connection"
+# the edge of the line bound: 4096 bytes before the LF (CR included) are
+# read, one more is refused; the server then hangs up after EHLO
+edge() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+s.settimeout(20)
+c, _ = s.accept()
+c.sendall(b"220 " + b"a" * (int(sys.argv[2]) - 5) + b"\r\n")
+try:
+    c.recv(100)
+except OSError:
+    pass
+c.close()' "$W/edge.port" "$1" &
+	ep=$!
+	n=0
+	while [ ! -s "$W/edge.port" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	run 3 "$2" "$TB" probe --timeout 5 "smtp://127.0.0.1:$(cat "$W/edge.port")"
+	wait "$ep" 2>/dev/null
+	rm -f "$W/edge.port"
+}
+edge 4096 "a greeting line of 4096 bytes is read"
+err_has "(the EHLO answer is what fails)" "EHLO: the server closed the connection"
+edge 4097 "a greeting line of 4097 bytes is refused"
+err_has "(the greeting is)" "greeting: a reply line longer than 4096 bytes"
 run 3 "nothing listening: exit 3" "$TB" probe smtp://127.0.0.1:9
 err_has "the connection is refused" "cannot connect: 127.0.0.1:9: Connection refused"
 run 1 "an unknown scheme: exit 1" "$TB" probe gopher://127.0.0.1
