@@ -20,6 +20,12 @@ if ! why=$(sendmail_available); then
 	done_testing
 	exit 0
 fi
+# what must be as it was at the end: /etc/mail, /etc/hosts, the host name
+host_state() {
+	{ find /etc/mail /etc/hosts -printf '%p %y %m %s %T@\n' 2>/dev/null |
+	    LC_ALL=C sort; hostname; ls -l /dev/log 2>/dev/null; } | sha256sum
+}
+HOST_BEFORE=$(host_state)
 P=$W/pki
 mkdir -p "$P/www"
 if ! httpd_start "$P/www" ||
@@ -102,4 +108,9 @@ run 1 "sendmail-check says why" "$TB" sendmail-check --mc "$W/c/sendmail.mc" \
     --cf "$W/c/sendmail.cf" --log "$W/c/maillog"
 check "(only CACertFile is set)" grep -q \
     "only CACertFile is set: sendmail loads no CA data at all" "$W/out"
+sendmail_stop
+check "the host's /etc/mail, /etc/hosts, name and /dev/log are as they were" \
+    [ "$(host_state)" = "$HOST_BEFORE" ]
+check "no sendmail of ours is left" sh -c '! pgrep -f "sendmail.*$1" >/dev/null' \
+    sh "$W"
 done_testing
