@@ -111,6 +111,6 @@ check "(only CACertFile is set)" grep -q \
 sendmail_stop
 check "the host's /etc/mail, /etc/hosts, name and /dev/log are as they were" \
     [ "$(host_state)" = "$HOST_BEFORE" ]
-check "no sendmail of ours is left" sh -c '! pgrep -f "sendmail.*$1" >/dev/null' \
+check "no sendmail of ours is left" sh -c '! pgrep -f "[s]endmail.*$1" >/dev/null' \
     sh "$W"
 done_testing
