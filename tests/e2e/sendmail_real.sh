@@ -113,14 +113,18 @@ check "the host's /etc/mail, /etc/hosts, name and /dev/log are as they were" \
     [ "$(host_state)" = "$HOST_BEFORE" ]
 # (the kernel ends the PID namespace's processes as it tears it down:
 # give it a few seconds)
+# ours: processes named sendmail whose arguments hold our directory
+ours() {
+	pgrep -ax sendmail | grep -F "$W"
+}
 n=0
-while pgrep -f "[s]endmail.*$W" >/dev/null && [ $n -lt 50 ]; do
+while ours >/dev/null && [ $n -lt 50 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
-if pgrep -f "[s]endmail.*$W" >/dev/null; then
+if ours >/dev/null; then
 	nok "no sendmail of ours is left"
-	pgrep -af "[s]endmail.*$W" | sed 's/^/#   /'
+	ours | sed 's/^/#   /'
 else
 	ok "no sendmail of ours is left"
 fi
