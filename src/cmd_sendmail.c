@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #define CF_DEFAULT	"/etc/mail/sendmail.cf"
 #define BIG_CAFILE	40	/* certificates sent as acceptable client CAs */
 #define SOON		(30 * 24 * 3600)
+#define LOG_MAX		(256 * 1024 * 1024)	/* read from a mail log */
 
 enum level { L_OK, L_NOTE, L_PROBLEM };
 
@@ -100,6 +102,61 @@ slurp(const char *path, size_t *len)
 	return (char *)buf;
 }
 
+/*
+ * The last max bytes of a log, from the first whole line on (*cut set)
+ * when it is longer; NULL with errno set when it cannot be read.
+ */
+static char *
+slurp_tail(const char *path, size_t max, size_t *len, int *cut)
+{
+	struct stat st;
+	char *buf, *nl;
+	size_t n = 0;
+	ssize_t r;
+	off_t from = 0;
+	int fd, e;
+
+	*cut = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;	/* the caller's "not a regular file" */
+	else
+		e = 0;
+	if (e != 0) {
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		from = st.st_size - (off_t)max;
+		*cut = 1;
+	}
+	if ((buf = malloc(max + 1)) == NULL ||
+	    lseek(fd, from, SEEK_SET) == -1) {
+		e = errno;
+		free(buf);
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	/* a log grows while read: what is past max now is left for later */
+	while (n < max && ((r = read(fd, buf + n, max - n)) > 0 ||
+	    (r == -1 && errno == EINTR)))
+		if (r > 0)
+			n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	if (*cut && (nl = memchr(buf, '\n', n)) != NULL) {
+		n -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, n + 1);
+	}
+	*len = n;
+	return buf;
+}
+
 static const char *
 day(time_t t, char *buf, size_t size)
 {
@@ -120,6 +177,16 @@ mc_lines(const char *bundle, const char *capath, char *out, size_t size)
 
 static const char REBUILD[] = "then rebuild sendmail.cf (cd /etc/mail && "
     "make, or m4 sendmail.mc > sendmail.cf) and restart sendmail";
+
+/* A line cut at SM_MAX_LINE bytes: what came after was not read. */
+static void
+long_line(struct report *r, const char *path, const struct sm_config *c)
+{
+	if (c->long_line != 0)
+		finding(r, L_NOTE, "break the line", "%s:%zu: a line longer "
+		    "than %d bytes; only its first %d were read", path,
+		    c->long_line, SM_MAX_LINE, SM_MAX_LINE);
+}
 
 static void
 check_mc(struct report *r, const char *path, const struct sm_config *mc,
@@ -159,6 +226,7 @@ check_mc(struct report *r, const char *path, const struct sm_config *mc,
 			break;
 		}
 	}
+	long_line(r, path, mc);
 }
 
 static void
@@ -198,6 +266,7 @@ check_cf(struct report *r, const char *path, const struct sm_config *cf,
 			    s->state == SM_SET ? s->value : "");
 		}
 	}
+	long_line(r, path, cf);
 }
 
 /* Is every directory from / to path safe for sendmail (not g/o-writable)? */
@@ -475,17 +544,27 @@ check_log(struct report *r, const char *path, const struct sm_config *cfg,
 	struct sm_log lg;
 	char *buf, fix[8192], url[1400], smart[1400] = "";
 	size_t len, i;
+	int cut;
 
-	if ((buf = slurp(path, &len)) == NULL) {
-		finding(r, L_NOTE, NULL, "cannot read the mail log '%s'", path);
+	if ((buf = slurp_tail(path, LOG_MAX, &len, &cut)) == NULL) {
+		finding(r, L_NOTE, NULL, "cannot read the mail log '%s': %s",
+		    path, errno == EINVAL ? "not a regular file" :
+		    strerror(errno));
 		return;
 	}
+	if (cut)
+		finding(r, L_NOTE, NULL, "%s is larger than %d MiB: only its "
+		    "last %d MiB were read", path, LOG_MAX >> 20, LOG_MAX >> 20);
 	if (sm_parse_log(buf, len, &lg) == -1) {
 		free(buf);
 		return;
 	}
 	free(buf);
 	sm_smarthost_url(cfg, smart, sizeof(smart));
+	if (lg.long_lines > 0)
+		finding(r, L_NOTE, NULL, "%s: %d line%s longer than %d bytes "
+		    "skipped", path, lg.long_lines, lg.long_lines == 1 ? "" :
+		    "s", SM_MAX_LINE);
 	if (lg.client_lines == 0)
 		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
 		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,

@@ -172,10 +172,13 @@ sm_parse_mc(const char *buf, size_t len, struct sm_config *c)
 		size_t n = (size_t)((nl ? nl : end) - p);
 
 		line++;
-		if (n > SM_MAX_LINE)
-			n = SM_MAX_LINE;
 		while (n > 0 && p[n - 1] == '\r')
 			n--;
+		if (n > SM_MAX_LINE) {
+			n = SM_MAX_LINE;
+			if (c->long_line == 0)
+				c->long_line = line;
+		}
 		mc_line(p, n, line, c);
 		p = nl ? nl + 1 : end;
 	}
@@ -213,10 +216,13 @@ sm_parse_cf(const char *buf, size_t len, struct sm_config *c)
 
 		line++;
 		p = nl ? nl + 1 : end;
-		if (n > SM_MAX_LINE)
-			n = SM_MAX_LINE;
 		while (n > 0 && l[n - 1] == '\r')
 			n--;
+		if (n > SM_MAX_LINE) {
+			n = SM_MAX_LINE;
+			if (c->long_line == 0)
+				c->long_line = line;
+		}
 		if (n > 0 && l[0] == '#') {
 			active = 0;
 			h = 1;
@@ -316,8 +322,11 @@ sm_parse_log(const char *buf, size_t len, struct sm_log *lg)
 		struct sm_relay *r = NULL;
 
 		p = nl ? nl + 1 : end;
-		if (n > SM_MAX_LINE || memmem(l, n, "STARTTLS=client", 15) ==
-		    NULL)
+		if (n > SM_MAX_LINE) {
+			lg->long_lines++;
+			continue;
+		}
+		if (memmem(l, n, "STARTTLS=client", 15) == NULL)
 			continue;
 		pid_of(l, n, pid, sizeof(pid));
 		if (field(l, n, "verifymsg=", msg, sizeof(msg)) == 0) {

@@ -49,6 +49,8 @@ enum sm_key {
 struct sm_config {
 	struct sm_setting s[SM_NKEYS];
 	int		 lines;		/* how many were read */
+	size_t		 long_line;	/* the first line cut at SM_MAX_LINE
+					   bytes, or 0 */
 	/* .mc: the files of active include(`...') lines, in order */
 	char		 include[SM_MAX_INCLUDES][256];
 	int		 nincludes;
@@ -81,6 +83,7 @@ struct sm_log {
 	struct sm_relay	*v;
 	size_t		 n;
 	int		 client_lines;	/* STARTTLS=client lines seen */
+	int		 long_lines;	/* lines past SM_MAX_LINE, skipped */
 	int		 verifymsg_lines;
 };
 

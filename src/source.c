@@ -147,6 +147,17 @@ source_parse(const char *name, const unsigned char *buf, size_t len,
 	    set, bl);
 }
 
+static void
+too_big(const char *path, size_t max)
+{
+	if (max % (1024 * 1024) == 0)
+		log_err("'%s': larger than %zu MiB; refused", path, max >> 20);
+	else if (max % 1024 == 0)
+		log_err("'%s': larger than %zu KiB; refused", path, max >> 10);
+	else
+		log_err("'%s': larger than %zu bytes; refused", path, max);
+}
+
 int
 source_read_file(const char *path, size_t max, unsigned char **bufp,
     size_t *lenp)
@@ -172,8 +183,7 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 		return -1;
 	}
 	if ((size_t)st.st_size > max) {
-		log_err("'%s': larger than %zu MiB; not a certificate source",
-		    path, max >> 20);
+		too_big(path, max);
 		close(fd);
 		return -1;
 	}
@@ -185,19 +195,16 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 	}
 	for (;;) {
 		if (len == cap) {
+			/* grown while read: at most a byte past the bound */
+			size_t nc = cap > max / 2 ? max + 1 : cap * 2;
 			unsigned char *nb;
 
-			if (cap > max) {
-				log_err("'%s': larger than %zu MiB", path,
-				    max >> 20);
-				goto fail;
-			}
-			if ((nb = realloc(buf, cap * 2)) == NULL) {
+			if ((nb = realloc(buf, nc)) == NULL) {
 				log_err("'%s': out of memory", path);
 				goto fail;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = nc;
 		}
 		r = read(fd, buf + len, cap - len);
 		if (r == -1 && errno == EINTR)
@@ -209,6 +216,10 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if (len > max) {
+			too_big(path, max);
+			goto fail;
+		}
 	}
 	close(fd);
 	if (len == cap) {
@@ -251,9 +262,10 @@ load_dir(const char *path, int want, struct certset *set,
 	int total = 0, rc = -1;
 
 	if (depth > SOURCE_MAX_DEPTH) {
-		log_warn("'%s': deeper than %d directories; not read", path,
-		    SOURCE_MAX_DEPTH);
-		return 0;
+		log_err("'%s': more than %d directories below the source; "
+		    "refused (give the deeper directory as a source of its "
+		    "own)", path, SOURCE_MAX_DEPTH);
+		return -1;
 	}
 	if ((d = opendir(path)) == NULL) {
 		log_err("'%s': %s", path, strerror(errno));

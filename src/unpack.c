@@ -104,20 +104,17 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 	}
 	for (;;) {
 		if (len == cap) {
+			/* at most one byte past the bound, to see it passed */
+			size_t nc = cap > UNPACK_MAX_MEMBER / 2 ?
+			    UNPACK_MAX_MEMBER + 1 : cap * 2;
 			unsigned char *nb;
 
-			if (cap > UNPACK_MAX_MEMBER) {
-				log_err("'%s': member larger than %lu MiB; not "
-				    "a certificate source", where,
-				    UNPACK_MAX_MEMBER >> 20);
-				goto fail;
-			}
-			if ((nb = realloc(buf, cap * 2)) == NULL) {
+			if ((nb = realloc(buf, nc)) == NULL) {
 				log_err("'%s': out of memory", where);
 				goto fail;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = nc;
 		}
 		r = archive_read_data(a, buf + len, cap - len);
 		if (r < 0) {
@@ -130,6 +127,12 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if (len > UNPACK_MAX_MEMBER) {
+			log_err("'%s': member larger than %lu MiB; not a "
+			    "certificate source", where,
+			    UNPACK_MAX_MEMBER >> 20);
+			goto fail;
+		}
 		u->total += (size_t)r;
 		if (u->total > UNPACK_MAX_TOTAL) {
 			log_err("'%s': more than %lu MiB uncompressed; refusing "
