@@ -142,11 +142,28 @@ hooks_run(const char *dir, const char *reload, const char *input,
 	DIR *d;
 
 	if (dir != NULL && (d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL && n < MAX_HOOKS)
-			if (hook_name(de->d_name) &&
-			    (names[n] = strdup(de->d_name)) != NULL)
-				n++;
+		while ((de = readdir(d)) != NULL) {
+			if (!hook_name(de->d_name))
+				continue;
+			/* which ones would be arbitrary: none run, and say so */
+			if (n == MAX_HOOKS) {
+				log_err("'%s': more than %d hooks; none run",
+				    dir, MAX_HOOKS);
+				failed++;
+				break;
+			}
+			if ((names[n] = strdup(de->d_name)) == NULL) {
+				log_err("'%s': out of memory", dir);
+				failed++;
+				break;
+			}
+			n++;
+		}
 		closedir(d);
+		if (failed) {
+			while (n > 0)
+				free(names[--n]);
+		}
 		qsort(names, n, sizeof(names[0]), cmp_str);
 	} else if (dir != NULL && errno != ENOENT) {
 		log_err("'%s': cannot read the hooks: %s", dir,

@@ -242,12 +242,15 @@ fi
 CS=$W/cstore
 mkdir -p "$CS"
 # conf FILE [N_SOURCES [N_PROBES]]: update's configuration publishing to
-# $CS, root-a as N sources (1 by default), N probes of a closed port
+# $CS, root-a as N sources (1 by default), N probes of a closed port, and
+# the hooks of $HOOKS if set
 conf() {
 	{
 		printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\n' \
 		    "$CS/bundle.crt" "$CS/certs" "$W/state"
-		printf 'shrink-limit = 100%%\n[fetch]\n'
+		printf 'shrink-limit = 100%%\n'
+		[ -n "${HOOKS:-}" ] && printf 'hooks = %s\n' "$HOOKS"
+		printf '[fetch]\n'
 		i=1
 		while [ $i -le "${2:-1}" ]; do
 			printf '[source s%d]\nurl = %s\n' $i "$FIX/root-a.pem"
@@ -315,6 +318,47 @@ update_at "1024 probes" "$L/p1024.conf"
 conf "$L/p1025.conf" 1 1025
 update_past "1025 probes" "$L/p1025.conf" \
     "'$L/p1025.conf': line [0-9]*: more than 1024 probes at \\[probe p1025\\]"
+
+# --- probe --chain: 1 MiB ---
+cat "$FIX/leaf.pem" "$FIX/int-a2.pem" "$FIX/int-a.pem" >"$L/chain.pem"
+head -c $((MiB - $(wc -c <"$L/chain.pem"))) /dev/zero | tr '\0' '\n' \
+    >>"$L/chain.pem"
+bounded "$TB" probe --bundle "$FIX/root-a.pem" --chain "$L/chain.pem"
+check "a saved chain of exactly 1 MiB: verify=OK" \
+    grep -q "^verify=OK" "$W/out"
+printf '\n' >>"$L/chain.pem"
+bounded "$TB" probe --bundle "$FIX/root-a.pem" --chain "$L/chain.pem"
+check "a saved chain of 1 MiB + 1 byte: exit 1" [ "$rc" = 1 ]
+err_has "a saved chain of 1 MiB + 1 byte: the message" \
+    "'$L/chain.pem': larger than 1 MiB; refused"
+
+# --- hooks: 256 ---
+# hooks_conf N: update publishing root-a to $CS, with N hooks that each
+# append their name to $W/ran
+hooks_conf() {
+	rm -rf "$CS"/* "$W/state" "$W/hooks.d" "$W/ran"
+	mkdir -p "$W/hooks.d"
+	i=1
+	while [ $i -le "$1" ]; do
+		printf '#!/bin/sh\necho %d >>%s\n' $i "$W/ran" \
+		    >"$W/hooks.d/$(printf %03d $i)-h"
+		chmod 755 "$W/hooks.d/$(printf %03d $i)-h"
+		i=$((i + 1))
+	done
+	HOOKS=$W/hooks.d conf "$W/h.conf"
+}
+hooks_conf 256
+bounded "$TB" -q -c "$W/h.conf" update
+check "256 hooks: exit 0 ($secs s)" [ "$rc" = 0 ]
+check "256 hooks: each ran once, in order" \
+    [ "$(cat "$W/ran" 2>/dev/null | tr '\n' ' ')" = "$(seq 1 256 | tr '\n' ' ')" ]
+hooks_conf 257
+bounded "$TB" -q -c "$W/h.conf" update
+check "257 hooks: exit 1" [ "$rc" = 1 ]
+err_has "257 hooks: the message" "'$W/hooks.d': more than 256 hooks; none run"
+check "257 hooks: none ran" [ ! -e "$W/ran" ]
+check "257 hooks: the store is published all the same" \
+    [ "$(pem_sha256s "$CS/bundle.crt" 2>/dev/null)" = "$ra_sha" ]
 
 # --- sendmail-check: lines of 4096 bytes ---
 # smline LENGTH: a define of confCACERT_PATH, indented to LENGTH bytes
