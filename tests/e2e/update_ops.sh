@@ -182,6 +182,7 @@ if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	mkdir -p "$W/ro/out" "$W/ro/state"
 	chmod 755 "$W/ro" "$W/ro/out"
 	chown nobody "$W/ro/state"
+	chmod o+x "$(dirname "$W")"	# run.sh's scratch: 0700 from mktemp
 	chmod 755 "$W"
 	cp "$FIX/roots.pem" "$W/ro/src.pem"
 	chmod 644 "$W/ro/src.pem"
