@@ -132,13 +132,12 @@ static int
 perr(struct parser *ps, size_t line, const char *fmt, const char *arg,
     size_t arglen)
 {
-	char what[64];
+	char what[64], msg[256];
 
 	snprintf(what, sizeof(what), "%.*s", (int)(arglen > 60 ? 60 : arglen),
 	    arg ? arg : "");
-	fprintf(stderr, "trustbuild: '%s': line %zu: ", ps->name, line);
-	fprintf(stderr, fmt, what);
-	fputc('\n', stderr);
+	snprintf(msg, sizeof(msg), fmt, what);
+	log_err("'%s': line %zu: %s", ps->name, line, msg);
 	return -1;
 }
 
