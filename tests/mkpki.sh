@@ -260,6 +260,73 @@ case ${STALL_URL:-} in
 *) leaf stall int "http://127.0.0.1:$STALL_URL/stall.der" ;;
 esac
 
+# -- the bounds of aia.h, each at its edge and one past it
+# padded NAME SIZE FILE: www/NAME, exactly SIZE bytes: lines of text, which
+# a PEM reader skips before BEGIN (and no first byte 0x30, which would
+# make it DER), then FILE
+padded() {
+	awk -v n="$(($2 - $(wc -c <"$3")))" 'BEGIN {
+		t = "# text before BEGIN is no part of PEM: padding"
+		while (length(t) < 63)
+			t = t "."
+		for (; n > 0; n -= l) {
+			l = n > 64 ? 64 : n
+			print substr(t, 1, l - 1)
+		}
+	}' >"www/$1"
+	cat "$3" >>"www/$1"
+}
+# AIA_MAX_ANSWER: an answer of 65536 bytes, and one of 65537
+padded int-64k.pem 65536 int.pem
+padded int-64k1.pem 65537 int.pem
+leaf 64k int "$BASE/int-64k.pem"
+leaf 64k1 int "$BASE/int-64k1.pem"
+
+# AIA_MAX_CERTS: 16 certificates in one answer, int the last of them, and
+# 17; the others are CAs by root (made in ca/, one key for all), in
+# PKCS#7 (DER) and in PEM
+ext_ca 0
+: >ca/fillers.pem
+i=1
+while [ $i -le 16 ]; do
+	cert "ca/filler$i" "/CN=AIA Test Filler $i" root ca/filler
+	cat "ca/filler$i.pem" >>ca/fillers.pem
+	[ $i = 15 ] && cat ca/fillers.pem int.pem >www/certs16.pem
+	i=$((i + 1))
+done
+cat ca/fillers.pem int.pem >www/certs17.pem
+for f in certs16 certs17; do
+	openssl crl2pkcs7 -nocrl -certfile "www/$f.pem" -outform DER \
+	    -out "www/$f.p7c"
+	leaf "$f" int "$BASE/$f.p7c"
+	leaf "${f}pem" int "$BASE/$f.pem"
+done
+
+# AIA_MAX_URLS: int at the 5th caIssuers URL after four that are 404, and
+# at the 6th after five
+cp www/int.der www/int-5th.der
+cp www/int.der www/int-6th.der
+leaf 5urls int "$BASE/absent/1.der" "$BASE/absent/2.der" \
+    "$BASE/absent/3.der" "$BASE/absent/4.der" "$BASE/int-5th.der"
+leaf 6urls int "$BASE/absent/1.der" "$BASE/absent/2.der" \
+    "$BASE/absent/3.der" "$BASE/absent/4.der" "$BASE/absent/5.der" \
+    "$BASE/int-6th.der"
+
+# AIA_MAX_DEPTH: nine CAs in a line below root, each AIA naming its
+# issuer; the leaf of level 8 lacks 8 levels, that of level 9 lacks 9
+ext_ca "" "$BASE/root.der"
+cert level1 "/CN=AIA Test Level 1" root
+der level1
+i=2
+while [ $i -le 9 ]; do
+	ext_ca "" "$BASE/level$((i - 1)).der"
+	cert "level$i" "/CN=AIA Test Level $i" "level$((i - 1))"
+	der "level$i"
+	i=$((i + 1))
+done
+leaf depth8 level8 "$BASE/level8.der"
+leaf depth9 level9 "$BASE/level9.der"
+
 cat >README <<EOF
 A test PKI for AIA caIssuers chasing, made by tests/mkpki.sh; \$BASE is
 $BASE, where www/ is served.  Every leaf is CN=localhost, SAN
@@ -294,7 +361,19 @@ loop-a.pem, loop-b.pem  CN=Loop A by Loop B, CN=Loop B by Loop A, AIA pointing a
 leaf-loop.pem           by loop-a, AIA \$BASE/loop-a.der: chasing ends (depth, seen set) without verifying
 leaf-redirloop.pem      AIA \$BASE/redirect/loop: a redirect loop (tests/httpd.sh) ends
 leaf-stall.pem          (with STALL_URL only) AIA there: a server that never answers hits the timeout
-www/                    int.der int.p7c int.pem int-p7.pem root.der int1.der int2.der evil-root.der wrongkey.der nonca.der expired.der garbage.der big.der loop-a.der loop-b.der
+The bounds of src/aia.h, each at its edge and one past it:
+leaf-64k.pem            AIA \$BASE/int-64k.pem: int.pem after text lines, 65536 bytes in all: the size cap, met
+leaf-64k1.pem           AIA \$BASE/int-64k1.pem: the same, 65537 bytes: one byte past it
+leaf-certs16.pem        AIA \$BASE/certs16.p7c: PKCS#7 (DER) of 16 certificates, 15 other CAs by root, then int
+leaf-certs17.pem        AIA \$BASE/certs17.p7c: 17 certificates, 16 other CAs, then int: one past the count cap
+leaf-certs16pem.pem     AIA \$BASE/certs16.pem: the same 16 certificates as PEM
+leaf-certs17pem.pem     AIA \$BASE/certs17.pem: the same 17 as PEM
+leaf-5urls.pem          AIA \$BASE/absent/1.der .. 4.der (404), then \$BASE/int-5th.der: int at the 5th URL
+leaf-6urls.pem          AIA \$BASE/absent/1.der .. 5.der (404), then \$BASE/int-6th.der: int at the 6th, never tried
+level1.pem .. level9.pem  CN=AIA Test Level 1 (by root, AIA root.der) .. Level 9 (by Level 8, AIA level8.der)
+leaf-depth8.pem         by level8, AIA \$BASE/level8.der: 8 fetches complete the chain
+leaf-depth9.pem         by level9, AIA \$BASE/level9.der: 9 levels are missing, one past the depth cap
+www/                    int.der int.p7c int.pem int-p7.pem root.der int1.der int2.der evil-root.der wrongkey.der nonca.der expired.der garbage.der big.der loop-a.der loop-b.der int-64k.pem int-64k1.pem certs16.p7c certs17.p7c certs16.pem certs17.pem int-5th.der int-6th.der level1.der .. level9.der
 ca/                     openssl ca's database and config (of no use to tests)
 EOF
 
@@ -354,6 +433,45 @@ verify_is 10 "leaf-expired with expired" -untrusted ca/expired.der.pem \
 cat ca/loop-a.der.pem ca/loop-b.der.pem >ca/loop.pem
 verify_is 20 "leaf-loop with loop-a and loop-b" -untrusted ca/loop.pem \
     leaf-loop.pem
+for f in int-64k.pem:65536 int-64k1.pem:65537; do
+	if [ "$(wc -c <"www/${f%:*}")" != "${f#*:}" ]; then
+		echo "mkpki.sh: www/${f%:*} is not ${f#*:} bytes" >&2
+		bad=1
+	fi
+done
+# ncerts FILE FORM: how many certificates a www file holds
+ncerts() {
+	pem "$1" "$2"
+	grep -c -- '-----BEGIN CERTIFICATE-----' "ca/$1.pem"
+}
+for f in certs16.p7c:p7der:16 certs17.p7c:p7der:17 certs16.pem:pem:16 \
+    certs17.pem:pem:17; do
+	_m_f=${f%%:*}
+	_m_n=${f##*:}
+	_m_form=${f#*:}
+	_m_form=${_m_form%:*}
+	if [ "$(ncerts "$_m_f" "$_m_form")" != "$_m_n" ]; then
+		echo "mkpki.sh: www/$_m_f does not hold $_m_n certificates" >&2
+		bad=1
+	fi
+	verify_is OK "leaf-${_m_f%.p7c} with $_m_f" \
+	    -untrusted "ca/$_m_f.pem" "leaf-$(echo "$_m_f" |
+	    sed 's/\.p7c$//; s/\.pem$/pem/').pem"
+done
+: >ca/levels.pem
+i=9
+while [ $i -ge 1 ]; do
+	pem "level$i.der" der
+	cat "ca/level$i.der.pem" >>ca/levels.pem
+	[ $i = 2 ] && cp ca/levels.pem ca/levels2.pem
+	i=$((i - 1))
+done
+verify_is OK "leaf-depth8 with levels 8 to 1" -untrusted ca/levels.pem \
+    leaf-depth8.pem
+verify_is OK "leaf-depth9 with levels 9 to 1" -untrusted ca/levels.pem \
+    leaf-depth9.pem
+verify_is 20 "leaf-depth9 with levels 9 to 2" -untrusted ca/levels2.pem \
+    leaf-depth9.pem
 for f in garbage.der big.der; do
 	if openssl x509 -inform DER -in "www/$f" -noout 2>/dev/null; then
 		echo "mkpki.sh: www/$f parses as a certificate" >&2
@@ -362,7 +480,7 @@ for f in garbage.der big.der; do
 done
 # every other leaf is int's, as its AIA answer would need
 for f in leaf-garbage leaf-ldap leaf-file leaf-big leaf-redirloop \
-    leaf-stall; do
+    leaf-stall leaf-64k leaf-64k1 leaf-5urls leaf-6urls; do
 	[ -f "$f.pem" ] || continue
 	verify_is OK "$f with int" -untrusted int.pem "$f.pem"
 done

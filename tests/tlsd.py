@@ -6,7 +6,8 @@
 # each connection in a thread and exits by itself after --lifetime seconds
 # (default 120).  tests/tlsd.sh starts and stops it (tlsd_start, tlsd_stop).
 #   python3 tests/tlsd.py PORTFILE PROTO CERTFILE KEYFILE [--mode MODE]
-#       [--ipv6] [--lifetime SECONDS] [--log FILE]
+#       [--ipv6] [--lifetime SECONDS] [--log FILE] [--banner-lines N]
+#       [--reply-lines N]
 # CERTFILE is PEM; its certificates are sent as the chain exactly as given:
 # a file with only the leaf makes a server that sends only the leaf.  No
 # default CA store is loaded, so OpenSSL cannot complete the chain itself.
@@ -64,6 +65,16 @@
 # Modes that make no sense for a PROTO are a usage error (exit 2): tls and
 # https take normal, garbage, stall, close, tlsfail; ldap all but longline
 # and manylines.
+#
+# Replies of N lines, for the edge of a client's bound on lines (N from 1
+# to 100000; another PROTO is a usage error):
+#   --banner-lines N   smtp, ftp: the banner is N lines, N - 1 of them
+#                      "220-... tlsd banner line K" before the usual one
+#   --reply-lines N    smtp: the EHLO reply is N lines (padded with
+#                      "250-X-TLSD-PAD-K" after the first, when it has
+#                      fewer: it has 7 before TLS, 6 after); imap: N - 1
+#                      untagged "* OK tlsd line K" before the tagged OK to
+#                      STARTTLS
 #
 # --log FILE appends, one line each, "N EVENT ..." where N numbers the
 # connection: "N connect ADDR"; "N plain|tls COMMAND LINE" for each command
@@ -124,6 +135,8 @@ class Server:
     def __init__(self, args):
         self.proto = args.proto
         self.mode = args.mode
+        self.banner_lines = args.banner_lines or 1
+        self.reply_lines = args.reply_lines or 0
         self.deadline = time.monotonic() + args.lifetime
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(args.certfile, args.keyfile)
@@ -185,7 +198,10 @@ class Session:
                                  l) for i, l in enumerate(lines)])
 
     def banner(self, line):
-        data = (line + "\r\n").encode("latin-1")
+        """The banner line, after --banner-lines' continuation lines."""
+        more = ["%s-%s tlsd banner line %d" % (line[:3], HOST, k)
+                for k in range(1, self.srv.banner_lines)]
+        data = "".join(l + "\r\n" for l in more + [line]).encode("latin-1")
         if self.mode == "slowbanner":
             self.slow(data)
         else:
@@ -337,6 +353,8 @@ def smtp(s):
             if not s.tls and s.mode != "nostarttls":
                 ext.append("STARTTLS")
             ext.append("HELP")
+            ext[1:1] = ["X-TLSD-PAD-%d" % k
+                        for k in range(1, s.srv.reply_lines - len(ext) + 1)]
             s.multi(250, ext)
         elif v == "HELO":
             if not arg:
@@ -476,7 +494,9 @@ def imap(s):
             elif s.mode == "refuse":
                 s.reply(tag + " NO [UNAVAILABLE] TLS not available")
             else:
-                s.reply(tag + " OK Begin TLS negotiation now")
+                s.reply(*["* OK tlsd line %d" % k
+                          for k in range(1, s.srv.reply_lines)] +
+                        [tag + " OK Begin TLS negotiation now"])
                 s.starttls()
         elif cmd == "NOOP":
             s.reply(tag + " OK NOOP completed")
@@ -769,7 +789,17 @@ def main():
     ap.add_argument("--ipv6", action="store_true")
     ap.add_argument("--lifetime", type=float, default=120)
     ap.add_argument("--log")
+    ap.add_argument("--banner-lines", type=int, metavar="N")
+    ap.add_argument("--reply-lines", type=int, metavar="N")
     args = ap.parse_args()
+    for opt, n, protos in (("--banner-lines", args.banner_lines,
+                            ("smtp", "ftp")),
+                           ("--reply-lines", args.reply_lines,
+                            ("smtp", "imap"))):
+        if n is not None and not 1 <= n <= 100000:
+            ap.error("%s %d: from 1 to 100000" % (opt, n))
+        if n is not None and args.proto not in protos:
+            ap.error("%s is for %s only" % (opt, " and ".join(protos)))
     if args.mode not in MODES_FOR.get(args.proto, MODES):
         ap.error("mode %s makes no sense for %s (it takes: %s)" % (
             args.mode, args.proto, ", ".join(MODES_FOR[args.proto])))

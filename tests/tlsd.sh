@@ -7,11 +7,12 @@
 #	trap 'exit 1' HUP INT PIPE TERM
 #
 # tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--lifetime S]
-# [--log FILE] runs tests/tlsd.py (see that file for the protocols and the
-# modes) in the background and waits up to 5 s for it to listen.  It
-# returns 0 and exports, for the latest server: TLSD_PORT, TLSD_PID,
-# TLSD_HOST (127.0.0.1, or ::1 with --ipv6: no brackets) and TLSD_LOG (the
-# --log file; without --log, one in a temp directory, so each server's
+# [--log FILE] [--banner-lines N] [--reply-lines N] runs tests/tlsd.py (see
+# that file for the protocols, the modes and the options) in the
+# background and waits up to 5 s for it to listen.  It returns 0 and
+# exports, for the latest server: TLSD_PORT, TLSD_PID, TLSD_HOST
+# (127.0.0.1, or ::1 with --ipv6: no brackets) and TLSD_LOG (the --log
+# file; without --log, one in a temp directory, so each server's
 # commands and messages can always be read).  Or it returns 1 with a
 # message and tlsd.py's last words on stderr.  It may be called again for
 # more servers; each one exits by itself after its lifetime (default
@@ -83,7 +84,8 @@ _tlsd_kill() {
 tlsd_start() {
 	if [ $# -lt 3 ]; then
 		echo "tlsd_start: usage: tlsd_start PROTO CERTFILE KEYFILE" \
-		    "[--mode MODE] [--ipv6] [--lifetime S] [--log FILE]" >&2
+		    "[--mode MODE] [--ipv6] [--lifetime S] [--log FILE]" \
+		    "[--banner-lines N] [--reply-lines N]" >&2
 		return 1
 	fi
 	if [ -z "$TLSD_DIR" ]; then

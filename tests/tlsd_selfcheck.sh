@@ -262,6 +262,25 @@ aia_is loop-a "$BASE/loop-b.der"
 aia_is loop-b "$BASE/loop-a.der"
 aia_is leaf-redirloop "$BASE/redirect/loop"
 [ -n "$STALL_URL" ] && aia_is leaf-stall "$STALL_URL"
+aia_is leaf-64k "$BASE/int-64k.pem"
+aia_is leaf-64k1 "$BASE/int-64k1.pem"
+aia_is leaf-certs16 "$BASE/certs16.p7c"
+aia_is leaf-certs17pem "$BASE/certs17.pem"
+aia_is leaf-5urls "$BASE/absent/1.der" "$BASE/absent/2.der" \
+    "$BASE/absent/3.der" "$BASE/absent/4.der" "$BASE/int-5th.der"
+aia_is leaf-6urls "$BASE/absent/1.der" "$BASE/absent/2.der" \
+    "$BASE/absent/3.der" "$BASE/absent/4.der" "$BASE/absent/5.der" \
+    "$BASE/int-6th.der"
+aia_is leaf-depth9 "$BASE/level9.der"
+aia_is level2 "$BASE/level1.der"
+aia_is level1 "$BASE/root.der"
+for f in int-64k.pem:65536 int-64k1.pem:65537; do
+	check "nginx serves ${f%:*} as ${f#*:} bytes" test \
+	    "$(curl -s --max-time 5 "$BASE/${f%:*}" | wc -c)" = "${f#*:}"
+done
+curl -s --max-time 5 -o /dev/null -w '%{http_code}\n' \
+    "$BASE/absent/5.der" >"$W/code"
+has "absent/5.der is a 404" "$W/code" '^404$'
 
 curl -s "$BASE/int.der" | openssl x509 -inform DER -noout -subject \
     >"$W/subj" 2>&1
@@ -575,6 +594,44 @@ if python3 "$TLSD_PY" "$W/port" tls "$P/leaf.pem" "$P/leaf.key" \
 else
 	check "tls manylines: a usage error (exit 2)" test $? = 2
 fi
+
+# -- replies of N lines: --banner-lines, --reply-lines
+tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --banner-lines 100 \
+    --reply-lines 101 --lifetime 60
+talk 127.0.0.1 "$TLSD_PORT" smtp "EHLO x"
+check "smtp --banner-lines 100: a banner of 100 lines" \
+    test "$(grep -c '^220' "$W/talk")" = 100
+has "smtp --banner-lines 100: ... the last the usual one" "$W/talk" \
+    '^220 localhost ESMTP tlsd$'
+check "smtp --reply-lines 101: an EHLO reply of 101 lines" \
+    test "$(grep -c '^250' "$W/talk")" = 101
+has "smtp --reply-lines 101: ... STARTTLS among them" "$W/talk" \
+    '^250-STARTTLS$'
+has "smtp --reply-lines 101: ... the last 250 HELP" "$W/talk" '^250 HELP$'
+sclient smtp "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
+check "smtp with both: s_client gets through to TLS" test $? = 0
+tlsd_start ftp "$P/leaf.pem" "$P/leaf.key" --banner-lines 7 --lifetime 60
+talk 127.0.0.1 "$TLSD_PORT" ftp
+check "ftp --banner-lines 7: a banner of 7 lines" \
+    test "$(grep -c '^220' "$W/talk")" = 7
+has "ftp --banner-lines 7: ... the last the usual one" "$W/talk" \
+    '^220 tlsd ready$'
+tlsd_start imap "$P/leaf.pem" "$P/leaf.key" --reply-lines 5 --lifetime 60
+talk 127.0.0.1 "$TLSD_PORT" imap "a STARTTLS"
+check "imap --reply-lines 5: 4 untagged lines before the answer" \
+    test "$(grep -c '^\* OK tlsd line [1-4]$' "$W/talk")" = 4
+has "imap --reply-lines 5: ... then the tagged OK" "$W/talk" \
+    '^a OK Begin TLS negotiation now$'
+sclient imap "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
+check "imap --reply-lines 5: s_client gets through to TLS" test $? = 0
+for bad in "imap --banner-lines 2" "ftp --reply-lines 2" \
+    "smtp --reply-lines 0" "smtp --banner-lines 100001"; do
+	# shellcheck disable=SC2086
+	set -- $bad
+	python3 "$TLSD_PY" "$W/port" "$1" "$P/leaf.pem" "$P/leaf.key" \
+	    "$2" "$3" --lifetime 1 >"$W/v" 2>&1
+	check "$bad: a usage error (exit 2)" test $? = 2
+done
 
 # -- LDAP's BER, byte by byte
 STARTTLS_HEX=$(printf 1.3.6.1.4.1.1466.20037 | od -An -tx1 | tr -d ' \n')

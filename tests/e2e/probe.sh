@@ -3,8 +3,10 @@
 # IMAP, POP3, FTP and LDAP STARTTLS, or TLS at once) that send only their
 # leaf; AIA chasing against nginx serving a test PKI made now (tests/
 # mkpki.sh): each answer form, two URLs, two levels, and every hostile
-# answer refused in bounded time; hostile servers; the real web chains of
-# the corpus chased through nginx used as http_proxy.
+# answer refused in bounded time; hostile servers; the bounds on reply
+# lines and on AIA answers, URLs and levels, each at its edge and one past
+# it; the real web chains of the corpus chased through nginx used as
+# http_proxy.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../httpd.sh"
 . "$(dirname "$0")/../tlsd.sh"
@@ -199,6 +201,42 @@ edge 4096 "a greeting line of 4096 bytes is read"
 err_has "(the EHLO answer is what fails)" "EHLO: the server closed the connection"
 edge 4097 "a greeting line of 4097 bytes is refused"
 err_has "(the greeting is)" "greeting: a reply line longer than 4096 bytes"
+# the edge of the bound on lines: a reply of 100 lines is read and the
+# probe goes on to verify=OK; one of 101 lines is refused
+lines() {
+	proto=$1
+	opt=$2
+	n=$3
+	expect=$4
+	lc="$proto $opt $n"
+	if ! tlsd_start "$proto" "$P/leaf.pem" "$P/leaf.key" "$opt" "$n"; then
+		nok "tlsd $lc starts"
+		return
+	fi
+	t0=$(date +%s)
+	if [ -z "$expect" ]; then
+		run 0 "$lc: the reply is read, the probe goes on" "$TB" probe \
+		    --timeout 5 --bundle "$P/ca-bundle.pem" \
+		    "$proto://127.0.0.1:$TLSD_PORT"
+		check "$lc: to TLS and verify=OK" grep -qx \
+		    "verify=OK (store: $P/ca-bundle.pem)" "$W/out"
+	else
+		run 3 "$lc: the reply is refused: exit 3" "$TB" probe \
+		    --timeout 5 --bundle "$P/ca-bundle.pem" \
+		    "$proto://127.0.0.1:$TLSD_PORT"
+		err_has "$lc: says so" "$expect"
+	fi
+	check "$lc: within 5 s" [ $(($(date +%s) - t0)) -le 5 ]
+	tlsd_stop
+}
+lines smtp --banner-lines 100 ""
+lines smtp --banner-lines 101 "greeting: a reply of more than 100 lines$"
+lines smtp --reply-lines 100 ""
+lines smtp --reply-lines 101 "EHLO: a reply of more than 100 lines$"
+lines ftp --banner-lines 100 ""
+lines ftp --banner-lines 101 "greeting: a reply of more than 100 lines$"
+lines imap --reply-lines 100 ""
+lines imap --reply-lines 101 "STARTTLS: more than 100 lines without an answer"
 run 3 "nothing listening: exit 3" "$TB" probe smtp://127.0.0.1:9
 err_has "the connection is refused" "cannot connect: 127.0.0.1:9: Connection refused"
 run 1 "an unknown scheme: exit 1" "$TB" probe gopher://127.0.0.1
@@ -248,6 +286,48 @@ aia leaf-redirloop 1 "redirect/loop: more than 5 redirects" no
 if [ -n "$STALL" ]; then
 	aia leaf-stall 1 "stall.der: no complete answer within 10 s" no
 fi
+
+# --- AIA: the bounds of aia.h, each at its edge and one past it ---
+# an answer of 65536 bytes (int.pem after lines of text), and of 65537
+aia leaf-64k 1 "int-64k.pem: CN=AIA Test Intermediate: the issuer" ok
+aia leaf-64k1 1 "int-64k1.pem: larger than the limit of 65536 bytes" no
+# 16 certificates in one answer, the issuer the last of them; 17 refused
+# whole, though the first 16 are the same
+aia leaf-certs16 1 "certs16.p7c: CN=AIA Test Intermediate: the issuer" ok
+check "leaf-certs16: the 15 others were each looked at" [ "$(grep -c \
+    "certs16.p7c: CN=AIA Test Filler [0-9]*: refused: not the issuer" \
+    "$W/out")" = 15 ]
+aia leaf-certs17 1 "certs17.p7c: more than the limit of 16 certificates$" no
+aia leaf-certs16pem 1 "certs16.pem: CN=AIA Test Intermediate: the issuer" ok
+aia leaf-certs17pem 1 "certs17.pem: more than the limit of 16 certificates$" \
+    no
+# the issuer at the 5th caIssuers URL is found, after four 404s; at the
+# 6th it is not: the first 5 are tried, and the 6th never asked for
+aia leaf-5urls 1 "int-5th.der: CN=AIA Test Intermediate: the issuer" ok
+check "leaf-5urls: the four before it were tried" [ "$(grep -c \
+    "^  $BASE/absent/[1-4].der: .*404" "$W/out")" = 4 ]
+aia leaf-6urls 1 "^  more than 5 caIssuers URLs; the first 5 are tried$" no
+check "leaf-6urls: the 5th was tried" grep -q "^  $BASE/absent/5.der: .*404" \
+    "$W/out"
+check "leaf-6urls: the 6th was not" sh -c '! grep -q "int-6th" "$1"' sh \
+    "$W/out"
+check "leaf-6urls: nginx answered the 5th with 404" \
+    httpd_log_wait "^404 GET /absent/5.der " 1
+check "leaf-6urls: and never saw the 6th" sh -c \
+    '! grep -q "GET /int-6th.der " "$1"' sh "$LOG"
+# a chain that lacks 9 levels is refused after 8 fetches (the 9th, level1,
+# never asked for); one that lacks 8 completes
+aia leaf-depth9 1 \
+    "^  more than 8 missing levels; stopped at the issuer CN=AIA Test Level 1$" no
+check "leaf-depth9: 8 fetched" [ "$(grep -c \
+    "level[2-9].der: CN=AIA Test Level [2-9]: the issuer" "$W/out")" = 8 ]
+check "leaf-depth9: nginx served level2.der" \
+    httpd_log_wait "^200 GET /level2.der " 1
+check "leaf-depth9: and was not asked for level1.der" sh -c \
+    '! grep -q "GET /level1.der " "$1"' sh "$LOG"
+aia leaf-depth8 1 "with 8 intermediates fetched through AIA: verify=OK" ok
+check "leaf-depth8: the last fetched was level 1" grep -q \
+    "level1.der: CN=AIA Test Level 1: the issuer" "$W/out"
 
 # --- the real web chains of the corpus, their AIA URLs through a proxy ---
 if have_corpus "real chains through http_proxy"; then
