@@ -86,7 +86,7 @@ int	aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max);
 /*
  * Pure: the certificates of an AIA answer (DER, PEM, PKCS#7 DER or PEM)
  * pushed onto out (their references handed over).  Returns how many, or
- * -1 with the reason in err.
+ * -1 with the reason in err; more than AIA_MAX_CERTS is -1, nothing kept.
  */
 int	aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
 	    char *err, size_t errsz);
