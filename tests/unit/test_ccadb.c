@@ -1,15 +1,20 @@
 /*
- * The CCADB CSV report: the real file, broken copies of it, and random
- * damage that must never crash the reader.
+ * The CCADB CSV report: the real file, broken copies of it, random damage
+ * that must never crash the reader, and fields and records at their bounds
+ * and one past them.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "ccadb.h"
 #include "certset.h"
 #include "t.h"
 
 #define CSV "ccadb/MozillaIntermediateCerts-20260725.csv"
+/* the SHA256 cell of the file's first row */
+#define SHA "4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840"
 
 static int
 parse(const char *buf, size_t len)
@@ -21,6 +26,44 @@ parse(const char *buf, size_t len)
 		n = -2;		/* a count that does not match the set */
 	certset_free(set);
 	return n;
+}
+
+/* parse(), with what it writes on stderr caught in err. */
+static int
+parse_err(const char *buf, size_t len, char *err, size_t errsz)
+{
+	char path[] = "/tmp/t_ccadb.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2), r;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	r = parse(buf, len);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, errsz - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+/* 1 if parse_err() refuses buf with a message holding want. */
+static int
+refused(const char *buf, size_t len, const char *want)
+{
+	char err[512];
+
+	if (parse_err(buf, len, err, sizeof(err)) != -1) {
+		fprintf(stderr, "accepted: %.60s...\n", buf);
+		return 0;
+	}
+	if (strstr(err, want) == NULL) {
+		fprintf(stderr, "message '%s' lacks '%s'\n", err, want);
+		return 0;
+	}
+	return 1;
 }
 
 static char *
@@ -44,6 +87,99 @@ replace(const char *buf, size_t len, const char *from, const char *to,
 	return out;
 }
 
+/*
+ * A report of one row: Subject, SHA256 and PEM of the first row of the
+ * real file, the PEM quoted.  The field named by where is pad bytes: the
+ * PEM field padded after its END line with "" pairs (and an 'x' for an odd
+ * count), or an unquoted Subject of 'x's.  The caller releases b.
+ */
+enum pad_where { PAD_PEM, PAD_SUBJECT };
+
+static void
+one_row(struct buf *b, const char *pem, size_t pemlen, enum pad_where where,
+    size_t pad)
+{
+	size_t i;
+
+	buf_printf(b, "\"Subject\",\"SHA256\",\"PEM\"\n");
+	if (where == PAD_SUBJECT)
+		for (i = 0; i < pad; i++)
+			buf_add(b, "x", 1);
+	else
+		buf_printf(b, "\"CN=3CX CA RSA R1; O=3CX; C=CY\"");
+	buf_printf(b, ",\"%s\",\"", SHA);
+	buf_add(b, pem, pemlen);
+	if (where == PAD_PEM)
+		for (i = pemlen; i < pad; i += 2) {
+			if (i + 1 == pad)
+				buf_add(b, "x", 1);
+			else
+				buf_add(b, "\"\"", 2);
+		}
+	buf_printf(b, "\"\n");
+}
+
+/*
+ * A header of ncol columns (Subject, SHA256, PEM, then C4...), and a row
+ * of rowcol fields: the first row of the real file, then empty fields.
+ */
+static void
+wide(struct buf *b, const char *pem, size_t pemlen, int ncol, int rowcol)
+{
+	int i;
+
+	buf_printf(b, "\"Subject\",\"SHA256\",\"PEM\"");
+	for (i = 4; i <= ncol; i++)
+		buf_printf(b, ",\"C%d\"", i);
+	buf_printf(b, "\n\"CN=3CX CA RSA R1; O=3CX; C=CY\",\"%s\",\"", SHA);
+	buf_add(b, pem, pemlen);
+	buf_printf(b, "\"");
+	for (i = 4; i <= rowcol; i++)
+		buf_printf(b, ",");
+	buf_printf(b, "\n");
+}
+
+/*
+ * CCADB_MAX_FIELD counts a field as written: the bytes between its quotes
+ * (a "" is two), or of an unquoted field.  1 MiB is read, one byte more
+ * refused.  CCADB_MAX_COLUMNS: 64 fields are read, a 65th refused, in the
+ * header and in a row.
+ */
+static void
+bounds(const char *pem, size_t pemlen)
+{
+	const size_t max = 1024 * 1024;
+	struct buf b = { NULL, 0, 0, 0 };
+
+	one_row(&b, pem, pemlen, PAD_PEM, max);
+	CHECK(!b.failed && parse(b.p, b.len) == 1);
+	b.len = 0;
+	one_row(&b, pem, pemlen, PAD_PEM, max + 1);
+	CHECK(!b.failed && refused(b.p, b.len,
+	    "'t': line 2: a field larger than 1 MiB"));
+	b.len = 0;
+	one_row(&b, pem, pemlen, PAD_SUBJECT, max);
+	CHECK(!b.failed && parse(b.p, b.len) == 1);
+	b.len = 0;
+	one_row(&b, pem, pemlen, PAD_SUBJECT, max + 1);
+	CHECK(!b.failed && refused(b.p, b.len,
+	    "'t': line 2: a field larger than 1 MiB"));
+
+	b.len = 0;
+	wide(&b, pem, pemlen, 64, 64);
+	CHECK(!b.failed && ccadb_detect(b.p, b.len) &&
+	    parse(b.p, b.len) == 1);
+	b.len = 0;
+	wide(&b, pem, pemlen, 65, 65);
+	CHECK(!b.failed && !ccadb_detect(b.p, b.len) &&
+	    refused(b.p, b.len, "'t': line 1: more than 64 fields"));
+	b.len = 0;
+	wide(&b, pem, pemlen, 64, 65);
+	CHECK(!b.failed &&
+	    refused(b.p, b.len, "'t': line 2: more than 64 fields"));
+	buf_release(&b);
+}
+
 void
 test_ccadb(void)
 {
@@ -58,6 +194,17 @@ test_ccadb(void)
 	    "\"-----BEGIN CERTIFICATE-----", 28)) != NULL; p++)
 		rows++;
 	CHECK(rows == 1759);
+	/* the first row's PEM, for the bounds */
+	{
+		const char *b = memmem(buf, len,
+		    "-----BEGIN CERTIFICATE-----", 27);
+		const char *e = b ? memmem(b, len - (size_t)(b - (char *)buf),
+		    "-----END CERTIFICATE-----", 25) : NULL;
+
+		CHECK(e != NULL);
+		if (e != NULL)
+			bounds(b, (size_t)(e + 25 - b));
+	}
 	CHECK(ccadb_detect((char *)buf, len));
 	CHECK(parse((char *)buf, len) == (int)rows);
 

@@ -1,10 +1,16 @@
 /*
- * certdata.txt parser: the six real NSS files, and broken variants of one.
+ * certdata.txt parser: the six real NSS files, broken variants of one, and
+ * attribute values at the 1 MiB bound and one byte past it.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "blocklist.h"
+#include "buf.h"
 #include "certdata.h"
 #include "certset.h"
 #include "t.h"
@@ -42,6 +48,28 @@ parse(const char *buf, size_t len, struct certset **setp,
 	else
 		blocklist_free(bl);
 	return n;
+}
+
+/* parse(), with what it writes on stderr caught in err. */
+static int
+parse_err(const char *buf, size_t len, struct certset **setp, char *err,
+    size_t errsz)
+{
+	char path[] = "/tmp/t_certdata.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2), r;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	r = parse(buf, len, setp, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, errsz - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return r;
 }
 
 /* Replace the first occurrence of from by to in a copy of buf. */
@@ -224,9 +252,209 @@ broken(void)
 	free(buf);
 }
 
+/*
+ * A self-signed Ed25519 certificate of exactly len DER bytes (len over
+ * 64 KiB, so that every enclosing length takes 3 bytes): an unknown,
+ * non-critical extension holds an OCTET STRING of zeros as padding.
+ * Ed25519 signatures have one size: the second try has the padding right.
+ */
+static unsigned char *
+sized_cert(EVP_PKEY *key, size_t len)
+{
+	size_t pad = len - 1024;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		X509 *x = X509_new();
+		X509_NAME *nm = X509_NAME_new();
+		ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.32473.1", 1);
+		ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+		X509_EXTENSION *ext = NULL;
+		unsigned char *v = calloc(1, pad), *der = NULL, *p;
+		int n = -1;
+
+		/* extnValue: the DER of OCTET STRING { pad - 5 zeros } */
+		if (v != NULL) {
+			v[0] = 0x04;
+			v[1] = 0x83;
+			v[2] = (unsigned char)((pad - 5) >> 16);
+			v[3] = (unsigned char)((pad - 5) >> 8);
+			v[4] = (unsigned char)(pad - 5);
+		}
+		if (x != NULL && nm != NULL && oid != NULL && os != NULL &&
+		    v != NULL && ASN1_OCTET_STRING_set(os, v, (int)pad) &&
+		    (ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) &&
+		    X509_set_version(x, 2) &&
+		    ASN1_INTEGER_set(X509_get_serialNumber(x), 0x1234567) &&
+		    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+		    (const unsigned char *)"Bound Test Root", -1, -1, 0) &&
+		    X509_set_subject_name(x, nm) &&
+		    X509_set_issuer_name(x, nm) &&
+		    ASN1_TIME_set_string_X509(X509_getm_notBefore(x),
+		    "20250101000000Z") &&
+		    ASN1_TIME_set_string_X509(X509_getm_notAfter(x),
+		    "20991231235959Z") &&
+		    X509_set_pubkey(x, key) && X509_add_ext(x, ext, -1) &&
+		    X509_sign(x, key, NULL))
+			n = i2d_X509(x, NULL);
+		if (n > 0 && (size_t)n == len &&
+		    (der = malloc(len)) != NULL) {
+			p = der;
+			i2d_X509(x, &p);
+		}
+		X509_EXTENSION_free(ext);
+		ASN1_OCTET_STRING_free(os);
+		ASN1_OBJECT_free(oid);
+		X509_NAME_free(nm);
+		X509_free(x);
+		free(v);
+		if (der != NULL || n <= 0)
+			return der;
+		pad = pad + len - (size_t)n;
+	}
+	return NULL;
+}
+
+/* "NAME MULTILINE_OCTAL", the bytes as \ooo, 16 a line, "END". */
+static void
+octal(struct buf *b, const char *attr, const unsigned char *p, size_t n)
+{
+	char line[16 * 4 + 1];
+	size_t i, o = 0;
+
+	buf_printf(b, "%s MULTILINE_OCTAL\n", attr);
+	for (i = 0; i < n; i++) {
+		line[o++] = '\\';
+		line[o++] = (char)('0' + (p[i] >> 6));
+		line[o++] = (char)('0' + ((p[i] >> 3) & 7));
+		line[o++] = (char)('0' + (p[i] & 7));
+		if (i % 16 == 15 || i + 1 == n) {
+			line[o++] = '\n';
+			buf_add(b, line, o);
+			o = 0;
+		}
+	}
+	buf_printf(b, "END\n");
+}
+
+/* The number of the line b's next byte starts. */
+static size_t
+next_line_no(const struct buf *b)
+{
+	size_t i, n = 1;
+
+	for (i = 0; i < b->len; i++)
+		n += b->p[i] == '\n';
+	return n;
+}
+
+/*
+ * A certificate object with a CKA_SUBJECT of sublen bytes (decoded, not
+ * kept) and der as its CKA_VALUE, and the trust object that makes it a
+ * server anchor.  *subline and *valline: the lines of the two attributes.
+ */
+static void
+bound_doc(struct buf *b, const unsigned char *der, size_t len, size_t sublen,
+    size_t *subline, size_t *valline)
+{
+	const unsigned char *p = der;
+	unsigned char *sub, *issuer = NULL, *serial = NULL, sha1[20];
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int il = i2d_X509_NAME(X509_get_issuer_name(x), &issuer);
+	int sl = i2d_ASN1_INTEGER(X509_get0_serialNumber(x), &serial);
+
+	EVP_Digest(der, len, sha1, NULL, EVP_sha1(), NULL);
+	if ((sub = malloc(sublen)) != NULL)
+		memset(sub, 'A', sublen);
+	buf_printf(b, "BEGINDATA\n"
+	    "CKA_CLASS CK_OBJECT_CLASS CKO_CERTIFICATE\n"
+	    "CKA_TOKEN CK_BBOOL CK_TRUE\n"
+	    "CKA_LABEL UTF8 \"Bound Test Root\"\n"
+	    "CKA_CERTIFICATE_TYPE CK_CERTIFICATE_TYPE CKC_X_509\n");
+	*subline = next_line_no(b);
+	octal(b, "CKA_SUBJECT", sub, sublen);
+	octal(b, "CKA_ISSUER", issuer, (size_t)il);
+	octal(b, "CKA_SERIAL_NUMBER", serial, (size_t)sl);
+	*valline = next_line_no(b);
+	octal(b, "CKA_VALUE", der, len);
+	buf_printf(b, "\nCKA_CLASS CK_OBJECT_CLASS CKO_NSS_TRUST\n"
+	    "CKA_LABEL UTF8 \"Bound Test Root\"\n");
+	octal(b, "CKA_CERT_SHA1_HASH", sha1, sizeof(sha1));
+	octal(b, "CKA_ISSUER", issuer, (size_t)il);
+	octal(b, "CKA_SERIAL_NUMBER", serial, (size_t)sl);
+	buf_printf(b,
+	    "CKA_TRUST_SERVER_AUTH CK_TRUST CKT_NSS_TRUSTED_DELEGATOR\n"
+	    "CKA_TRUST_EMAIL_PROTECTION CK_TRUST CKT_NSS_MUST_VERIFY_TRUST\n"
+	    "CKA_TRUST_CODE_SIGNING CK_TRUST CKT_NSS_MUST_VERIFY_TRUST\n");
+	OPENSSL_free(issuer);
+	OPENSSL_free(serial);
+	X509_free(x);
+	free(sub);
+}
+
+/*
+ * CERTDATA_MAX_VALUE counts the decoded bytes of one MULTILINE_OCTAL value
+ * (one per \ooo escape): 1 MiB is read, kept (CKA_VALUE) or not
+ * (CKA_SUBJECT); one byte more is refused, naming the attribute's line.
+ */
+static void
+value_bound(void)
+{
+	const size_t max = 1024 * 1024;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	unsigned char *der = key ? sized_cert(key, max) : NULL;
+	unsigned char *der1 = key ? sized_cert(key, max + 1) : NULL;
+	struct buf b = { NULL, 0, 0, 0 };
+	struct certset *set;
+	char err[512], want[64];
+	size_t subline, valline;
+
+	CHECK(der != NULL && der1 != NULL);
+	if (der == NULL || der1 == NULL)
+		goto out;
+	/* at the bound: both values read, the certificate an anchor */
+	bound_doc(&b, der, max, max, &subline, &valline);
+	CHECK(!b.failed);
+	CHECK(parse_err(b.p, b.len, &set, err, sizeof(err)) == 1);
+	CHECK(err[0] == '\0');
+	CHECK(set->n == 1);
+	if (set->n == 1) {
+		struct cert *c = set->v[0];
+		unsigned char *p = NULL;
+		int n = i2d_X509(c->x509, &p);
+
+		CHECK(n == (int)max && memcmp(p, der, max) == 0);
+		CHECK(c->label && strcmp(c->label, "Bound Test Root") == 0);
+		CHECK(c->trust[PURPOSE_SERVER_AUTH] == TRUST_DELEGATOR);
+		CHECK(c->trust[PURPOSE_EMAIL] == TRUST_MUST_VERIFY);
+		OPENSSL_free(p);
+	}
+	certset_free(set);
+	/* a CKA_VALUE one byte past it */
+	b.len = 0;
+	bound_doc(&b, der1, max + 1, 1, &subline, &valline);
+	CHECK(parse_err(b.p, b.len, NULL, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "'t': line %zu: value larger than 1 MiB",
+	    valline);
+	CHECK(strstr(err, want) != NULL);
+	/* a CKA_SUBJECT one byte past it, though it is not kept */
+	b.len = 0;
+	bound_doc(&b, der, max, max + 1, &subline, &valline);
+	CHECK(parse_err(b.p, b.len, NULL, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), "'t': line %zu: value larger than 1 MiB",
+	    subline);
+	CHECK(strstr(err, want) != NULL);
+out:
+	buf_release(&b);
+	free(der);
+	free(der1);
+	EVP_PKEY_free(key);
+}
+
 void
 test_certdata(void)
 {
+	value_bound();
 	if (t_no_corpus("certdata"))
 		return;
 	corpus_files();

@@ -1,5 +1,6 @@
 /*
- * Root set definitions: every shipped one parses; broken ones do not.
+ * Root set definitions: every shipped one parses; broken ones do not; a
+ * definition file of 64 KiB is read and one byte more refused.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -41,6 +42,78 @@ drop(const char *dir, const char *file)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	unlink(path);
+}
+
+/* store_load(), with what it writes on stderr caught in err. */
+static int
+load_err(const char *name, struct store *st, char *err, size_t errsz)
+{
+	char path[] = "/tmp/t_store_err.XXXXXX";
+	int fd = mkstemp(path), saved = dup(2), r;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	r = store_load(name, st);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, errsz - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+/*
+ * STORE_MAX_FILE counts the bytes of the definition file: a file of
+ * exactly 64 KiB (a definition, then comment lines) is loaded, one byte
+ * more is refused by source_read_file, naming the file.
+ */
+static void
+test_store_size(const char *dir)
+{
+	static const char def[] = "name = big\npath = /etc/big.pem\n"
+	    "format = pem\nrole = anchors\n";
+	const size_t max = 64 * 1024;
+	char *text, err[512], want[600];
+	struct store st;
+	size_t i, dl = sizeof(def) - 1;
+	int r;
+
+	if ((text = malloc(max + 2)) == NULL) {
+		CHECK(!"malloc");
+		return;
+	}
+	memcpy(text, def, dl);
+	/* lines of 63 '#' and a newline; the last one shorter */
+	for (i = dl; i < max; i++)
+		text[i] = (i - dl) % 64 == 63 || i + 1 == max ? '\n' : '#';
+	text[max] = '\0';
+	put(dir, "big", text);
+	memset(&st, 0, sizeof(st));
+	CHECK(load_err("big", &st, err, sizeof(err)) == 0);
+	CHECK(err[0] == '\0');
+	if (st.name != NULL) {
+		CHECK(strcmp(st.name, "big") == 0 && st.npaths == 1 &&
+		    st.role == STORE_ANCHORS && st.fmt == FORMAT_PEM);
+		store_release(&st);
+	}
+	text[max - 1] = '#';
+	text[max] = '\n';
+	text[max + 1] = '\0';
+	put(dir, "big", text);
+	r = load_err("big", &st, err, sizeof(err));
+	CHECK(r == -1);
+	if (r == 0)
+		store_release(&st);
+	snprintf(want, sizeof(want), "'%s/big': larger than 64 KiB; refused",
+	    dir);
+	CHECK(strstr(err, want) != NULL);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "message '%s' lacks '%s'\n", err, want);
+	drop(dir, "big");
+	free(text);
 }
 
 /* store_load and store_list on a $TRUSTBUILD_STORES of our own. */
@@ -97,6 +170,7 @@ test_store_dir(void)
 	drop(dir, "a");
 	drop(dir, "b");
 	drop(dir, "i");
+	test_store_size(dir);
 	rmdir(dir);
 	if (old != NULL)
 		setenv("TRUSTBUILD_STORES", old, 1);
