@@ -137,8 +137,8 @@ mc_line(const char *l, size_t n, size_t line, struct sm_config *c)
 			if (m4_arg(l, n, &j, value, sizeof(value)) == 0 &&
 			    c->nincludes < SM_MAX_INCLUDES &&
 			    strlen(value) < sizeof(c->include[0]))
-				snprintf(c->include[c->nincludes++],
-				    sizeof(c->include[0]), "%s", value);
+				memcpy(c->include[c->nincludes++], value,
+				    strlen(value) + 1);
 			i = j > i ? j - 1 : i;
 			continue;
 		}
@@ -235,10 +235,10 @@ sm_parse_cf(const char *buf, size_t len, struct sm_config *c)
 			continue;
 		}
 		if (n - h > 7 && memcmp(l + h, "Mrelay,", 7) == 0) {
-			const char *a = memmem(l + h, n - h, "A=", 2);
+			/* A= after "Mrelay,", whose last byte is a[-1] at least */
+			const char *a = memmem(l + h + 7, n - h - 7, "A=", 2);
 
-			if (a != NULL && (a == l + h || a[-1] == ' ' ||
-			    a[-1] == ','))
+			if (a != NULL && (a[-1] == ' ' || a[-1] == ','))
 				record(&c->s[SM_MAILER_ARGS], active, a + 2,
 				    (size_t)(l + n - a - 2), line, 1, l, n);
 			continue;
