@@ -367,7 +367,7 @@ check_integrity(const struct run *r, const struct src *s,
 {
 	struct fetch_opts o;
 	struct fetch_result cr;
-	char got[65], want[65];
+	char got[65], want[65], why[1024];
 
 	state_sha256_hex(buf, len, got);
 	if (s->pin != NULL) {
@@ -384,9 +384,11 @@ check_integrity(const struct run *r, const struct src *s,
 	fetch_opts(r, s, &o);
 	o.max_size = CHECKSUM_MAX;
 	o.progress = 0;
+	o.errbuf = why;
+	o.errsz = sizeof(why);
 	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr) == -1) {
-		log_err("[source %s]: cannot check the download without its "
-		    "checksum file; it is refused", s->name);
+		log_err("[source %s]: checksum file %s; check sha256-url: "
+		    "without it the download is refused", s->name, why);
 		return -1;
 	}
 	if (checksum_of(cr.body, cr.len, want) == -1) {

@@ -173,12 +173,19 @@ scheme_of(const char *url, char *out, size_t size)
 	return strcmp(out, "http") == 0 || strcmp(out, "https") == 0 ? 0 : -1;
 }
 
-/* One message for a failed transfer. */
+/*
+ * One message for a failed transfer.  The advice to raise max-size names a
+ * setting of update's [source] downloads, the one caller that lets fetch
+ * report; a caller that collects the message (errbuf: AIA answers, checksum
+ * files) has a fixed bound and gives its own advice.
+ */
 static void
 report(const char *url, CURLcode rc, const char *errbuf,
     const struct sink *s, const struct fetch_opts *o)
 {
 	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	const char *raise = o->errbuf == NULL ? "; raise max-size if this is "
+	    "expected" : "";
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -187,8 +194,8 @@ report(const char *url, CURLcode rc, const char *errbuf,
 		    o->timeout, why);
 		break;
 	case CURLE_FILESIZE_EXCEEDED:
-		ferr(o, "'%s': larger than the limit of %zu bytes; raise "
-		    "max-size if this is expected", url, o->max_size);
+		ferr(o, "'%s': larger than the limit of %zu bytes%s", url,
+		    o->max_size, raise);
 		break;
 	case CURLE_PARTIAL_FILE:
 		ferr(o, "'%s': the answer was cut short after %zu bytes "
@@ -204,9 +211,8 @@ report(const char *url, CURLcode rc, const char *errbuf,
 		break;
 	case CURLE_WRITE_ERROR:
 		if (s->too_big) {
-			ferr(o, "'%s': larger than the limit of %zu bytes; "
-			    "raise max-size if this is expected", url,
-			    o->max_size);
+			ferr(o, "'%s': larger than the limit of %zu bytes%s",
+			    url, o->max_size, raise);
 			break;
 		}
 		if (s->hdr_flood) {

@@ -16,6 +16,8 @@
 #	/redirect/file             302 to file:///etc/passwd
 #	/redirect/to/NAME          302 to $HTTPD_URL/NAME (to be followed)
 #	/redirect/loop             302 to itself, forever
+#	/redirect/chain/N/NAME     N redirects in a row (N = 1..9): 302 to
+#	                           /redirect/chain/N-1/NAME, from 1 to /NAME
 #	/slow/NAME                 DOCROOT/NAME at 1 KB/s (limit_rate 1k): a
 #	                           200 KB file takes minutes (a request cut
 #	                           short is still logged as 200)
@@ -36,10 +38,10 @@
 # root;".  As anyone else the "user" directive is left out (nginx ignores
 # it then, with a warning).
 #
-# badhttp_start MODE [ARG] runs tests/badhttp.py (found from tests/e2e/ as
-# $0/../../badhttp.py; BADHTTP_PY overrides), a hostile server for what
-# nginx will not do: truncated FILE, stall, garbage, huge, headers-flood
-# (see that file); it exits by itself after 120 s.  It may be called again
+# badhttp_start MODE [ARG...] runs tests/badhttp.py (found from tests/e2e/
+# as $0/../../badhttp.py; BADHTTP_PY overrides), a hostile server for what
+# nginx will not do: truncated FILE, stall, garbage, huge, headers-flood,
+# headers-size N FILE (see that file); it exits by itself after 120 s.  It may be called again
 # for another mode; it exports BADHTTP_URL and BADHTTP_PID of the latest
 # one; badhttp_stop stops every one started.
 #
@@ -138,6 +140,18 @@ http {
 		location ~ ^/redirect/to/(.*)\$ {
 			return 302 http://127.0.0.1:$2/\$1;
 		}
+EOF
+	_h_n=1
+	while [ $_h_n -le 9 ]; do
+		_h_to=redirect/chain/$((_h_n - 1))/
+		[ $_h_n = 1 ] && _h_to=""
+		printf '\t\tlocation ~ ^/redirect/chain/%d/(.*)$ {\n' $_h_n
+		printf '\t\t\treturn 302 http://127.0.0.1:%s/%s$1;\n' "$2" \
+		    "$_h_to"
+		printf '\t\t}\n'
+		_h_n=$((_h_n + 1))
+	done
+	cat <<EOF
 		location /slow/ {
 			alias "$1/";
 			limit_rate 1k;
@@ -253,7 +267,7 @@ httpd_stop() {
 	return 0
 }
 
-# badhttp_start MODE [ARG]: 0 with the server at $BADHTTP_URL, or 1
+# badhttp_start MODE [ARG...]: 0 with the server at $BADHTTP_URL, or 1
 badhttp_start() {
 	_h_py=${BADHTTP_PY:-$(dirname "$0")/../badhttp.py}
 	if [ -z "$BADHTTP_DIR" ]; then

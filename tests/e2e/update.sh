@@ -3,7 +3,9 @@
 # nothing and writes nothing, a changed upstream with its diff, the shrink
 # guard, --diff, --offline, pins and checksum files, proxies, and each
 # broken answer (404, 500, truncated, oversize, redirect to file://, slow)
-# leaving the published store as it was with the message a user needs.
+# leaving the published store as it was with the message a user needs, and
+# the bounds of a download (redirects, headers, the checksum file) at their
+# edge: taken at the bound, refused one past it.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../httpd.sh"
 trap 'httpd_stop; badhttp_stop' EXIT
@@ -230,6 +232,109 @@ if badhttp_start stall; then
 	broken stall "$BADHTTP_URL/x" "no complete answer within 3 s"
 	TO=10
 fi
+
+# --- each bound of a download at its edge: the bound is taken and
+# published, one past it is refused with the store byte-identical.  The
+# files served hold the same roots as the store "broken" publishes first,
+# so nothing but the bound can refuse them ---
+# published NAME FILE: $W/NAME's bundle holds the certificates of FILE
+published() {
+	[ "$(pem_sha256s "$W/$1/bundle.crt")" = "$(pem_sha256s "$2")" ]
+}
+
+# redirects, at most 5 (FETCH_MAX_REDIRECTS): /redirect/chain/N/NAME is
+# N 302s in a row (tests/httpd.sh)
+cp "$FIX/roots.pem" "$DOC/chain5.pem"
+cp "$FIX/roots.pem" "$DOC/chain6.pem"
+conf chain5 "$U/redirect/chain/5/chain5.pem"
+run 0 "5 redirects in a row are followed" "$TB" -q -c "$W/chain5.conf" update
+check "and what the fifth points at is published" published chain5 \
+    "$DOC/chain5.pem"
+check "nginx answered 5 redirects, then the file" \
+    httpd_log_wait "^200 GET /chain5.pem " 1
+check "(one 302 at each hop)" [ "$(grep -c \
+    '^302 GET /redirect/chain/[1-5]/chain5.pem ' "$LOG")" = 5 ]
+broken chain6 "$U/redirect/chain/6/chain6.pem" \
+    "redirect/chain/6/chain6.pem': more than 5 redirects \\(last to 'http://127.0.0.1:$HTTPD_PORT/chain6.pem'\\)$"
+check "chain6: nginx gave all 6 redirects" \
+    httpd_log_wait "^302 GET /redirect/chain/1/chain6.pem " 1
+sleep 0.3
+check "chain6: its Location was never asked for" \
+    [ "$(requests 200 /chain6.pem)" = 0 ]
+
+# download headers, at most 65536 bytes (FETCH_MAX_HEADERS), counted as
+# libcurl hands them to the header callback: the status line, each header
+# line and the empty line that ends them, each with its CRLF
+# head_bytes URL: the size of the head of URL's answer, by a client of
+# our own (up to 5 s)
+head_bytes() {
+	python3 -c '
+import socket, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+c = socket.create_connection((u.hostname, u.port), timeout=5)
+c.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % u.path.encode())
+b = b""
+while b"\r\n\r\n" not in b:
+    d = c.recv(65536)
+    if not d:
+        break
+    b += d
+print(b.index(b"\r\n\r\n") + 4 if b"\r\n\r\n" in b else -1)
+' "$1"
+}
+if badhttp_start headers-size 65536 "$FIX/roots.pem"; then
+	check "badhttp sends a head of 65536 bytes" \
+	    [ "$(head_bytes "$BADHTTP_URL/roots.pem")" = 65536 ]
+	conf head64k "$BADHTTP_URL/roots.pem"
+	run 0 "headers of exactly 65536 bytes are taken" "$TB" -q -c \
+	    "$W/head64k.conf" update
+	check "and the body after them is published" published head64k \
+	    "$FIX/roots.pem"
+else
+	nok "badhttp headers-size 65536 starts"
+fi
+if badhttp_start headers-size 65537 "$FIX/roots.pem"; then
+	check "badhttp sends a head of 65537 bytes" \
+	    [ "$(head_bytes "$BADHTTP_URL/roots.pem")" = 65537 ]
+	broken head64k1 "$BADHTTP_URL/roots.pem" \
+	    "roots.pem': the answer's headers pass 65536 bytes; refused$"
+else
+	nok "badhttp headers-size 65537 starts"
+fi
+
+# the checksum file, at most 65536 bytes (CHECKSUM_MAX in cmd_update.c),
+# its bytes as served (nginx sends a Content-Length).  The SHA-256 is on
+# its last line, after lines of "#" (no hex digit: skipped), so the whole
+# file is read.  mksum FILE SIZE
+cp "$FIX/roots.pem" "$DOC/sumroots.pem"
+sumline="$(sha256sum "$DOC/sumroots.pem" | cut -c1-64)  sumroots.pem"
+mksum() {
+	awk -v n=$(($2 - ${#sumline} - 1)) -v l="$sumline" 'BEGIN {
+	    s = "#"
+	    while (length(s) < 64)
+		s = s s
+	    for (; n > 65; n -= 65)
+		print s
+	    if (n > 0)
+		print substr(s, 1, n - 1)
+	    print l
+	}' >"$1"
+}
+mksum "$DOC/sum-65536.sha256" 65536
+mksum "$DOC/sum-65537.sha256" 65537
+check "the checksum files are 65536 and 65537 bytes" [ "$(wc -c \
+    <"$DOC/sum-65536.sha256") $(wc -c <"$DOC/sum-65537.sha256")" = \
+    "65536 65537" ]
+conf sum64k "$U/sumroots.pem" "sha256-url = $U/sum-65536.sha256"
+run 0 "a checksum file of exactly 65536 bytes is taken" "$TB" -q -c \
+    "$W/sum64k.conf" update
+check "and the download it vouches for is published" published sum64k \
+    "$DOC/sumroots.pem"
+broken sum64k1 "$U/sumroots.pem" \
+    "\\[source up\\]: checksum file '$U/sum-65537.sha256': larger than the limit of 65536 bytes; check sha256-url: without it the download is refused$" \
+    "sha256-url = $U/sum-65537.sha256"
+check "sum64k1: no advice to raise max-size (it does not apply)" \
+    sh -c '! grep -q max-size "$1"' sh "$W/err"
 
 # --- a progress bar on a terminal, none with -q or without one ---
 if command -v script >/dev/null 2>&1; then
