@@ -14,6 +14,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -322,30 +323,102 @@ parse_src(struct src *s, enum purpose purpose, const char *label)
 	return 0;
 }
 
-/* The first 64-hex-digit word of a checksum file ("HEX  NAME"). */
 static int
-checksum_of(const unsigned char *b, size_t len, char out[65])
+is_hex64(const unsigned char *p, size_t n)
 {
-	size_t i = 0, j;
+	size_t i;
 
-	while (i < len) {
-		while (i < len && (b[i] == ' ' || b[i] == '\t' ||
-		    b[i] == '\n' || b[i] == '\r'))
-			i++;
-		for (j = i; j < len && strchr("0123456789abcdefABCDEF",
-		    b[j]) != NULL && b[j] != '\0'; j++)
-			;
-		if (j - i == 64 && (j == len || b[j] == ' ' || b[j] == '\t' ||
-		    b[j] == '\n' || b[j] == '\r')) {
-			for (j = 0; j < 64; j++)
-				out[j] = (char)(b[i + j] | 0x20);
-			out[64] = '\0';
+	if (n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit(p[i]))
 			return 0;
+	return 1;
+}
+
+/* Does a checksum line's file name (maybe with a path) name file? */
+static int
+names(const unsigned char *p, size_t n, const char *file)
+{
+	size_t i, fl = strlen(file);
+
+	for (i = n; i > 0 && p[i - 1] != '/'; i--)
+		;
+	return fl > 0 && n - i == fl && memcmp(p + i, file, fl) == 0;
+}
+
+/*
+ * The SHA-256 of file in a checksum file, whose lines are "HEX  NAME" or
+ * "HEX *NAME" (sha256sum) or "SHA256 (NAME) = HEX" (BSD); other lines are
+ * passed over.  The line naming file (or a path ending in it) wins; a
+ * file of one SHA-256 naming another gives that one, as a bare "HEX"
+ * does.  Returns 0; -1 when the file holds no SHA-256; or, when it holds
+ * several and none for file, how many.
+ */
+static int
+checksum_of(const unsigned char *b, size_t len, const char *file,
+    char out[65])
+{
+	const unsigned char *p = b, *end = b + len, *only = NULL;
+	int n = 0;
+
+	while (p < end) {
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *l = p, *e = nl ? nl : end, *hex = NULL;
+		const unsigned char *name = e;
+		size_t nn = 0;
+
+		p = nl ? nl + 1 : end;
+		while (l < e && (*l == ' ' || *l == '\t'))
+			l++;
+		while (e > l && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		/* "SHA256 (" NAME ") = " HEX: 76 bytes with an empty name */
+		if (e - l >= 76 && memcmp(l, "SHA256 (", 8) == 0 &&
+		    memcmp(e - 68, ") = ", 4) == 0 && is_hex64(e - 64, 64)) {
+			hex = e - 64;
+			name = l + 8;
+			nn = (size_t)(e - 68 - name);
+		} else if (e - l >= 64 && is_hex64(l, 64) &&
+		    (e - l == 64 || l[64] == ' ' || l[64] == '\t')) {
+			hex = l;
+			for (name = l + 64; name < e && (*name == ' ' ||
+			    *name == '\t'); name++)
+				;
+			if (name < e && *name == '*')
+				name++;
+			nn = (size_t)(e - name);
 		}
-		while (i < len && b[i] != '\n')
-			i++;
+		if (hex == NULL)
+			continue;
+		n++;
+		if (names(name, nn, file)) {
+			only = hex;
+			n = 0;
+			break;
+		}
+		if (n == 1)
+			only = hex;
 	}
-	return -1;
+	if (only == NULL)
+		return -1;
+	if (n > 1)
+		return n;
+	for (n = 0; n < 64; n++)
+		out[n] = (char)(only[n] | 0x20);
+	out[64] = '\0';
+	return 0;
+}
+
+/* The last part of a URL's path ("cacert.pem"), into out. */
+static void
+url_file(const char *url, char *out, size_t size)
+{
+	const char *q = url + strcspn(url, "?#"), *p = q;
+
+	while (p > url && p[-1] != '/')
+		p--;
+	snprintf(out, size, "%.*s", (int)(q - p), p);
 }
 
 static void
@@ -367,7 +440,8 @@ check_integrity(const struct run *r, const struct src *s,
 {
 	struct fetch_opts o;
 	struct fetch_result cr;
-	char got[65], want[65], why[1024];
+	char got[65], want[65], why[1024], file[256];
+	int n;
 
 	state_sha256_hex(buf, len, got);
 	if (s->pin != NULL) {
@@ -391,9 +465,16 @@ check_integrity(const struct run *r, const struct src *s,
 		    "without it the download is refused", s->name, why);
 		return -1;
 	}
-	if (checksum_of(cr.body, cr.len, want) == -1) {
-		log_err("'%s': holds no SHA-256 (64 hex digits); the download "
-		    "of [source %s] is refused", s->sha256_url, s->name);
+	url_file(s->url, file, sizeof(file));
+	if ((n = checksum_of(cr.body, cr.len, file, want)) != 0) {
+		if (n == -1)
+			log_err("'%s': holds no SHA-256 (64 hex digits); the "
+			    "download of [source %s] is refused",
+			    s->sha256_url, s->name);
+		else
+			log_err("'%s': %d SHA-256 lines, none for '%s'; the "
+			    "download of [source %s] is refused",
+			    s->sha256_url, n, file, s->name);
 		fetch_result_release(&cr);
 		return -1;
 	}

@@ -214,6 +214,14 @@ echo "0123456789012345678901234567890123456789012345678901234567890123  roots.pe
 broken checksum "$U/roots.pem" "is not 0123456789.* from '.*wrong.sha256'; the download is refused" \
     "sha256-url = $U/wrong.sha256"
 broken nochecksum "$U/roots.pem" "holds no SHA-256" "sha256-url = $U/httpd-id"
+# a SHA256SUMS of several files, none of them this one
+{
+	echo "0123456789012345678901234567890123456789012345678901234567890123  other.pem"
+	echo "$(sha256sum "$DOC/roots.pem" | cut -c1-64) *dir/roots.pem.old"
+} >"$DOC/SUMS-none"
+broken sums-none "$U/roots.pem" \
+    "'$U/SUMS-none': 2 SHA-256 lines, none for 'roots.pem'; the download of \\[source up\\] is refused" \
+    "sha256-url = $U/SUMS-none"
 
 if badhttp_start truncated "$FIX/roots.pem"; then
 	broken truncated "$BADHTTP_URL/roots.pem" "cut short after"
@@ -361,6 +369,19 @@ run 0 "a same-scheme redirect is followed" "$TB" -q -c "$W/redir.conf" update
 conf sum "$U/roots.pem" "sha256-url = $U/roots.pem.sha256"
 run 0 "a download matching its checksum file is published" \
     "$TB" -q -c "$W/sum.conf" update
+# a SHA256SUMS of several files: the line naming this one, in either
+# format, with a path or sha256sum's binary '*'
+good=$(sha256sum "$DOC/roots.pem" | cut -c1-64)
+bad=0123456789012345678901234567890123456789012345678901234567890123
+printf '%s  a.pem\n%s *./pub/roots.pem\n%s  z.pem\n' "$bad" "$good" "$bad" \
+    >"$DOC/SUMS-gnu"
+printf 'SHA256 (a.pem) = %s\r\nSHA256 (roots.pem) = %s\r\n' "$bad" "$good" \
+    >"$DOC/SUMS-bsd"
+for f in gnu bsd; do
+	conf "sums-$f" "$U/roots.pem?x=1" "sha256-url = $U/SUMS-$f"
+	run 0 "a $f-style SHA256SUMS: the line for roots.pem is used" \
+	    "$TB" -q -c "$W/sums-$f.conf" update
+done
 conf pinned "$U/roots.pem" "sha256 = $(sha256sum "$DOC/roots.pem" | cut -c1-64)"
 run 0 "a download matching its pin is published" "$TB" -q -c "$W/pinned.conf" update
 
