@@ -14,7 +14,6 @@
  */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -323,104 +322,6 @@ parse_src(struct src *s, enum purpose purpose, const char *label)
 	return 0;
 }
 
-static int
-is_hex64(const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	if (n != 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isxdigit(p[i]))
-			return 0;
-	return 1;
-}
-
-/* Does a checksum line's file name (maybe with a path) name file? */
-static int
-names(const unsigned char *p, size_t n, const char *file)
-{
-	size_t i, fl = strlen(file);
-
-	for (i = n; i > 0 && p[i - 1] != '/'; i--)
-		;
-	return fl > 0 && n - i == fl && memcmp(p + i, file, fl) == 0;
-}
-
-/*
- * The SHA-256 of file in a checksum file, whose lines are "HEX  NAME" or
- * "HEX *NAME" (sha256sum) or "SHA256 (NAME) = HEX" (BSD); other lines are
- * passed over.  The line naming file (or a path ending in it) wins; a
- * file of one SHA-256 naming another gives that one, as a bare "HEX"
- * does.  Returns 0; -1 when the file holds no SHA-256; or, when it holds
- * several and none for file, how many.
- */
-static int
-checksum_of(const unsigned char *b, size_t len, const char *file,
-    char out[65])
-{
-	const unsigned char *p = b, *end = b + len, *only = NULL;
-	int n = 0;
-
-	while (p < end) {
-		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-		const unsigned char *l = p, *e = nl ? nl : end, *hex = NULL;
-		const unsigned char *name = e;
-		size_t nn = 0;
-
-		p = nl ? nl + 1 : end;
-		while (l < e && (*l == ' ' || *l == '\t'))
-			l++;
-		while (e > l && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		/* "SHA256 (" NAME ") = " HEX: 76 bytes with an empty name */
-		if (e - l >= 76 && memcmp(l, "SHA256 (", 8) == 0 &&
-		    memcmp(e - 68, ") = ", 4) == 0 && is_hex64(e - 64, 64)) {
-			hex = e - 64;
-			name = l + 8;
-			nn = (size_t)(e - 68 - name);
-		} else if (e - l >= 64 && is_hex64(l, 64) &&
-		    (e - l == 64 || l[64] == ' ' || l[64] == '\t')) {
-			hex = l;
-			for (name = l + 64; name < e && (*name == ' ' ||
-			    *name == '\t'); name++)
-				;
-			if (name < e && *name == '*')
-				name++;
-			nn = (size_t)(e - name);
-		}
-		if (hex == NULL)
-			continue;
-		n++;
-		if (names(name, nn, file)) {
-			only = hex;
-			n = 0;
-			break;
-		}
-		if (n == 1)
-			only = hex;
-	}
-	if (only == NULL)
-		return -1;
-	if (n > 1)
-		return n;
-	for (n = 0; n < 64; n++)
-		out[n] = (char)(only[n] | 0x20);
-	out[64] = '\0';
-	return 0;
-}
-
-/* The last part of a URL's path ("cacert.pem"), into out. */
-static void
-url_file(const char *url, char *out, size_t size)
-{
-	const char *q = url + strcspn(url, "?#"), *p = q;
-
-	while (p > url && p[-1] != '/')
-		p--;
-	snprintf(out, size, "%.*s", (int)(q - p), p);
-}
-
 static void
 fetch_opts(const struct run *r, const struct src *s, struct fetch_opts *o)
 {
@@ -465,8 +366,8 @@ check_integrity(const struct run *r, const struct src *s,
 		    "without it the download is refused", s->name, why);
 		return -1;
 	}
-	url_file(s->url, file, sizeof(file));
-	if ((n = checksum_of(cr.body, cr.len, file, want)) != 0) {
+	fetch_url_file(s->url, file, sizeof(file));
+	if ((n = fetch_checksum(cr.body, cr.len, file, want)) != 0) {
 		if (n == -1)
 			log_err("'%s': holds no SHA-256 (64 hex digits); the "
 			    "download of [source %s] is refused",

@@ -7,6 +7,7 @@
  */
 #include <curl/curl.h>
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,4 +384,95 @@ out:
 	free(s.buf);
 	free(cur);
 	return rc;
+}
+
+static int
+is_hex64(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit(p[i]))
+			return 0;
+	return 1;
+}
+
+/* Does a checksum line's file name (maybe with a path) name file? */
+static int
+names(const unsigned char *p, size_t n, const char *file)
+{
+	size_t i, fl = strlen(file);
+
+	for (i = n; i > 0 && p[i - 1] != '/'; i--)
+		;
+	return fl > 0 && n - i == fl && memcmp(p + i, file, fl) == 0;
+}
+
+/* Pure: see fetch.h. */
+int
+fetch_checksum(const unsigned char *b, size_t len, const char *file,
+    char out[65])
+{
+	const unsigned char *p = b, *end = b + len, *only = NULL;
+	int n = 0;
+
+	while (p < end) {
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		const unsigned char *l = p, *e = nl ? nl : end, *hex = NULL;
+		const unsigned char *name = e;
+		size_t nn = 0;
+
+		p = nl ? nl + 1 : end;
+		while (l < e && (*l == ' ' || *l == '\t'))
+			l++;
+		while (e > l && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		/* "SHA256 (" NAME ") = " HEX: 76 bytes with an empty name */
+		if (e - l >= 76 && memcmp(l, "SHA256 (", 8) == 0 &&
+		    memcmp(e - 68, ") = ", 4) == 0 && is_hex64(e - 64, 64)) {
+			hex = e - 64;
+			name = l + 8;
+			nn = (size_t)(e - 68 - name);
+		} else if (e - l >= 64 && is_hex64(l, 64) &&
+		    (e - l == 64 || l[64] == ' ' || l[64] == '\t')) {
+			hex = l;
+			for (name = l + 64; name < e && (*name == ' ' ||
+			    *name == '\t'); name++)
+				;
+			if (name < e && *name == '*')
+				name++;
+			nn = (size_t)(e - name);
+		}
+		if (hex == NULL)
+			continue;
+		n++;
+		if (names(name, nn, file)) {
+			only = hex;
+			n = 0;
+			break;
+		}
+		if (n == 1)
+			only = hex;
+	}
+	if (only == NULL)
+		return -1;
+	if (n > 1)
+		return n;
+	for (n = 0; n < 64; n++)
+		out[n] = (char)(only[n] | 0x20);
+	out[64] = '\0';
+	return 0;
+}
+
+/* Pure: see fetch.h. */
+void
+fetch_url_file(const char *url, char *out, size_t size)
+{
+	const char *q = url + strcspn(url, "?#"), *p = q;
+
+	while (p > url && p[-1] != '/')
+		p--;
+	snprintf(out, size, "%.*s", (int)(q - p), p);
 }

@@ -49,4 +49,17 @@ int	fetch_get(const char *url, const char *etag, const char *last_modified,
 	    const struct fetch_opts *o, struct fetch_result *r);
 void	fetch_result_release(struct fetch_result *r);
 
+/*
+ * Pure: the SHA-256 (64 lowercase hex digits) of file in a checksum file,
+ * whose lines are "HEX  NAME" or "HEX *NAME" (sha256sum) or "SHA256
+ * (NAME) = HEX" (BSD); other lines are passed over.  The line naming file
+ * (or a path ending in it) wins; a file of one SHA-256 naming another
+ * gives that one, as a bare "HEX" does.  Returns 0; -1 when the file
+ * holds no SHA-256; or, when it holds several and none for file, how many.
+ */
+int	fetch_checksum(const unsigned char *buf, size_t len, const char *file,
+	    char out[65]);
+/* The last part of a URL's path, before any query ("cacert.pem"). */
+void	fetch_url_file(const char *url, char *out, size_t size);
+
 #endif

@@ -62,6 +62,7 @@ main(int argc, char *argv[])
 	test_config();
 	test_probe();
 	test_sendmail();
+	test_fetch();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -35,5 +35,6 @@ void	test_store(void);
 void	test_config(void);
 void	test_probe(void);
 void	test_sendmail(void);
+void	test_fetch(void);
 
 #endif
