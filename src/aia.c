@@ -123,7 +123,7 @@ p7_certs(PKCS7 *p7, STACK_OF(X509) *out, int base, char *err, size_t errsz)
 	int i, n = 0;
 
 	if (!PKCS7_type_is_signed(p7) || p7->d.sign == NULL ||
-	    (c = p7->d.sign->cert) == NULL) {
+	    (c = p7->d.sign->cert) == NULL || sk_X509_num(c) <= 0) {
 		snprintf(err, errsz, "a PKCS#7 structure without certificates");
 		return -1;
 	}

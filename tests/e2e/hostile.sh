@@ -166,4 +166,9 @@ hostile mc-binary 3 "cannot read" "$TB" sendmail-check --mc /nonexistent \
     --cf /nonexistent --log "$H/mc-binary"
 hostile chain-garbage 1 "random': no certificate" "$TB" probe --bundle "$FIX/roots.pem" \
     --chain "$H/random"
+# a PKCS#7 bag whose certificate set is there but empty
+printf '\060\045\006\011\052\206\110\206\367\015\001\007\002\240\030\060\026\002\001\001\061\000\060\013\006\011\052\206\110\206\367\015\001\007\001\240\000\061\000' \
+    >"$H/p7-empty"
+hostile chain-p7-empty 1 "p7-empty': a PKCS#7 structure without certificates" \
+    "$TB" probe --bundle "$FIX/roots.pem" --chain "$H/p7-empty"
 done_testing
