@@ -13,6 +13,7 @@
  *   url        probe URLs
  *   aia        AIA answers (DER, PEM, PKCS#7)
  *   sendmail   sendmail.mc, sendmail.cf and mail logs
+ *   sums       a publisher's checksum file (SHA256SUMS)
  *
  * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
  * tests/fuzz/standalone.c by "make check", which runs every seed and every
@@ -31,6 +32,7 @@
 #include "certset.h"
 #include "config.h"
 #include "der.h"
+#include "fetch.h"
 #include "log.h"
 #include "pem.h"
 #include "probe.h"
@@ -136,8 +138,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (sm_parse_log(s, size, &l) == 0)
 			sm_log_release(&l);
 	}
+#elif FUZZ_TARGET == 12	/* sums */
+	{
+		char out[65], file[256];
+
+		fetch_checksum(data, size, "cacert.pem", out);
+		fetch_url_file(s, file, sizeof(file));
+		fetch_checksum(data, size, file, out);
+	}
 #else
-#error "FUZZ_TARGET: 1 to 11"
+#error "FUZZ_TARGET: 1 to 12"
 #endif
 out:
 	certset_free(set);

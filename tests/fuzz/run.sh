@@ -14,7 +14,7 @@ top=$(pwd)
 mode=${1:?mode}
 arg=${2:?seconds or dir}
 shift 2
-ALL="source certdata pem der ccadb config store replies url aia sendmail"
+ALL="source certdata pem der ccadb config store replies url aia sendmail sums"
 targets=${*:-$ALL}
 CORPUS=${TRUSTBUILD_CORPUS:-$top/../shared/corpus}
 PKG_CFLAGS=$(pkg-config --cflags openssl libcurl libarchive)
@@ -75,6 +75,11 @@ seeds() {
 		printf 'dnl define(`confCACERT'"'"', `/a'"'"')dnl\ndefine(`SMART_HOST'"'"', `[m]'"'"')\n' >"$d/mc"
 		printf 'O CACertFile=/a\n#O CACertPath\nDS[m]\nMrelay, A=TCP $h 587\n' >"$d/cf"
 		printf 'Nov 28 mx sm-mta[1]: x: STARTTLS=client, relay=m., version=TLSv1.3, verify=FAIL, cipher=x\n' >"$d/log" ;;
+	sums)
+		h=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+		printf '%s  a.pem\n%s *pub/cacert.pem\n' $h $h >"$d/gnu"
+		printf 'SHA256 (cacert.pem) = %s\r\n' $h >"$d/bsd"
+		printf 'https://curl.se/ca/cacert.pem?x=1#y' >"$d/url" ;;
 	esac
 	[ -d "tests/fuzz/regress/$1" ] && cp tests/fuzz/regress/"$1"/* "$d/" 2>/dev/null
 	true
