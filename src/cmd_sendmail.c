@@ -133,7 +133,8 @@ slurp_tail(const char *path, size_t max, size_t *len, int *cut)
 	if ((size_t)st.st_size > max) {
 		from = st.st_size - (off_t)max;
 		*cut = 1;
-	}
+	} else
+		max = (size_t)st.st_size;
 	if ((buf = malloc(max + 1)) == NULL ||
 	    lseek(fd, from, SEEK_SET) == -1) {
 		e = errno;
@@ -142,7 +143,7 @@ slurp_tail(const char *path, size_t max, size_t *len, int *cut)
 		errno = e;
 		return NULL;
 	}
-	/* a log grows while read: what is past max now is left for later */
+	/* a log grows while read: what came after fstat is left for later */
 	while (n < max && ((r = read(fd, buf + n, max - n)) > 0 ||
 	    (r == -1 && errno == EINTR)))
 		if (r > 0)
