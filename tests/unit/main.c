@@ -29,6 +29,37 @@ t_read(const char *dir, const char *rel, size_t *len)
 	return buf;
 }
 
+static int catch_fd = -1, catch_saved = -1;
+static char catch_path[] = "/tmp/t_stderr.XXXXXX";
+
+void
+t_catch(void)
+{
+	memcpy(catch_path + sizeof(catch_path) - 7, "XXXXXX", 6);
+	fflush(stderr);
+	if ((catch_fd = mkstemp(catch_path)) == -1)
+		return;
+	catch_saved = dup(2);
+	dup2(catch_fd, 2);
+}
+
+void
+t_caught(char *err, size_t size)
+{
+	ssize_t n = -1;
+
+	fflush(stderr);
+	if (catch_fd != -1) {
+		dup2(catch_saved, 2);
+		close(catch_saved);
+		n = pread(catch_fd, err, size - 1, 0);
+		close(catch_fd);
+		unlink(catch_path);
+		catch_fd = -1;
+	}
+	err[n > 0 ? n : 0] = '\0';
+}
+
 int
 t_no_corpus(const char *test)
 {

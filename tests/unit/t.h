@@ -23,6 +23,9 @@ extern const char *t_fixtures, *t_corpus;
 
 /* Read FIXTURE or CORPUS file rel into a malloc'd buffer; NULL if absent. */
 unsigned char	*t_read(const char *dir, const char *rel, size_t *len);
+/* What is written on stderr from t_catch() on, into err by t_caught(). */
+void		 t_catch(void);
+void		 t_caught(char *err, size_t size);
 /* 1 (after saying so) if the corpus is absent. */
 int		 t_no_corpus(const char *test);
 

@@ -32,20 +32,11 @@ parse(const char *buf, size_t len)
 static int
 parse_err(const char *buf, size_t len, char *err, size_t errsz)
 {
-	char path[] = "/tmp/t_ccadb.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2), r;
-	ssize_t n;
+	int r;
 
-	fflush(stderr);
-	dup2(fd, 2);
+	t_catch();
 	r = parse(buf, len);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, err, errsz - 1, 0);
-	err[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
+	t_caught(err, errsz);
 	return r;
 }
 

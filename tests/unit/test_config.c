@@ -15,25 +15,11 @@
 static int
 parse(const char *text, struct config *c, char *err, size_t errsz)
 {
-	char path[] = "/tmp/t_config.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2), r;
-	FILE *f;
-	size_t n;
+	int r;
 
-	fflush(stderr);
-	dup2(fd, 2);
+	t_catch();
 	r = config_parse("t.conf", text, strlen(text), c);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	err[0] = '\0';
-	if ((f = fopen(path, "r")) != NULL) {
-		n = fread(err, 1, errsz - 1, f);
-		err[n] = '\0';
-		fclose(f);
-	}
-	close(fd);
-	unlink(path);
+	t_caught(err, errsz);
 	return r;
 }
 

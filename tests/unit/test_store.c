@@ -48,20 +48,11 @@ drop(const char *dir, const char *file)
 static int
 load_err(const char *name, struct store *st, char *err, size_t errsz)
 {
-	char path[] = "/tmp/t_store_err.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2), r;
-	ssize_t n;
+	int r;
 
-	fflush(stderr);
-	dup2(fd, 2);
+	t_catch();
 	r = store_load(name, st);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	n = pread(fd, err, errsz - 1, 0);
-	err[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
+	t_caught(err, errsz);
 	return r;
 }
 
