@@ -275,15 +275,13 @@ read_line(struct conn *c, char *out, const char *doing)
 {
 	for (;;) {
 		unsigned char *nl = memchr(c->in, '\n', c->len);
+		size_t n = nl != NULL ? (size_t)(nl - c->in) : c->len, i;
 
+		/* the bytes before the LF; without one yet, all so far */
+		if (n > PROBE_MAX_LINE)
+			return fail(c, "%s: a reply line longer than %d bytes; "
+			    "is this the right port?", doing, PROBE_MAX_LINE);
 		if (nl != NULL) {
-			size_t n = (size_t)(nl - c->in), i;
-
-			if (n > PROBE_MAX_LINE)
-				return fail(c, "%s: a reply line longer than "
-				    "%d bytes; is this the right port?", doing,
-				    PROBE_MAX_LINE);
-
 			memcpy(out, c->in, n);
 			for (i = 0; i < n; i++)
 				if (out[i] == '\0')
@@ -295,9 +293,6 @@ read_line(struct conn *c, char *out, const char *doing)
 			memmove(c->in, nl + 1, c->len);
 			return 0;
 		}
-		if (c->len > PROBE_MAX_LINE)
-			return fail(c, "%s: a reply line longer than %d bytes; "
-			    "is this the right port?", doing, PROBE_MAX_LINE);
 		if (fill(c, doing) == -1)
 			return -1;
 	}

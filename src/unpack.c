@@ -88,16 +88,14 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
     const char *where, unsigned char **bufp, size_t *lenp)
 {
 	size_t cap, len = 0;
-	unsigned char *buf;
+	unsigned char *buf = NULL;
 	la_ssize_t r;
 
+	/* the size the header gives is refused before anything is read */
 	cap = archive_entry_size_is_set(e) && archive_entry_size(e) > 0 ?
 	    (size_t)archive_entry_size(e) + 1 : 4096;
-	if (cap > UNPACK_MAX_MEMBER + 1) {
-		log_err("'%s': member larger than %lu MiB; not a certificate "
-		    "source", where, UNPACK_MAX_MEMBER >> 20);
-		return -1;
-	}
+	if (cap > UNPACK_MAX_MEMBER + 1)
+		goto big;
 	if ((buf = malloc(cap)) == NULL) {
 		log_err("'%s': out of memory", where);
 		return -1;
@@ -127,12 +125,8 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 		if (r == 0)
 			break;
 		len += (size_t)r;
-		if (len > UNPACK_MAX_MEMBER) {
-			log_err("'%s': member larger than %lu MiB; not a "
-			    "certificate source", where,
-			    UNPACK_MAX_MEMBER >> 20);
-			goto fail;
-		}
+		if (len > UNPACK_MAX_MEMBER)
+			goto big;
 		u->total += (size_t)r;
 		if (u->total > UNPACK_MAX_TOTAL) {
 			log_err("'%s': more than %lu MiB uncompressed; refusing "
@@ -151,6 +145,9 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 	*bufp = buf;
 	*lenp = len;
 	return 0;
+big:
+	log_err("'%s': member larger than %lu MiB; not a certificate source",
+	    where, UNPACK_MAX_MEMBER >> 20);
 fail:
 	free(buf);
 	return -1;

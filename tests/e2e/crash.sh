@@ -42,23 +42,32 @@ pause() {
 	sleep "0.$(printf '%03d' $(( $(od -An -N2 -tu2 /dev/urandom) % 250 )))"
 }
 
+# kill100 START: 100 rounds of "START SET" (which runs a publishing
+# command in the background on B, then A, alternately) killed with SIGKILL
+# at a random instant; bad counts the rounds after which $O is not whole
+kill100() {
+	bad=0
+	i=0
+	while [ $i -lt 100 ]; do
+		if [ $((i % 2)) = 0 ]; then "$1" "$B"; else "$1" "$A"; fi
+		p=$!
+		pause
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		whole "$O" || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+}
+
 # 100 kills of build
 O=$W/kb
 mkdir -p "$O"
 "$TB" -q build --bundle "$O/bundle.crt" --capath "$O/certs" "$A" >/dev/null 2>&1
-bad=0
-i=0
-while [ $i -lt 100 ]; do
-	if [ $((i % 2)) = 0 ]; then s=$B; else s=$A; fi
-	"$TB" -q build --bundle "$O/bundle.crt" --capath "$O/certs" "$s" \
+start_build() {
+	"$TB" -q build --bundle "$O/bundle.crt" --capath "$O/certs" "$1" \
 	    >/dev/null 2>&1 &
-	p=$!
-	pause
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	whole "$O" || bad=$((bad + 1))
-	i=$((i + 1))
-done
+}
+kill100 start_build
 check "build: 100 SIGKILLs, after each a whole set and a resolving CApath" \
     [ "$bad" = 0 ]
 "$TB" -q build --bundle "$O/bundle.crt" --capath "$O/certs" "$B" >/dev/null 2>&1
@@ -76,18 +85,11 @@ O=$W/ku
 mkdir -p "$O"
 conf "$A"
 "$TB" -q -c "$W/k.conf" update >/dev/null 2>&1
-bad=0
-i=0
-while [ $i -lt 100 ]; do
-	if [ $((i % 2)) = 0 ]; then conf "$B"; else conf "$A"; fi
+start_update() {
+	conf "$1"
 	"$TB" -q -c "$W/k.conf" update >/dev/null 2>&1 &
-	p=$!
-	pause
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	whole "$O" || bad=$((bad + 1))
-	i=$((i + 1))
-done
+}
+kill100 start_update
 check "update: 100 SIGKILLs, after each a whole set and a resolving CApath" \
     [ "$bad" = 0 ]
 "$TB" -q -c "$W/k.conf" update >/dev/null 2>&1
