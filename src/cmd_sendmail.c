@@ -104,32 +104,29 @@ slurp(const char *path, size_t *len)
 
 /*
  * The last max bytes of a log, from the first whole line on (*cut set)
- * when it is longer; NULL with errno set when it cannot be read.
+ * when it is longer; NULL with the reason in *why when it cannot be read.
  */
 static char *
-slurp_tail(const char *path, size_t max, size_t *len, int *cut)
+slurp_tail(const char *path, size_t max, size_t *len, int *cut,
+    const char **why)
 {
 	struct stat st;
-	char *buf, *nl;
+	char *buf = NULL, *nl;
 	size_t n = 0;
 	ssize_t r;
 	off_t from = 0;
-	int fd, e;
+	int fd;
 
 	*cut = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = EINVAL;	/* the caller's "not a regular file" */
-	else
-		e = 0;
-	if (e != 0) {
-		close(fd);
-		errno = e;
-		return NULL;
+	*why = "not a regular file";
+	/* O_NONBLOCK: a FIFO given as the log must not hang the check */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		*why = strerror(errno);
+		goto fail;
 	}
+	if (!S_ISREG(st.st_mode))
+		goto fail;
 	if ((size_t)st.st_size > max) {
 		from = st.st_size - (off_t)max;
 		*cut = 1;
@@ -137,11 +134,8 @@ slurp_tail(const char *path, size_t max, size_t *len, int *cut)
 		max = (size_t)st.st_size;
 	if ((buf = malloc(max + 1)) == NULL ||
 	    lseek(fd, from, SEEK_SET) == -1) {
-		e = errno;
-		free(buf);
-		close(fd);
-		errno = e;
-		return NULL;
+		*why = strerror(errno);
+		goto fail;
 	}
 	/* a log grows while read: what came after fstat is left for later */
 	while (n < max && ((r = read(fd, buf + n, max - n)) > 0 ||
@@ -156,6 +150,11 @@ slurp_tail(const char *path, size_t max, size_t *len, int *cut)
 	}
 	*len = n;
 	return buf;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return NULL;
 }
 
 static const char *
@@ -545,12 +544,12 @@ check_log(struct report *r, const char *path, const struct sm_config *cfg,
 	struct sm_log lg;
 	char *buf, fix[8192], url[1400], smart[1400] = "";
 	size_t len, i;
+	const char *why;
 	int cut;
 
-	if ((buf = slurp_tail(path, LOG_MAX, &len, &cut)) == NULL) {
+	if ((buf = slurp_tail(path, LOG_MAX, &len, &cut, &why)) == NULL) {
 		finding(r, L_NOTE, NULL, "cannot read the mail log '%s': %s",
-		    path, errno == EINVAL ? "not a regular file" :
-		    strerror(errno));
+		    path, why);
 		return;
 	}
 	if (cut)
