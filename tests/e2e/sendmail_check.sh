@@ -51,6 +51,16 @@ EOF
 touch -d '-1 hour' "$D/amazon.mc"
 run 1 "the Amazon-like defaults: problems, exit 1" "$TB" sendmail-check \
     --mc "$D/amazon.mc" --cf "$D/amazon.cf" --log /nonexistent
+check "a log that cannot be read is a note with the reason" grep -q \
+    "^note: *cannot read the mail log '/nonexistent': No such file or directory" \
+    "$W/out"
+# a FIFO as the log: refused at once, not waited on for a writer
+mkfifo "$W/fifo.log"
+run 1 "a FIFO as --log: no hang" timeout 10 "$TB" sendmail-check \
+    --mc "$D/amazon.mc" --cf "$D/amazon.cf" --log "$W/fifo.log"
+check "a FIFO as --log: not a regular file" grep -q \
+    "^note: *cannot read the mail log '$W/fifo.log': not a regular file" \
+    "$W/out"
 check "the dnl before confCACERT_PATH, with line and column" grep -q \
     "amazon.mc:16:1: confCACERT_PATH is commented out by 'dnl'" "$W/out"
 check "the dnl before confCACERT" grep -q \
