@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "log.h"
+#include "text.h"
 
 static int
 pem_block(struct buf *b, X509 *x)
@@ -29,20 +30,29 @@ pem_block(struct buf *b, X509 *x)
 	return buf_printf(b, "-----END CERTIFICATE-----\n");
 }
 
+/*
+ * The comment lines above a certificate.  Every name in them (subject,
+ * issuer, label, sources: archive members, file names, URLs) is hostile
+ * text and is escaped (text.h): a newline in a member name can never start
+ * a line of its own, least of all a BEGIN line.  The comments are for
+ * people; trustbuild never reads them back.
+ */
 int
 bundle_render_cert(struct buf *b, struct cert *c)
 {
-	char when[32], hex[32 * 3], issuer[1024];
+	char when[32], hex[32 * 3], name[4096], esc[4096];
 	size_t i;
 	int p;
 	static const char *dname[2] = { "Server", "Email" };
 
 	cert_hex(c->sha256, 32, hex, 1);
-	buf_printf(b, "# Subject: %s\n", cert_subject(c));
-	buf_printf(b, "# Issuer: %s\n",
-	    cert_issuer(c, issuer, sizeof(issuer)));
+	buf_printf(b, "# Subject: %s\n", text_esc(cert_subject(c), esc,
+	    sizeof(esc)));
+	buf_printf(b, "# Issuer: %s\n", text_esc(cert_issuer(c, name,
+	    sizeof(name)), esc, sizeof(esc)));
 	if (c->label != NULL)
-		buf_printf(b, "# Label: \"%s\"\n", c->label);
+		buf_printf(b, "# Label: \"%s\"\n", text_esc(c->label, esc,
+		    sizeof(esc)));
 	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
 	buf_printf(b, "# Not after: %s\n", when);
 	buf_printf(b, "# SHA-256: %s\n", hex);
@@ -55,7 +65,8 @@ bundle_render_cert(struct buf *b, struct cert *c)
 		buf_printf(b, "# Role: intermediate\n");
 	buf_printf(b, "# Source:");
 	for (i = 0; i < c->nsources; i++)
-		buf_printf(b, "%s %s", i ? "," : "", c->sources[i]);
+		buf_printf(b, "%s %s", i ? "," : "", text_esc(c->sources[i],
+		    esc, sizeof(esc)));
 	buf_printf(b, "\n");
 	return pem_block(b, c->x509);
 }

@@ -239,3 +239,33 @@ cert_is_ca(const struct cert *c)
 	/* 1: CA per basicConstraints; 3, 4, 5: legacy v1 / keyUsage / NS */
 	return X509_check_ca(c->x509) == 1;
 }
+
+int
+purpose_x509(enum purpose p)
+{
+	switch (p) {
+	case PURPOSE_SERVER_AUTH:
+		return X509_PURPOSE_SSL_SERVER;
+	case PURPOSE_EMAIL:
+		return X509_PURPOSE_SMIME_SIGN;
+	default:
+		return 0;
+	}
+}
+
+int
+cert_ca_for_purpose(X509 *x, enum purpose p)
+{
+	int id = purpose_x509(p);
+	uint32_t xku;
+
+	if (id != 0)
+		return X509_check_purpose(x, id, 1) > 0;
+	if (p != PURPOSE_CODE_SIGNING)
+		return 1;
+	/* OpenSSL 3.0 has no code-signing purpose: its EKU, as it would */
+	if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) == 0)
+		return 1;
+	xku = X509_get_extended_key_usage(x);
+	return (xku & (XKU_CODE_SIGN | XKU_ANYEKU)) != 0;
+}

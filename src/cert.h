@@ -88,6 +88,19 @@ int		 cert_is_expired(const struct cert *c, time_t now);
 /* 1 if basicConstraints says CA (X509_check_ca). */
 int		 cert_is_ca(const struct cert *c);
 
+/*
+ * OpenSSL's X509_PURPOSE_* for p (server-auth: SSL server, email: S/MIME
+ * signing), or 0 where OpenSSL has none (any; code-signing in 3.0).
+ */
+int		 purpose_x509(enum purpose p);
+/*
+ * 1 if x may issue certificates for p, by OpenSSL's CA checks of
+ * X509_check_purpose (extendedKeyUsage, basicConstraints, keyUsage,
+ * Netscape type): an email-only CA is not one for server-auth.  Always 1
+ * for "any".
+ */
+int		 cert_ca_for_purpose(X509 *x, enum purpose p);
+
 /* The name used on the command line and in docs: "server-auth"... */
 const char	*purpose_name(enum purpose p);
 /* -1 if name is not a purpose. */

@@ -340,5 +340,6 @@ out:
 		free(owned[i]);
 	free(owned);
 	free(pol.exclude);
+	policy_release(&pol);
 	return rc;
 }

@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blocklist.h"
 #include "certset.h"
 #include "cmd.h"
+#include "config.h"
 #include "json.h"
 #include "log.h"
+#include "manifest.h"
 #include "source.h"
+#include "text.h"
 
 static const char *trust_names[] = {
 	"unspecified", "trusted-delegator", "must-verify", "not-trusted"
@@ -22,11 +26,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: trustbuild list [--json] FILE|DIR...\n"
+	    "usage: trustbuild [-c FILE] list [--json] [FILE|DIR...]\n"
 	    "\n"
 	    "Print each certificate of a bundle, a CApath directory or any\n"
 	    "SOURCE: subject, issuer, not-after, SHA-256, CA or not, trust and\n"
 	    "distrust-after when the source says, and whether it is expired.\n"
+	    "Without FILE, the store the configuration publishes, with why\n"
+	    "each certificate was admitted (from the state's manifest).\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
 }
@@ -52,21 +58,52 @@ has_trust(const struct cert *c)
 	return 0;
 }
 
+/* Why the gate admitted c, from the manifest: "anchor for ... from ...". */
 static void
-print_text(struct cert *c, time_t now, int first)
+admitted_text(const struct manifest_cert *mc, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s for %s%s, from %s; first published %s",
+	    manifest_role_name(mc->role), purpose_name(mc->purpose),
+	    mc->role == ROLE_INTERMEDIATE ? " (chains to an anchor)" : "",
+	    mc->origin, mc->first_seen);
+}
+
+/* The distrust-after dates: the source's, else the manifest's. */
+static void
+distrust_of(const struct cert *c, const struct manifest_cert *mc,
+    enum distrust d[2], time_t t[2])
+{
+	int p;
+
+	for (p = 0; p < 2; p++) {
+		d[p] = c->distrust[p];
+		t[p] = c->distrust_after[p];
+		if (d[p] == DISTRUST_UNKNOWN && mc != NULL &&
+		    mc->distrust_after[p] != 0) {
+			d[p] = DISTRUST_AFTER;
+			t[p] = mc->distrust_after[p];
+		}
+	}
+}
+
+static void
+print_text(struct cert *c, const struct manifest_cert *mc, time_t now,
+    int first)
 {
 	static const char *dname[2] = { "server", "email" };
-	char when[32], hex[65], issuer[1024];
-	size_t i;
+	char when[32], hex[65], name[1024], esc[4096];
+	enum distrust d[2];
+	time_t t[2];
 	int p;
 
 	if (!first)
 		putchar('\n');
 	cert_hex(c->sha256, 32, hex, 0);
-	printf("subject:    %s\n", cert_subject(c));
-	printf("issuer:     %s\n", cert_issuer(c, issuer, sizeof(issuer)));
+	printf("subject:    %s\n", text_esc(cert_subject(c), esc, sizeof(esc)));
+	printf("issuer:     %s\n", text_esc(cert_issuer(c, name, sizeof(name)),
+	    esc, sizeof(esc)));
 	if (c->label)
-		printf("label:      %s\n", c->label);
+		printf("label:      %s\n", text_esc(c->label, esc, sizeof(esc)));
 	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
 	printf("not after:  %s%s\n", when,
 	    cert_is_expired(c, now) ? " (expired)" : "");
@@ -76,26 +113,31 @@ print_text(struct cert *c, time_t now, int first)
 		for (p = 0; p < PURPOSE_N; p++)
 			printf("trust:      %s %s\n", purpose_name(p),
 			    trust_names[c->trust[p]]);
+	distrust_of(c, mc, d, t);
 	for (p = 0; p < 2; p++) {
-		if (c->distrust[p] == DISTRUST_AFTER)
+		if (d[p] == DISTRUST_AFTER)
 			printf("%s distrust after: %s\n", dname[p],
-			    cert_time_t_str(c->distrust_after[p], when,
-			    sizeof(when)) ? when : "?");
+			    cert_time_t_str(t[p], when, sizeof(when)) ? when :
+			    "?");
 	}
 	printf("expired:    %s\n", cert_is_expired(c, now) ? "yes" : "no");
-	printf("source:     %s\n", c->nsources ? c->sources[0] : "");
-	/* what a bundle of ours recorded about where it came from */
-	for (i = 1; i < c->nsources; i++)
-		if (strncmp(c->sources[i], "recorded: ", 10) == 0)
-			printf("origin:     %s\n", c->sources[i] + 10);
+	printf("source:     %s\n", text_esc(c->nsources ? c->sources[0] : "",
+	    esc, sizeof(esc)));
+	if (mc != NULL) {
+		admitted_text(mc, name, sizeof(name));
+		printf("admitted:   %s\n", text_esc(name, esc, sizeof(esc)));
+	}
 }
 
 static void
-print_json(struct cert *c, time_t now, int first)
+print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
+    int first)
 {
 	static const char *dkey[2] = { "server_distrust_after",
 	    "email_distrust_after" };
 	char when[32], hex[65], issuer[1024];
+	enum distrust d[2];
+	time_t t[2];
 	struct tm tm;
 	size_t i;
 	int p;
@@ -123,11 +165,12 @@ print_json(struct cert *c, time_t now, int first)
 			    purpose_name(p), trust_names[c->trust[p]]);
 		printf("}");
 	}
+	distrust_of(c, mc, d, t);
 	for (p = 0; p < 2; p++) {
-		if (c->distrust[p] == DISTRUST_AFTER)
+		if (d[p] == DISTRUST_AFTER)
 			printf(", \"%s\": \"%s\"", dkey[p],
-			    iso_time(c->distrust_after[p], when, sizeof(when)));
-		else if (c->distrust[p] == DISTRUST_NEVER)
+			    iso_time(t[p], when, sizeof(when)));
+		else if (d[p] == DISTRUST_NEVER)
 			printf(", \"%s\": false", dkey[p]);
 	}
 	printf(", \"sources\": [");
@@ -136,7 +179,66 @@ print_json(struct cert *c, time_t now, int first)
 			printf(", ");
 		json_str(c->sources[i]);
 	}
-	printf("]}");
+	printf("]");
+	if (mc != NULL) {
+		printf(", \"admitted\": {\"role\": \"%s\", \"purpose\": "
+		    "\"%s\", \"origin\": ", manifest_role_name(mc->role),
+		    purpose_name(mc->purpose));
+		json_str(mc->origin);
+		printf(", \"first_seen\": \"%s\"}", mc->first_seen);
+	}
+	printf("}");
+}
+
+/*
+ * No FILE: the store the configuration publishes, and its manifest.  The
+ * path goes to *path (malloc'd); 0, or -1 after a message.
+ */
+static int
+published(struct manifest *m, char **path)
+{
+	struct config c;
+	char why[256];
+	const char *p = NULL;
+	int rc = -1;
+
+	if (config_find(cmd_config, &c) == -1)
+		return -1;
+	if (c.bundle != NULL && access(c.bundle, F_OK) == 0)
+		p = c.bundle;
+	else if (c.capath != NULL && access(c.capath, F_OK) == 0)
+		p = c.capath;
+	if (p == NULL) {
+		log_err("list: nothing is published yet at '%s' (the %s "
+		    "configuration%s%s); run 'trustbuild update', or name a "
+		    "FILE or DIR", c.bundle ? c.bundle : c.capath ? c.capath :
+		    "-", strcmp(c.file, "built-in") == 0 ? "built-in" : "",
+		    strcmp(c.file, "built-in") == 0 ? "" : " ",
+		    strcmp(c.file, "built-in") == 0 ? "" : c.file);
+		goto out;
+	}
+	if ((*path = strdup(p)) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	switch (manifest_load(c.state, m, why, sizeof(why))) {
+	case -1:
+		goto out;
+	case 0:
+		if (why[0] != '\0')
+			log_warn("'%s/" MANIFEST_FILE "': %s; why each "
+			    "certificate was admitted is not known",
+			    c.state, why);
+		else
+			log_warn("'%s' has no " MANIFEST_FILE " yet; why each "
+			    "certificate was admitted is known after the next "
+			    "'trustbuild update'", c.state);
+		break;
+	}
+	rc = 0;
+out:
+	config_release(&c);
+	return rc;
 }
 
 int
@@ -149,6 +251,8 @@ cmd_list(int argc, char *argv[])
 	};
 	struct certset *set = NULL;
 	struct blocklist *bl = NULL;
+	struct manifest m;
+	char *store = NULL;
 	time_t now = time(NULL);
 	size_t i;
 	int ch, json = 0, rc = EXIT_ERROR;
@@ -168,10 +272,12 @@ cmd_list(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	memset(&m, 0, sizeof(m));
 	if (argc == 0) {
-		log_err("list: no FILE or DIR given");
-		usage(stderr);
-		return EXIT_ERROR;
+		if (published(&m, &store) == -1)
+			goto out;
+		argv = &store;
+		argc = 1;
 	}
 	if ((set = certset_new()) == NULL || (bl = blocklist_new()) == NULL) {
 		log_err("out of memory");
@@ -184,10 +290,13 @@ cmd_list(int argc, char *argv[])
 	if (json)
 		printf("[");
 	for (i = 0; i < set->n; i++) {
+		const struct manifest_cert *mc = manifest_find(&m,
+		    set->v[i]->sha256);
+
 		if (json)
-			print_json(set->v[i], now, i == 0);
+			print_json(set->v[i], mc, now, i == 0);
 		else
-			print_text(set->v[i], now, i == 0);
+			print_text(set->v[i], mc, now, i == 0);
 	}
 	if (json)
 		printf("%s]\n", set->n ? "\n" : "");
@@ -195,5 +304,7 @@ cmd_list(int argc, char *argv[])
 out:
 	certset_free(set);
 	blocklist_free(bl);
+	manifest_release(&m);
+	free(store);
 	return rc;
 }

@@ -24,6 +24,8 @@
 #include "cmd.h"
 #include "certset.h"
 #include "config.h"
+#include "manifest.h"
+#include "text.h"
 #include "json.h"
 #include "log.h"
 #include "probe.h"
@@ -67,33 +69,33 @@ usage(FILE *f)
 	    "connect or talk to the server.\n", PROBE_TIMEOUT);
 }
 
-/* The store to verify against, and a description of it in *what. */
+/*
+ * The store to verify against, and a description of it in *what: the
+ * files given, else the store the configuration c publishes (c NULL: there
+ * is no usable configuration), else the system's.  It verifies for
+ * purpose p, as the host's TLS clients do.
+ */
 static X509_STORE *
-load_store(const char *bundle, const char *capath, char *what, size_t size,
-    char **used)
+load_store(const char *bundle, const char *capath, const struct config *c,
+    enum purpose p, char *what, size_t size)
 {
 	X509_STORE *st = X509_STORE_new();
-	struct config c;
-	int own = 0;
 
 	if (st == NULL) {
 		log_err("out of memory");
 		return NULL;
 	}
-	if (bundle == NULL && capath == NULL) {
-		/* the published store of the configuration, if it is there */
-		int saved = log_verbosity;
-
-		log_verbosity = LOG_QUIET;
-		if (config_find(cmd_config, &c) == 0) {
-			if (c.bundle != NULL && access(c.bundle, R_OK) == 0)
-				bundle = strdup(c.bundle);
-			if (c.capath != NULL && access(c.capath, R_OK) == 0)
-				capath = strdup(c.capath);
-			own = 1;
-			config_release(&c);
-		}
-		log_verbosity = saved;
+	if (purpose_x509(p) != 0 && !X509_STORE_set_purpose(st,
+	    purpose_x509(p))) {
+		log_ssl("cannot verify for %s", purpose_name(p));
+		X509_STORE_free(st);
+		return NULL;
+	}
+	if (bundle == NULL && capath == NULL && c != NULL) {
+		if (c->bundle != NULL && access(c->bundle, R_OK) == 0)
+			bundle = c->bundle;
+		if (c->capath != NULL && access(c->capath, R_OK) == 0)
+			capath = c->capath;
 	}
 	if (bundle == NULL && capath == NULL) {
 		if (!X509_STORE_set_default_paths(st)) {
@@ -109,24 +111,22 @@ load_store(const char *bundle, const char *capath, char *what, size_t size,
 		log_ssl("'%s': cannot load it as a CA %s", bundle ? bundle :
 		    capath, bundle ? "file" : "directory");
 		X509_STORE_free(st);
-		st = NULL;
-	} else
-		snprintf(what, size, "%s%s%s", bundle ? bundle : "",
-		    bundle && capath ? " and " : "", capath ? capath : "");
-	if (st != NULL && bundle != NULL)
-		*used = strdup(bundle);
-	if (own) {
-		free((char *)bundle);
-		free((char *)capath);
+		return NULL;
 	}
+	snprintf(what, size, "%s%s%s", bundle ? bundle : "",
+	    bundle && capath ? " and " : "", capath ? capath : "");
 	return st;
 }
 
+/* A certificate's subject or issuer, escaped for one line (text.h). */
 static const char *
 name_of(X509 *x, int issuer, char *buf, size_t size)
 {
-	return cert_name_str(issuer ? X509_get_issuer_name(x) :
-	    X509_get_subject_name(x), buf, size);
+	char raw[1024];
+
+	cert_name_str(issuer ? X509_get_issuer_name(x) :
+	    X509_get_subject_name(x), raw, sizeof(raw));
+	return text_esc(raw, buf, size);
 }
 
 static void
@@ -163,37 +163,32 @@ print_cert(FILE *f, int i, X509 *x, int json)
 	    " (expired)" : "");
 	fprintf(f, "   sha256:    %s\n", hex);
 	for (j = 0; j < n; j++)
-		fprintf(f, "   caIssuers: %s\n", urls[j]);
+		fprintf(f, "   caIssuers: %s\n", text_esc(urls[j], s,
+		    sizeof(s)));
 }
 
 /*
- * The store's bundle (ours) may carry Mozilla's distrust-after date of the
- * root the chain ends at: a leaf issued after it is one that NSS and
- * browsers refuse, though OpenSSL (and so sendmail) does not know.
+ * The manifest of the published store may carry Mozilla's distrust-after
+ * date of the root the chain ends at: a leaf issued after it is one that
+ * NSS and browsers refuse, though OpenSSL (and so sendmail) does not know.
  */
 static void
-distrust_note(FILE *f, const char *bundle, X509 *leaf, X509 *root, int json)
+distrust_note(FILE *f, const struct manifest *m, X509 *leaf, X509 *root,
+    int json)
 {
-	struct certset *set = certset_new();
-	struct blocklist *bl = blocklist_new();
+	const struct manifest_cert *mc;
 	unsigned char d[32];
 	unsigned dl;
-	struct cert *c;
 	struct tm tm;
-	char when[40], issued[40], name[512];
-	int saved = log_verbosity;
+	char when[40], issued[40], name[1024];
 	time_t nb;
 
-	log_verbosity = LOG_QUIET;
-	if (set == NULL || bl == NULL ||
-	    source_load(bundle, CERTDATA_ALL, set, bl) <= 0 ||
-	    !X509_digest(root, EVP_sha256(), d, &dl) ||
-	    (c = certset_find(set, d)) == NULL ||
-	    c->distrust[0] != DISTRUST_AFTER ||
+	if (!X509_digest(root, EVP_sha256(), d, &dl) ||
+	    (mc = manifest_find(m, d)) == NULL || mc->distrust_after[0] == 0 ||
 	    !ASN1_TIME_to_tm(X509_get0_notBefore(leaf), &tm) ||
-	    (nb = timegm(&tm)) <= c->distrust_after[0])
-		goto out;
-	cert_time_t_str(c->distrust_after[0], when, sizeof(when));
+	    (nb = timegm(&tm)) <= mc->distrust_after[0])
+		return;
+	cert_time_t_str(mc->distrust_after[0], when, sizeof(when));
 	cert_time_t_str(nb, issued, sizeof(issued));
 	if (json) {
 		fprintf(f, ",\"distrust_after\":");
@@ -205,12 +200,7 @@ distrust_note(FILE *f, const char *bundle, X509 *leaf, X509 *root, int json)
 		    "trusts certificates of its root %s for servers;\n"
 		    "          browsers and NSS refuse it, though sendmail's "
 		    "verify= does not check this\n", issued, when,
-		    cert_name_str(X509_get_subject_name(root), name,
-		    sizeof(name)));
-out:
-	log_verbosity = saved;
-	certset_free(set);
-	blocklist_free(bl);
+		    name_of(root, 0, name, sizeof(name)));
 }
 
 /* Does the leaf name the host?  1 yes, 0 no. */
@@ -271,9 +261,12 @@ cmd_probe(int argc, char *argv[])
 	struct aia_result ar;
 	const char *bundle = NULL, *capath = NULL, *host, *chainfile = NULL;
 	const char *label;
-	char *used = NULL;
+	struct config cfg;
+	struct manifest man;
+	enum purpose purpose = PURPOSE_SERVER_AUTH;
+	int have_cfg = 0, saved;
 	STACK_OF(X509) *vchain = NULL;
-	char err[1024], what[4200], s[1024], s2[1024];
+	char err[1024], what[4200], s[1024], s2[1024], esc[2048];
 	char urls[AIA_MAX_URLS][AIA_MAX_URL];
 	X509_STORE *store = NULL;
 	X509 *leaf, *cur = NULL;
@@ -283,6 +276,7 @@ cmd_probe(int argc, char *argv[])
 	FILE *f = stdout;
 
 	memset(&po, 0, sizeof(po));
+	memset(&man, 0, sizeof(man));
 	memset(&pr, 0, sizeof(pr));
 	memset(&ao, 0, sizeof(ao));
 	memset(&ar, 0, sizeof(ar));
@@ -354,9 +348,22 @@ cmd_probe(int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	label = argc - optind == 1 ? argv[optind] : chainfile;
-	if ((store = load_store(bundle, capath, what, sizeof(what),
-	    &used)) == NULL)
-		return EXIT_ERROR;
+	/*
+	 * The configuration, when there is a usable one, gives the purpose
+	 * to verify for, the store it publishes and that store's manifest.
+	 */
+	saved = log_verbosity;
+	log_verbosity = LOG_QUIET;
+	if ((have_cfg = config_find(cmd_config, &cfg) == 0)) {
+		purpose = cfg.purpose;
+		if (manifest_load(cfg.state, &man, err, sizeof(err)) != 1)
+			manifest_release(&man);
+	}
+	log_verbosity = saved;
+	store = load_store(bundle, capath, have_cfg ? &cfg : NULL, purpose,
+	    what, sizeof(what));
+	if (store == NULL)
+		goto out;
 	if (ao.at != 0)
 		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), ao.at);
 	host = po.servername ? po.servername : t.host[0] ? t.host : NULL;
@@ -458,7 +465,7 @@ cmd_probe(int argc, char *argv[])
 			n = aia_urls(cur, urls, AIA_MAX_URLS);
 			for (i = 0; i < n; i++)
 				fprintf(f, "caIssuers says it is at: %s\n",
-				    urls[i]);
+				    text_esc(urls[i], esc, sizeof(esc)));
 			if (n == 0) {
 				fprintf(f, "the certificate names no caIssuers "
 				    "URL to fetch it from\nfix: ask the server's "
@@ -502,13 +509,21 @@ cmd_probe(int argc, char *argv[])
 			fprintf(f, "why: %s is not valid before %s (check this "
 			    "machine's clock)\n", s, s2);
 			break;
+		case X509_V_ERR_INVALID_PURPOSE:
+			fprintf(f, "why: %s is not for %s: its extendedKeyUsage "
+			    "or keyUsage say otherwise,\n     and TLS clients "
+			    "such as sendmail refuse it for the same reason\n"
+			    "fix: the server's operator needs a certificate "
+			    "issued for %s\n", s, purpose_name(purpose),
+			    purpose_name(purpose));
+			break;
 		default:
 			fprintf(f, "why: %s: %s\n", s,
 			    X509_verify_cert_error_string(verr));
 		}
 	}
-	if (ok && used != NULL)
-		distrust_note(f, used, leaf, sk_X509_value(vchain,
+	if (ok)
+		distrust_note(f, &man, leaf, sk_X509_value(vchain,
 		    sk_X509_num(vchain) - 1), json);
 	if (!named && !json)
 		fprintf(f, "name: '%s' matches neither the certificate's "
@@ -537,9 +552,9 @@ cmd_probe(int argc, char *argv[])
 		} else {
 			fprintf(f, "AIA:\n");
 			for (i = 0; i < (int)ar.nsteps; i++)
-				fprintf(f, "  %s%s%s\n", ar.steps[i].url,
-				    ar.steps[i].url[0] ? ": " : "",
-				    ar.steps[i].what);
+				fprintf(f, "  %s%s%s\n", text_esc(ar.steps[i].url,
+				    s, sizeof(s)), ar.steps[i].url[0] ? ": " : "",
+				    text_esc(ar.steps[i].what, s2, sizeof(s2)));
 			if (ar.verified) {
 				fprintf(f, "with %d intermediate%s fetched "
 				    "through AIA: verify=OK\n",
@@ -564,7 +579,9 @@ cmd_probe(int argc, char *argv[])
 out:
 	X509_free(cur);
 	sk_X509_pop_free(vchain, X509_free);
-	free(used);
+	manifest_release(&man);
+	if (have_cfg)
+		config_release(&cfg);
 	aia_result_release(&ar);
 	aia_free(aia);
 	probe_result_release(&pr);

@@ -33,6 +33,7 @@
 #include "pem.h"
 #include "sendmail.h"
 #include "source.h"
+#include "text.h"
 
 #define EXIT_NOCONFIG	3
 #define MC_DEFAULT	"/etc/mail/sendmail.mc"
@@ -365,8 +366,8 @@ check_cafile(struct report *r, const char *path, int server,
 			na = timegm(&tm);
 		if (na < now) {
 			if (expired++ == 0)
-				snprintf(name, sizeof(name), "%s",
-				    cert_subject(set->v[i]));
+				text_esc(cert_subject(set->v[i]), name,
+				    sizeof(name));
 		} else if (na < now + SOON)
 			soon++;
 	}
@@ -470,8 +471,8 @@ check_capath(struct report *r, const char *path, const char *dbs)
 					    n < 0 ? 0 : n);
 			} else if (cert_is_expired(set->v[0], time(NULL)) &&
 			    nexpired++ == 0) {
-				snprintf(expired, sizeof(expired), "%s",
-				    cert_subject(set->v[0]));
+				text_esc(cert_subject(set->v[0]), expired,
+				    sizeof(expired));
 			}
 			if (n == 1 && X509_NAME_hash_ex(X509_get_subject_name(
 			    set->v[0]->x509), NULL, NULL, NULL) != h) {

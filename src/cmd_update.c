@@ -32,6 +32,7 @@
 #include "fetch.h"
 #include "hooks.h"
 #include "log.h"
+#include "manifest.h"
 #include "output.h"
 #include "policy.h"
 #include "probeset.h"
@@ -39,6 +40,7 @@
 #include "source.h"
 #include "state.h"
 #include "store.h"
+#include "text.h"
 
 #define BUNDLE_NAME	"ca-bundle.with.intermediate.crt"
 #define CAPATH_NAME	"certs"
@@ -731,7 +733,7 @@ diff(struct certset *old, struct certset *cur, char **out, size_t *len,
 {
 	FILE *f;
 	size_t i;
-	char hex[65];
+	char hex[65], esc[4096];
 
 	*added = *removed = *lost_anchors = *anchors = 0;
 	if ((f = open_memstream(out, len)) == NULL) {
@@ -746,7 +748,8 @@ diff(struct certset *old, struct certset *cur, char **out, size_t *len,
 		if (certset_find(cur, c->sha256) != NULL)
 			continue;
 		cert_hex(c->sha256, 32, hex, 0);
-		fprintf(f, "- %s %s\n", hex, cert_subject(c));
+		fprintf(f, "- %s %s\n", hex, text_esc(cert_subject(c), esc,
+		    sizeof(esc)));
 		(*removed)++;
 		*lost_anchors += ss;
 	}
@@ -756,7 +759,8 @@ diff(struct certset *old, struct certset *cur, char **out, size_t *len,
 		if (certset_find(old, c->sha256) != NULL)
 			continue;
 		cert_hex(c->sha256, 32, hex, 0);
-		fprintf(f, "+ %s %s\n", hex, cert_subject(c));
+		fprintf(f, "+ %s %s\n", hex, text_esc(cert_subject(c), esc,
+		    sizeof(esc)));
 		(*added)++;
 	}
 	if (fclose(f) != 0) {
@@ -821,6 +825,26 @@ out_dir(struct config *c, const char *dir)
 	return 0;
 }
 
+/*
+ * The manifest of the published store: first-seen days and what the probes
+ * needed.  A damaged one is said and set aside (the next publish replaces
+ * it); -1 only when it cannot be read.
+ */
+static int
+load_manifest(const struct run *r, struct manifest *m)
+{
+	char why[256];
+	int got;
+
+	if ((got = manifest_load(r->cfg.state, m, why, sizeof(why))) == -1)
+		return -1;
+	if (got == 0 && why[0] != '\0')
+		log_notice("'%s/" MANIFEST_FILE "': %s; going on without it "
+		    "(first-seen days start again, failed probes keep nothing)",
+		    r->cfg.state, why);
+	return 0;
+}
+
 /* Rerun the hooks of an earlier change that failed; -1 if still failing. */
 static int
 pending_hooks(const struct run *r, const struct hooks_env *env)
@@ -862,6 +886,7 @@ cmd_update(int argc, char *argv[])
 	struct certset *old = NULL;
 	struct blocklist *bl = NULL;
 	struct probeset ps;
+	struct manifest prev, next;
 	X509_STORE *nstore = NULL;
 	const char *file = cmd_config, *outdir = NULL;
 	char inputs[65], *changes = NULL;
@@ -872,6 +897,8 @@ cmd_update(int argc, char *argv[])
 	memset(&r, 0, sizeof(r));
 	memset(&pol, 0, sizeof(pol));
 	memset(&ps, 0, sizeof(ps));
+	memset(&prev, 0, sizeof(prev));
+	memset(&next, 0, sizeof(next));
 	r.now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -1019,19 +1046,27 @@ cmd_update(int argc, char *argv[])
 		goto out;
 	}
 
-	/* the servers of [probe] sections: their intermediates join */
+	/* the servers of [probe] sections: their intermediates, gated */
+	if (load_manifest(&r, &prev) == -1)
+		goto out;
 	if (r.cfg.nprobe > 0) {
-		size_t before = final->n;
+		struct certset **csets = NULL;
+		size_t nc = 0;
 
-		X509_STORE_free(nstore);
-		if ((nstore = probeset_store(final)) == NULL ||
-		    probeset_run(&r.cfg, nstore, r.now, &ps) == -1 ||
-		    probeset_add(&ps, final) == -1)
+		if ((nstore = probeset_store(final, pol.purpose)) == NULL ||
+		    probeset_run(&r.cfg, nstore, &prev, &ps) == -1)
 			goto out;
-		certset_sort(final);
-		st.intermediates += final->n - before;
+		if (probeset_candidates(&ps, &csets, &nc) == -1) {
+			log_err("out of memory");
+			goto out;
+		}
+		if (policy_admit(&pol, csets, nc, final, &st) == -1) {
+			free(csets);
+			goto out;
+		}
+		free(csets);
 		X509_STORE_free(nstore);
-		if ((nstore = probeset_store(final)) == NULL)
+		if ((nstore = probeset_store(final, pol.purpose)) == NULL)
 			goto out;
 	}
 
@@ -1039,7 +1074,7 @@ cmd_update(int argc, char *argv[])
 	if ((old = load_published(&r.cfg)) == NULL)
 		goto out;
 	if (r.cfg.nprobe > 0 && old->n > 0) {
-		X509_STORE *ostore = probeset_store(old);
+		X509_STORE *ostore = probeset_store(old, pol.purpose);
 		int broken;
 
 		if (ostore == NULL)
@@ -1090,8 +1125,13 @@ cmd_update(int argc, char *argv[])
 		if (t > 0 && t < until)
 			until = t;
 	}
-	if (record_run(&r, inputs, until, &st) == -1 ||
-	    (r.cfg.nprobe > 0 && probeset_save(&ps, r.cfg.state) == -1))
+	if (manifest_add_set(&next, final, pol.purpose, &prev, r.now) == -1 ||
+	    probeset_remember(&ps, final, &next) == -1) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (manifest_save(r.cfg.state, &next) == -1 ||
+	    record_run(&r, inputs, until, &st) == -1)
 		goto out;
 	if (!changed) {
 		if (log_verbosity >= LOG_NORMAL)
@@ -1143,6 +1183,9 @@ out:
 	free(pol.exclude);
 	free(changes);
 	probeset_release(&ps);
+	manifest_release(&prev);
+	manifest_release(&next);
+	policy_release(&pol);
 	X509_STORE_free(nstore);
 	config_release(&r.cfg);
 	return rc;

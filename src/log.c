@@ -3,22 +3,37 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
 
 #include "log.h"
+#include "text.h"
 
 int log_verbosity = LOG_NORMAL;
 int log_silent;
 
+/*
+ * Every message is one line: what it quotes (a member name, a URL, a
+ * server's reply) is escaped, so no byte of it can start another line or
+ * reach the terminal as a control sequence.
+ */
 static void
 vlog(const char *kind, const char *fmt, va_list ap)
 {
+	char *msg = NULL, *esc = NULL;
+
 	fputs("trustbuild: ", stderr);
 	if (kind != NULL)
 		fputs(kind, stderr);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) == -1 ||
+	    (esc = text_esc_dup(msg)) == NULL)
+		fputs("(out of memory formatting a message)", stderr);
+	else
+		fputs(esc, stderr);
+	free(msg);
+	free(esc);
 }
 
 void

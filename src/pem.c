@@ -126,40 +126,12 @@ pem_base64_decode(const char *s, size_t len, unsigned char **out,
 }
 
 /* One block: the certificates it gave (0 if skipped), -1 on error. */
-/* "2020-04-01 00:00:00 UTC", as the bundle writer puts it, or 0. */
-static time_t
-comment_time(const char *s, size_t len)
-{
-	char buf[40];
-	struct tm tm;
-	const char *end;
-
-	if (len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	memset(&tm, 0, sizeof(tm));
-	if ((end = strptime(buf, "%Y-%m-%d %H:%M:%S UTC", &tm)) == NULL ||
-	    *end != '\0')
-		return 0;
-	return timegm(&tm);
-}
-
-/* What a bundle of ours says in the comments above a certificate. */
-struct notes {
-	const char	*origin;
-	size_t		 originlen;
-	time_t		 distrust_after[2];	/* server, email; 0: none */
-};
-
 static int
 block(const char *name, size_t line, enum block_kind kind,
-    const unsigned char *der, size_t len, const struct notes *nt,
-    struct certset *set)
+    const unsigned char *der, size_t len, struct certset *set)
 {
 	char where[1100], reason[256];
 	struct cert *c = NULL;
-	int k;
 	X509 *x;
 	const unsigned char *p = der;
 
@@ -192,23 +164,6 @@ block(const char *name, size_t line, enum block_kind kind,
 	}
 	if (cert_add_source(c, name) == -1)
 		goto nomem;
-	/* a bundle of ours says where each certificate came from */
-	if (nt->origin != NULL) {
-		char rec[600];
-
-		snprintf(rec, sizeof(rec), "recorded: %.*s",
-		    (int)(nt->originlen > 512 ? 512 : nt->originlen),
-		    nt->origin);
-		if (cert_add_source(c, rec) == -1)
-			goto nomem;
-	}
-	/* and the distrust-after dates it carried from certdata.txt */
-	for (k = 0; k < 2; k++)
-		if (nt->distrust_after[k] != 0 &&
-		    c->distrust[k] == DISTRUST_UNKNOWN) {
-			c->distrust[k] = DISTRUST_AFTER;
-			c->distrust_after[k] = nt->distrust_after[k];
-		}
 	if (certset_add(set, c) == -1) {
 		c = NULL;
 		goto nomem;
@@ -227,10 +182,8 @@ pem_parse(const char *name, const char *buf, size_t len,
 	const char *p = buf, *end = buf + len;
 	const char *type = NULL, *body = NULL;
 	size_t line = 0, begin_line = 0, typelen = 0;
-	struct notes nt;
 	int n = 0;
 
-	memset(&nt, 0, sizeof(nt));
 	while (p < end) {
 		const char *s = p, *e, *nl;
 
@@ -242,19 +195,6 @@ pem_parse(const char *name, const char *buf, size_t len,
 		    e[-1] == '\t'))
 			e--;
 		if (type == NULL) {
-			if ((size_t)(e - s) > 10 &&
-			    memcmp(s, "# Source: ", 10) == 0) {
-				nt.origin = s + 10;
-				nt.originlen = (size_t)(e - nt.origin);
-			}
-			if ((size_t)(e - s) > 25 &&
-			    memcmp(s, "# Server distrust after: ", 25) == 0)
-				nt.distrust_after[0] = comment_time(s + 25,
-				    (size_t)(e - s - 25));
-			if ((size_t)(e - s) > 24 &&
-			    memcmp(s, "# Email distrust after: ", 24) == 0)
-				nt.distrust_after[1] = comment_time(s + 24,
-				    (size_t)(e - s - 24));
 			if ((size_t)(e - s) > 16 &&
 			    memcmp(s, "-----BEGIN ", 11) == 0 &&
 			    memcmp(e - 5, "-----", 5) == 0) {
@@ -290,14 +230,13 @@ pem_parse(const char *name, const char *buf, size_t len,
 				    "is not valid base64", name, begin_line);
 			} else {
 				r = block(name, begin_line, kind, der, derlen,
-				    &nt, set);
+				    set);
 				free(der);
 				if (r == -1)
 					return -1;
 				n += r;
 			}
 			type = NULL;
-			memset(&nt, 0, sizeof(nt));
 			continue;
 		}
 		if ((size_t)(e - s) >= 11 && memcmp(s, "-----BEGIN ", 11) == 0) {

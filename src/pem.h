@@ -3,10 +3,11 @@
  * TRUSTED CERTIFICATE blocks (OpenSSL's auxiliary trust), PKCS7 blocks.
  *
  * Pure: a buffer in, certificates into a set, no I/O.  Text outside the
- * blocks (bundle comments) is ignored; blocks of other types (keys, CRLs)
- * are skipped with a warning; a certificate that does not decode is skipped
- * with a warning naming its line; a BEGIN without END is an error (the file
- * is truncated).
+ * blocks is ignored, whoever wrote it: a bundle's comments, ours too, are
+ * never read as trust data (what a run must remember is in manifest.h).
+ * Blocks of other types (keys, CRLs) are skipped with a warning; a
+ * certificate that does not decode is skipped with a warning naming its
+ * line; a BEGIN without END is an error (the file is truncated).
  */
 #ifndef TB_PEM_H
 #define TB_PEM_H

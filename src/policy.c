@@ -33,43 +33,59 @@ excluded(const struct policy *pol, const struct cert *c)
 /*
  * Certificates a source itself distrusts for the purpose (a TRUSTED
  * CERTIFICATE with a reject entry, a certdata.txt certificate marked
- * CKT_NSS_NOT_TRUSTED) block that certificate from every source.
+ * CKT_NSS_NOT_TRUSTED) block that certificate from every source, and from
+ * every later caller of the gate: pol keeps a copy of each.
  */
-struct rejects {
-	const struct cert	**v;	/* borrowed from the input sets */
-	size_t			  n;
-};
-
 static int
-rejects_collect(const struct policy *pol, struct certset **sets, size_t n,
-    struct rejects *r)
+rejects_collect(struct policy *pol, struct certset **sets, size_t n)
 {
 	size_t i, j;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < sets[i]->n; j++) {
-			const struct cert **v;
+			const struct cert *c = sets[i]->v[j];
+			struct policy_reject *v;
 
-			if (cert_trust_for(sets[i]->v[j]->trust, pol->purpose) !=
+			if (cert_trust_for(c->trust, pol->purpose) !=
 			    TRUST_NOT_TRUSTED)
 				continue;
-			if ((v = reallocarray(r->v, r->n + 1, sizeof(*v))) == NULL)
+			if ((v = reallocarray(pol->rej, pol->nrej + 1,
+			    sizeof(*v))) == NULL)
 				return -1;
-			r->v = v;
-			v[r->n++] = sets[i]->v[j];
+			pol->rej = v;
+			memcpy(v[pol->nrej].sha256, c->sha256, 32);
+			if ((v[pol->nrej].by = strdup(c->nsources ?
+			    c->sources[0] : "a source")) == NULL)
+				return -1;
+			pol->nrej++;
 		}
 	return 0;
 }
 
-static const struct cert *
-rejects_find(const struct rejects *r, const struct cert *c)
+static const struct policy_reject *
+rejects_find(const struct policy *pol, const struct cert *c)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
-		if (memcmp(r->v[i]->sha256, c->sha256, 32) == 0)
-			return r->v[i];
+	for (i = 0; i < pol->nrej; i++)
+		if (memcmp(pol->rej[i].sha256, c->sha256, 32) == 0)
+			return &pol->rej[i];
 	return NULL;
+}
+
+void
+policy_release(struct policy *pol)
+{
+	size_t i;
+
+	if (pol == NULL)
+		return;
+	for (i = 0; i < pol->nrej; i++)
+		free(pol->rej[i].by);
+	free(pol->rej);
+	pol->rej = NULL;
+	pol->nrej = 0;
+	pol->bl = NULL;
 }
 
 static const char *
@@ -80,12 +96,11 @@ name_of(struct cert *c)
 
 /* Drop c for a reason common to anchors and intermediates; 1 if dropped. */
 static int
-common_drop(const struct policy *pol, const struct blocklist *bl,
-    const struct rejects *rejected, struct cert *c, const char *what,
+common_drop(const struct policy *pol, struct cert *c, const char *what,
     struct policy_stats *st)
 {
 	const struct block *b;
-	const struct cert *r;
+	const struct policy_reject *r;
 	char hex[65];
 
 	if (excluded(pol, c)) {
@@ -94,7 +109,8 @@ common_drop(const struct policy *pol, const struct blocklist *bl,
 		st->excluded++;
 		return 1;
 	}
-	if ((b = blocklist_match(bl, c, pol->purpose)) != NULL) {
+	if (pol->bl != NULL &&
+	    (b = blocklist_match(pol->bl, c, pol->purpose)) != NULL) {
 		log_info("blocked %s \"%s\": distrusted by %s%s%s%s", what,
 		    name_of(c), b->source ? b->source : "a source",
 		    b->label ? " (\"" : "", b->label ? b->label : "",
@@ -102,10 +118,9 @@ common_drop(const struct policy *pol, const struct blocklist *bl,
 		st->blocked++;
 		return 1;
 	}
-	if ((r = rejects_find(rejected, c)) != NULL) {
+	if ((r = rejects_find(pol, c)) != NULL) {
 		log_info("blocked %s \"%s\": rejected for %s by %s", what,
-		    name_of(c), purpose_name(pol->purpose),
-		    r->nsources ? r->sources[0] : "a source");
+		    name_of(c), purpose_name(pol->purpose), r->by);
 		st->blocked++;
 		return 1;
 	}
@@ -114,8 +129,7 @@ common_drop(const struct policy *pol, const struct blocklist *bl,
 
 static int
 add_anchors(const struct policy *pol, struct certset *src,
-    struct certset *out, const struct blocklist *bl,
-    const struct rejects *rejected, struct policy_stats *st)
+    struct certset *out, struct policy_stats *st)
 {
 	char when[32];
 	size_t i;
@@ -132,13 +146,21 @@ add_anchors(const struct policy *pol, struct certset *src,
 			st->not_trusted++;
 			continue;
 		}
-		if (common_drop(pol, bl, rejected, c, "anchor", st))
+		if (common_drop(pol, c, "anchor", st))
 			continue;
 		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
 			log_info("dropped expired anchor \"%s\" (not after %s)",
 			    name_of(c), cert_time_str(X509_get0_notAfter(
 			    c->x509), when, sizeof(when)) ? when : "?");
 			st->expired++;
+			continue;
+		}
+		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
+			log_info("not an anchor for %s: \"%s\" (not a CA for "
+			    "it: %s)", purpose_name(pol->purpose), name_of(c),
+			    "its extendedKeyUsage, keyUsage or basicConstraints "
+			    "say otherwise");
+			st->not_trusted++;
 			continue;
 		}
 		src->v[i] = NULL;
@@ -154,8 +176,7 @@ add_anchors(const struct policy *pol, struct certset *src,
 /* The candidates that pass the checks that need no chain. */
 static int
 candidates(const struct policy *pol, struct certset *src,
-    const struct certset *out, const struct blocklist *bl,
-    const struct rejects *rejected, struct cert ***pend, size_t *npend,
+    const struct certset *out, struct cert ***pend, size_t *npend,
     struct policy_stats *st)
 {
 	size_t i;
@@ -166,7 +187,7 @@ candidates(const struct policy *pol, struct certset *src,
 
 		if (certset_find(out, c->sha256) != NULL)
 			continue;	/* already an anchor or admitted */
-		if (common_drop(pol, bl, rejected, c, "intermediate", st))
+		if (common_drop(pol, c, "intermediate", st))
 			continue;
 		if (!cert_is_ca(c)) {
 			log_info("refused intermediate \"%s\": not a CA "
@@ -177,6 +198,13 @@ candidates(const struct policy *pol, struct certset *src,
 		if (cert_is_expired(c, pol->now)) {
 			log_info("refused intermediate \"%s\": expired",
 			    name_of(c));
+			st->refused++;
+			continue;
+		}
+		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
+			log_info("refused intermediate \"%s\": not a CA for %s "
+			    "(its extendedKeyUsage or keyUsage say otherwise)",
+			    name_of(c), purpose_name(pol->purpose));
 			st->refused++;
 			continue;
 		}
@@ -193,8 +221,7 @@ candidates(const struct policy *pol, struct certset *src,
 
 static int
 admit_intermediates(const struct policy *pol, struct certset **inter,
-    size_t ni, struct certset *out, const struct blocklist *bl,
-    const struct rejects *rejected, struct policy_stats *st)
+    size_t ni, struct certset *out, struct policy_stats *st)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -204,8 +231,7 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	int rc = -1, progress;
 
 	for (i = 0; i < ni; i++)
-		if (candidates(pol, inter[i], out, bl, rejected, &pend, &npend,
-		    st) == -1)
+		if (candidates(pol, inter[i], out, &pend, &npend, st) == -1)
 			goto out;
 	if (npend == 0)
 		return 0;
@@ -279,32 +305,43 @@ out:
 }
 
 struct certset *
-policy_build(const struct policy *pol, struct certset **anchors, size_t na,
+policy_build(struct policy *pol, struct certset **anchors, size_t na,
     struct certset **inter, size_t ni, const struct blocklist *bl,
     struct policy_stats *st)
 {
 	struct certset *out;
-	struct rejects rej = { NULL, 0 };
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
+	policy_release(pol);
+	pol->bl = bl;
 	if ((out = certset_new()) == NULL ||
-	    rejects_collect(pol, anchors, na, &rej) == -1 ||
-	    rejects_collect(pol, inter, ni, &rej) == -1) {
+	    rejects_collect(pol, anchors, na) == -1 ||
+	    rejects_collect(pol, inter, ni) == -1) {
 		log_err("out of memory");
 		goto fail;
 	}
 	for (i = 0; i < na; i++)
-		if (add_anchors(pol, anchors[i], out, bl, &rej, st) == -1)
+		if (add_anchors(pol, anchors[i], out, st) == -1)
 			goto fail;
 	st->anchors = out->n;
-	if (admit_intermediates(pol, inter, ni, out, bl, &rej, st) == -1)
+	if (admit_intermediates(pol, inter, ni, out, st) == -1)
 		goto fail;
-	free(rej.v);
 	certset_sort(out);
 	return out;
 fail:
-	free(rej.v);
 	certset_free(out);
 	return NULL;
+}
+
+int
+policy_admit(struct policy *pol, struct certset **cands, size_t n,
+    struct certset *set, struct policy_stats *st)
+{
+	size_t before = st->intermediates;
+
+	if (admit_intermediates(pol, cands, n, set, st) == -1)
+		return -1;
+	certset_sort(set);
+	return (int)(st->intermediates - before);
 }

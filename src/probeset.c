@@ -15,12 +15,10 @@
 
 #include "aia.h"
 #include "buf.h"
-#include "bundle.h"
 #include "log.h"
-#include "pem.h"
 #include "probe.h"
 #include "probeset.h"
-#include "state.h"
+#include "text.h"
 
 struct pool {
 	const struct config	*c;
@@ -62,13 +60,19 @@ worker(void *arg)
 }
 
 X509_STORE *
-probeset_store(const struct certset *set)
+probeset_store(const struct certset *set, enum purpose p)
 {
 	X509_STORE *st = X509_STORE_new();
 	size_t i;
 
 	if (st == NULL) {
 		log_err("out of memory");
+		return NULL;
+	}
+	if (purpose_x509(p) != 0 && !X509_STORE_set_purpose(st,
+	    purpose_x509(p))) {
+		log_ssl("cannot set the purpose %s", purpose_name(p));
+		X509_STORE_free(st);
 		return NULL;
 	}
 	for (i = 0; i < set->n; i++)
@@ -91,9 +95,25 @@ in_stack(STACK_OF(X509) *s, X509 *x)
 	return 0;
 }
 
-/* Admit x into set with the source text src. */
+/* Offer c to the gate for probe o (c is taken over). */
 static int
-admit(struct certset *set, X509 *x, const char *src)
+offer(struct probe_outcome *o, struct cert *c, const char *src)
+{
+	unsigned char (*v)[32];
+
+	c->role = ROLE_INTERMEDIATE;
+	if (cert_add_source(c, src) == -1 ||
+	    (v = reallocarray(o->want, o->nwant + 1, sizeof(*v))) == NULL) {
+		cert_free(c);
+		return -1;
+	}
+	o->want = v;
+	memcpy(v[o->nwant++], c->sha256, 32);
+	return certset_add(o->cands, c) == -1 ? -1 : 0;
+}
+
+static int
+offer_x509(struct probe_outcome *o, X509 *x, const char *src)
 {
 	struct cert *c;
 
@@ -103,12 +123,7 @@ admit(struct certset *set, X509 *x, const char *src)
 		X509_free(x);
 		return -1;
 	}
-	c->role = ROLE_INTERMEDIATE;
-	if (cert_add_source(c, src) == -1) {
-		cert_free(c);
-		return -1;
-	}
-	return certset_add(set, c) == -1 ? -1 : 0;
+	return offer(o, c, src);
 }
 
 /* The URL the i-th admitted AIA certificate came from. */
@@ -129,123 +144,95 @@ found_url(const struct aia_result *ar, X509 *x)
 	return "?";
 }
 
-/* What a certificate's record says of where it came from, or NULL. */
-static const char *
-recorded(const struct cert *c)
-{
-	size_t j;
-
-	for (j = 1; j < c->nsources; j++)
-		if (strncmp(c->sources[j], "recorded: ", 10) == 0)
-			return c->sources[j] + 10;
-	return NULL;
-}
-
-/* The intermediates remembered for probe o (a new set, maybe empty). */
-static struct certset *
-load_prev(const struct probe_outcome *o, const char *state)
-{
-	struct certset *prev = certset_new();
-	char path[4096], *buf = NULL;
-	int saved = log_verbosity;
-
-	snprintf(path, sizeof(path), "probes/%s.pem", o->cfg->name);
-	if (prev != NULL && state_read(state, path, &buf) == 1) {
-		log_verbosity = LOG_QUIET;	/* a damaged record is no record */
-		if (pem_parse(path, buf, strlen(buf), prev) == -1) {
-			certset_free(prev);
-			prev = certset_new();
-		}
-		log_verbosity = saved;
-	}
-	free(buf);
-	return prev;
-}
-
 /*
- * A chain that verified: its intermediates (not the leaf, not the anchor).
- * One seen before keeps the origin recorded then (and its date), so the
- * bundle does not change with the calendar.
+ * A chain that verified: its intermediates (not the leaf, not the anchor)
+ * that the store lacks, sent by the server or fetched, are candidates.
+ * One this probe brought before keeps the origin the manifest recorded,
+ * so the bundle does not change when only the server's port did.
  */
 static int
-admit_chain(struct probe_outcome *o, STACK_OF(X509) *vchain,
-    const struct aia_result *ar, const struct certset *prev, const char *day)
+offer_chain(struct probe_outcome *o, STACK_OF(X509) *vchain,
+    const struct aia_result *ar, const struct manifest *prev)
 {
-	char src[1200];
+	const struct manifest_cert *mc;
+	unsigned char d[32];
+	unsigned dl;
+	char src[1200], mine[300];
 	int i;
 
+	snprintf(mine, sizeof(mine), "probe %s (", o->cfg->name);
 	for (i = 1; i < sk_X509_num(vchain) - 1; i++) {
 		X509 *x = sk_X509_value(vchain, i);
-		const char *url = ar ? found_url(ar, x) : NULL, *rec = NULL;
-		unsigned char d[32];
-		unsigned dl;
-		struct cert *pc;
+		const char *url = ar ? found_url(ar, x) : NULL;
 
-		if (X509_digest(x, EVP_sha256(), d, &dl) &&
-		    (pc = certset_find(prev, d)) != NULL)
-			rec = recorded(pc);
-		if ((url != NULL || in_stack(o->chain, x)) && rec != NULL)
-			snprintf(src, sizeof(src), "%s", rec);
+		if ((url != NULL || in_stack(o->chain, x)) &&
+		    X509_digest(x, EVP_sha256(), d, &dl) &&
+		    (mc = manifest_find(prev, d)) != NULL &&
+		    strncmp(mc->origin, mine, strlen(mine)) == 0)
+			snprintf(src, sizeof(src), "%s", mc->origin);
 		else if (url != NULL)
 			snprintf(src, sizeof(src), "probe %s (%s): caIssuers "
-			    "%s, %s", o->cfg->name, o->cfg->url, url, day);
+			    "%s", o->cfg->name, o->cfg->url, url);
 		else if (in_stack(o->chain, x))
 			snprintf(src, sizeof(src), "probe %s (%s): sent by the "
-			    "server, %s", o->cfg->name, o->cfg->url, day);
+			    "server", o->cfg->name, o->cfg->url);
 		else
 			continue;	/* already in the store */
-		if (admit(o->admitted, x, src) == -1)
+		if (offer_x509(o, x, src) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* A probe that failed: what it admitted before, if it still chains. */
+/*
+ * A probe that failed: the intermediates the manifest says it needed are
+ * offered again, with the origin recorded when they were first admitted.
+ * The gate decides, as for any other candidate.
+ */
 static int
-remembered(struct probe_outcome *o, const struct certset *prev,
-    X509_STORE *store)
+offer_remembered(struct probe_outcome *o, const struct manifest *prev)
 {
-	STACK_OF(X509) *pool;
+	const struct manifest_cert *mc;
+	char src[1200], *name;
 	size_t i;
-	int kept = 0;
+	int n = 0;
 
 	o->remembered = 1;
-	if ((pool = sk_X509_new_null()) == NULL)
+	if (prev == NULL)
+		return 0;
+	if ((name = text_esc_dup(o->cfg->name)) == NULL)
 		return -1;
-	for (i = 0; i < prev->n; i++)
-		sk_X509_push(pool, prev->v[i]->x509);
-	for (i = 0; i < prev->n; i++) {
-		struct cert *c = prev->v[i];
-		const char *rec = recorded(c);
-		X509 *cur = NULL;
-		int err;
+	for (i = 0; i < prev->nprobe; i++) {
+		const struct manifest_probe *mp = &prev->probe[i];
+		struct cert *c;
 
-		if (aia_verify(store, c->x509, pool, &err, &cur, NULL) != 1) {
-			X509_free(cur);
+		if (strcmp(mp->name, name) != 0)
 			continue;
-		}
-		if (admit(o->admitted, c->x509, rec ? rec : c->sources[0]) ==
-		    -1) {
-			sk_X509_free(pool);
+		if ((c = cert_from_der(mp->der, mp->len)) == NULL) {
+			free(name);
 			return -1;
 		}
-		kept++;
+		mc = manifest_find(prev, mp->sha256);
+		snprintf(src, sizeof(src), "%s", mc ? mc->origin :
+		    "remembered from an earlier run");
+		if (offer(o, c, src) == -1) {
+			free(name);
+			return -1;
+		}
+		n++;
 	}
-	sk_X509_free(pool);
-	return kept;
+	free(name);
+	return n;
 }
 
 int
-probeset_run(const struct config *c, X509_STORE *store, time_t now,
-    struct probeset *ps)
+probeset_run(const struct config *c, X509_STORE *store,
+    const struct manifest *prev, struct probeset *ps)
 {
 	struct pool pl;
 	pthread_t th[256];
 	struct aia *aia[2] = { NULL, NULL };
 	struct aia_opts ao;
-	struct certset *prev = NULL;
-	struct tm tm;
-	char day[16];
 	size_t i, nth;
 	int rc = -1;
 
@@ -259,13 +246,11 @@ probeset_run(const struct config *c, X509_STORE *store, time_t now,
 	ps->n = c->nprobe;
 	for (i = 0; i < ps->n; i++) {
 		ps->v[i].cfg = &c->probe[i];
-		if ((ps->v[i].admitted = certset_new()) == NULL) {
+		if ((ps->v[i].cands = certset_new()) == NULL) {
 			log_err("out of memory");
 			return -1;
 		}
 	}
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 
 	/* connect and handshake, concurrently */
 	memset(&pl, 0, sizeof(pl));
@@ -285,7 +270,7 @@ probeset_run(const struct config *c, X509_STORE *store, time_t now,
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&pl.mu);
 
-	/* verify, chase and admit, one by one (AIA answers are shared) */
+	/* verify, chase and offer, one by one (AIA answers are shared) */
 	memset(&ao, 0, sizeof(ao));
 	ao.state = c->state;
 	for (i = 0; i < ps->n; i++) {
@@ -297,22 +282,19 @@ probeset_run(const struct config *c, X509_STORE *store, time_t now,
 		int err = 0, k, https = o->cfg->https_aia;
 
 		memset(&ar, 0, sizeof(ar));
-		certset_free(prev);
-		if ((prev = load_prev(o, c->state)) == NULL) {
-			log_err("out of memory");
-			goto out;
-		}
 		if (!o->connected || sk_X509_num(o->chain) == 0) {
 			if (o->connected)
 				snprintf(o->err, sizeof(o->err), "the server "
 				    "sent no certificate");
-			k = remembered(o, prev, store);
+			k = offer_remembered(o, prev);
 			log_notice("[probe %s]: %s: %s; %s", o->cfg->name,
 			    o->cfg->url, o->err, k > 0 ? "keeping the "
 			    "intermediates it found before" : "nothing is "
 			    "kept from before");
-			if (k == -1)
+			if (k == -1) {
+				log_err("out of memory");
 				goto out;
+			}
 			continue;
 		}
 		if (o->cfg->chase) {
@@ -348,15 +330,15 @@ probeset_run(const struct config *c, X509_STORE *store, time_t now,
 		} else
 			o->verified = k;
 		if (o->verified) {
-			if (admit_chain(o, vchain, o->cfg->chase ? &ar : NULL,
-			    prev, day) == -1) {
+			if (offer_chain(o, vchain, o->cfg->chase ? &ar :
+			    NULL, prev) == -1) {
 				log_err("out of memory");
 				aia_result_release(&ar);
 				goto out;
 			}
 			log_info("[probe %s]: %s verifies; %zu intermediate%s "
-			    "admitted", o->cfg->name, o->cfg->url,
-			    o->admitted->n, o->admitted->n == 1 ? "" : "s");
+			    "for the gate", o->cfg->name, o->cfg->url,
+			    o->cands->n, o->cands->n == 1 ? "" : "s");
 		} else
 			log_notice("[probe %s]: %s does not verify against the "
 			    "store being built (%s); nothing is admitted for "
@@ -371,63 +353,55 @@ probeset_run(const struct config *c, X509_STORE *store, time_t now,
 	}
 	rc = 0;
 out:
-	certset_free(prev);
 	aia_free(aia[0]);
 	aia_free(aia[1]);
 	return rc;
 }
 
 int
-probeset_add(const struct probeset *ps, struct certset *set)
+probeset_candidates(const struct probeset *ps, struct certset ***sets,
+    size_t *n)
 {
-	size_t i, j;
+	size_t i;
 
+	*n = 0;
+	if ((*sets = calloc(ps->n + 1, sizeof(**sets))) == NULL)
+		return -1;
 	for (i = 0; i < ps->n; i++)
-		for (j = 0; j < ps->v[i].admitted->n; j++) {
-			struct cert *c = ps->v[i].admitted->v[j];
-
-			if (admit(set, c->x509, c->sources[0]) == -1) {
-				log_err("out of memory");
-				return -1;
-			}
-		}
+		(*sets)[(*n)++] = ps->v[i].cands;
 	return 0;
 }
 
 int
-probeset_save(const struct probeset *ps, const char *state)
+probeset_remember(const struct probeset *ps, const struct certset *set,
+    struct manifest *m)
 {
-	char path[4096];
-	size_t i;
+	size_t i, j;
 
-	snprintf(path, sizeof(path), "%s/probes", state);
-	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
-		log_err("'%s': %s", path, strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < ps->n; i++) {
 		const struct probe_outcome *o = &ps->v[i];
-		struct buf b;
-		int r;
 
-		if (!o->connected || o->remembered)
-			continue;
-		memset(&b, 0, sizeof(b));
-		certset_sort(o->admitted);
-		if (bundle_render(o->admitted, &b) == -1) {
-			log_err("out of memory");
-			free(b.p);
-			return -1;
+		for (j = 0; j < o->nwant; j++) {
+			const struct cert *c = certset_find(set, o->want[j]);
+			char hex[65];
+
+			if (c == NULL) {
+				cert_hex(o->want[j], 32, hex, 0);
+				log_notice("[probe %s]: %s: the intermediate %s "
+				    "%s is refused by the policy ('trustbuild "
+				    "-v update' says why); the server does not "
+				    "verify without it", o->cfg->name,
+				    o->cfg->url, hex, o->remembered ?
+				    "remembered from an earlier run" :
+				    "its chain needs");
+				continue;
+			}
+			if (manifest_add_probe(m, o->cfg->name, c) == -1)
+				return -1;
 		}
-		snprintf(path, sizeof(path), "probes/%s.pem", o->cfg->name);
-		r = state_write(state, path, b.p ? b.p : "", b.len);
-		free(b.p);
-		if (r == -1)
-			return -1;
 	}
 	return 0;
 }
-
 int
 probeset_regressions(const struct probeset *ps, X509_STORE *old,
     X509_STORE *new)
@@ -468,7 +442,8 @@ probeset_release(struct probeset *ps)
 		return;
 	for (i = 0; i < ps->n; i++) {
 		sk_X509_pop_free(ps->v[i].chain, X509_free);
-		certset_free(ps->v[i].admitted);
+		certset_free(ps->v[i].cands);
+		free(ps->v[i].want);
 	}
 	free(ps->v);
 	memset(ps, 0, sizeof(*ps));

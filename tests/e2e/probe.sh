@@ -92,21 +92,33 @@ assert d["chain"][0]["ca_issuers"] == [sys.argv[2] + "/int.der"]
 assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
 ' "$W/out" "$BASE"
 
-# a root with a distrust-after date (from certdata.txt, kept in the bundle's
-# comments): a leaf issued after it is named, though verify= is OK
+# a root with a distrust-after date (from certdata.txt, kept in the state's
+# manifest, not read back from the bundle's comments): a leaf issued after
+# it is named, though verify= is OK
 sh "$(dirname "$0")/../mkcertdata.sh" "$P/root.pem:distrust-after" \
     >"$W/distrust-certdata.txt"
-"$TB" -q build --intermediates "$P/int.pem" --bundle "$W/distrust.pem" \
-    "$W/distrust-certdata.txt" >/dev/null 2>&1
-check "the bundle carries the distrust-after date" grep -q \
+printf '[output]\nbundle = %s\nstate = %s\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
+    "$W/distrust.pem" "$W/distrust-state" "$W/distrust-certdata.txt" \
+    "$P/int.pem" >"$W/distrust.conf"
+"$TB" -q -c "$W/distrust.conf" update >/dev/null 2>&1
+check "the bundle shows the distrust-after date" grep -q \
     "^# Server distrust after: 2020-04-01" "$W/distrust.pem"
-run 0 "a leaf issued after its root's distrust-after: verify=OK" "$TB" probe \
-    --bundle "$W/distrust.pem" "$S"
+check "and the manifest keeps it" grep -q " 1585699200 - " \
+    "$W/distrust-state/manifest"
+run 0 "a leaf issued after its root's distrust-after: verify=OK" "$TB" \
+    -c "$W/distrust.conf" probe "$S"
 check "and the distrust is explained" grep -q \
     "^distrust: the certificate was issued on .*, after 2020-04-01 00:00:00 UTC" \
     "$W/out"
-run 0 "--json says it too" "$TB" probe --json --bundle "$W/distrust.pem" "$S"
+run 0 "--json says it too" "$TB" -c "$W/distrust.conf" probe --json "$S"
 check "(issued_after_distrust)" grep -q '"issued_after_distrust":true' "$W/out"
+sed 's/^-----BEGIN CERTIFICATE-----$/# Server distrust after: 2020-04-01 00:00:00 UTC\n&/' \
+    "$P/ca-bundle.pem" >"$W/forged-comment.pem"
+check "(the forged comment is there)" grep -q "^# Server distrust after: 2020-04-01" \
+    "$W/forged-comment.pem"
+run 0 "a bundle's comment is not read as trust data" "$TB" probe --bundle \
+    "$W/forged-comment.pem" "$S"
+check "(no distrust line from a comment)" sh -c '! grep -q "^distrust:" "$1"' sh "$W/out"
 run 0 "a root without one: no such line" "$TB" probe --bundle \
     "$P/ca-bundle.pem" "$S"
 check "(no distrust line)" sh -c '! grep -q "^distrust:" "$1"' sh "$W/out"

@@ -64,12 +64,12 @@ check "the bundle holds the intermediate" grep -q \
 check "openssl s_client -starttls smtp verifies with the bundle" \
     verifies "$SPORT" "$W/a/bundle.crt"
 check "and with the CApath" verifies "$SPORT" "$W/a/certs"
-run 0 "list shows where the intermediate came from" "$TB" list "$W/a/bundle.crt"
-check "the probe, the server, the URL and the date" grep -q \
-    "^origin:     probe smarthost ($SMTP): caIssuers $BASE/int.der, [0-9-]\{10\}$" \
+run 0 "list shows why the intermediate was admitted" "$TB" -c "$W/a.conf" list
+check "the gate, the probe, the server, the URL and the day" grep -q \
+    "^admitted:   intermediate for server-auth (chains to an anchor), from probe smarthost ($SMTP): caIssuers $BASE/int.der; first published [0-9-]\{10\}$" \
     "$W/out"
-check "and it is remembered under state" grep -q "AIA Test Intermediate" \
-    "$W/a/state/probes/smarthost.pem"
+check "and it is remembered in the state's manifest" grep -Eq \
+    "^probe [0-9a-f]{64} [A-Za-z0-9+/=]+ smarthost$" "$W/a/state/manifest"
 
 n=$(grep -c "GET /int.der " "$LOG")
 before=$(sha256sum <"$W/a/bundle.crt")

@@ -1,0 +1,97 @@
+/*
+ * manifest.h: what "update" must remember about the store it published,
+ * in one file, STATE/manifest, written and read only here.
+ *
+ * The bundle's comments are for people and are never read back; what a
+ * later run (or `list`, or `probe`) needs to know about a published
+ * certificate is here instead:
+ *
+ *   trustbuild-manifest 1
+ *   cert SHA256 ROLE PURPOSE FIRST-SEEN SERVER-DA EMAIL-DA ORIGIN
+ *   probe SHA256 BASE64-DER NAME
+ *
+ * A cert line per published certificate: its role (anchor, intermediate),
+ * the purpose the gate admitted it for, the day it was first published
+ * (YYYY-MM-DD, kept from run to run), its distrust-after dates (seconds
+ * since 1970, or "-") and where it came from (escaped text, to the end of
+ * the line).  A probe line per intermediate that [probe NAME] needed, with
+ * the certificate itself, so that a probe that fails later can offer it to
+ * the gate again.  Fields are separated by one space; the last one takes
+ * the rest of the line.
+ */
+#ifndef TB_MANIFEST_H
+#define TB_MANIFEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "cert.h"
+#include "certset.h"
+
+#define MANIFEST_FILE	"manifest"
+
+struct manifest_cert {
+	unsigned char	 sha256[32];
+	enum cert_role	 role;
+	enum purpose	 purpose;
+	char		 first_seen[11];	/* YYYY-MM-DD */
+	time_t		 distrust_after[2];	/* server, email; 0: none */
+	char		*origin;
+};
+
+struct manifest_probe {
+	unsigned char	 sha256[32];
+	unsigned char	*der;
+	size_t		 len;
+	char		*name;			/* the [probe NAME] */
+};
+
+struct manifest {
+	struct manifest_cert	*cert;
+	size_t			 ncert;
+	struct manifest_probe	*probe;
+	size_t			 nprobe;
+};
+
+/*
+ * Pure: parse buf into m (zeroed by the caller).  Returns 0, or -1 with
+ * "line N: reason" in err (m then holds nothing).
+ */
+int	manifest_parse(const char *buf, size_t len, struct manifest *m,
+	    char *err, size_t errsz);
+
+/* Render m as the file's text into a malloc'd *out.  -1 out of memory. */
+int	manifest_render(const struct manifest *m, char **out, size_t *len);
+
+/*
+ * A cert line for each certificate of set, published for purpose p; the
+ * first-seen day comes from prev (NULL: none) when it had the certificate,
+ * else it is the day of now.  -1 out of memory.
+ */
+int	manifest_add_set(struct manifest *m, const struct certset *set,
+	    enum purpose p, const struct manifest *prev, time_t now);
+
+/* A probe line: [probe name] needed c.  -1 out of memory. */
+int	manifest_add_probe(struct manifest *m, const char *name,
+	    const struct cert *c);
+
+/* The cert line of this SHA-256, or NULL; borrowed. */
+const struct manifest_cert *manifest_find(const struct manifest *m,
+	    const unsigned char sha256[32]);
+
+/*
+ * STATE/manifest into m (zeroed by the caller): 1 read; 0 there is none
+ * (err "") or it is damaged (the reason in err; m holds nothing); -1 after
+ * a message when it cannot be read.
+ */
+int	manifest_load(const char *state, struct manifest *m, char *err,
+	    size_t errsz);
+/* Replace STATE/manifest atomically with m.  -1 after a message. */
+int	manifest_save(const char *state, const struct manifest *m);
+
+void	manifest_release(struct manifest *m);
+
+/* "anchor" / "intermediate" */
+const char *manifest_role_name(enum cert_role r);
+
+#endif
