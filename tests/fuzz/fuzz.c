@@ -14,6 +14,7 @@
  *   aia        AIA answers (DER, PEM, PKCS#7)
  *   sendmail   sendmail.mc, sendmail.cf and mail logs
  *   sums       a publisher's checksum file (SHA256SUMS)
+ *   manifest   the state's manifest, and the escaping of hostile text
  *
  * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
  * tests/fuzz/standalone.c by "make check", which runs every seed and every
@@ -26,6 +27,8 @@
 #include <openssl/x509.h>
 
 #include "aia.h"
+#include "manifest.h"
+#include "text.h"
 #include "blocklist.h"
 #include "ccadb.h"
 #include "certdata.h"
@@ -146,8 +149,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fetch_url_file(s, file, sizeof(file));
 		fetch_checksum(data, size, file, out);
 	}
+#elif FUZZ_TARGET == 13	/* manifest */
+	{
+		struct manifest m;
+		char err[256], *text = NULL, *esc;
+		size_t len = 0;
+
+		memset(&m, 0, sizeof(m));
+		if (manifest_parse(s, size, &m, err, sizeof(err)) == 0 &&
+		    manifest_render(&m, &text, &len) == 0)
+			free(text);
+		manifest_release(&m);
+		if ((esc = text_esc_dup(s)) != NULL) {
+			if (!text_is_clean(esc))
+				abort();	/* escaped text is clean */
+			free(esc);
+		}
+	}
 #else
-#error "FUZZ_TARGET: 1 to 12"
+#error "FUZZ_TARGET: 1 to 13"
 #endif
 out:
 	certset_free(set);

@@ -14,7 +14,7 @@ top=$(pwd)
 mode=${1:?mode}
 arg=${2:?seconds or dir}
 shift 2
-ALL="source certdata pem der ccadb config store replies url aia sendmail sums"
+ALL="source certdata pem der ccadb config store replies url aia sendmail sums manifest"
 targets=${*:-$ALL}
 CORPUS=${TRUSTBUILD_CORPUS:-$top/../shared/corpus}
 PKG_CFLAGS=$(pkg-config --cflags openssl libcurl libarchive)
@@ -80,6 +80,13 @@ seeds() {
 		printf '%s  a.pem\n%s *pub/cacert.pem\n' $h $h >"$d/gnu"
 		printf 'SHA256 (cacert.pem) = %s\r\n' $h >"$d/bsd"
 		printf 'https://curl.se/ca/cacert.pem?x=1#y' >"$d/url" ;;
+	manifest)
+		h=304498e65a9af02a7aeeac01e1c92bfd19f45e1e59718452f201e7ef0f29bc1a
+		printf 'trustbuild-manifest 1\n# c\ncert %s anchor server-auth 2026-12-02 - 1585699200 x, y\n' \
+		    $h >"$d/cert"
+		printf 'trustbuild-manifest 1\nprobe %s %s relay\n' $h \
+		    "$(openssl x509 -in "$fx/int-a.pem" -outform DER | base64 -w0)" >"$d/probe"
+		printf 'CN=\342\200\256x\033[2J\302\233\300\257\n' >"$d/esc" ;;
 	esac
 	[ -d "tests/fuzz/regress/$1" ] && cp tests/fuzz/regress/"$1"/* "$d/" 2>/dev/null
 	true
