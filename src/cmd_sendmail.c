@@ -77,10 +77,14 @@ finding(struct report *r, enum level lv, const char *fix, const char *fmt,
 		}
 		printf("}");
 	} else {
+		/* what a mail log or a .mc says is quoted: escaped (text.h) */
+		char esc[4096];
+
 		printf("%-8s %s\n", lv == L_PROBLEM ? "PROBLEM:" : lv == L_NOTE ?
-		    "note:" : "ok:", msg);
+		    "note:" : "ok:", text_esc(msg, esc, sizeof(esc)));
 		if (fix != NULL)
-			printf("         fix: %s\n", fix);
+			printf("         fix: %s\n", text_esc(fix, esc,
+			    sizeof(esc)));
 	}
 	r->n++;
 }
