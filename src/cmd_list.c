@@ -209,12 +209,13 @@ published(struct manifest *m, char **path)
 	else if (c.capath != NULL && access(c.capath, F_OK) == 0)
 		p = c.capath;
 	if (p == NULL) {
-		log_err("list: nothing is published yet at '%s' (the %s "
-		    "configuration%s%s); run 'trustbuild update', or name a "
-		    "FILE or DIR", c.bundle ? c.bundle : c.capath ? c.capath :
-		    "-", strcmp(c.file, "built-in") == 0 ? "built-in" : "",
-		    strcmp(c.file, "built-in") == 0 ? "" : " ",
-		    strcmp(c.file, "built-in") == 0 ? "" : c.file);
+		int builtin = strcmp(c.file, "built-in") == 0;
+
+		log_err("list: nothing is published yet at '%s' (the %s%s); run "
+		    "'trustbuild update', or name a FILE or DIR", c.bundle ?
+		    c.bundle : c.capath ? c.capath : "-", builtin ?
+		    "built-in configuration" : "configuration ", builtin ? "" :
+		    c.file);
 		goto out;
 	}
 	if ((*path = strdup(p)) == NULL) {

@@ -59,7 +59,11 @@ assert len(d) == 167, len(d)
 assert sum(1 for c in d if "server_distrust_after" in c and c["server_distrust_after"]) == 6
 ' "$W/out"
 fi
-run 1 "list with nothing" "$TB" list
+printf '[output]\nbundle = %s\ncapath = %s/none/certs\nstate = %s\n[source a]\nurl = %s\n' \
+    "$W/none/bundle.crt" "$W" "$W/none/state" "$FIX/root-a.pem" >"$W/none.conf"
+run 1 "list without FILE, nothing published yet" "$TB" -c "$W/none.conf" list
+err_has "says so, and what to do" \
+    "list: nothing is published yet at '$W/none/bundle.crt' \\(the configuration $W/none.conf\\); run 'trustbuild update'"
 run 1 "list a missing file" "$TB" list "$W/absent"
 err_has "names it" "'$W/absent': No such file or directory"
 done_testing
