@@ -97,9 +97,9 @@ assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
 # it is named, though verify= is OK
 sh "$(dirname "$0")/../mkcertdata.sh" "$P/root.pem:distrust-after" \
     >"$W/distrust-certdata.txt"
-printf '[output]\nbundle = %s\nstate = %s\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
-    "$W/distrust.pem" "$W/distrust-state" "$W/distrust-certdata.txt" \
-    "$P/int.pem" >"$W/distrust.conf"
+printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
+    "$W/distrust.pem" "$W/distrust-certs" "$W/distrust-state" \
+    "$W/distrust-certdata.txt" "$P/int.pem" >"$W/distrust.conf"
 "$TB" -q -c "$W/distrust.conf" update >/dev/null 2>&1
 check "the bundle shows the distrust-after date" grep -q \
     "^# Server distrust after: 2020-04-01" "$W/distrust.pem"
