@@ -874,9 +874,10 @@ out:
 }
 
 /*
- * An upstream that went back to an older set: for each source of anchors
- * or intermediates, this run's set against what STATE/sources/NAME says
- * the source gave before (rollback.h), then the records of this run.  A
+ * An upstream that went back to an older set: for each download of
+ * anchors or intermediates, this run's set against what STATE/sources/NAME
+ * says the source gave before (rollback.h), then the records of this run.
+ * Local files and directories are the host's own: not checked.  A
  * rollback is refused, naming what came back; with --force it is
  * published (and what it drops is not learnt as dropped); with --diff it
  * is a warning and no record is written.  A source whose fallback stands
@@ -886,7 +887,8 @@ static int
 check_rollback(const struct run *r)
 {
 	struct rollback prev, *next;
-	char file[512], *origin = NULL, *rec, *why, ver[64], *text;
+	char file[512], *rec, *why, ver[64], *text;
+	const char *origin;
 	size_t i, len;
 	int got, n, refused = 0, rc = -1, has;
 
@@ -899,17 +901,9 @@ check_rollback(const struct run *r)
 		const char *v = NULL;
 
 		if (s->role == CONFIG_BLOCKLIST || s->set == NULL ||
-		    (s->url != NULL && s->path != NULL))
+		    s->url == NULL || s->path != NULL)
 			continue;
-		free(origin);
-		origin = NULL;
-		if (s->url == NULL && s->member != NULL ?
-		    asprintf(&origin, "%s#%s", s->path, s->member) == -1 :
-		    (origin = strdup(s->url ? s->url : s->path)) == NULL) {
-			origin = NULL;
-			log_err("out of memory");
-			goto out;
-		}
+		origin = s->url;
 		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
 		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
 			v = ver;
@@ -981,7 +975,6 @@ check_rollback(const struct run *r)
 	}
 	rc = 0;
 out:
-	free(origin);
 	for (i = 0; i < r->nsrc; i++)
 		rollback_release(&next[i]);
 	free(next);
