@@ -69,6 +69,7 @@ struct src {
 	char		 origin[128];	/* for -v: fetched, cached, fallback */
 	struct certset	*set;		/* parsed, or NULL: not yet */
 	struct blocklist *bl;
+	struct rollback	 next;		/* its record, kept when published */
 };
 
 struct run {
@@ -124,6 +125,7 @@ src_release(struct src *s)
 	free(s->buf);
 	certset_free(s->set);
 	blocklist_free(s->bl);
+	rollback_release(&s->next);
 }
 
 static int
@@ -815,8 +817,119 @@ published_id(const struct config *c, char *out, size_t size)
 }
 
 /*
+ * An upstream that went back to an older set: for each download of
+ * anchors or intermediates, this run's set against what STATE/sources/NAME
+ * says the source gave before (rollback.h); the record of this run goes
+ * into s->next, kept by record_run() once the store is published.  A
+ * rollback is refused, naming what came back; with --force it is
+ * published (and what it drops is not learnt as dropped); with --diff it
+ * is a warning.  Local files and directories are the host's own, and a
+ * source whose fallback stands in this run is not the download: neither is
+ * checked.
+ */
+static int
+check_rollback(struct run *r)
+{
+	struct rollback prev;
+	char file[512], *rec, *why, ver[64];
+	size_t i;
+	int got, n, refused = 0, has;
+
+	for (i = 0; i < r->nsrc; i++) {
+		struct src *s = &r->src[i];
+		const char *v = NULL;
+
+		rollback_release(&s->next);
+		if (s->role == CONFIG_BLOCKLIST || s->set == NULL ||
+		    s->url == NULL || s->path != NULL)
+			continue;
+		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
+		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
+			v = ver;
+		memset(&prev, 0, sizeof(prev));
+		snprintf(file, sizeof(file), "sources/%s", s->name);
+		if ((got = state_read(r->cfg.state, file, &rec)) == -1)
+			return -1;
+		has = 0;
+		if (got == 1) {
+			if (rollback_parse(rec, &prev) == -1)
+				log_warn("'%s/%s': not a source record; it is "
+				    "made anew", r->cfg.state, file);
+			else if (strcmp(prev.origin, s->url) != 0 ||
+			    strcmp(prev.purpose, purpose_name(r->cfg.purpose)) !=
+			    0) {
+				log_info("'%s/%s': about '%s' for %s; made anew",
+				    r->cfg.state, file, prev.origin,
+				    prev.purpose);
+				rollback_release(&prev);
+			} else
+				has = 1;
+			free(rec);
+		}
+		n = 0;
+		why = NULL;
+		if (has && (n = rollback_check(&prev, v, s->set, &why)) == -1) {
+			log_err("out of memory");
+			rollback_release(&prev);
+			return -1;
+		}
+		if (n > 0 && r->diff_only)
+			log_warn("[source %s]: '%s' went back to an older set; "
+			    "update refuses it without --force:\n%s", s->name,
+			    s->url, why);
+		else if (n > 0 && r->force)
+			log_notice("[source %s]: '%s' went back to an older "
+			    "set; published as --force says:\n%s", s->name,
+			    s->url, why);
+		else if (n > 0) {
+			log_err("[source %s]: '%s' went back to an older set; "
+			    "refusing to publish: check the source, or run "
+			    "'trustbuild update --force' if this is intended:"
+			    "\n%s", s->name, s->url, why);
+			refused++;
+		}
+		free(why);
+		got = rollback_next(has ? &prev : NULL, s->url, r->cfg.purpose,
+		    v, s->set, s->bl, n == 0, &s->next);
+		rollback_release(&prev);
+		if (got == -1) {
+			log_err("out of memory");
+			return -1;
+		}
+	}
+	return refused > 0 ? -1 : 0;
+}
+
+/* Keep the records check_rollback() made: STATE/sources/NAME. */
+static int
+save_rollback(const struct run *r)
+{
+	char file[512], *text;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < r->nsrc; i++) {
+		const struct src *s = &r->src[i];
+
+		if (s->next.origin == NULL)
+			continue;
+		snprintf(file, sizeof(file), "sources/%s", s->name);
+		if ((text = rollback_format(&s->next, &len)) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		rc = state_write(r->cfg.state, file, text, len);
+		free(text);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * The record of a published run: the inputs, what was published, and
- * until when the same inputs give the same store (the first not-after).
+ * until when the same inputs give the same store (the first not-after);
+ * and what each download gave (save_rollback).
  */
 static int
 record_run(const struct run *r, const char *inputs, time_t until,
@@ -825,7 +938,8 @@ record_run(const struct run *r, const char *inputs, time_t until,
 	char id[4300], buf[4500];
 	int n;
 
-	if (published_id(&r->cfg, id, sizeof(id)) == -1)
+	if (save_rollback(r) == -1 ||
+	    published_id(&r->cfg, id, sizeof(id)) == -1)
 		return -1;
 	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
 	    "summary %zu %zu\n%s", inputs, (long long)until, st->anchors,
@@ -873,114 +987,6 @@ same_as_last_run(const struct run *r, const char *inputs,
 out:
 	free(rec);
 	return same;
-}
-
-/*
- * An upstream that went back to an older set: for each download of
- * anchors or intermediates, this run's set against what STATE/sources/NAME
- * says the source gave before (rollback.h), then the records of this run.
- * Local files and directories are the host's own: not checked.  A
- * rollback is refused, naming what came back; with --force it is
- * published (and what it drops is not learnt as dropped); with --diff it
- * is a warning and no record is written.  A source whose fallback stands
- * in this run is neither checked nor recorded.
- */
-static int
-check_rollback(const struct run *r)
-{
-	struct rollback prev, *next;
-	char file[512], *rec, *why, ver[64], *text;
-	const char *origin;
-	size_t i, len;
-	int got, n, refused = 0, rc = -1, has;
-
-	if ((next = calloc(r->nsrc, sizeof(*next))) == NULL) {
-		log_err("out of memory");
-		return -1;
-	}
-	for (i = 0; i < r->nsrc; i++) {
-		const struct src *s = &r->src[i];
-		const char *v = NULL;
-
-		if (s->role == CONFIG_BLOCKLIST || s->set == NULL ||
-		    s->url == NULL || s->path != NULL)
-			continue;
-		origin = s->url;
-		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
-		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
-			v = ver;
-		memset(&prev, 0, sizeof(prev));
-		snprintf(file, sizeof(file), "sources/%s", s->name);
-		if ((got = state_read(r->cfg.state, file, &rec)) == -1)
-			goto out;
-		has = 0;
-		if (got == 1) {
-			if (rollback_parse(rec, &prev) == -1)
-				log_warn("'%s/%s': not a source record; it is "
-				    "made anew", r->cfg.state, file);
-			else if (strcmp(prev.origin, origin) != 0 ||
-			    strcmp(prev.purpose, purpose_name(r->cfg.purpose)) !=
-			    0) {
-				log_info("'%s/%s': about '%s' for %s; made anew",
-				    r->cfg.state, file, prev.origin,
-				    prev.purpose);
-				rollback_release(&prev);
-			} else
-				has = 1;
-			free(rec);
-		}
-		n = 0;
-		why = NULL;
-		if (has && (n = rollback_check(&prev, v, s->set, &why)) == -1) {
-			log_err("out of memory");
-			rollback_release(&prev);
-			goto out;
-		}
-		if (n > 0 && r->diff_only)
-			log_warn("[source %s]: '%s' went back to an older set; "
-			    "update refuses it without --force:\n%s", s->name,
-			    origin, why);
-		else if (n > 0 && r->force)
-			log_notice("[source %s]: '%s' went back to an older "
-			    "set; published as --force says:\n%s", s->name,
-			    origin, why);
-		else if (n > 0) {
-			log_err("[source %s]: '%s' went back to an older set; "
-			    "refusing to publish: check the source, or run "
-			    "'trustbuild update --force' if this is intended:"
-			    "\n%s", s->name, origin, why);
-			refused++;
-		}
-		free(why);
-		if (rollback_next(has ? &prev : NULL, origin, r->cfg.purpose,
-		    v, s->set, s->bl, n == 0, &next[i]) == -1) {
-			log_err("out of memory");
-			rollback_release(&prev);
-			goto out;
-		}
-		rollback_release(&prev);
-	}
-	if (refused > 0)
-		goto out;
-	for (i = 0; i < r->nsrc && !r->diff_only; i++) {
-		if (next[i].origin == NULL)
-			continue;
-		snprintf(file, sizeof(file), "sources/%s", r->src[i].name);
-		if ((text = rollback_format(&next[i], &len)) == NULL) {
-			log_err("out of memory");
-			goto out;
-		}
-		got = state_write(r->cfg.state, file, text, len);
-		free(text);
-		if (got == -1)
-			goto out;
-	}
-	rc = 0;
-out:
-	for (i = 0; i < r->nsrc; i++)
-		rollback_release(&next[i]);
-	free(next);
-	return rc;
 }
 
 static time_t

@@ -39,5 +39,6 @@ void	test_config(void);
 void	test_probe(void);
 void	test_sendmail(void);
 void	test_fetch(void);
+void	test_rollback(void);
 
 #endif
