@@ -230,13 +230,17 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The SHA-256 of a file's content as hex; -1 if it cannot be read. */
+/*
+ * The SHA-256 of a file's content as hex; -1 if it cannot be read or
+ * grows past what the loader reads.
+ */
 static int
 file_sha256(const char *path, char out[65])
 {
 	EVP_MD_CTX *md;
 	struct stat st;
 	unsigned char buf[65536], d[32];
+	size_t total = 0;
 	ssize_t n;
 	int fd, rc = -1;
 
@@ -249,10 +253,12 @@ file_sha256(const char *path, char out[65])
 		return -1;
 	}
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		while ((n = read(fd, buf, sizeof(buf))) > 0 ||
-		    (n == -1 && errno == EINTR))
-			if (n > 0)
+		while (((n = read(fd, buf, sizeof(buf))) > 0 ||
+		    (n == -1 && errno == EINTR)) && total <= SOURCE_MAX_FILE)
+			if (n > 0) {
 				EVP_DigestUpdate(md, buf, (size_t)n);
+				total += (size_t)n;
+			}
 		if (n == 0 && EVP_DigestFinal_ex(md, d, NULL)) {
 			cert_hex(d, 32, out, 0);
 			rc = 0;
@@ -315,6 +321,9 @@ walk_dir(struct walk *w, const char *path, int depth)
 			}
 		} else if (!S_ISREG(st.st_mode))
 			snprintf(line, sizeof(line), " not a file\n");
+		else if ((size_t)st.st_size > SOURCE_MAX_FILE)
+			snprintf(line, sizeof(line), " too big %lld\n",
+			    (long long)st.st_size);
 		else if (file_sha256(full, hex) == -1)
 			snprintf(line, sizeof(line), " unreadable\n");
 		else
