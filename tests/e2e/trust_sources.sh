@@ -54,7 +54,9 @@ conf() {
 
 # has_cert FILE PEM: the bundle FILE holds the certificate of PEM
 has_cert() {
-	pem_sha256s "$1" | grep -qx "$(pem_sha256s "$2")"
+	_want=$(pem_sha256s "$2")
+	pem_sha256s "$1" >"$W/has"
+	grep -qx "$_want" "$W/has"
 }
 
 # one_line: the last run printed exactly one line on stderr
