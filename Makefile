@@ -30,7 +30,7 @@ OBJS	 = src/aia.o src/blocklist.o src/buf.o src/bundle.o src/capath.o src/ccadb.
 	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
 	   src/cmd_probe.o src/cmd_sendmail.o src/cmd_stores.o src/cmd_update.o src/config.o src/der.o src/fetch.o \
 	   src/hooks.o src/json.o src/log.o src/manifest.o src/output.o src/pem.o src/policy.o \
-	   src/probe.o src/probeset.o src/publish.o src/sendmail.o src/source.o src/state.o src/store.o src/text.o src/unpack.o
+	   src/probe.o src/probeset.o src/publish.o src/rollback.o src/sendmail.o src/source.o src/state.o src/store.o src/text.o src/unpack.o
 MAIN	 = src/main.o
 UNIT	 = tests/unit/run_unit
 

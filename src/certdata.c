@@ -534,6 +534,42 @@ certdata_detect(const char *buf, size_t len)
 	return 0;
 }
 
+int
+certdata_version(const char *buf, size_t len, char *out, size_t size)
+{
+	struct parser ps;
+	const char *s, *e, *w[3], *r, *v;
+	size_t wl[3], n;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = buf;
+	ps.end = buf + len;
+	while (next_line(&ps, &s, &e)) {
+		if (blank(s, e))
+			continue;
+		if (split(s, e, w, wl) == 1 && word_is(w[0], wl[0],
+		    "BEGINDATA"))
+			return 0;
+		if (!word_is(w[0], wl[0], "CVS_ID"))
+			continue;
+		/* CVS_ID "@(#) $RCSfile: certdata.txt,v $ $Revision: 1.87 $ ..." */
+		if ((r = memmem(s, (size_t)(e - s), "$Revision:", 10)) == NULL)
+			return 0;
+		for (r += 10; r < e && *r == ' '; r++)
+			;
+		for (v = r; v < e && ((*v >= '0' && *v <= '9') || *v == '.');
+		    v++)
+			;
+		n = (size_t)(v - r);
+		if (n == 0 || n >= size || r[0] == '.' || v[-1] == '.')
+			return 0;
+		memcpy(out, r, n);
+		out[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Resolve trust objects to certificate objects by the raw CKA_ISSUER and
  * CKA_SERIAL_NUMBER bytes, check each CKA_CERT_SHA1_HASH against the SHA-1
@@ -695,6 +731,9 @@ certdata_parse(const char *name, const char *buf, size_t len, int want,
 				begun = 1;
 				continue;
 			}
+			/* the files of the CVS era: see certdata_version() */
+			if (word_is(w[0], wl[0], "CVS_ID"))
+				continue;
 			perr(&ps, ps.line, "unexpected '%s' before BEGINDATA",
 			    w[0], wl[0]);
 			goto out;

@@ -9,7 +9,8 @@
  * is not trusted for anything (as in NSS).  Trust objects that say
  * CKT_NSS_NOT_TRUSTED for some purpose become blocklist entries, with or
  * without a certificate.  CKA_NSS_{SERVER,EMAIL}_DISTRUST_AFTER are kept.
- * Anything unexpected is an error that names the line.
+ * Anything unexpected is an error that names the line; a CVS_ID line
+ * before BEGINDATA (old files) is allowed.
  */
 #ifndef TB_CERTDATA_H
 #define TB_CERTDATA_H
@@ -21,6 +22,14 @@
 
 /* 1 if buf looks like a certdata.txt (a BEGINDATA line and CKA_CLASS). */
 int	certdata_detect(const char *buf, size_t len);
+
+/*
+ * The version a certdata.txt of the CVS era carries before BEGINDATA:
+ * the revision of its CVS_ID line ("1.87") into out.  Returns 1, or 0 when
+ * there is none (the files since NSS moved to Mercurial have none; the
+ * builtins version is in nssckbi.h, not here).
+ */
+int	certdata_version(const char *buf, size_t len, char *out, size_t size);
 
 /* want: decode every certificate, whatever its trust */
 #define CERTDATA_ALL	(-1)

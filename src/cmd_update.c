@@ -14,8 +14,9 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <openssl/x509v3.h>
 
 #include "capath.h"
+#include "certdata.h"
 #include "cmd.h"
 #include "config.h"
 #include "fetch.h"
@@ -37,6 +39,7 @@
 #include "policy.h"
 #include "probeset.h"
 #include "publish.h"
+#include "rollback.h"
 #include "source.h"
 #include "state.h"
 #include "store.h"
@@ -68,6 +71,7 @@ struct src {
 	char		 origin[128];	/* for -v: fetched, cached, fallback */
 	struct certset	*set;		/* parsed, or NULL: not yet */
 	struct blocklist *bl;
+	struct rollback	 next;		/* its record, kept when published */
 };
 
 struct run {
@@ -99,7 +103,9 @@ usage(FILE *f)
 	    "                     DIR/" CAPATH_NAME ", state in DIR/state\n"
 	    "  --offline          fetch nothing: cached copies and local sources\n"
 	    "  --force            publish even when the set shrinks past\n"
-	    "                     shrink-limit\n"
+	    "                     shrink-limit or a download went back to an\n"
+	    "                     older set; parse the sources even when\n"
+	    "                     nothing changed\n"
 	    "  --diff             show what would be added and removed; publish\n"
 	    "                     nothing\n"
 	    "\n"
@@ -121,6 +127,7 @@ src_release(struct src *s)
 	free(s->buf);
 	certset_free(s->set);
 	blocklist_free(s->bl);
+	rollback_release(&s->next);
 }
 
 static int
@@ -207,30 +214,17 @@ out:
 	return rc;
 }
 
-/* Fingerprint a directory: each file's name, size and mtime, sorted. */
-static char **walk_v;
-static size_t walk_n;
-
-static int
-walk_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	char **nv, *line;
-
-	(void)f;
-	if (flag != FTW_F || walk_n >= 100000)
-		return 0;
-	if (asprintf(&line, "%s %lld %lld.%09ld\n", path,
-	    (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-	    st->st_mtim.tv_nsec) == -1)
-		return -1;
-	if ((nv = reallocarray(walk_v, walk_n + 1, sizeof(*nv))) == NULL) {
-		free(line);
-		return -1;
-	}
-	walk_v = nv;
-	walk_v[walk_n++] = line;
-	return 0;
-}
+/*
+ * Fingerprint a directory by what source_load() would read of it: the
+ * names it walks (sorted, dot names skipped), and for each file, or
+ * symbolic link to a file, the SHA-256 of its content; a link to a
+ * directory below the top is not followed, as by the loader.
+ */
+struct walk {
+	EVP_MD_CTX	*md;
+	size_t		 n;		/* names seen, at most WALK_MAX */
+};
+#define WALK_MAX	100000
 
 static int
 cmp_str(const void *a, const void *b)
@@ -238,38 +232,139 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The SHA-256 of a file's content as hex; -1 if it cannot be read or
+ * grows past what the loader reads.
+ */
+static int
+file_sha256(const char *path, char out[65])
+{
+	EVP_MD_CTX *md;
+	struct stat st;
+	unsigned char buf[65536], d[32];
+	size_t total = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	/* non-blocking: a FIFO swapped in after stat() must not hang us */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (md = EVP_MD_CTX_new()) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		while (((n = read(fd, buf, sizeof(buf))) > 0 ||
+		    (n == -1 && errno == EINTR)) && total <= SOURCE_MAX_FILE)
+			if (n > 0) {
+				EVP_DigestUpdate(md, buf, (size_t)n);
+				total += (size_t)n;
+			}
+		if (n == 0 && EVP_DigestFinal_ex(md, d, NULL)) {
+			cert_hex(d, 32, out, 0);
+			rc = 0;
+		}
+	}
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return rc;
+}
+
+static int
+walk_dir(struct walk *w, const char *path, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL, *full, line[128];
+	size_t n = 0, i;
+	int rc = -1;
+
+	if ((d = opendir(path)) == NULL) {
+		log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **nn;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (w->n++ >= WALK_MAX)
+			break;	/* the loader will say what is wrong */
+		if ((nn = reallocarray(names, n + 1, sizeof(*nn))) == NULL)
+			goto nomem;
+		names = nn;
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		struct stat st, lst;
+		char hex[65];
+
+		if (asprintf(&full, "%s/%s", path, names[i]) == -1)
+			goto nomem;
+		EVP_DigestUpdate(w->md, full, strlen(full) + 1);
+		if (stat(full, &st) == -1)
+			snprintf(line, sizeof(line), " missing %d\n", errno);
+		else if (S_ISDIR(st.st_mode) && lstat(full, &lst) == 0 &&
+		    S_ISLNK(lst.st_mode))
+			snprintf(line, sizeof(line), " link to a directory\n");
+		else if (S_ISDIR(st.st_mode) && depth + 1 > SOURCE_MAX_DEPTH)
+			snprintf(line, sizeof(line), " too deep\n");
+		else if (S_ISDIR(st.st_mode)) {
+			snprintf(line, sizeof(line), " directory\n");
+			EVP_DigestUpdate(w->md, line, strlen(line));
+			line[0] = '\0';
+			if (walk_dir(w, full, depth + 1) == -1) {
+				free(full);
+				goto out;
+			}
+		} else if (!S_ISREG(st.st_mode))
+			snprintf(line, sizeof(line), " not a file\n");
+		else if ((size_t)st.st_size > SOURCE_MAX_FILE)
+			snprintf(line, sizeof(line), " too big %lld\n",
+			    (long long)st.st_size);
+		else if (file_sha256(full, hex) == -1)
+			snprintf(line, sizeof(line), " unreadable\n");
+		else
+			snprintf(line, sizeof(line), " %s\n", hex);
+		EVP_DigestUpdate(w->md, line, strlen(line));
+		free(full);
+	}
+	rc = 0;
+	goto out;
+nomem:
+	log_err("'%s': out of memory", path);
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
 static int
 dir_fingerprint(const char *path, char out[65])
 {
-	EVP_MD_CTX *md;
+	struct walk w;
 	unsigned char d[32];
-	size_t i;
 	int rc = -1;
 
-	walk_v = NULL;
-	walk_n = 0;
-	if (nftw(path, walk_one, 16, FTW_PHYS) == -1) {
-		log_err("'%s': %s", path, strerror(errno));
-		goto out;
-	}
-	qsort(walk_v, walk_n, sizeof(*walk_v), cmp_str);
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
+	memset(&w, 0, sizeof(w));
+	if ((w.md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(w.md, EVP_sha256(), NULL)) {
 		log_err("out of memory");
 		goto out;
 	}
-	for (i = 0; i < walk_n; i++)
-		EVP_DigestUpdate(md, walk_v[i], strlen(walk_v[i]));
-	EVP_DigestFinal_ex(md, d, NULL);
-	EVP_MD_CTX_free(md);
+	if (walk_dir(&w, path, 0) == -1)
+		goto out;
+	EVP_DigestFinal_ex(w.md, d, NULL);
 	cert_hex(d, 32, out, 0);
 	rc = 0;
 out:
-	for (i = 0; i < walk_n; i++)
-		free(walk_v[i]);
-	free(walk_v);
-	walk_v = NULL;
+	EVP_MD_CTX_free(w.md);
 	return rc;
 }
 
@@ -336,28 +431,15 @@ fetch_opts(const struct run *r, const struct src *s, struct fetch_opts *o)
 	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
 }
 
-/* Check a download against its pin or its publisher's checksum file. */
+/* The SHA-256 that s->sha256_url gives for s->url's file, into want. */
 static int
-check_integrity(const struct run *r, const struct src *s,
-    const unsigned char *buf, size_t len)
+checksum_get(const struct run *r, const struct src *s, char want[65])
 {
 	struct fetch_opts o;
 	struct fetch_result cr;
-	char got[65], want[65], why[1024], file[256];
+	char why[1024], file[256];
 	int n;
 
-	state_sha256_hex(buf, len, got);
-	if (s->pin != NULL) {
-		if (strcmp(got, s->pin) != 0) {
-			log_err("'%s': SHA-256 %s is not the pinned %s of "
-			    "[source %s]; the download is refused", s->url, got,
-			    s->pin, s->name);
-			return -1;
-		}
-		return 0;
-	}
-	if (s->sha256_url == NULL)
-		return 0;
 	fetch_opts(r, s, &o);
 	o.max_size = CHECKSUM_MAX;
 	o.progress = 0;
@@ -382,12 +464,87 @@ check_integrity(const struct run *r, const struct src *s,
 		return -1;
 	}
 	fetch_result_release(&cr);
+	return 0;
+}
+
+/*
+ * Check a download against its pin or its publisher's checksum file; the
+ * SHA-256 a checksum file vouched for goes into vouched ("" otherwise).
+ */
+static int
+check_integrity(const struct run *r, const struct src *s,
+    const unsigned char *buf, size_t len, char vouched[65])
+{
+	char got[65], want[65];
+
+	vouched[0] = '\0';
+	state_sha256_hex(buf, len, got);
+	if (s->pin != NULL) {
+		if (strcmp(got, s->pin) != 0) {
+			log_err("'%s': SHA-256 %s is not the pinned %s of "
+			    "[source %s]; the download is refused", s->url, got,
+			    s->pin, s->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->sha256_url == NULL)
+		return 0;
+	if (checksum_get(r, s, want) == -1)
+		return -1;
 	if (strcmp(got, want) != 0) {
 		log_err("'%s': SHA-256 %s is not %s from '%s'; the download is "
 		    "refused", s->url, got, want, s->sha256_url);
 		return -1;
 	}
+	memcpy(vouched, want, 65);
 	return 0;
+}
+
+/*
+ * May the cached copy (m, its data's SHA-256 checked by state_cache_get)
+ * stand for s?  1: yes; 0: it was checked against another pin or checksum
+ * file than the configuration gives now, so it is dropped (m released);
+ * -1 after the one message: it was altered since it was checked.  Who can
+ * edit the cache but not its .meta is caught by state_cache_get; who can
+ * edit both is caught here with a pin, and online (the checksum file is
+ * fetched again on a 304) with a checksum file; offline a checksum file
+ * can only be compared with what the .meta says it gave.
+ */
+static int
+cache_usable(const struct run *r, const struct src *s, struct state_meta *m)
+{
+	if (s->pin != NULL && strcmp(m->pin, s->pin) != 0) {
+		log_info("'%s/cache/%s': cached %s; the pin changed: it is "
+		    "not used", r->cfg.state, s->name, m->pin[0] ?
+		    "under another pin" : "without a pin");
+		state_meta_release(m);
+		return 0;
+	}
+	if (s->pin != NULL && strcmp(m->sha256, s->pin) != 0) {
+		log_err("'%s/cache/%s': SHA-256 %s is not the pinned %s of "
+		    "[source %s]; the cached copy was altered: remove it and "
+		    "its .meta to download anew", r->cfg.state, s->name,
+		    m->sha256, s->pin, s->name);
+		return -1;
+	}
+	if (s->pin != NULL || s->sha256_url == NULL)
+		return 1;
+	if (m->sha256_url == NULL || strcmp(m->sha256_url, s->sha256_url) !=
+	    0) {
+		log_info("'%s/cache/%s': not checked against '%s'; it is not "
+		    "used", r->cfg.state, s->name, s->sha256_url);
+		state_meta_release(m);
+		return 0;
+	}
+	if (strcmp(m->sha256, m->vouched) != 0) {
+		log_err("'%s/cache/%s': SHA-256 %s is not the %s that '%s' "
+		    "gave for it; the cached copy was altered: remove it and "
+		    "its .meta to download anew", r->cfg.state, s->name,
+		    m->sha256, m->vouched, s->sha256_url);
+		return -1;
+	}
+	return 1;
 }
 
 static const char *
@@ -481,14 +638,27 @@ get_remote(struct run *r, struct src *s)
 	struct fetch_result res;
 	unsigned char *cbuf = NULL;
 	size_t clen = 0;
-	char when[64], why[256];
+	char when[64], why[256], want[65];
 	int cached, rc = -1;
 
 	memset(&m, 0, sizeof(m));
 	memset(&res, 0, sizeof(res));
+	if (s->pin == NULL && s->sha256_url == NULL &&
+	    strncmp(s->url, "http://", 7) == 0)
+		log_warn("[source %s]: '%s' is plain http, checked by neither "
+		    "'sha256 =' nor 'sha256-url ='; anyone on the way can "
+		    "change it: use https, or pin it", s->name, s->url);
 	if ((cached = state_cache_get(r->cfg.state, s->name, s->url, &m, &cbuf,
 	    &clen)) == -1)
 		return -1;
+	if (cached && (cached = cache_usable(r, s, &m)) != 1) {
+		free(cbuf);
+		cbuf = NULL;
+		if (cached == -1) {
+			state_meta_release(&m);
+			return -1;
+		}
+	}
 	if (r->offline) {
 		snprintf(why, sizeof(why), "--offline");
 		goto fallback;
@@ -499,6 +669,26 @@ get_remote(struct run *r, struct src *s)
 		snprintf(why, sizeof(why), "'%s' could not be fetched",
 		    s->url);
 		goto fallback;
+	}
+	/* a 304 with a checksum file: does it still vouch for the cache? */
+	if (res.not_modified && s->pin == NULL && s->sha256_url != NULL) {
+		if (checksum_get(r, s, want) == -1) {
+			snprintf(why, sizeof(why), "its checksum file could "
+			    "not be had");
+			goto fallback;
+		}
+		if (strcmp(want, m.sha256) != 0) {
+			log_info("'%s': now gives %s, not the %s of the cached "
+			    "copy; fetching anew", s->sha256_url, want,
+			    m.sha256);
+			fetch_result_release(&res);
+			memset(&res, 0, sizeof(res));
+			if (fetch_get(s->url, NULL, NULL, &o, &res) == -1) {
+				snprintf(why, sizeof(why), "'%s' could not be "
+				    "fetched", s->url);
+				goto fallback;
+			}
+		}
 	}
 	if (res.not_modified) {
 		log_info("'%s': not modified since %s", s->url,
@@ -516,7 +706,7 @@ get_remote(struct run *r, struct src *s)
 	s->len = res.len;
 	res.body = NULL;
 	snprintf(s->origin, sizeof(s->origin), "fetched");
-	if (check_integrity(r, s, s->buf, s->len) == -1 ||
+	if (check_integrity(r, s, s->buf, s->len, want) == -1 ||
 	    parse_src(s, r->cfg.purpose, s->url) == -1) {
 		free(s->buf);
 		s->buf = NULL;
@@ -534,6 +724,15 @@ get_remote(struct run *r, struct src *s)
 	m.last_modified = res.last_modified;
 	res.etag = res.last_modified = NULL;
 	m.fetched = r->now;
+	if (s->pin != NULL)
+		snprintf(m.pin, sizeof(m.pin), "%s", s->pin);
+	if (want[0] != '\0') {
+		memcpy(m.vouched, want, sizeof(m.vouched));
+		if ((m.sha256_url = strdup(s->sha256_url)) == NULL) {
+			log_err("out of memory");
+			goto out;
+		}
+	}
 	if (state_cache_put(r->cfg.state, s->name, &m, s->buf, s->len) == -1)
 		goto out;
 	rc = 0;
@@ -629,8 +828,129 @@ published_id(const struct config *c, char *out, size_t size)
 }
 
 /*
+ * An upstream that went back to an older set: for each download of
+ * anchors or intermediates, this run's set against what STATE/sources/NAME
+ * says the source gave before (rollback.h); the record of this run goes
+ * into s->next, kept by record_run() once the store is published.  A
+ * rollback is refused, naming what came back; with --force it is
+ * published (and what it drops is not learnt as dropped); with --diff it
+ * is a warning.  Local files and directories are the host's own, and a
+ * source whose fallback stands in this run is not the download: neither is
+ * checked.
+ */
+static int
+check_rollback(struct run *r)
+{
+	struct rollback prev;
+	char file[512], *rec, *why, ver[64], *line, *save = NULL;
+	size_t i;
+	int got, n, refused = 0, has;
+
+	for (i = 0; i < r->nsrc; i++) {
+		struct src *s = &r->src[i];
+		const char *v = NULL;
+
+		rollback_release(&s->next);
+		if (s->role == CONFIG_BLOCKLIST || s->set == NULL ||
+		    s->url == NULL || s->path != NULL)
+			continue;
+		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
+		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
+			v = ver;
+		memset(&prev, 0, sizeof(prev));
+		snprintf(file, sizeof(file), "sources/%s", s->name);
+		if ((got = state_read(r->cfg.state, file, &rec)) == -1)
+			return -1;
+		has = 0;
+		if (got == 1) {
+			if (rollback_parse(rec, &prev) == -1)
+				log_warn("'%s/%s': not a source record; it is "
+				    "made anew", r->cfg.state, file);
+			else if (strcmp(prev.origin, s->url) != 0 ||
+			    strcmp(prev.purpose, purpose_name(r->cfg.purpose)) !=
+			    0) {
+				log_info("'%s/%s': about '%s' for %s; made anew",
+				    r->cfg.state, file, prev.origin,
+				    prev.purpose);
+				rollback_release(&prev);
+			} else
+				has = 1;
+			free(rec);
+		}
+		n = 0;
+		why = NULL;
+		if (has && (n = rollback_check(&prev, v, s->set, &why)) == -1) {
+			log_err("out of memory");
+			rollback_release(&prev);
+			return -1;
+		}
+		if (n > 0 && r->diff_only)
+			log_warn("[source %s]: '%s' went back to an older set; "
+			    "update refuses it without --force:", s->name,
+			    s->url);
+		else if (n > 0 && r->force)
+			log_notice("[source %s]: '%s' went back to an older "
+			    "set; published as --force says:", s->name,
+			    s->url);
+		else if (n > 0) {
+			log_err("[source %s]: '%s' went back to an older set; "
+			    "refusing to publish: check the source, or run "
+			    "'trustbuild update --force' if this is intended:",
+			    s->name, s->url);
+			refused++;
+		}
+		/* what came back, a message line each */
+		for (line = why ? strtok_r(why, "\n", &save) : NULL;
+		    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+			if (r->diff_only)
+				log_warn("%s", line);
+			else if (r->force)
+				log_notice("%s", line);
+			else
+				log_err("%s", line);
+		}
+		free(why);
+		got = rollback_next(has ? &prev : NULL, s->url, r->cfg.purpose,
+		    v, s->set, s->bl, n == 0, &s->next);
+		rollback_release(&prev);
+		if (got == -1) {
+			log_err("out of memory");
+			return -1;
+		}
+	}
+	return refused > 0 ? -1 : 0;
+}
+
+/* Keep the records check_rollback() made: STATE/sources/NAME. */
+static int
+save_rollback(const struct run *r)
+{
+	char file[512], *text;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < r->nsrc; i++) {
+		const struct src *s = &r->src[i];
+
+		if (s->next.origin == NULL)
+			continue;
+		snprintf(file, sizeof(file), "sources/%s", s->name);
+		if ((text = rollback_format(&s->next, &len)) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		rc = state_write(r->cfg.state, file, text, len);
+		free(text);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * The record of a published run: the inputs, what was published, and
- * until when the same inputs give the same store (the first not-after).
+ * until when the same inputs give the same store (the first not-after);
+ * and what each download gave (save_rollback).
  */
 static int
 record_run(const struct run *r, const char *inputs, time_t until,
@@ -639,7 +959,8 @@ record_run(const struct run *r, const char *inputs, time_t until,
 	char id[4300], buf[4500];
 	int n;
 
-	if (published_id(&r->cfg, id, sizeof(id)) == -1)
+	if (save_rollback(r) == -1 ||
+	    published_id(&r->cfg, id, sizeof(id)) == -1)
 		return -1;
 	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
 	    "summary %zu %zu\n%s", inputs, (long long)until, st->anchors,
@@ -677,6 +998,11 @@ same_as_last_run(const struct run *r, const char *inputs,
 	    publish_leftovers(id))) {
 		log_info("leftovers of an interrupted run: a full run removes "
 		    "them");
+		same = 0;
+	}
+	if (same && r->force) {
+		log_info("the sources are as when the store was last "
+		    "published; --force: a full run all the same");
 		same = 0;
 	}
 out:
@@ -1059,6 +1385,8 @@ cmd_update(int argc, char *argv[])
 		    r.cfg.file);
 		goto out;
 	}
+	if (check_rollback(&r) == -1)
+		goto out;
 	if ((final = policy_build(&pol, asets, na, isets, ni, bl, &st)) ==
 	    NULL)
 		goto out;

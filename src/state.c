@@ -39,6 +39,7 @@ state_meta_release(struct state_meta *m)
 	free(m->url);
 	free(m->etag);
 	free(m->last_modified);
+	free(m->sha256_url);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -78,7 +79,9 @@ state_lock(const char *state, unsigned wait_s)
 	unsigned tries;
 	int fd, n;
 
-	snprintf(path, sizeof(path), "%s/cache", state);
+	snprintf(path, sizeof(path), "%s/sources", state);
+	if (make_dir(path) == 0)
+		snprintf(path, sizeof(path), "%s/cache", state);
 	if (make_dir(path) == -1) {
 		log_err("'%s': cannot create the state directory: %s", path,
 		    strerror(errno));
@@ -194,6 +197,13 @@ meta_parse(char *buf, struct state_meta *m)
 			memcpy(m->sha256, v, 65);
 		else if (strcmp(line, "fetched") == 0)
 			m->fetched = (time_t)strtoll(v, NULL, 10);
+		else if (strcmp(line, "pin") == 0 && strlen(v) == 64)
+			memcpy(m->pin, v, 65);
+		else if (strcmp(line, "sha256-url") == 0 &&
+		    m->sha256_url == NULL)
+			m->sha256_url = strdup(v);
+		else if (strcmp(line, "vouched") == 0 && strlen(v) == 64)
+			memcpy(m->vouched, v, 65);
 		else
 			goto bad;
 	}
@@ -278,6 +288,13 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 	    m->last_modified : "",
 	    m->last_modified && clean(m->last_modified) ? "\n" : "",
 	    m->sha256, (long long)m->fetched);
+	if (n > 0 && (size_t)n < sizeof(meta) && m->pin[0] != '\0')
+		n += snprintf(meta + n, sizeof(meta) - (size_t)n, "pin %s\n",
+		    m->pin);
+	if (n > 0 && (size_t)n < sizeof(meta) && m->sha256_url != NULL &&
+	    clean(m->sha256_url))
+		n += snprintf(meta + n, sizeof(meta) - (size_t)n,
+		    "sha256-url %s\nvouched %s\n", m->sha256_url, m->vouched);
 	if (n < 0 || (size_t)n >= sizeof(meta)) {
 		log_err("'%s': the cache record is too long", path);
 		return -1;

@@ -3,7 +3,10 @@
  *
  *   STATE/lock               held (flock) by the running update; its pid
  *   STATE/cache/NAME         the last good download of [source NAME]
- *   STATE/cache/NAME.meta    its url, HTTP validators, SHA-256 and time
+ *   STATE/cache/NAME.meta    its url, HTTP validators, SHA-256 and time,
+ *                            and what vouched for it: the pin, or the
+ *                            checksum file and the SHA-256 it gave
+ *   STATE/sources/NAME       what [source NAME] gave before (rollback.h)
  *   STATE/last-run           what the published store was made from
  *   STATE/hooks-pending      changes whose hooks have not yet succeeded
  *
@@ -23,10 +26,14 @@ struct state_meta {
 	char	*last_modified;
 	char	 sha256[65];		/* of the cached data, hex */
 	time_t	 fetched;		/* when it was last confirmed */
+	/* what the data was checked against when it was cached */
+	char	 pin[65];		/* the pin, or "" */
+	char	*sha256_url;		/* the checksum file, or NULL */
+	char	 vouched[65];		/* the SHA-256 it gave, or "" */
 };
 
 /*
- * Create the state directory (and its cache/) if needed and take its lock,
+ * Create the state directory (and its cache/ and sources/) if needed and take its lock,
  * waiting up to wait_s seconds for another run.  Returns the descriptor to
  * keep open, or -1 after a message naming the holder's pid.
  */

@@ -95,6 +95,7 @@ main(int argc, char *argv[])
 	test_sendmail();
 	test_fetch();
 	test_manifest();
+	test_rollback();
 	printf("unit: %d passed, %d failed", t_pass, t_fail);
 	if (t_skip)
 		printf(", %d skipped", t_skip);

@@ -40,5 +40,6 @@ void	test_probe(void);
 void	test_sendmail(void);
 void	test_fetch(void);
 void	test_manifest(void);
+void	test_rollback(void);
 
 #endif
