@@ -1,6 +1,7 @@
 /*
  * aia.c: chase caIssuers URLs, see aia.h.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,26 +20,50 @@
 #include "log.h"
 #include "state.h"
 
-/* One URL's answer, fetched once per run. */
+/*
+ * One URL's answer, fetched once per run.  Until done, one thread fetches
+ * it and the others wait on the aia's cond; once done, it is read-only.
+ */
 struct memo {
 	char		 url[AIA_MAX_URL];
 	STACK_OF(X509)	*certs;		/* NULL: failed, see err */
 	char		 err[512];
+	int		 refused;	/* by the address policy */
+	int		 done;
 };
 
 struct aia {
 	struct aia_opts	 o;
-	struct memo	*m;
+	pthread_mutex_t	 mu;		/* guards m, n and each memo's done */
+	pthread_cond_t	 cond;		/* a memo is done */
+	struct memo	**m;		/* pointers: a memo never moves */
 	size_t		 n;
 };
+
+/*
+ * The state's cache, one access at a time for every struct aia: the
+ * temporary files of its writes are registered in publish.c, whose
+ * registry is not for threads.
+ */
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct aia *
 aia_new(const struct aia_opts *o)
 {
 	struct aia *a = calloc(1, sizeof(*a));
 
-	if (a != NULL)
-		a->o = *o;
+	if (a == NULL)
+		return NULL;
+	a->o = *o;
+	if (pthread_mutex_init(&a->mu, NULL) != 0) {
+		free(a);
+		return NULL;
+	}
+	if (pthread_cond_init(&a->cond, NULL) != 0) {
+		pthread_mutex_destroy(&a->mu);
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -49,9 +74,13 @@ aia_free(struct aia *a)
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < a->n; i++)
-		sk_X509_pop_free(a->m[i].certs, X509_free);
+	for (i = 0; i < a->n; i++) {
+		sk_X509_pop_free(a->m[i]->certs, X509_free);
+		free(a->m[i]);
+	}
 	free(a->m);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
 
@@ -250,41 +279,35 @@ step(struct aia_result *res, const char *url, int ok, const char *fmt, ...)
 	return s;
 }
 
-/* The answer of url: fetched (or cached) once per run. */
-static struct memo *
-fetch_once(struct aia *a, const char *url, time_t deadline)
+/* Fetch (or take from the cache) the answer of m->url into m. */
+static void
+fetch_into(struct aia *a, struct memo *m, time_t deadline)
 {
-	struct memo *m, *nv;
 	struct fetch_opts fo;
 	struct fetch_result r;
 	struct state_meta meta;
 	unsigned char *cached = NULL, *data;
+	const char *url = m->url;
 	char name[64], hex[65];
-	size_t clen = 0, len, i;
+	size_t clen = 0, len;
 	long left = (long)(deadline - time(NULL));
 	int have = 0, rc;
 
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->m[i].url, url) == 0)
-			return &a->m[i];
-	if ((nv = reallocarray(a->m, a->n + 1, sizeof(*nv))) == NULL)
-		return NULL;
-	a->m = nv;
-	m = &a->m[a->n++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->url, sizeof(m->url), "%s", url);
 	if (strncmp(url, "http://", 7) != 0 &&
 	    !(a->o.allow_https && strncmp(url, "https://", 8) == 0)) {
 		snprintf(m->err, sizeof(m->err), "only http caIssuers URLs "
 		    "are followed%s", a->o.allow_https ? " (and https)" : "");
-		return m;
+		return;
 	}
 	memset(&meta, 0, sizeof(meta));
 	state_sha256_hex(url, strlen(url), hex);
 	snprintf(name, sizeof(name), "aia-%.32s", hex);
-	if (a->o.state != NULL)
+	if (a->o.state != NULL) {
+		pthread_mutex_lock(&cache_mu);
 		have = state_cache_get(a->o.state, name, url, &meta, &cached,
 		    &clen) == 1;
+		pthread_mutex_unlock(&cache_mu);
+	}
 	memset(&fo, 0, sizeof(fo));
 	fo.label = "AIA";
 	fo.timeout = a->o.fetch_timeout ? a->o.fetch_timeout :
@@ -294,6 +317,10 @@ fetch_once(struct aia *a, const char *url, time_t deadline)
 	fo.connect_timeout = fo.timeout;
 	fo.max_size = AIA_MAX_ANSWER;
 	fo.http_only = !a->o.allow_https;
+	fo.public_only = !a->o.allow_private;
+	fo.same_host = 1;
+	fo.opaque = 1;
+	fo.refused = &m->refused;
 	fo.errbuf = m->err;
 	fo.errsz = sizeof(m->err);
 	rc = fetch_get(url, have ? meta.etag : NULL,
@@ -307,7 +334,8 @@ fetch_once(struct aia *a, const char *url, time_t deadline)
 			memmove(m->err, m->err + ul + 4,
 			    strlen(m->err + ul + 4) + 1);
 	}
-	if (rc == -1 && !have)
+	/* a refused address is refused, whatever was cached from before */
+	if (rc == -1 && (!have || m->refused))
 		goto out;
 	if (rc == -1 || r.not_modified) {
 		data = cached;
@@ -316,8 +344,10 @@ fetch_once(struct aia *a, const char *url, time_t deadline)
 		data = r.body;
 		len = r.len;
 	}
-	if ((m->certs = sk_X509_new_null()) == NULL)
+	if ((m->certs = sk_X509_new_null()) == NULL) {
+		snprintf(m->err, sizeof(m->err), "out of memory");
 		goto out;
+	}
 	if (aia_decode(data, len, m->certs, m->err, sizeof(m->err)) == -1) {
 		sk_X509_pop_free(m->certs, X509_free);
 		m->certs = NULL;
@@ -329,13 +359,56 @@ fetch_once(struct aia *a, const char *url, time_t deadline)
 		nm.etag = r.etag;
 		nm.last_modified = r.last_modified;
 		nm.fetched = time(NULL);
+		pthread_mutex_lock(&cache_mu);
 		state_cache_put(a->o.state, name, &nm, data, len);
+		pthread_mutex_unlock(&cache_mu);
 	}
 	if (rc == 0)
 		fetch_result_release(&r);
 out:
 	state_meta_release(&meta);
 	free(cached);
+}
+
+/*
+ * The answer of url: fetched (or cached) once per run, by this thread or
+ * by the one already fetching it, which this one waits for.  NULL: out of
+ * memory.
+ */
+static struct memo *
+fetch_once(struct aia *a, const char *url, time_t deadline)
+{
+	struct memo *m, **nv;
+	size_t i;
+
+	pthread_mutex_lock(&a->mu);
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->m[i]->url, url) == 0) {
+			m = a->m[i];
+			while (!m->done)
+				pthread_cond_wait(&a->cond, &a->mu);
+			pthread_mutex_unlock(&a->mu);
+			return m;
+		}
+	if ((nv = reallocarray(a->m, a->n + 1, sizeof(*nv))) == NULL) {
+		pthread_mutex_unlock(&a->mu);
+		return NULL;
+	}
+	a->m = nv;
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		pthread_mutex_unlock(&a->mu);
+		return NULL;
+	}
+	snprintf(m->url, sizeof(m->url), "%s", url);
+	a->m[a->n++] = m;
+	pthread_mutex_unlock(&a->mu);
+
+	fetch_into(a, m, deadline);
+
+	pthread_mutex_lock(&a->mu);
+	m->done = 1;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->mu);
 	return m;
 }
 
@@ -495,7 +568,11 @@ aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
 			if ((m = fetch_once(a, urls[i], deadline)) == NULL)
 				goto out;
 			if (m->certs == NULL) {
-				step(res, urls[i], 0, "%s", m->err);
+				struct aia_step *st = step(res, urls[i], 0,
+				    "%s", m->err);
+
+				if (st != NULL)
+					st->refused = m->refused;
 				continue;
 			}
 			for (j = 0; j < sk_X509_num(m->certs); j++) {

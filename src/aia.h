@@ -15,6 +15,21 @@
  * AIA_FETCH_TIMEOUT seconds and AIA_MAX_ANSWER bytes, and a chase within
  * AIA_TOTAL_TIMEOUT seconds.  With a cache directory, answers are kept with
  * their HTTP validators and asked for again conditionally.
+ *
+ * A caIssuers URL is written by whoever made the certificate, so AIA is
+ * no SSRF tool: unless allow_private, no connection is made to a loopback,
+ * private, link-local, shared, unspecified, multicast or reserved address
+ * (fetch.h public_only: the URL's IP literal or localhost, and each
+ * address actually connected to; a configured proxy's own address is
+ * allowed); the step is marked refused, for the caller to say how to allow
+ * it.  Redirects are followed only to the same host, and every failure to
+ * connect or to get an answer reads "could not be fetched" (fetch.h
+ * opaque): the report does not tell whether a port is open.
+ *
+ * Threads: one struct aia may be shared by chases running at once.  Its
+ * answers are kept behind a mutex; a URL one thread is fetching is waited
+ * for by the others, never fetched twice.  aia_new and aia_free are not
+ * to race with a chase.
  */
 #ifndef TB_AIA_H
 #define TB_AIA_H
@@ -34,6 +49,7 @@
 
 struct aia_opts {
 	int		 allow_https;
+	int		 allow_private;	/* internal PKI: any address */
 	const char	*state;		/* cache answers in STATE/cache, or NULL */
 	unsigned	 fetch_timeout;	/* 0: AIA_FETCH_TIMEOUT */
 	unsigned	 total_timeout;	/* 0: AIA_TOTAL_TIMEOUT */
@@ -45,6 +61,7 @@ struct aia_step {
 	char	url[AIA_MAX_URL];
 	char	what[768];	/* "CN=...: admitted" or the reason refused */
 	int	ok;
+	int	refused;	/* not fetched: the address is not public */
 };
 
 struct aia_result {
@@ -57,6 +74,7 @@ struct aia_result {
 
 struct aia;
 
+/* A new chaser with no answers yet, or NULL (out of memory). */
 struct aia	*aia_new(const struct aia_opts *o);
 void		 aia_free(struct aia *a);
 

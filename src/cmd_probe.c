@@ -40,7 +40,7 @@ usage(FILE *f)
 	    "usage: trustbuild probe [--bundle FILE] [--capath DIR]\n"
 	    "                        [--servername NAME] [--ehlo NAME]\n"
 	    "                        [--timeout SECONDS] [--chase] [--https-aia]\n"
-	    "                        [--attime EPOCH] [--json] URL\n"
+	    "                        [--aia-private] [--attime EPOCH] [--json] URL\n"
 	    "       trustbuild probe [options] --chain FILE [URL]\n"
 	    "\n"
 	    "Connect to a server, show the certificate chain it sends, and say\n"
@@ -59,6 +59,9 @@ usage(FILE *f)
 	    "  --chase            fetch missing intermediates from their\n"
 	    "                     caIssuers (AIA) URLs and verify again\n"
 	    "  --https-aia        follow https caIssuers URLs too\n"
+	    "  --aia-private      let caIssuers URLs reach loopback, private and\n"
+	    "                     link-local addresses (an internal PKI; refused\n"
+	    "                     by default: a certificate names them)\n"
 	    "  --chain FILE       do not connect: take the chain from a PEM file\n"
 	    "                     (leaf first, at most 16), e.g. saved by\n"
 	    "                     openssl s_client -showcerts\n"
@@ -247,6 +250,7 @@ cmd_probe(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 't' },
 		{ "chase", no_argument, NULL, 'C' },
 		{ "https-aia", no_argument, NULL, 'H' },
+		{ "aia-private", no_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "chain", required_argument, NULL, 'f' },
 		{ "attime", required_argument, NULL, 'a' },
@@ -308,6 +312,9 @@ cmd_probe(int argc, char *argv[])
 			break;
 		case 'H':
 			ao.allow_https = 1;
+			break;
+		case 'P':
+			ao.allow_private = 1;
 			break;
 		case 'j':
 			json = 1;
@@ -542,8 +549,10 @@ cmd_probe(int argc, char *argv[])
 			for (i = 0; i < (int)ar.nsteps; i++) {
 				fprintf(f, "%s{\"url\":", i ? "," : "");
 				json_str(ar.steps[i].url);
-				fprintf(f, ",\"ok\":%s,\"result\":",
-				    ar.steps[i].ok ? "true" : "false");
+				fprintf(f, ",\"ok\":%s,%s\"result\":",
+				    ar.steps[i].ok ? "true" : "false",
+				    ar.steps[i].refused ? "\"refused\":true," :
+				    "");
 				json_str(ar.steps[i].what);
 				fprintf(f, "}");
 			}
@@ -552,9 +561,11 @@ cmd_probe(int argc, char *argv[])
 		} else {
 			fprintf(f, "AIA:\n");
 			for (i = 0; i < (int)ar.nsteps; i++)
-				fprintf(f, "  %s%s%s\n", text_esc(ar.steps[i].url,
+				fprintf(f, "  %s%s%s%s\n", text_esc(ar.steps[i].url,
 				    s, sizeof(s)), ar.steps[i].url[0] ? ": " : "",
-				    text_esc(ar.steps[i].what, s2, sizeof(s2)));
+				    text_esc(ar.steps[i].what, s2, sizeof(s2)),
+				    ar.steps[i].refused ? "; give --aia-private "
+				    "for an internal PKI" : "");
 			if (ar.verified) {
 				fprintf(f, "with %d intermediate%s fetched "
 				    "through AIA: verify=OK\n",

@@ -51,7 +51,7 @@ struct seen {
 	    shrink, lockwait, conn, timeout, hooktime, maxsize, ca;
 	int store, url, sha256, sha256url, format, member, role, sca,
 	    fallback, smax;
-	int purl, sni, ehlo, chase, httpsaia, ptimeout, parallel;
+	int purl, sni, ehlo, chase, httpsaia, ptimeout, parallel, aiapriv;
 };
 
 struct ctx {
@@ -453,6 +453,9 @@ probe_pair(struct ctx *x, const char *k, const char *v)
 	if (strcmp(k, "https-aia") == 0)
 		return x->seen.httpsaia++ ? bad(x, "'%s' given twice", k) :
 		    yesno(x, k, v, &p->https_aia);
+	if (strcmp(k, "aia-private") == 0)
+		return x->seen.aiapriv++ ? bad(x, "'%s' given twice", k) :
+		    yesno(x, k, v, &p->aia_private);
 	if (strcmp(k, "timeout") == 0) {
 		if (x->seen.ptimeout++)
 			return bad(x, "'%s' given twice", k);
@@ -462,7 +465,7 @@ probe_pair(struct ctx *x, const char *k, const char *v)
 		    "not '%s'", v) : 0;
 	}
 	return bad(x, "unknown key '%s' in [probe] (url, servername, ehlo, "
-	    "chase, https-aia, timeout)", k);
+	    "chase, https-aia, aia-private, timeout)", k);
 }
 
 /* The section that ends is complete: a source names a store or a url, a

@@ -62,6 +62,8 @@ struct config_probe {
 	char		*ehlo;		/* or NULL */
 	int		 chase;		/* follow caIssuers URLs (default) */
 	int		 https_aia;	/* https caIssuers URLs too */
+	int		 aia_private;	/* caIssuers URLs may reach private,
+					   loopback... addresses (aia.h) */
 	unsigned	 timeout;	/* seconds; 0: the default */
 };
 

@@ -4,20 +4,35 @@
  * Redirects are followed here rather than by libcurl, so each hop is
  * checked (same scheme, a count) and a refusal names the Location.  URLs
  * are resolved by libcurl's own parser (CURLINFO_REDIRECT_URL).
+ *
+ * public_only: the host of each hop is looked at before the transfer
+ * (fetch_url_kind), and libcurl opens its sockets through on_socket(),
+ * which sees the address resolved for every connection and creates no
+ * socket for one that is not public, unless it is the address and port of
+ * a configured proxy (proxies(), from the same variables libcurl reads).
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "fetch.h"
 #include "log.h"
+
+#define MAX_PROXY_ADDRS	16
 
 struct sink {
 	unsigned char	*buf;
@@ -27,6 +42,11 @@ struct sink {
 	const struct fetch_opts *o;
 	time_t		 drawn;		/* last progress redraw */
 	int		 bar;		/* a bar is on the screen */
+	/* public_only */
+	struct sockaddr_storage proxy[MAX_PROXY_ADDRS];
+	size_t		 nproxy;
+	char		 refused[INET6_ADDRSTRLEN];	/* the first refused */
+	const char	*refused_kind;
 };
 
 void
@@ -148,6 +168,273 @@ clear_progress(struct sink *s)
 	s->bar = 0;
 }
 
+/* The kind of a non-public IPv4 address (4 bytes), or NULL. */
+static const char *
+v4_kind(const unsigned char *a)
+{
+	if (a[0] == 0)
+		return "unspecified";
+	if (a[0] == 127)
+		return "loopback";
+	if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168))
+		return "private";
+	if (a[0] == 169 && a[1] == 254)
+		return "link-local";
+	if (a[0] == 100 && (a[1] & 0xc0) == 64)
+		return "shared (100.64.0.0/10)";
+	if ((a[0] & 0xf0) == 224)
+		return "multicast";
+	if (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255)
+		return "broadcast";
+	if ((a[0] & 0xf0) == 240)
+		return "reserved";
+	return NULL;
+}
+
+/* Pure: see fetch.h. */
+const char *
+fetch_addr_kind(int family, const unsigned char *a)
+{
+	static const unsigned char zero[12], mapped[12] = { 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0xff, 0xff }, nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	size_t i;
+
+	if (family == AF_INET)
+		return v4_kind(a);
+	if (family != AF_INET6)
+		return "reserved";
+	if (memcmp(a, zero, 12) == 0) {
+		for (i = 12; i < 15 && a[i] == 0; i++)
+			;
+		if (i == 15 && a[15] <= 1)
+			return a[15] == 0 ? "unspecified" : "loopback";
+		return v4_kind(a + 12);		/* IPv4-compatible */
+	}
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return v4_kind(a + 12);
+	if (a[0] == 0x20 && a[1] == 0x02)	/* 6to4 */
+		return v4_kind(a + 2);
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "link-local";
+	if ((a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) || (a[0] & 0xfe) == 0xfc)
+		return "private";		/* site-local, unique local */
+	if (a[0] == 0xff)
+		return "multicast";
+	return NULL;
+}
+
+/* Pure: see fetch.h. */
+const char *
+fetch_url_kind(const char *url, char *host, size_t size)
+{
+	CURLU *u;
+	char *h = NULL, *p, buf[256];
+	unsigned char a[16];
+	const char *kind = NULL;
+	size_t n;
+
+	host[0] = '\0';
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+	    (n = strlen(h)) == 0 || n >= sizeof(buf))
+		goto out;
+	/* [v6] without its brackets and zone; a name without its last dot */
+	if (h[0] == '[' && h[n - 1] == ']') {
+		memcpy(buf, h + 1, n - 2);
+		buf[n - 2] = '\0';
+	} else
+		memcpy(buf, h, n + 1);
+	buf[strcspn(buf, "%")] = '\0';
+	snprintf(host, size, "%s", buf);
+	if ((n = strlen(buf)) > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	for (p = buf; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (inet_pton(AF_INET, buf, a) == 1)
+		kind = fetch_addr_kind(AF_INET, a);
+	else if (inet_pton(AF_INET6, buf, a) == 1)
+		kind = fetch_addr_kind(AF_INET6, a);
+	else if (strcmp(buf, "localhost") == 0 ||
+	    (n > 10 && strcmp(buf + n - 10, ".localhost") == 0))
+		kind = "loopback";
+out:
+	curl_free(h);
+	curl_url_cleanup(u);
+	return kind;
+}
+
+static int
+is_ip(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Is sa the address and port of a configured proxy? */
+static int
+is_proxy(const struct sink *s, const struct sockaddr *sa)
+{
+	size_t i;
+
+	for (i = 0; i < s->nproxy; i++) {
+		const struct sockaddr *p = (const struct sockaddr *)&s->proxy[i];
+
+		if (p->sa_family != sa->sa_family)
+			continue;
+		if (sa->sa_family == AF_INET) {
+			const struct sockaddr_in *x = (const void *)p,
+			    *y = (const void *)sa;
+
+			if (x->sin_port == y->sin_port &&
+			    x->sin_addr.s_addr == y->sin_addr.s_addr)
+				return 1;
+		} else if (sa->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *x = (const void *)p,
+			    *y = (const void *)sa;
+
+			if (x->sin6_port == y->sin6_port &&
+			    memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The addresses of the proxies the environment configures, as libcurl
+ * reads them (http_proxy, https_proxy, all_proxy; a proxy without a port
+ * is on 1080, or 443 for an https:// one).  Which one, if any, libcurl
+ * uses for a URL (no_proxy) does not matter: each is the administrator's.
+ */
+static void
+proxies(struct sink *s)
+{
+	static const char *vars[] = { "http_proxy", "https_proxy",
+	    "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+	size_t i;
+
+	s->nproxy = 0;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		struct addrinfo hints, *res = NULL, *ai;
+		char *host = NULL, *port = NULL, *sch = NULL, h[256];
+		CURLU *u;
+		size_t n;
+
+		if (v == NULL || *v == '\0' || (u = curl_url()) == NULL)
+			continue;
+		if (curl_url_set(u, CURLUPART_URL, v, CURLU_GUESS_SCHEME) ==
+		    CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		    (n = strlen(host)) > 0 && n < sizeof(h)) {
+			curl_url_get(u, CURLUPART_SCHEME, &sch, 0);
+			if (curl_url_get(u, CURLUPART_PORT, &port, 0) !=
+			    CURLUE_OK)
+				port = NULL;
+			if (host[0] == '[' && host[n - 1] == ']') {
+				memcpy(h, host + 1, n - 2);
+				h[n - 2] = '\0';
+			} else
+				memcpy(h, host, n + 1);
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_socktype = SOCK_STREAM;
+			if (getaddrinfo(h, port ? port : sch != NULL &&
+			    strcmp(sch, "https") == 0 ? "443" : "1080", &hints,
+			    &res) == 0) {
+				for (ai = res; ai != NULL && s->nproxy <
+				    MAX_PROXY_ADDRS; ai = ai->ai_next)
+					if (ai->ai_addrlen <=
+					    sizeof(s->proxy[0]))
+						memcpy(&s->proxy[s->nproxy++],
+						    ai->ai_addr, ai->ai_addrlen);
+				freeaddrinfo(res);
+			}
+		}
+		curl_free(host);
+		curl_free(port);
+		curl_free(sch);
+		curl_url_cleanup(u);
+	}
+}
+
+/*
+ * libcurl's socket for each connection it makes: none for an address that
+ * is not public (public_only), unless it is a proxy's.  libcurl then tries
+ * the name's other addresses, if any, or fails with CURLE_COULDNT_CONNECT.
+ */
+static curl_socket_t
+on_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *sa)
+{
+	struct sink *s = arg;
+	const unsigned char *a = NULL;
+	const char *kind = NULL;
+	int fam = sa->family;
+
+	if (fam == AF_INET)
+		a = (const unsigned char *)&((struct sockaddr_in *)
+		    (void *)&sa->addr)->sin_addr;
+	else if (fam == AF_INET6)
+		a = (const unsigned char *)&((struct sockaddr_in6 *)
+		    (void *)&sa->addr)->sin6_addr;
+	if (purpose == CURLSOCKTYPE_IPCXN && s->o->public_only &&
+	    (a == NULL || (kind = fetch_addr_kind(fam, a)) != NULL) &&
+	    !is_proxy(s, &sa->addr)) {
+		if (s->refused_kind == NULL) {
+			s->refused_kind = kind ? kind : "not an IP address";
+			if (a == NULL || inet_ntop(fam, a, s->refused,
+			    sizeof(s->refused)) == NULL)
+				snprintf(s->refused, sizeof(s->refused), "?");
+		}
+		return CURL_SOCKET_BAD;
+	}
+	return socket(fam, sa->socktype | SOCK_CLOEXEC, sa->protocol);
+}
+
+/* The host and port of a URL (port: libcurl's default for the scheme). */
+static int
+host_port(const char *url, char *host, size_t hsize, char *port,
+    size_t psize)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *p = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (u != NULL &&
+	    curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK && (n = strlen(h)) < hsize && strlen(p) < psize) {
+		if (n > 0 && h[n - 1] == '.')
+			h[--n] = '\0';
+		memcpy(host, h, n + 1);
+		snprintf(port, psize, "%s", p);
+		rc = 0;
+	}
+	curl_free(h);
+	curl_free(p);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Is to on the same host (and port, within a scheme) as from? */
+static int
+same_host(const char *from, const char *to, int same_scheme)
+{
+	char h1[256], h2[256], p1[16], p2[16];
+
+	if (host_port(from, h1, sizeof(h1), p1, sizeof(p1)) == -1 ||
+	    host_port(to, h2, sizeof(h2), p2, sizeof(p2)) == -1)
+		return 0;
+	return strcasecmp(h1, h2) == 0 && (!same_scheme || strcmp(p1, p2) ==
+	    0);
+}
+
 /* The value of a response header (malloc'd), or NULL. */
 static char *
 header(CURL *h, const char *name)
@@ -175,6 +462,18 @@ scheme_of(const char *url, char *out, size_t size)
 }
 
 /*
+ * The one message of opaque for every failure below HTTP: refused, reset,
+ * timed out, not HTTP, TLS all read alike, so that it does not tell
+ * whether a port is open.
+ */
+static void
+opaque(const char *url, const struct fetch_opts *o)
+{
+	ferr(o, "'%s': could not be fetched (no connection, or no complete "
+	    "answer within %u s)", url, o->timeout);
+}
+
+/*
  * One message for a failed transfer.  The advice to raise max-size names a
  * setting of update's [source] downloads, the one caller that lets fetch
  * report; a caller that collects the message (errbuf: AIA answers, checksum
@@ -188,6 +487,18 @@ report(const char *url, CURLcode rc, const char *errbuf,
 	const char *raise = o->errbuf == NULL ? "; raise max-size if this is "
 	    "expected" : "";
 
+	if (s->refused_kind != NULL && rc == CURLE_COULDNT_CONNECT) {
+		if (o->refused != NULL)
+			*o->refused = 1;
+		ferr(o, "'%s': refused: the address %s is %s", url, s->refused,
+		    s->refused_kind);
+		return;
+	}
+	if (o->opaque && rc != CURLE_FILESIZE_EXCEEDED &&
+	    !(rc == CURLE_WRITE_ERROR && (s->too_big || s->hdr_flood))) {
+		opaque(url, o);
+		return;
+	}
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		ferr(o, "'%s': no complete answer within %u s (%s); raise "
@@ -227,11 +538,20 @@ report(const char *url, CURLcode rc, const char *errbuf,
 	}
 }
 
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static CURLcode init_rc;
+
+/* Once, whichever thread fetches first (curl_global_init is not reentrant). */
+static void
+init(void)
+{
+	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 int
 fetch_get(const char *url, const char *etag, const char *last_modified,
     const struct fetch_opts *o, struct fetch_result *r)
 {
-	static int inited;
 	char scheme[8], s2[8], errbuf[CURL_ERROR_SIZE];
 	char *cur = NULL, *next = NULL;
 	struct curl_slist *hdrs = NULL;
@@ -248,11 +568,10 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		    "http" : "http and https");
 		return -1;
 	}
-	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (pthread_once(&init_once, init) != 0 || init_rc != 0) {
 		ferr(o, "libcurl: initialisation failed");
 		return -1;
 	}
-	inited = 1;
 	if ((cur = strdup(url)) == NULL)
 		goto nomem;
 	if (etag != NULL) {
@@ -274,15 +593,29 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 	}
 	s.max = o->max_size;
 	s.o = o;
+	if (o->public_only)
+		proxies(&s);
 	for (hops = 0;; hops++) {
 		CURLcode cc;
 		long code = 0, left = (long)(deadline - time(NULL));
-		char *loc = NULL;
+		char *loc = NULL, host[256];
+		const char *kind;
 
 		if (left <= 0) {
-			ferr(o, "'%s': no complete answer within %u s; raise "
-			    "timeout in [fetch] if the server is just slow",
-			    url, o->timeout);
+			if (o->opaque)
+				opaque(url, o);
+			else
+				ferr(o, "'%s': no complete answer within %u s; "
+				    "raise timeout in [fetch] if the server is "
+				    "just slow", url, o->timeout);
+			goto out;
+		}
+		if (o->public_only && (kind = fetch_url_kind(cur, host,
+		    sizeof(host))) != NULL) {
+			if (o->refused != NULL)
+				*o->refused = 1;
+			ferr(o, "'%s': refused: the %s %s is %s", cur,
+			    is_ip(host) ? "address" : "name", host, kind);
 			goto out;
 		}
 		if ((h = curl_easy_init()) == NULL)
@@ -290,7 +623,10 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		errbuf[0] = '\0';
 		s.len = 0;
 		s.hdr = 0;
+		s.refused_kind = NULL;
 		curl_easy_setopt(h, CURLOPT_URL, cur);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_socket);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &s);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -344,8 +680,9 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 		}
 		if (code < 300 || code > 399 || code == 304) {
 			ferr(o, "'%s': the server answered HTTP %ld%s", cur,
-			    code, code == 404 || code == 410 ? "; check the "
-			    "url of this source" : "");
+			    code, (code == 404 || code == 410) &&
+			    o->errbuf == NULL ? "; check the url of this "
+			    "source" : "");
 			goto out;
 		}
 		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
@@ -354,8 +691,18 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 			    cur, code);
 			goto out;
 		}
+		if (o->same_host && (scheme_of(loc, s2, sizeof(s2)) == -1 ||
+		    (strcmp(s2, "http") != 0 && (o->http_only ||
+		    strcmp(s2, "https") != 0)) || (strcmp(scheme, "https") ==
+		    0 && strcmp(s2, "http") == 0) ||
+		    !same_host(cur, loc, strcmp(s2, scheme) == 0))) {
+			ferr(o, "'%s': redirected to '%s'; only redirects to the "
+			    "same host (%s) are followed", cur, loc,
+			    o->http_only ? "http" : "http or https");
+			goto out;
+		}
 		if (scheme_of(loc, s2, sizeof(s2)) == -1 ||
-		    strcmp(s2, scheme) != 0) {
+		    (strcmp(s2, scheme) != 0 && !o->same_host)) {
 			ferr(o, "'%s': redirected to '%s'; only redirects to "
 			    "%s URLs are followed", cur, loc, scheme);
 			goto out;

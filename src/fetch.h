@@ -8,6 +8,21 @@
  * headers at FETCH_MAX_HEADERS; connect and total timeouts bound the time.
  * TLS is verified against the system's store, or ca when given.  The
  * http_proxy, https_proxy and no_proxy variables are honoured (libcurl).
+ *
+ * For URLs that come from certificates (AIA), a caller can ask for more:
+ * public_only refuses any connection to a loopback, private, link-local,
+ * shared, unspecified, multicast or reserved address (fetch_addr_kind): an
+ * IP literal or "localhost" in the URL before anything is sent, and every
+ * address libcurl is about to connect to (each hop of a redirect, each
+ * address of a name: DNS rebinding gains nothing) before its socket
+ * exists.  The one exception is a configured proxy (the *_proxy variables):
+ * its own address is allowed, since the administrator chose it; through a
+ * proxy, host names are resolved by the proxy, so its policy decides where
+ * they lead, while IP literals and localhost are still refused here.
+ * same_host follows a redirect only to the same host and port (http, or
+ * https unless http_only); opaque gives every failure to connect or to get
+ * a whole answer (refused, reset, timed out, not HTTP, TLS) one message,
+ * so that the text does not tell whether a port is open.
  * A conditional GET sends If-None-Match and If-Modified-Since with the
  * validators of the cached copy; a 304 answer hands back no body.
  */
@@ -29,6 +44,11 @@ struct fetch_opts {
 	int		 http_only;	/* refuse https (and redirects to it) */
 	char		*errbuf;	/* a failure's message goes here, not */
 	size_t		 errsz;		/* to stderr, when errbuf is set */
+	int		 public_only;	/* connect to public addresses only */
+	int		 same_host;	/* redirects only to the same host */
+	int		 opaque;	/* one message for every failure below HTTP */
+	int		*refused;	/* when not NULL: set to 1 when public_only
+					   refused an address (no connection made) */
 };
 
 struct fetch_result {
@@ -59,6 +79,21 @@ void	fetch_result_release(struct fetch_result *r);
  */
 int	fetch_checksum(const unsigned char *buf, size_t len, const char *file,
 	    char out[65]);
+/*
+ * Pure: why an address (family AF_INET, 4 bytes, or AF_INET6, 16 bytes, in
+ * network order) is not public: "loopback", "private", "link-local",
+ * "unspecified", "shared (100.64.0.0/10)", "multicast", "broadcast" or
+ * "reserved"; NULL when it is public.  An IPv6 address that carries an
+ * IPv4 address (mapped, compatible, NAT64, 6to4) is judged by that one.
+ */
+const char *fetch_addr_kind(int family, const unsigned char *addr);
+/*
+ * Pure: the same for the host of url when it is an IP literal (in any form
+ * libcurl reads: 127.1, 0x7f.1, [::ffff:127.0.0.1]) or localhost; the
+ * host's text in host.  NULL when the URL names another host (or does not
+ * parse: fetching it will fail and say so).
+ */
+const char *fetch_url_kind(const char *url, char *host, size_t size);
 /* The last part of a URL's path, before any query ("cacert.pem"). */
 void	fetch_url_file(const char *url, char *out, size_t size);
 

@@ -231,7 +231,7 @@ probeset_run(const struct config *c, X509_STORE *store,
 {
 	struct pool pl;
 	pthread_t th[256];
-	struct aia *aia[2] = { NULL, NULL };
+	struct aia *aia[4] = { NULL, NULL, NULL, NULL };
 	struct aia_opts ao;
 	size_t i, nth;
 	int rc = -1;
@@ -280,6 +280,7 @@ probeset_run(const struct config *c, X509_STORE *store,
 		X509 *cur = NULL;
 		size_t s;
 		int err = 0, k, https = o->cfg->https_aia;
+		int kind = https | o->cfg->aia_private << 1;
 
 		memset(&ar, 0, sizeof(ar));
 		if (!o->connected || sk_X509_num(o->chain) == 0) {
@@ -298,14 +299,15 @@ probeset_run(const struct config *c, X509_STORE *store,
 			continue;
 		}
 		if (o->cfg->chase) {
-			if (aia[https] == NULL) {
+			if (aia[kind] == NULL) {
 				ao.allow_https = https;
-				if ((aia[https] = aia_new(&ao)) == NULL) {
+				ao.allow_private = o->cfg->aia_private;
+				if ((aia[kind] = aia_new(&ao)) == NULL) {
 					log_err("out of memory");
 					goto out;
 				}
 			}
-			if (aia_chase(aia[https], store, o->chain, &ar) == -1) {
+			if (aia_chase(aia[kind], store, o->chain, &ar) == -1) {
 				log_err("out of memory");
 				goto out;
 			}
@@ -314,6 +316,12 @@ probeset_run(const struct config *c, X509_STORE *store,
 					log_info("[probe %s]: %s: %s",
 					    o->cfg->name, ar.steps[s].url,
 					    ar.steps[s].what);
+				else if (ar.steps[s].refused)
+					log_warn("[probe %s]: '%s': %s; set "
+					    "aia-private = yes in [probe %s] for "
+					    "an internal PKI", o->cfg->name,
+					    ar.steps[s].url, ar.steps[s].what,
+					    o->cfg->name);
 				else
 					log_warn("[probe %s]: %s%s%s",
 					    o->cfg->name, ar.steps[s].url,
@@ -353,8 +361,8 @@ probeset_run(const struct config *c, X509_STORE *store,
 	}
 	rc = 0;
 out:
-	aia_free(aia[0]);
-	aia_free(aia[1]);
+	for (i = 0; i < 4; i++)
+		aia_free(aia[i]);
 	return rc;
 }
 
