@@ -46,6 +46,7 @@ conf() {
 		while read -r port; do
 			k=$((k + 1))
 			printf '[probe s%d]\nurl = tls://127.0.0.1:%s\n' "$k" "$port"
+			printf 'aia-private = yes\n'
 		done <"$WB/ports"
 	} >"$WB/$1.conf"
 	mkdir -p "$WB/$1"

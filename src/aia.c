@@ -271,6 +271,7 @@ step(struct aia_result *res, const char *url, int ok, const char *fmt, ...)
 		return NULL;
 	res->steps = v;
 	s = &v[res->nsteps++];
+	memset(s, 0, sizeof(*s));
 	snprintf(s->url, sizeof(s->url), "%s", url ? url : "");
 	s->ok = ok;
 	va_start(ap, fmt);

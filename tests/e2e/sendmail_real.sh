@@ -67,6 +67,7 @@ state = $W/state
 url = $P/root.pem
 [probe smarthost]
 url = smtp://127.0.0.1:$PORT
+aia-private = yes
 EOF
 run 0 "trustbuild update with the smart host as a [probe]" "$TB" -q -c \
     "$W/tb.conf" update

@@ -54,7 +54,7 @@ check "before: openssl s_client cannot verify the smarthost with the root" \
     -verify_return_error -CAfile "$2" </dev/null >/dev/null 2>&1' sh \
     "$SPORT" "$P/root.pem"
 
-conf a "[probe smarthost]" "url = $SMTP"
+conf a "[probe smarthost]" "url = $SMTP" "aia-private = yes"
 run 0 "update with the smarthost as a [probe] publishes" "$TB" -q -c \
     "$W/a.conf" update
 check "the summary counts one intermediate" grep -q \
@@ -90,13 +90,13 @@ tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --lifetime 600 ||
     nok "tlsd restarts"
 SMTP=smtp://127.0.0.1:$TLSD_PORT
 SPORT=$TLSD_PORT
-conf a "[probe smarthost]" "url = $SMTP"
+conf a "[probe smarthost]" "url = $SMTP" "aia-private = yes"
 run 2 "back up (on another port): unchanged" "$TB" -q -c "$W/a.conf" update
 
 # a new set in which the smarthost no longer verifies: refused
 R=$FIX/root-a.pem
 OUT_EXTRA="shrink-limit = 100"
-conf a "[probe smarthost]" "url = $SMTP"
+conf a "[probe smarthost]" "url = $SMTP" "aia-private = yes"
 R=""
 OUT_EXTRA=""
 before=$(sha256sum <"$W/a/bundle.crt")
@@ -111,7 +111,8 @@ run 0 "--force publishes it" "$TB" -q -c "$W/a.conf" update --force
 # many servers naming one AIA URL: probed at once, the URL fetched once
 conf m
 for i in $(seq 1 20); do
-	printf '[probe s%d]\nurl = %s\n' "$i" "$SMTP" >>"$W/m.conf"
+	printf '[probe s%d]\nurl = %s\naia-private = yes\n' "$i" "$SMTP" \
+	    >>"$W/m.conf"
 done
 n=$(grep -c "GET /int.der " "$LOG")
 run 0 "20 probes of servers that lack the same intermediate" "$TB" -q -c \
@@ -126,7 +127,8 @@ check "the intermediate is published once, with each probe as a source" \
 for leaf in selfsigned wrongkey nonca expired garbage loop; do
 	tlsd_start smtp "$P/leaf-$leaf.pem" "$P/leaf-$leaf.key" ||
 	    nok "tlsd for leaf-$leaf"
-	conf "h-$leaf" "[probe bad]" "url = smtp://127.0.0.1:$TLSD_PORT"
+	conf "h-$leaf" "[probe bad]" "url = smtp://127.0.0.1:$TLSD_PORT" \
+	    "aia-private = yes"
 	run 0 "leaf-$leaf: the anchors are published" "$TB" -c \
 	    "$W/h-$leaf.conf" update
 	err_has "leaf-$leaf: the probe is said not to verify" \
