@@ -322,10 +322,12 @@ probeset_run(const struct config *c, X509_STORE *store,
 					    "an internal PKI", o->cfg->name,
 					    ar.steps[s].url, ar.steps[s].what,
 					    o->cfg->name);
-				else
-					log_warn("[probe %s]: %s%s%s",
+				else if (ar.steps[s].url[0] != '\0')
+					log_warn("[probe %s]: '%s': %s",
 					    o->cfg->name, ar.steps[s].url,
-					    ar.steps[s].url[0] ? ": " : "",
+					    ar.steps[s].what);
+				else
+					log_warn("[probe %s]: %s", o->cfg->name,
 					    ar.steps[s].what);
 			}
 			o->verified = ar.verified;

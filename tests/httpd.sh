@@ -15,6 +15,8 @@
 #	/status/404, /status/500   that status
 #	/redirect/file             302 to file:///etc/passwd
 #	/redirect/to/NAME          302 to $HTTPD_URL/NAME (to be followed)
+#	/redirect/host/HOST[:PORT]/NAME
+#	                           302 to http://HOST[:PORT]/NAME: another host
 #	/redirect/loop             302 to itself, forever
 #	/redirect/chain/N/NAME     N redirects in a row (N = 1..9): 302 to
 #	                           /redirect/chain/N-1/NAME, from 1 to /NAME
@@ -139,6 +141,9 @@ http {
 		}
 		location ~ ^/redirect/to/(.*)\$ {
 			return 302 http://127.0.0.1:$2/\$1;
+		}
+		location ~ ^/redirect/host/([^/]+)/(.*)\$ {
+			return 302 http://\$1/\$2;
 		}
 EOF
 	_h_n=1
