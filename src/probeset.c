@@ -23,9 +23,20 @@
 struct pool {
 	const struct config	*c;
 	struct probeset		*ps;
+	X509_STORE		*store;
+	struct aia		*aia[4];	/* by aia_kind(), shared */
+	struct aia_result	*ar;		/* each probe's chase */
+	int			*chased;	/* 1, or -1: out of memory */
 	size_t			 next;
 	pthread_mutex_t		 mu;
 };
+
+/* Which struct aia a probe's chase uses: its https and private options. */
+static int
+aia_kind(const struct config_probe *p)
+{
+	return (p->https_aia ? 1 : 0) | (p->aia_private ? 2 : 0);
+}
 
 static void *
 worker(void *arg)
@@ -56,6 +67,10 @@ worker(void *arg)
 			continue;
 		o->connected = 1;
 		o->chain = r.chain;
+		/* chased here, so that the chases of the probes run at once */
+		if (o->cfg->chase && sk_X509_num(o->chain) > 0)
+			pl->chased[i] = aia_chase(pl->aia[aia_kind(o->cfg)],
+			    pl->store, o->chain, &pl->ar[i]) == -1 ? -1 : 1;
 	}
 }
 
@@ -231,7 +246,6 @@ probeset_run(const struct config *c, X509_STORE *store,
 {
 	struct pool pl;
 	pthread_t th[256];
-	struct aia *aia[4] = { NULL, NULL, NULL, NULL };
 	struct aia_opts ao;
 	size_t i, nth;
 	int rc = -1;
@@ -252,10 +266,30 @@ probeset_run(const struct config *c, X509_STORE *store,
 		}
 	}
 
-	/* connect and handshake, concurrently */
+	/* connect, handshake and chase, concurrently (AIA answers shared) */
 	memset(&pl, 0, sizeof(pl));
 	pl.c = c;
 	pl.ps = ps;
+	pl.store = store;
+	memset(&ao, 0, sizeof(ao));
+	ao.state = c->state;
+	if ((pl.ar = calloc(ps->n, sizeof(*pl.ar))) == NULL ||
+	    (pl.chased = calloc(ps->n, sizeof(*pl.chased))) == NULL) {
+		log_err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < ps->n; i++) {
+		int k = aia_kind(ps->v[i].cfg);
+
+		if (!ps->v[i].cfg->chase || pl.aia[k] != NULL)
+			continue;
+		ao.allow_https = ps->v[i].cfg->https_aia;
+		ao.allow_private = ps->v[i].cfg->aia_private;
+		if ((pl.aia[k] = aia_new(&ao)) == NULL) {
+			log_err("out of memory");
+			goto out;
+		}
+	}
 	pthread_mutex_init(&pl.mu, NULL);
 	nth = c->probe_parallel < ps->n ? c->probe_parallel : ps->n;
 	if (nth > sizeof(th) / sizeof(th[0]))
@@ -270,19 +304,15 @@ probeset_run(const struct config *c, X509_STORE *store,
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&pl.mu);
 
-	/* verify, chase and offer, one by one (AIA answers are shared) */
-	memset(&ao, 0, sizeof(ao));
-	ao.state = c->state;
+	/* verify and offer, one by one */
 	for (i = 0; i < ps->n; i++) {
 		struct probe_outcome *o = &ps->v[i];
-		struct aia_result ar;
+		struct aia_result *ar = &pl.ar[i];
 		STACK_OF(X509) *vchain = NULL;
 		X509 *cur = NULL;
 		size_t s;
-		int err = 0, k, https = o->cfg->https_aia;
-		int kind = https | o->cfg->aia_private << 1;
+		int err = 0, k;
 
-		memset(&ar, 0, sizeof(ar));
 		if (!o->connected || sk_X509_num(o->chain) == 0) {
 			if (o->connected)
 				snprintf(o->err, sizeof(o->err), "the server "
@@ -299,39 +329,31 @@ probeset_run(const struct config *c, X509_STORE *store,
 			continue;
 		}
 		if (o->cfg->chase) {
-			if (aia[kind] == NULL) {
-				ao.allow_https = https;
-				ao.allow_private = o->cfg->aia_private;
-				if ((aia[kind] = aia_new(&ao)) == NULL) {
-					log_err("out of memory");
-					goto out;
-				}
-			}
-			if (aia_chase(aia[kind], store, o->chain, &ar) == -1) {
+			if (pl.chased[i] != 1) {
 				log_err("out of memory");
 				goto out;
 			}
-			for (s = 0; s < ar.nsteps; s++) {
-				if (ar.steps[s].ok)
+			for (s = 0; s < ar->nsteps; s++) {
+				if (ar->steps[s].ok)
 					log_info("[probe %s]: %s: %s",
-					    o->cfg->name, ar.steps[s].url,
-					    ar.steps[s].what);
-				else if (ar.steps[s].refused)
+					    o->cfg->name, ar->steps[s].url,
+					    ar->steps[s].what);
+				else if (ar->steps[s].refused)
 					log_warn("[probe %s]: '%s': %s; set "
 					    "aia-private = yes in [probe %s] for "
 					    "an internal PKI", o->cfg->name,
-					    ar.steps[s].url, ar.steps[s].what,
+					    ar->steps[s].url, ar->steps[s].what,
 					    o->cfg->name);
-				else if (ar.steps[s].url[0] != '\0')
+				else if (ar->steps[s].url[0] != '\0')
 					log_warn("[probe %s]: '%s': %s",
-					    o->cfg->name, ar.steps[s].url,
-					    ar.steps[s].what);
+					    o->cfg->name, ar->steps[s].url,
+					    ar->steps[s].what);
 				else
 					log_warn("[probe %s]: %s", o->cfg->name,
-					    ar.steps[s].what);
+					    ar->steps[s].what);
 			}
-			o->verified = ar.verified;
-			vchain = ar.chain;
+			o->verified = ar->verified;
+			vchain = ar->chain;
 			err = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
 		} else if ((k = aia_verify(store, sk_X509_value(o->chain, 0),
 		    o->chain, &err, &cur, &vchain)) == -1) {
@@ -340,10 +362,9 @@ probeset_run(const struct config *c, X509_STORE *store,
 		} else
 			o->verified = k;
 		if (o->verified) {
-			if (offer_chain(o, vchain, o->cfg->chase ? &ar :
+			if (offer_chain(o, vchain, o->cfg->chase ? ar :
 			    NULL, prev) == -1) {
 				log_err("out of memory");
-				aia_result_release(&ar);
 				goto out;
 			}
 			log_info("[probe %s]: %s verifies; %zu intermediate%s "
@@ -359,12 +380,16 @@ probeset_run(const struct config *c, X509_STORE *store,
 		if (!o->cfg->chase)
 			sk_X509_pop_free(vchain, X509_free);
 		X509_free(cur);
-		aia_result_release(&ar);
+		aia_result_release(ar);
 	}
 	rc = 0;
 out:
+	for (i = 0; pl.ar != NULL && i < ps->n; i++)
+		aia_result_release(&pl.ar[i]);
+	free(pl.ar);
+	free(pl.chased);
 	for (i = 0; i < 4; i++)
-		aia_free(aia[i]);
+		aia_free(pl.aia[i]);
 	return rc;
 }
 

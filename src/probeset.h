@@ -3,10 +3,11 @@
  *
  * Every configured server is probed concurrently (at most
  * probe_parallel at once: a hundred servers take about as long as the
- * slowest few); then, one by one, each chain is verified against the
- * store being built, for its purpose, and its missing intermediates are
- * chased through AIA (aia.h; each URL fetched once per run, answers cached
- * in the state directory).  The intermediates of each verified chain, sent
+ * slowest few), and in the same worker its chain's missing intermediates
+ * are chased through AIA against the store being built (aia.h; the chases
+ * of several probes run at once, each URL fetched once per run, answers
+ * cached in the state directory); then, one by one, each chain is verified
+ * against that store, for its purpose.  The intermediates of each verified chain, sent
  * by the server or fetched, become candidates with where they came from;
  * a probe that fails offers what the manifest remembers it needed.  None
  * of them is admitted here: cmd_update hands the candidates to the one gate
