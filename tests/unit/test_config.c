@@ -87,6 +87,7 @@ test_full(void)
 	    "ehlo = client.example.com\n"
 	    "chase = no\n"
 	    "https-aia = yes\n"
+	    "aia-private = yes\n"
 	    "timeout = 7\n"
 	    "[probe web]\n"
 	    "url = https://www.example.com\n";
@@ -139,8 +140,9 @@ test_full(void)
 		CHECK(strcmp(c.probe[0].servername, "mail.example.com") == 0);
 		CHECK(strcmp(c.probe[0].ehlo, "client.example.com") == 0);
 		CHECK(c.probe[0].chase == 0 && c.probe[0].https_aia == 1 &&
-		    c.probe[0].timeout == 7);
-		CHECK(c.probe[1].chase == 1 && c.probe[1].timeout == 0);
+		    c.probe[0].aia_private == 1 && c.probe[0].timeout == 7);
+		CHECK(c.probe[1].chase == 1 && c.probe[1].timeout == 0 &&
+		    c.probe[1].aia_private == 0);
 	}
 	config_release(&c);
 }
