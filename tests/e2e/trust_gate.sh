@@ -32,7 +32,8 @@ sha() {
 }
 INT=$(sha "$P/int.pem")
 
-# conf NAME [lines...]: the test root as anchors, then the lines
+# conf NAME [lines...]: the test root as anchors, then the lines; each
+# [probe] with aia-private = yes (its AIA URLs are nginx's, on 127.0.0.1)
 conf() {
 	n=$1
 	shift
@@ -43,7 +44,10 @@ conf() {
 		    "$W/$n/bundle.crt" "$W/$n/certs" "$W/$n/state"
 		[ -n "${OUT:-}" ] && printf '%s\n' "$OUT"
 		printf '[source roots]\nurl = %s\n' "${R:-$P/root.pem}"
-		for l in "$@"; do printf '%s\n' "$l"; done
+		for l in "$@"; do
+			printf '%s\n' "$l"
+			case $l in "[probe "*) echo "aia-private = yes" ;; esac
+		done
 	} >"$W/$n.conf"
 }
 has_int() { grep -q "^# Subject: CN=AIA Test Intermediate$" "$1"; }
