@@ -1152,34 +1152,6 @@ out_dir(struct config *c, const char *dir)
 }
 
 /*
- * Each certificate of [source NAME] says so where it says where it came
- * from ("source NAME: URL"), so the bundle's comments and the manifest
- * name the configured source, not only a file or URL.
- */
-static int
-name_sources(struct src *s)
-{
-	size_t i, k;
-
-	for (i = 0; i < s->set->n; i++) {
-		struct cert *c = s->set->v[i];
-
-		for (k = 0; k < c->nsources; k++) {
-			char *n;
-
-			if (asprintf(&n, "source %s: %s", s->name,
-			    c->sources[k]) == -1) {
-				log_err("out of memory");
-				return -1;
-			}
-			free(c->sources[k]);
-			c->sources[k] = n;
-		}
-	}
-	return 0;
-}
-
-/*
  * The manifest of the published store: first-seen days and what the probes
  * needed.  A damaged one is said and set aside (the next publish replaces
  * it); -1 only when it cannot be read.
@@ -1353,8 +1325,6 @@ cmd_update(int argc, char *argv[])
 
 		if (s->set == NULL && parse_src(s, r.cfg.purpose, s->path ?
 		    s->path : s->url) == -1)
-			goto out;
-		if (name_sources(s) == -1)
 			goto out;
 		for (j = 0; j < s->bl->n; j++)
 			if (blocklist_add(bl, &s->bl->v[j]) == -1) {

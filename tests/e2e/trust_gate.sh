@@ -257,7 +257,7 @@ check "4b (none)" sh -c '! grep -q "distrust after\|origin\|example" "$1"' sh "$
 run 0 "4c list without FILE: the published store and why each was admitted" \
     "$TB" -c "$W/p0.conf" list
 check "4c the anchor: from its source, for the purpose" grep -q \
-    "^admitted:   anchor for server-auth, from source roots: $P/root.pem; first published [0-9-]\{10\}$" \
+    "^admitted:   anchor for server-auth, from $P/root.pem; first published [0-9-]\{10\}$" \
     "$W/out"
 check "4c the intermediate: through the probe and its caIssuers URL" grep -q \
     "^admitted:   intermediate for server-auth (chains to an anchor), from probe relay ($SMTP): caIssuers $BASE/int.der; first published" \
