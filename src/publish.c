@@ -487,7 +487,7 @@ make_generation(struct pending *pd)
 	if ((gfd = openat(pd->dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1 || fstat(gfd, &st) == -1 ||
 	    st.st_uid != geteuid() || st.st_nlink != 2 ||
-	    (st.st_mode & 07777) != 0700) {
+	    (st.st_mode & 0777) != 0700) {
 		log_err("'%s/%s': replaced while trustbuild created it; is "
 		    "someone else writing to '%s'?", pd->dir, name, pd->dir);
 		if (gfd != -1)

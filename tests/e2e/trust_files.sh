@@ -94,6 +94,14 @@ run 0 "9: publishing beside planted links works" $T "$TB" -q build \
 check "9: the bundle replaced the link, the victim stays" \
     [ ! -L "$W/pub3/b.pem" -a "$(cat "$W/victim3")" = precious ]
 
+# a setgid output directory (as /etc/mail may be): generations still made
+mkdir -p "$W/sg"
+chmod 2775 "$W/sg"
+run 0 "9: a CApath in a setgid directory" $T "$TB" -q build \
+    --capath "$W/sg/certs" "$A"
+check "9: ... its generation is 0755" \
+    [ "$(stat -c %a "$W/sg/$(readlink "$W/sg/certs")")" = 755 ]
+
 # --- 10: the locks: never through a link, never another user's ---
 mkdir -p "$W/l10/out"
 # every configuration names its capath: never the host's default
