@@ -58,8 +58,13 @@ deps:
 $(UNIT): $(OBJS) tests/unit/*.c tests/unit/*.h
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/unit/*.c $(OBJS) $(LIBS)
 
+# the other user of e2e/trust_files.sh, swapping names for links
+RACER	 = tests/racer
+$(RACER): tests/racer.c
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ tests/racer.c
+
 check: deps
-	$(MAKE) trustbuild $(UNIT)
+	$(MAKE) trustbuild $(UNIT) $(RACER)
 	sh tests/run.sh
 
 run: deps
@@ -76,7 +81,7 @@ bench: deps
 ASAN_DIR = build-asan
 SAN	 = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 check-asan: deps
-	$(MAKE) deps-check
+	$(MAKE) deps-check $(RACER)
 	mkdir -p $(ASAN_DIR)
 	rm -f $(ASAN_DIR)/report.*
 	$(CC) -std=gnu11 $(WARN) $(SAN) $(PKG_CFLAGS) -D_GNU_SOURCE \
@@ -108,7 +113,7 @@ lint-man:
 	mandoc -Tlint -W warning man/trustbuild.1 man/trustbuild.conf.5
 
 clean:
-	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT)
+	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT) $(RACER)
 	rm -rf $(ASAN_DIR) .bench build-fuzz
 
 .PHONY: all check check-asan run bench fuzz install clean deps deps-check lint-man

@@ -1,7 +1,11 @@
 /*
  * config.c: trustbuild.conf, see config.h.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -724,17 +728,150 @@ config_default(struct config *c)
 	    sizeof(config_default_text) - 1, c);
 }
 
+int config_insecure_ok;
+
+/* "owned by uid 1000 and writable by others" of st, or NULL: trusted. */
+static const char *
+untrusted(const struct stat *st, int parent, char *why, size_t size)
+{
+	int w = (st->st_mode & 022) != 0;
+
+	/* above it: a sticky directory (/tmp) lets no one rename what is ours */
+	if (parent && S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
+		w = 0;
+	if (st->st_uid == 0 && !w)
+		return NULL;
+	if (st->st_uid != 0)
+		snprintf(why, size, "owned by uid %ld%s", (long)st->st_uid,
+		    w ? " and writable by others" : "");
+	else
+		snprintf(why, size, "writable by %s",
+		    (st->st_mode & 022) == 022 ? "group and others" :
+		    (st->st_mode & 020) ? "group" : "others");
+	return why;
+}
+
+int
+config_check_owner(const char *path, const struct stat *st,
+    const char *what)
+{
+	struct stat pst;
+	char why[128], *p = NULL, *slash;
+	int rc = -1;
+
+	if (geteuid() != 0 || config_insecure_ok)
+		return 0;
+	if (untrusted(st, 0, why, sizeof(why)) != NULL) {
+		log_err("'%s': %s; as root trustbuild refuses a %s another "
+		    "user can change: chown root and chmod go-w, or pass "
+		    "--insecure-ok", path, why, what);
+		return -1;
+	}
+	/* each directory above: could someone swap it? */
+	if (path[0] == '/')
+		p = strdup(path);
+	else {
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof(cwd)) != NULL &&
+		    asprintf(&p, "%s/%s", cwd, path) == -1)
+			p = NULL;
+	}
+	if (p == NULL) {
+		log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((slash = strrchr(p, '/')) != NULL) {
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(p, &pst) == -1) {
+			log_err("'%s': %s", p, strerror(errno));
+			goto out;
+		}
+		if (untrusted(&pst, 1, why, sizeof(why)) != NULL) {
+			log_err("'%s': %s, and it holds the %s '%s'; as root "
+			    "trustbuild refuses a %s another user can change: "
+			    "chown root and chmod go-w (or +t), or pass "
+			    "--insecure-ok", p, why, what, path, what);
+			goto out;
+		}
+		if (slash == p)
+			break;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+/* The hooks directory, each hook and the reload command's program. */
+static int
+check_hooks(const struct config *c)
+{
+	struct stat st;
+	char *prog, path[4096];
+	int rc = 0;
+
+	if (geteuid() != 0 || config_insecure_ok)
+		return 0;
+	if (c->hooks != NULL && stat(c->hooks, &st) == 0) {
+		struct dirent *de;
+		DIR *d;
+
+		if (config_check_owner(c->hooks, &st, "hooks directory") == -1)
+			return -1;
+		if ((d = opendir(c->hooks)) != NULL) {
+			while (rc == 0 && (de = readdir(d)) != NULL) {
+				if (de->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path), "%s/%s", c->hooks,
+				    de->d_name);
+				if (stat(path, &st) == 0 && S_ISREG(st.st_mode)
+				    && (st.st_mode & 0111) &&
+				    config_check_owner(path, &st, "hook") == -1)
+					rc = -1;
+			}
+			closedir(d);
+		}
+	}
+	/* "/usr/sbin/x args": the program that runs as root */
+	if (rc == 0 && c->reload != NULL && c->reload[0] == '/') {
+		if ((prog = strndup(c->reload, strcspn(c->reload,
+		    " \t"))) == NULL) {
+			log_err("out of memory");
+			return -1;
+		}
+		if (stat(prog, &st) == 0 &&
+		    config_check_owner(prog, &st, "reload program") == -1)
+			rc = -1;
+		free(prog);
+	}
+	return rc;
+}
+
 int
 config_load(const char *path, struct config *c)
 {
+	struct stat st;
 	unsigned char *buf;
 	size_t len;
 	int rc;
 
-	if (source_read_file(path, CONFIG_MAX_FILE, &buf, &len) == -1)
+	if (source_read_at(AT_FDCWD, path, path, CONFIG_MAX_FILE, 0, &st, &buf,
+	    &len) == -1)
 		return -1;
+	if (config_check_owner(path, &st, "configuration") == -1) {
+		free(buf);
+		return -1;
+	}
 	rc = config_parse(path, (char *)buf, len, c);
 	free(buf);
+	if (rc == 0 && check_hooks(c) == -1) {
+		config_release(c);
+		return -1;
+	}
 	return rc;
 }
 
@@ -750,5 +887,11 @@ config_find(const char *file, struct config *c)
 	if (access(def, F_OK) == 0)
 		return config_load(def, c);
 	log_info("no '%s': the built-in configuration applies", def);
-	return config_default(c);
+	if (config_default(c) == -1)
+		return -1;
+	if (check_hooks(c) == -1) {
+		config_release(c);
+		return -1;
+	}
+	return 0;
 }

@@ -16,6 +16,8 @@
 #ifndef TB_CONFIG_H
 #define TB_CONFIG_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 
 #include "cert.h"
@@ -115,6 +117,23 @@ void	config_release(struct config *c);
  * CONFIG_FILE when it exists, else the built-in one.  -1 after a message.
  */
 int	config_find(const char *file, struct config *c);
+
+/*
+ * As root, trustbuild refuses configuration, hooks and state that another
+ * user could change: set by --insecure-ok to allow them (a tree of a user
+ * of one's own).
+ */
+extern int config_insecure_ok;
+
+/*
+ * As root (and without --insecure-ok): is what path names (st: its fstat)
+ * owned by root and writable by no one else, and is each directory above
+ * it owned by root and not writable by others (or sticky, as /tmp)?
+ * what says what it is ("configuration", "state directory").  0 yes (or
+ * not root), -1 after a message with the fix.
+ */
+int	config_check_owner(const char *path, const struct stat *st,
+	    const char *what);
 
 /*
  * Parse "64M", "512k", "100000": a size in bytes, at most max.  -1 when

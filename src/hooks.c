@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "hooks.h"
 #include "log.h"
 
@@ -178,6 +179,11 @@ hooks_run(const char *dir, const char *reload, const char *input,
 		if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
 		    access(path, X_OK) != 0) {
 			log_info("'%s': not an executable file; skipped", path);
+			continue;
+		}
+		/* checked with the configuration; again, as it runs now */
+		if (config_check_owner(path, &st, "hook") == -1) {
+			failed++;
 			continue;
 		}
 		log_info("running hook '%s'", path);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "log.h"
 
 static const struct command {
@@ -46,7 +47,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: trustbuild [-qv] [-c FILE] COMMAND [ARGS]\n"
+	    "usage: trustbuild [-qv] [-c FILE] [--insecure-ok] COMMAND [ARGS]\n"
 	    "       trustbuild --help | --version\n"
 	    "\n"
 	    "commands:\n");
@@ -58,6 +59,8 @@ usage(FILE *f)
 	    "options:\n"
 	    "  -c, --config FILE  the configuration of 'update' (default\n"
 	    "                   /etc/trustbuild/trustbuild.conf)\n"
+	    "  --insecure-ok    as root, accept a configuration, hooks or state\n"
+	    "                   that another user can change\n"
 	    "  -q, --quiet      print nothing but errors and changes\n"
 	    "  -v, --verbose    say why certificates are left out or refused\n"
 	    "  -h, --help       this text; 'trustbuild COMMAND --help' for a "
@@ -97,6 +100,7 @@ main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "insecure-ok", no_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -116,6 +120,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c':
 			cmd_config = optarg;
+			break;
+		case 'I':
+			config_insecure_ok = 1;
 			break;
 		case 'q':
 			log_verbosity = LOG_QUIET;

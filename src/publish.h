@@ -12,9 +12,20 @@
  *
  * Writers stage with *_prepare; the caller then commits every pending
  * output or aborts them all.
+ *
+ * The directory is opened once, with O_DIRECTORY|O_NOFOLLOW, and every
+ * operation below it is relative to that descriptor (openat, mkdirat,
+ * fchmod of what we created, fdopendir, unlinkat, renameat): someone who
+ * can write the directory may plant symbolic links, FIFOs or directories
+ * under our names, or swap them while we work, and root still neither
+ * follows nor changes anything outside it.  Temp names are random and
+ * created with O_EXCL; a directory we did not create (owner, or a link in
+ * its place) is never emptied.
  */
 #ifndef TB_PUBLISH_H
 #define TB_PUBLISH_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 
@@ -28,10 +39,13 @@ struct pending {
 	char	*path;		/* what is published */
 	char	*dir;		/* its parent directory */
 	char	*base;		/* its last component */
-	char	*tmp;		/* staged file or generation; NULL: unchanged */
+	char	*tmp;		/* staged file or generation (a name in dir);
+				   NULL: unchanged */
 	char	*old;		/* dir: the generation published before */
 	int	 changed;
 	int	 empty_dir;	/* dir: path is an empty real directory */
+	int	 dfd;		/* dir, O_DIRECTORY|O_NOFOLLOW; valid while
+				   path is set (-1: none) */
 };
 
 /* One entry of a directory to publish: a file with data, or a symlink. */
@@ -48,6 +62,22 @@ struct dir_entry {
  */
 int	publish_file_prepare(struct pending *pd, const char *path,
 	    const void *buf, size_t len);
+
+/*
+ * The same in the directory dirfd (dup'ed; dirname names it in messages),
+ * as the file name.  A new file gets mode; with keep, a regular file we
+ * own keeps its permission bits, less setuid, setgid, sticky and group
+ * and other write.  (publish_file_prepare: mode 0644, keep.)
+ */
+int	publish_file_prepare_at(struct pending *pd, int dirfd,
+	    const char *dirname, const char *name, const void *buf,
+	    size_t len, mode_t mode, int keep);
+
+/*
+ * Open the directory path for operations below it: O_DIRECTORY|O_NOFOLLOW,
+ * close-on-exec.  -1 with errno set, no message.
+ */
+int	publish_open_dir(const char *path);
 
 /*
  * Stage a new generation holding entries (names unique) for the directory
@@ -71,8 +101,11 @@ void	publish_release(struct pending *pd);
 
 /*
  * Lock the directory that will hold path against other trustbuild runs,
- * waiting up to wait_s seconds.  Returns a descriptor to keep open, or -1
- * after a message.
+ * waiting up to wait_s seconds.  As root the lock is a file 0600 in
+ * /run/trustbuild (0700), named by the directory's device and inode, so no
+ * other user can open it to hold it; as another user (a tree of one's own)
+ * the directory itself is locked.  Returns a descriptor to keep open, or
+ * -1 after a message.
  */
 int	publish_lock(const char *path, int wait_s);
 

@@ -162,34 +162,58 @@ int
 source_read_file(const char *path, size_t max, unsigned char **bufp,
     size_t *lenp)
 {
+	return source_read_at(AT_FDCWD, path, path, max, 0, NULL, bufp,
+	    lenp) == 1 ? 0 : -1;
+}
+
+int
+source_read_at(int dirfd, const char *name, const char *shown, size_t max,
+    int flags, struct stat *stp, unsigned char **bufp, size_t *lenp)
+{
 	struct stat st;
 	unsigned char *buf;
 	size_t len = 0, cap;
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_err("'%s': %s", path, strerror(errno));
+	/* non-blocking: a FIFO or a device must not hang the run */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY | ((flags & SOURCE_NOFOLLOW) ? O_NOFOLLOW : 0))) == -1) {
+		if (errno == ENOENT && (flags & SOURCE_ABSENT_OK))
+			return 0;
+		if (errno == ELOOP && (flags & SOURCE_NOFOLLOW))
+			log_err("'%s': a symbolic link, not followed here; "
+			    "remove it", shown);
+		else
+			log_err("'%s': %s", shown, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		log_err("'%s': %s", path, strerror(errno));
+		log_err("'%s': %s", shown, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		log_err("'%s': not a regular file", path);
+		log_err("'%s': not a regular file%s", shown,
+		    S_ISFIFO(st.st_mode) ? " (a FIFO)" : S_ISSOCK(st.st_mode) ?
+		    " (a socket)" : S_ISCHR(st.st_mode) ||
+		    S_ISBLK(st.st_mode) ? " (a device)" : "");
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, 0) == -1) {
+		log_err("'%s': %s", shown, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if ((size_t)st.st_size > max) {
-		too_big(path, max);
+		too_big(shown, max);
 		close(fd);
 		return -1;
 	}
 	cap = (size_t)st.st_size + 1;
 	if ((buf = malloc(cap)) == NULL) {
-		log_err("'%s': out of memory", path);
+		log_err("'%s': out of memory", shown);
 		close(fd);
 		return -1;
 	}
@@ -200,7 +224,7 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 			unsigned char *nb;
 
 			if ((nb = realloc(buf, nc)) == NULL) {
-				log_err("'%s': out of memory", path);
+				log_err("'%s': out of memory", shown);
 				goto fail;
 			}
 			buf = nb;
@@ -210,14 +234,14 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			log_err("'%s': %s", path, strerror(errno));
+			log_err("'%s': %s", shown, strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 		if (len > max) {
-			too_big(path, max);
+			too_big(shown, max);
 			goto fail;
 		}
 	}
@@ -226,16 +250,18 @@ source_read_file(const char *path, size_t max, unsigned char **bufp,
 		unsigned char *nb;
 
 		if ((nb = realloc(buf, cap + 1)) == NULL) {
-			log_err("'%s': out of memory", path);
+			log_err("'%s': out of memory", shown);
 			free(buf);
 			return -1;
 		}
 		buf = nb;
 	}
 	buf[len] = '\0';	/* not counted in len: for string-minded readers */
+	if (stp != NULL)
+		*stp = st;
 	*bufp = buf;
 	*lenp = len;
-	return 0;
+	return 1;
 fail:
 	free(buf);
 	close(fd);

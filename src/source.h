@@ -8,6 +8,8 @@
 #ifndef TB_SOURCE_H
 #define TB_SOURCE_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 
 #include "blocklist.h"
@@ -69,6 +71,22 @@ int		 source_load(const char *path, int want, struct certset *set,
  * a NUL after the len bytes; -1 after a message.
  */
 int		 source_read_file(const char *path, size_t max,
+		    unsigned char **buf, size_t *len);
+
+enum source_read_flags {
+	SOURCE_ABSENT_OK = 1 << 0,	/* a missing file: 0, no message */
+	SOURCE_NOFOLLOW = 1 << 1	/* a symbolic link: refused */
+};
+
+/*
+ * The same for name relative to dirfd (AT_FDCWD: the working directory),
+ * shown in messages as shown.  The file is opened non-blocking and must
+ * be a regular file (a FIFO, socket or device is refused at once, never
+ * waited on).  Returns 1 (*st, when not NULL, set from fstat), 0 when
+ * absent with SOURCE_ABSENT_OK, or -1 after a message.
+ */
+int		 source_read_at(int dirfd, const char *name, const char *shown,
+		    size_t max, int flags, struct stat *st,
 		    unsigned char **buf, size_t *len);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cert.h"
+#include "config.h"
 #include "log.h"
 #include "publish.h"
 #include "source.h"
@@ -43,53 +44,154 @@ state_meta_release(struct state_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* mkdir -p for one level below an existing parent, or the path itself. */
+/* mkdir -p of the directories above path (0755), not path itself. */
 static int
-make_dir(const char *path)
+make_parents(const char *path)
+{
+	char *p = strdup(path), *s;
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * Open the state directory (O_DIRECTORY|O_NOFOLLOW), with create made
+ * first (0700).  As root it must be root's and writable by no one else.
+ * -1 after a message; with create 0, -1 and errno ENOENT silently when it
+ * does not exist.
+ */
+static int
+state_open(const char *state, int create)
 {
 	struct stat st;
+	int fd;
 
-	if (mkdir(path, 0755) == 0)
-		return 0;
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	if (errno == ENOENT) {
-		char *p = strdup(path), *slash;
-		int rc = -1;
-
-		if (p == NULL)
-			return -1;
-		if ((slash = strrchr(p, '/')) != NULL && slash != p) {
-			*slash = '\0';
-			if (make_dir(p) == 0 && mkdir(path, 0755) == 0)
-				rc = 0;
-		}
-		free(p);
-		if (rc == 0 || errno == EEXIST)
-			return 0;
+	if (create && mkdir(state, 0700) == -1 && errno == ENOENT &&
+	    (make_parents(state) == -1 || mkdir(state, 0700) == -1)) {
+		log_err("'%s': cannot create the state directory: %s", state,
+		    strerror(errno));
+		return -1;
 	}
-	return -1;
+	if ((fd = publish_open_dir(state)) == -1) {
+		if (errno == ENOENT && !create)
+			return -1;
+		if (errno == ELOOP || errno == ENOTDIR)
+			log_err("'%s': the state directory is not a directory "
+			    "(a symbolic link is not followed); give the "
+			    "directory itself", state);
+		else
+			log_err("'%s': cannot open the state directory: %s",
+			    state, strerror(errno));
+		errno = EINVAL;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 ||
+	    config_check_owner(state, &st, "state directory") == -1) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The directory of file below the state directory sfd: sfd itself, or its
+ * one subdirectory ("cache/x", "probes/NAME.pem"), made 0700 with create.
+ * *name gets the last component.  -1 after a message, or silently with
+ * errno ENOENT when it is absent and create is 0.
+ */
+static int
+state_subdir(int sfd, const char *state, const char *file, int create,
+    const char **name)
+{
+	const char *slash = strchr(file, '/');
+	char sub[256];
+	int fd;
+
+	*name = slash ? slash + 1 : file;
+	if (**name == '\0' || strchr(*name, '/') != NULL ||
+	    strcmp(*name, "..") == 0 || strcmp(*name, ".") == 0 ||
+	    (slash && ((size_t)(slash - file) >= sizeof(sub) ||
+	    slash == file))) {
+		log_err("'%s/%s': not a name for a state file", state, file);
+		errno = EINVAL;
+		return -1;
+	}
+	if (slash == NULL)
+		return fcntl(sfd, F_DUPFD_CLOEXEC, 3);
+	memcpy(sub, file, (size_t)(slash - file));
+	sub[slash - file] = '\0';
+	if (strcmp(sub, "..") == 0 || strcmp(sub, ".") == 0) {
+		log_err("'%s/%s': not a name for a state file", state, file);
+		errno = EINVAL;
+		return -1;
+	}
+	if (create && mkdirat(sfd, sub, 0700) == -1 && errno != EEXIST) {
+		log_err("'%s/%s': %s", state, sub, strerror(errno));
+		return -1;
+	}
+	if ((fd = openat(sfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT && !create)
+			return -1;
+		log_err("'%s/%s': %s%s", state, sub, strerror(errno),
+		    errno == ELOOP || errno == ENOTDIR ? " (a symbolic link "
+		    "is not followed); remove it" : "");
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
 }
 
 int
 state_lock(const char *state, unsigned wait_s)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct stat st;
 	char path[4096], pid[32];
 	unsigned tries;
-	int fd, n;
+	int fd, sfd, n;
 
-	snprintf(path, sizeof(path), "%s/sources", state);
-	if (make_dir(path) == 0)
-		snprintf(path, sizeof(path), "%s/cache", state);
-	if (make_dir(path) == -1) {
-		log_err("'%s': cannot create the state directory: %s", path,
+	if ((sfd = state_open(state, 1)) == -1)
+		return -1;
+	if (mkdirat(sfd, "cache", 0700) == -1 && errno != EEXIST) {
+		log_err("'%s/cache': cannot create it: %s", state,
 		    strerror(errno));
+		close(sfd);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/lock", state);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+	/* never through a link; 0600: no other user can open it to hold it */
+	fd = openat(sfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC, 0600);
+	close(sfd);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			log_err("'%s': a symbolic link; trustbuild does not "
+			    "follow it: remove it", path);
+		else
+			log_err("'%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		log_err("'%s': not a regular file of uid %ld; remove it", path,
+		    (long)geteuid());
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) == -1) {
 		log_err("'%s': %s", path, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; tries++) {
@@ -120,56 +222,83 @@ state_lock(const char *state, unsigned wait_s)
 	return fd;
 }
 
+/* Read STATE/file (at most max bytes): 1, 0 when absent, -1 after a message. */
 static int
-write_atomic(const char *path, const void *buf, size_t len)
+read_at_most(const char *state, const char *file, size_t max,
+    unsigned char **bufp, size_t *lenp)
+{
+	char shown[4096];
+	const char *name;
+	int sfd, dfd, r;
+
+	if ((sfd = state_open(state, 0)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	dfd = state_subdir(sfd, state, file, 0, &name);
+	close(sfd);
+	if (dfd == -1)
+		return errno == ENOENT ? 0 : -1;
+	snprintf(shown, sizeof(shown), "%s/%s", state, file);
+	r = source_read_at(dfd, name, shown, max, SOURCE_ABSENT_OK |
+	    SOURCE_NOFOLLOW, NULL, bufp, lenp);
+	close(dfd);
+	return r;
+}
+
+int
+state_read(const char *state, const char *file, char **bufp)
+{
+	unsigned char *buf;
+	size_t len;
+	int r;
+
+	if ((r = read_at_most(state, file, RECORD_MAX, &buf, &len)) == 1)
+		*bufp = (char *)buf;
+	return r;
+}
+
+int
+state_write(const char *state, const char *file, const char *buf, size_t len)
 {
 	struct pending pd;
-	int rc;
+	char dir[4096];
+	const char *name;
+	int sfd, dfd, rc;
 
-	if (publish_file_prepare(&pd, path, buf, len) == -1)
+	if ((sfd = state_open(state, 1)) == -1)
 		return -1;
-	rc = publish_commit_all(&pd, 1);
+	dfd = state_subdir(sfd, state, file, 1, &name);
+	close(sfd);
+	if (dfd == -1)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s%s%.*s", state, name != file ? "/" : "",
+	    (int)(name != file ? name - file - 1 : 0), file);
+	rc = publish_file_prepare_at(&pd, dfd, dir, name, buf, len, 0600, 0);
+	close(dfd);
+	if (rc == 0)
+		rc = publish_commit_all(&pd, 1);
 	publish_abort(&pd);
 	publish_release(&pd);
 	return rc;
 }
 
 int
-state_read(const char *state, const char *file, char **bufp)
-{
-	char path[4096];
-	unsigned char *buf;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/%s", state, file);
-	if (access(path, F_OK) != 0 && errno == ENOENT)
-		return 0;
-	if (source_read_file(path, RECORD_MAX, &buf, &len) == -1)
-		return -1;
-	*bufp = (char *)buf;
-	return 1;
-}
-
-int
-state_write(const char *state, const char *file, const char *buf, size_t len)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", state, file);
-	return write_atomic(path, buf, len);
-}
-
-int
 state_remove(const char *state, const char *file)
 {
-	char path[4096];
+	const char *name;
+	int sfd, dfd, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", state, file);
-	if (unlink(path) == -1 && errno != ENOENT) {
-		log_err("'%s': %s", path, strerror(errno));
-		return -1;
+	if ((sfd = state_open(state, 0)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	dfd = state_subdir(sfd, state, file, 0, &name);
+	close(sfd);
+	if (dfd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
+		log_err("'%s/%s': %s", state, file, strerror(errno));
+		rc = -1;
 	}
-	return 0;
+	close(dfd);
+	return rc;
 }
 
 /* Parse "key value" lines of a .meta file into m.  -1 if malformed. */
@@ -239,14 +368,15 @@ state_cache_get(const char *state, const char *name, const char *url,
 		state_meta_release(m);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/cache/%s", state, name);
-	if (access(path, F_OK) != 0 ||
-	    source_read_file(path, SOURCE_MAX_FILE, &buf, &n) == -1) {
+	snprintf(path, sizeof(path), "cache/%s", name);
+	if (read_at_most(state, path, SOURCE_MAX_FILE, &buf, &n) != 1) {
+		snprintf(path, sizeof(path), "%s/cache/%s", state, name);
 		log_info("'%s': the cached copy is missing; fetching anew",
 		    path);
 		state_meta_release(m);
 		return 0;
 	}
+	snprintf(path, sizeof(path), "%s/cache/%s", state, name);
 	state_sha256_hex(buf, n, hex);
 	if (strcmp(hex, m->sha256) != 0) {
 		log_info("'%s': does not match its .meta; fetching anew", path);
@@ -274,8 +404,8 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 	int n;
 
 	state_sha256_hex(data, len, m->sha256);
-	snprintf(path, sizeof(path), "%s/cache/%s", state, name);
-	if (write_atomic(path, data, len) == -1)
+	snprintf(path, sizeof(path), "cache/%s", name);
+	if (state_write(state, path, (const char *)data, len) == -1)
 		return -1;
 	n = snprintf(meta, sizeof(meta), "url %s\n%s%s%s%s%s%ssha256 %s\n"
 	    "fetched %lld\n", m->url,
@@ -296,9 +426,10 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 		n += snprintf(meta + n, sizeof(meta) - (size_t)n,
 		    "sha256-url %s\nvouched %s\n", m->sha256_url, m->vouched);
 	if (n < 0 || (size_t)n >= sizeof(meta)) {
-		log_err("'%s': the cache record is too long", path);
+		log_err("'%s/%s': the cache record is too long", state,
+		    path);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/cache/%s.meta", state, name);
-	return write_atomic(path, meta, (size_t)n);
+	snprintf(path, sizeof(path), "cache/%s.meta", name);
+	return state_write(state, path, meta, (size_t)n);
 }
