@@ -28,7 +28,7 @@ static const struct command {
 	{ "build", cmd_build,
 	    "build a trust store (bundle, CApath) from local root sets" },
 	{ "list", cmd_list,
-	    "print the certificates of a bundle, CApath or source" },
+	    "certificates of a bundle, CApath, source, or the published store" },
 	{ "probe", cmd_probe,
 	    "show a server's chain and why it does (not) verify; AIA" },
 	{ "sendmail-check", cmd_sendmail_check,
@@ -57,7 +57,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "\n"
 	    "options:\n"
-	    "  -c, --config FILE  the configuration of 'update' (default\n"
+	    "  -c, --config FILE  the configuration of update, list, probe (default\n"
 	    "                   /etc/trustbuild/trustbuild.conf)\n"
 	    "  --insecure-ok    as root, accept a configuration, hooks or state\n"
 	    "                   that another user can change\n"
