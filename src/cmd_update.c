@@ -1005,6 +1005,14 @@ same_as_last_run(const struct run *r, const char *inputs,
 		    "published; --force: a full run all the same");
 		same = 0;
 	}
+	/* a store published before there was a manifest: a full run makes it */
+	free(rec);
+	rec = NULL;
+	if (same && state_read(r->cfg.state, MANIFEST_FILE, &rec) != 1) {
+		log_info("the published store has no manifest yet: a full run "
+		    "writes it");
+		same = 0;
+	}
 out:
 	free(rec);
 	return same;

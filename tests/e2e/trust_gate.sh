@@ -277,6 +277,15 @@ run 0 "4d a run after the bundle's comments were forged republishes" "$TB" \
     -q -c "$W/p0.conf" update
 check "4d and no forged text came back" sh -c '! grep -q forged "$1" "$2"' sh \
     "$W/p0/bundle.crt" "$W/p0/state/manifest"
+# a store published by a version without a manifest: the next run, though
+# nothing changed, is a full one and writes it
+conf p6
+"$TB" -q -c "$W/p6.conf" update >/dev/null 2>&1
+rm "$W/p6/state/manifest"
+run 2 "4f a store published before manifests: unchanged" "$TB" -v -c \
+    "$W/p6.conf" update
+err_has "4f but the run is a full one" "has no manifest yet: a full run writes it"
+check "4f and writes it" grep -q "^cert .* anchor server-auth" "$W/p6/state/manifest"
 printf 'trustbuild-manifest 1\ncert zz\n' >"$W/p0/state/manifest"
 run 2 "4e a damaged manifest: the run goes on (the store is as it was: 2)" \
     "$TB" -c "$W/p0.conf" update --force
