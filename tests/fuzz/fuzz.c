@@ -14,7 +14,8 @@
  *   aia        AIA answers (DER, PEM, PKCS#7)
  *   sendmail   sendmail.mc, sendmail.cf and mail logs
  *   sums       a publisher's checksum file (SHA256SUMS)
- *   manifest   the state's manifest, and the escaping of hostile text
+ *   manifest   the state's records (manifest, a source's rollback record)
+ *              and the escaping of hostile text
  *
  * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
  * tests/fuzz/standalone.c by "make check", which runs every seed and every
@@ -28,6 +29,7 @@
 
 #include "aia.h"
 #include "manifest.h"
+#include "rollback.h"
 #include "text.h"
 #include "blocklist.h"
 #include "ccadb.h"
@@ -164,6 +166,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!text_is_clean(esc))
 				abort();	/* escaped text is clean */
 			free(esc);
+		}
+		{
+			struct rollback rb;
+			size_t rl;
+
+			memset(&rb, 0, sizeof(rb));
+			if (rollback_parse(s, &rb) == 0 &&
+			    (esc = rollback_format(&rb, &rl)) != NULL)
+				free(esc);
+			rollback_release(&rb);
 		}
 	}
 #else

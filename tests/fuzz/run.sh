@@ -86,7 +86,9 @@ seeds() {
 		    $h >"$d/cert"
 		printf 'trustbuild-manifest 1\nprobe %s %s relay\n' $h \
 		    "$(openssl x509 -in "$fx/int-a.pem" -outform DER | base64 -w0)" >"$d/probe"
-		printf 'CN=\342\200\256x\033[2J\302\233\300\257\n' >"$d/esc" ;;
+		printf 'CN=\342\200\256x\033[2J\302\233\300\257\n' >"$d/esc"
+		printf 'trustbuild-source 1\norigin http://x/certdata.txt\npurpose server-auth\nversion 1.87\nroot %s\ndropped %s\ndistrusted %s\n' \
+		    $h $h $h >"$d/source" ;;
 	esac
 	[ -d "tests/fuzz/regress/$1" ] && cp tests/fuzz/regress/"$1"/* "$d/" 2>/dev/null
 	true
