@@ -298,7 +298,8 @@ walk_dir(struct walk *w, const char *path, int depth)
 			goto nomem;
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		struct stat st, lst;
 		char hex[65];

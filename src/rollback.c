@@ -46,7 +46,8 @@ hashes_sort(struct hashes *h)
 {
 	size_t i, o = 0;
 
-	qsort(h->v, h->n, sizeof(*h->v), cmp_hash);
+	if (h->n > 1)
+		qsort(h->v, h->n, sizeof(*h->v), cmp_hash);
 	for (i = 0; i < h->n; i++)
 		if (o == 0 || memcmp(h->v[o - 1], h->v[i], 32) != 0)
 			memcpy(h->v[o++], h->v[i], 32);

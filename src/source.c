@@ -318,7 +318,8 @@ load_dir(const char *path, int want, struct certset *set,
 		log_err("'%s': %s", path, strerror(errno));
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		char *full;
 		int r;
