@@ -203,6 +203,25 @@ cert_hex(const unsigned char *p, size_t len, char *out, int colons)
 	*o = '\0';
 }
 
+int
+cert_unhex(const char *s, size_t len, unsigned char out[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *hi, *lo;
+	size_t i;
+
+	if (len != 64)
+		return -1;
+	for (i = 0; i < 32; i++) {
+		if (s[2 * i] == '\0' || s[2 * i + 1] == '\0' ||
+		    (hi = strchr(digits, s[2 * i])) == NULL ||
+		    (lo = strchr(digits, s[2 * i + 1])) == NULL)
+			return -1;
+		out[i] = (unsigned char)((hi - digits) << 4 | (lo - digits));
+	}
+	return 0;
+}
+
 const char *
 cert_time_t_str(time_t t, char *buf, size_t size)
 {

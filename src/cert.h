@@ -80,6 +80,11 @@ const char	*cert_issuer(const struct cert *c, char *buf, size_t size);
 /* Hex of len bytes into out (2*len+1 or 3*len bytes); colons if asked. */
 void		 cert_hex(const unsigned char *p, size_t len, char *out,
 		    int colons);
+/*
+ * The inverse of cert_hex for a SHA-256 of ours: exactly 64 lowercase hex
+ * digits (len of them) into out.  -1 if s is not that.
+ */
+int		 cert_unhex(const char *s, size_t len, unsigned char out[32]);
 /* "YYYY-MM-DD HH:MM:SS UTC" into buf (at least 32 bytes); NULL if bad. */
 const char	*cert_time_str(const ASN1_TIME *t, char *buf, size_t size);
 const char	*cert_time_t_str(time_t t, char *buf, size_t size);

@@ -14,7 +14,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -226,12 +225,6 @@ struct walk {
 };
 #define WALK_MAX	100000
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * The SHA-256 of a file's content as hex; -1 if it cannot be read or
  * grows past what the loader reads.
@@ -274,38 +267,23 @@ file_sha256(const char *path, char out[65])
 static int
 walk_dir(struct walk *w, const char *path, int depth)
 {
-	DIR *d;
-	struct dirent *de;
-	char **names = NULL, *full, line[128];
-	size_t n = 0, i;
+	char **names, *full, line[128];
+	size_t n, i, use;
 	int rc = -1;
 
-	if ((d = opendir(path)) == NULL) {
-		log_err("'%s': %s", path, strerror(errno));
+	if (source_dir_names(path, &names, &n) == -1)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char **nn;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (w->n++ >= WALK_MAX)
-			break;	/* the loader will say what is wrong */
-		if ((nn = reallocarray(names, n + 1, sizeof(*nn))) == NULL)
-			goto nomem;
-		names = nn;
-		if ((names[n] = strdup(de->d_name)) == NULL)
-			goto nomem;
-		n++;
-	}
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
+	/* past WALK_MAX names the loader will say what is wrong */
+	use = w->n >= WALK_MAX ? 0 : n < WALK_MAX - w->n ? n : WALK_MAX - w->n;
+	w->n += n;
+	for (i = 0; i < use; i++) {
 		struct stat st, lst;
 		char hex[65];
 
-		if (asprintf(&full, "%s/%s", path, names[i]) == -1)
-			goto nomem;
+		if (asprintf(&full, "%s/%s", path, names[i]) == -1) {
+			log_err("'%s': out of memory", path);
+			goto out;
+		}
 		EVP_DigestUpdate(w->md, full, strlen(full) + 1);
 		if (stat(full, &st) == -1)
 			snprintf(line, sizeof(line), " missing %d\n", errno);
@@ -335,14 +313,8 @@ walk_dir(struct walk *w, const char *path, int depth)
 		free(full);
 	}
 	rc = 0;
-	goto out;
-nomem:
-	log_err("'%s': out of memory", path);
 out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
+	source_names_free(names, n);
 	return rc;
 }
 
@@ -1105,30 +1077,6 @@ diff(struct certset *old, struct certset *cur, char **out, size_t *len,
 	return 0;
 }
 
-static int
-make_parent(const char *path)
-{
-	char *p = strdup(path), *s;
-	int rc = 0;
-
-	if (p == NULL)
-		return -1;
-	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
-		p[strlen(p) - 1] = '\0';
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
-			log_err("'%s': cannot create the directory for '%s': "
-			    "%s", p, path, strerror(errno));
-			rc = -1;
-			break;
-		}
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
 /* --out DIR: the outputs and the state under DIR. */
 static int
 out_dir(struct config *c, const char *dir)
@@ -1270,8 +1218,9 @@ cmd_update(int argc, char *argv[])
 		return EXIT_ERROR;
 	if (outdir != NULL && out_dir(&r.cfg, outdir) == -1)
 		goto out;
-	if ((r.cfg.bundle != NULL && make_parent(r.cfg.bundle) == -1) ||
-	    (r.cfg.capath != NULL && make_parent(r.cfg.capath) == -1))
+	if ((r.cfg.bundle != NULL && publish_make_parents(r.cfg.bundle) ==
+	    -1) || (r.cfg.capath != NULL &&
+	    publish_make_parents(r.cfg.capath) == -1))
 		goto out;
 	if ((lockfd = state_lock(r.cfg.state, r.cfg.lock_wait)) == -1)
 		goto out;

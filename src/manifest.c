@@ -44,25 +44,6 @@ manifest_release(struct manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int
-hex32(const char *s, size_t len, unsigned char out[32])
-{
-	size_t i;
-	int hi, lo;
-
-	if (len != 64)
-		return -1;
-	for (i = 0; i < 32; i++) {
-		hi = OPENSSL_hexchar2int((unsigned char)s[2 * i]);
-		lo = OPENSSL_hexchar2int((unsigned char)s[2 * i + 1]);
-		if (hi < 0 || lo < 0 || (s[2 * i] >= 'A' && s[2 * i] <= 'F') ||
-		    (s[2 * i + 1] >= 'A' && s[2 * i + 1] <= 'F'))
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 /* Split the next field off *p (up to end); NULL when there is none. */
 static const char *
 field(const char **p, const char *end, size_t *len)
@@ -132,7 +113,8 @@ cert_line(const char *p, const char *end, struct manifest *m)
 	int i, pu;
 
 	memset(&mc, 0, sizeof(mc));
-	if ((f = field(&p, end, &len)) == NULL || hex32(f, len, mc.sha256))
+	if ((f = field(&p, end, &len)) == NULL ||
+	    cert_unhex(f, len, mc.sha256) == -1)
 		return "a cert line without a SHA-256";
 	if ((f = field(&p, end, &len)) == NULL)
 		return "a cert line without a role";
@@ -184,7 +166,8 @@ probe_line(const char *p, const char *end, struct manifest *m)
 	X509 *x;
 
 	memset(&mp, 0, sizeof(mp));
-	if ((f = field(&p, end, &len)) == NULL || hex32(f, len, mp.sha256))
+	if ((f = field(&p, end, &len)) == NULL ||
+	    cert_unhex(f, len, mp.sha256) == -1)
 		return "a probe line without a SHA-256";
 	if ((f = field(&p, end, &len)) == NULL ||
 	    pem_base64_decode(f, len, &mp.der, &mp.len) == -1)

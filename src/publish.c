@@ -116,6 +116,32 @@ nomem:
 }
 
 int
+publish_make_parents(const char *path)
+{
+	char *p = strdup(path), *s;
+	int rc = 0;
+
+	if (p == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
+		p[strlen(p) - 1] = '\0';
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
+			log_err("'%s': cannot create the directory for '%s': "
+			    "%s", p, path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+int
 publish_open_dir(const char *path)
 {
 	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -74,6 +74,13 @@ int	publish_file_prepare_at(struct pending *pd, int dirfd,
 	    size_t len, mode_t mode, int keep);
 
 /*
+ * mkdir -p of the directories above path (0755), not path itself; a
+ * trailing slash of path is not a level.  -1 after a message naming the
+ * directory that could not be made.
+ */
+int	publish_make_parents(const char *path);
+
+/*
  * Open the directory path for operations below it: O_DIRECTORY|O_NOFOLLOW,
  * close-on-exec.  -1 with errno set, no message.
  */

@@ -106,24 +106,6 @@ rollback_release(struct rollback *rb)
 	memset(rb, 0, sizeof(*rb));
 }
 
-static int
-unhex(const char *s, unsigned char out[32])
-{
-	size_t i;
-	unsigned v;
-
-	if (strlen(s) != 64)
-		return -1;
-	for (i = 0; i < 32; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdef", s[2 * i]) == NULL ||
-		    strchr("0123456789abcdef", s[2 * i + 1]) == NULL)
-			return -1;
-		out[i] = (unsigned char)v;
-	}
-	return 0;
-}
-
 int
 rollback_parse(const char *buf, struct rollback *rb)
 {
@@ -169,7 +151,8 @@ rollback_parse(const char *buf, struct rollback *rb)
 		if (str != NULL) {
 			if (*str != NULL || (*str = strdup(v)) == NULL)
 				goto out;
-		} else if (unhex(v, d) == -1 || hashes_add(&h[k], d) == -1)
+		} else if (cert_unhex(v, strlen(v), d) == -1 ||
+		    hashes_add(&h[k], d) == -1)
 			goto out;
 	}
 	if (first || rb->origin == NULL || rb->purpose == NULL)

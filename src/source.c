@@ -277,22 +277,24 @@ cmp_str(const void *a, const void *b)
 static int load(const char *, int, struct certset *, struct blocklist *,
     int);
 
-static int
-load_dir(const char *path, int want, struct certset *set,
-    struct blocklist *bl, int depth)
+void
+source_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+source_dir_names(const char *path, char ***namesp, size_t *np)
 {
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	int total = 0, rc = -1;
+	size_t n = 0, cap = 0;
 
-	if (depth > SOURCE_MAX_DEPTH) {
-		log_err("'%s': more than %d directories below the source; "
-		    "refused (give the deeper directory as a source of its "
-		    "own)", path, SOURCE_MAX_DEPTH);
-		return -1;
-	}
 	if ((d = opendir(path)) == NULL) {
 		log_err("'%s': %s", path, strerror(errno));
 		return -1;
@@ -316,33 +318,55 @@ load_dir(const char *path, int want, struct certset *set,
 	}
 	if (errno != 0) {
 		log_err("'%s': %s", path, strerror(errno));
-		goto out;
+		goto fail;
 	}
+	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		char *full;
-		int r;
-
-		if (asprintf(&full, "%s%s%s", path,
-		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) == -1)
-			goto nomem;
-		r = load(full, want, set, bl, depth + 1);
-		free(full);
-		if (r == -1)
-			goto out;
-		total += r;
-	}
-	rc = total;
-	goto out;
+	*namesp = names;
+	*np = n;
+	return 0;
 nomem:
 	log_err("'%s': out of memory", path);
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+fail:
+	source_names_free(names, n);
 	closedir(d);
-	return rc;
+	return -1;
+}
+
+static int
+load_dir(const char *path, int want, struct certset *set,
+    struct blocklist *bl, int depth)
+{
+	char **names, *full;
+	size_t n, i;
+	int total = 0, r;
+
+	if (depth > SOURCE_MAX_DEPTH) {
+		log_err("'%s': more than %d directories below the source; "
+		    "refused (give the deeper directory as a source of its "
+		    "own)", path, SOURCE_MAX_DEPTH);
+		return -1;
+	}
+	if (source_dir_names(path, &names, &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (asprintf(&full, "%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) == -1) {
+			log_err("'%s': out of memory", path);
+			total = -1;
+			break;
+		}
+		r = load(full, want, set, bl, depth + 1);
+		free(full);
+		if (r == -1) {
+			total = -1;
+			break;
+		}
+		total += r;
+	}
+	source_names_free(names, n);
+	return total;
 }
 
 static int

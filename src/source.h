@@ -73,6 +73,14 @@ int		 source_load(const char *path, int want, struct certset *set,
 int		 source_read_file(const char *path, size_t max,
 		    unsigned char **buf, size_t *len);
 
+/*
+ * The names of directory path that source_load() reads, in its order:
+ * dot names left out, sorted by bytes.  *names (each name and the array
+ * malloc'd; source_names_free) and *n.  -1 after a message.
+ */
+int		 source_dir_names(const char *path, char ***names, size_t *n);
+void		 source_names_free(char **names, size_t n);
+
 enum source_read_flags {
 	SOURCE_ABSENT_OK = 1 << 0,	/* a missing file: 0, no message */
 	SOURCE_NOFOLLOW = 1 << 1	/* a symbolic link: refused */

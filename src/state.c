@@ -44,25 +44,6 @@ state_meta_release(struct state_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* mkdir -p of the directories above path (0755), not path itself. */
-static int
-make_parents(const char *path)
-{
-	char *p = strdup(path), *s;
-	int rc = 0;
-
-	if (p == NULL)
-		return -1;
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
 /*
  * Open the state directory (O_DIRECTORY|O_NOFOLLOW), with create made
  * first (0700).  As root it must be root's and writable by no one else.
@@ -75,11 +56,14 @@ state_open(const char *state, int create)
 	struct stat st;
 	int fd;
 
-	if (create && mkdir(state, 0700) == -1 && errno == ENOENT &&
-	    (make_parents(state) == -1 || mkdir(state, 0700) == -1)) {
-		log_err("'%s': cannot create the state directory: %s", state,
-		    strerror(errno));
-		return -1;
+	if (create && mkdir(state, 0700) == -1 && errno == ENOENT) {
+		if (publish_make_parents(state) == -1)
+			return -1;
+		if (mkdir(state, 0700) == -1 && errno != EEXIST) {
+			log_err("'%s': cannot create the state directory: %s",
+			    state, strerror(errno));
+			return -1;
+		}
 	}
 	if ((fd = publish_open_dir(state)) == -1) {
 		if (errno == ENOENT && !create)

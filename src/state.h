@@ -7,6 +7,7 @@
  *                            and what vouched for it: the pin, or the
  *                            checksum file and the SHA-256 it gave
  *   STATE/sources/NAME       what [source NAME] gave before (rollback.h)
+ *   STATE/manifest           what the published store holds (manifest.h)
  *   STATE/last-run           what the published store was made from
  *   STATE/hooks-pending      changes whose hooks have not yet succeeded
  *
@@ -33,8 +34,8 @@ struct state_meta {
 };
 
 /*
- * Create the state directory (and its cache/ and sources/) if needed and take its lock,
- * waiting up to wait_s seconds for another run.  Returns the descriptor to
+ * Create the state directory (and its cache/) if needed and take its
+ * lock, waiting up to wait_s seconds for another run.  Returns the descriptor to
  * keep open, or -1 after a message naming the holder's pid.
  */
 int	state_lock(const char *state, unsigned wait_s);

@@ -311,3 +311,16 @@ badhttp_stop() {
 	BADHTTP_PID=""
 	return 0
 }
+
+# aia_pki_start DIR: nginx serving DIR/www, and in DIR the AIA test PKI of
+# tests/mkpki.sh whose caIssuers URLs point at that nginx (its log in
+# $W/mkpki.log).  Sets BASE (the nginx URL) and LOG (its access log);
+# non-zero when either could not be had.
+aia_pki_start() {
+	mkdir -p "$1/www"
+	httpd_start "$1/www" &&
+	    sh "$(dirname "$0")/../mkpki.sh" "$1" "$HTTPD_URL" \
+	    >"$W/mkpki.log" 2>&1 || return 1
+	BASE=$HTTPD_URL
+	LOG=$(httpd_log)
+}

@@ -16,16 +16,11 @@ trap 'tlsd_stop; httpd_stop; badhttp_stop; [ -n "$LPID" ] && kill $LPID 2>/dev/n
 trap 'exit 1' HUP INT PIPE TERM
 
 P=$W/pki
-mkdir -p "$P/www"
-if ! httpd_start "$P/www" ||
-    ! sh "$(dirname "$0")/../mkpki.sh" "$P" "$HTTPD_URL" >"$W/mkpki.log" 2>&1
-then
+if ! aia_pki_start "$P"; then
 	nok "nginx and the test PKI"
 	done_testing
 	exit 1
 fi
-BASE=$HTTPD_URL
-LOG=$(httpd_log)
 HP=$HTTPD_PORT
 
 # a listener on 127.0.0.1 and [::1] (same port) that logs each connection

@@ -12,15 +12,11 @@ trap 'tlsd_stop; httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
 P=$W/pki
-mkdir -p "$P/www"
-if ! httpd_start "$P/www" ||
-    ! sh "$(dirname "$0")/../mkpki.sh" "$P" "$HTTPD_URL" >"$W/mkpki.log" 2>&1
-then
+if ! aia_pki_start "$P"; then
 	nok "nginx and the test PKI"
 	done_testing
 	exit 1
 fi
-BASE=$HTTPD_URL
 tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" || nok "tlsd smtp starts"
 SMTP=smtp://127.0.0.1:$TLSD_PORT
 tlsd_start smtp "$P/leaf-chain.pem" "$P/leaf.key" || nok "tlsd smtp (chain)"
