@@ -206,6 +206,23 @@ state_lock(const char *state, unsigned wait_s)
 	return fd;
 }
 
+/*
+ * The directory of STATE/file, opened (state_open, then state_subdir), and
+ * the last component in *name.  -1 after a message, or silently with errno
+ * ENOENT when it is absent and create is 0.
+ */
+static int
+file_dir(const char *state, const char *file, int create, const char **name)
+{
+	int sfd, dfd;
+
+	if ((sfd = state_open(state, create)) == -1)
+		return -1;
+	dfd = state_subdir(sfd, state, file, create, name);
+	close(sfd);
+	return dfd;
+}
+
 /* Read STATE/file (at most max bytes): 1, 0 when absent, -1 after a message. */
 static int
 read_at_most(const char *state, const char *file, size_t max,
@@ -213,13 +230,9 @@ read_at_most(const char *state, const char *file, size_t max,
 {
 	char shown[4096];
 	const char *name;
-	int sfd, dfd, r;
+	int dfd, r;
 
-	if ((sfd = state_open(state, 0)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	dfd = state_subdir(sfd, state, file, 0, &name);
-	close(sfd);
-	if (dfd == -1)
+	if ((dfd = file_dir(state, file, 0, &name)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	snprintf(shown, sizeof(shown), "%s/%s", state, file);
 	r = source_read_at(dfd, name, shown, max, SOURCE_ABSENT_OK |
@@ -246,13 +259,9 @@ state_write(const char *state, const char *file, const char *buf, size_t len)
 	struct pending pd;
 	char dir[4096];
 	const char *name;
-	int sfd, dfd, rc;
+	int dfd, rc;
 
-	if ((sfd = state_open(state, 1)) == -1)
-		return -1;
-	dfd = state_subdir(sfd, state, file, 1, &name);
-	close(sfd);
-	if (dfd == -1)
+	if ((dfd = file_dir(state, file, 1, &name)) == -1)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s%s%.*s", state, name != file ? "/" : "",
 	    (int)(name != file ? name - file - 1 : 0), file);
@@ -269,13 +278,9 @@ int
 state_remove(const char *state, const char *file)
 {
 	const char *name;
-	int sfd, dfd, rc = 0;
+	int dfd, rc = 0;
 
-	if ((sfd = state_open(state, 0)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	dfd = state_subdir(sfd, state, file, 0, &name);
-	close(sfd);
-	if (dfd == -1)
+	if ((dfd = file_dir(state, file, 0, &name)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
 		log_err("'%s/%s': %s", state, file, strerror(errno));
