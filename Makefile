@@ -26,11 +26,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
 LIBS	 = $(PKG_LIBS) -lpthread
 
 # Everything but main.c is shared with the unit tests.
-OBJS	 = src/aia.o src/blocklist.o src/buf.o src/bundle.o src/capath.o src/ccadb.o src/cert.o \
-	   src/certdata.o src/certset.o src/cmd_build.o src/cmd_list.o \
-	   src/cmd_probe.o src/cmd_sendmail.o src/cmd_stores.o src/cmd_update.o src/config.o src/der.o src/fetch.o \
-	   src/hooks.o src/json.o src/log.o src/manifest.o src/output.o src/pem.o src/policy.o \
-	   src/probe.o src/probeset.o src/publish.o src/rollback.o src/sendmail.o src/source.o src/state.o src/store.o src/text.o src/unpack.o
+OBJS	 = $(patsubst %.c,%.o,$(filter-out src/main.c,$(sort $(wildcard src/*.c))))
 MAIN	 = src/main.o
 UNIT	 = tests/unit/run_unit
 
