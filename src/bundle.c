@@ -8,7 +8,6 @@
 #include <openssl/x509.h>
 
 #include "bundle.h"
-#include "log.h"
 #include "text.h"
 
 static int
@@ -72,35 +71,17 @@ bundle_render_cert(struct buf *b, struct cert *c)
 }
 
 int
-bundle_render(const struct certset *set, struct buf *b)
+bundle_render(const struct certset *set, int flags, struct rendered *r,
+    struct diags *d)
 {
 	size_t i;
 
+	(void)flags;
+	(void)d;
 	for (i = 0; i < set->n; i++) {
 		if (i > 0)
-			buf_add(b, "\n", 1);
-		bundle_render_cert(b, set->v[i]);
-	}
-	if (b->failed) {
-		log_err("out of memory rendering the bundle");
-		return -1;
+			buf_add(&r->b, "\n", 1);
+		bundle_render_cert(&r->b, set->v[i]);
 	}
 	return 0;
-}
-
-int
-bundle_prepare(const struct certset *set, const char *path, int flags,
-    struct pending *pd)
-{
-	struct buf b = { 0 };
-	int rc;
-
-	(void)flags;
-	if (bundle_render(set, &b) == -1) {
-		buf_release(&b);
-		return -1;
-	}
-	rc = publish_file_prepare(pd, path, b.p, b.len);
-	buf_release(&b);
-	return rc;
 }

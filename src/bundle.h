@@ -11,16 +11,16 @@
 
 #include "buf.h"
 #include "certset.h"
-#include "publish.h"
+#include "output.h"
 
 /* Append c's comment header and PEM block to b.  -1 on allocation failure. */
 int	bundle_render_cert(struct buf *b, struct cert *c);
 
-/* Render the whole set.  -1 on allocation failure (after a message). */
-int	bundle_render(const struct certset *set, struct buf *b);
-
-/* Writer: stage the bundle for path.  See publish.h. */
-int	bundle_prepare(const struct certset *set, const char *path,
-	    int flags, struct pending *pd);
+/*
+ * Writer: the whole set, in order, as one PEM file into r->b (output.h).
+ * An allocation failure shows as r->b.failed.
+ */
+int	bundle_render(const struct certset *set, int flags, struct rendered *r,
+	    struct diags *d);
 
 #endif

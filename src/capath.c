@@ -9,7 +9,7 @@
 
 #include "bundle.h"
 #include "capath.h"
-#include "log.h"
+#include "xalloc.h"
 
 struct item {
 	struct cert	*c;
@@ -33,23 +33,20 @@ cmp_entry(const void *a, const void *b)
 }
 
 int
-capath_prepare(const struct certset *set, const char *path, int flags,
-    struct pending *pd)
+capath_render(const struct certset *set, int flags, struct rendered *r,
+    struct diags *d)
 {
-	struct item *it = NULL;
-	struct dir_entry *e = NULL;
-	struct buf b = { 0 };
-	unsigned long *made = NULL;
+	struct item *it;
+	struct dir_entry *e;
+	struct buf *b = &r->b;
+	unsigned long *made;
 	size_t nh = 0;
 	size_t i, j, n = set->n, ne = 0, kinds = (flags & CAPATH_COMPAT) ? 2 : 1;
 	int rc = -1, k;
 
-	if ((it = calloc(n ? n : 1, sizeof(*it))) == NULL ||
-	    (e = calloc(n * (1 + kinds) + 1, sizeof(*e))) == NULL ||
-	    (made = calloc(n * kinds + 1, sizeof(*made))) == NULL) {
-		log_err("out of memory");
-		goto out;
-	}
+	it = xcalloc(n, sizeof(*it));
+	e = xcalloc(n * (1 + kinds) + 1, sizeof(*e));
+	made = xcalloc(n * kinds + 1, sizeof(*made));
 	for (i = 0; i < n; i++) {
 		char hex[65];
 
@@ -58,21 +55,19 @@ capath_prepare(const struct certset *set, const char *path, int flags,
 		snprintf(it[i].file, sizeof(it[i].file), "%s.pem", hex);
 		it[i].hash[0] = X509_subject_name_hash(it[i].c->x509);
 		it[i].hash[1] = X509_subject_name_hash_old(it[i].c->x509);
-		it[i].off = b.len;
-		bundle_render_cert(&b, it[i].c);
-		it[i].len = b.len - it[i].off;
+		it[i].off = b->len;
+		bundle_render_cert(b, it[i].c);
+		it[i].len = b->len - it[i].off;
 	}
-	if (b.failed) {
-		log_err("out of memory");
+	if (b->failed)
 		goto out;
-	}
 	/* openssl rehash numbers collisions in file-name order */
 	qsort(it, n, sizeof(*it), cmp_item_file);
 	for (i = 0; i < n; i++) {
 		struct dir_entry *f = &e[ne++];
 
 		snprintf(f->name, sizeof(f->name), "%s", it[i].file);
-		f->data = b.p + it[i].off;
+		f->data = b->p + it[i].off;
 		f->len = it[i].len;
 		for (k = 0; k < (int)kinds; k++) {
 			unsigned long h = it[i].hash[k];
@@ -97,12 +92,15 @@ capath_prepare(const struct certset *set, const char *path, int flags,
 	qsort(e, ne, sizeof(*e), cmp_entry);
 	for (i = 1; i < ne; i++)
 		if (strcmp(e[i - 1].name, e[i].name) == 0) {
-			log_err("'%s': two entries named '%s'", path, e[i].name);
+			diag_err(d, NULL, 0, "two entries of the CApath named "
+			    "'%s'", e[i].name);
 			goto out;
 		}
-	rc = publish_dir_prepare(pd, path, e, ne);
+	r->e = e;
+	r->n = ne;
+	e = NULL;
+	rc = 0;
 out:
-	buf_release(&b);
 	free(it);
 	free(e);
 	free(made);

@@ -12,14 +12,17 @@
 #define TB_CAPATH_H
 
 #include "certset.h"
-#include "publish.h"
+#include "output.h"
 
 enum capath_flags {
 	CAPATH_COMPAT = 1 << 0
 };
 
-/* Writer: stage a new generation for the CApath link path. */
-int	capath_prepare(const struct certset *set, const char *path,
-	    int flags, struct pending *pd);
+/*
+ * Writer: the set as the entries of a CApath (files and links, sorted by
+ * name, their data in r->b), output.h.  -1 after adding to d.
+ */
+int	capath_render(const struct certset *set, int flags,
+	    struct rendered *r, struct diags *d);
 
 #endif

@@ -185,8 +185,6 @@ cmd_build(int argc, char *argv[])
 		{ "keep-expired", no_argument, NULL, 'k' },
 		{ "intermediates", required_argument, NULL, 'i' },
 		{ "exclude", required_argument, NULL, 'x' },
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "capath", required_argument, NULL, 'c' },
 		{ "compat", no_argument, NULL, 'C' },
 		{ "store", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -196,17 +194,19 @@ cmd_build(int argc, char *argv[])
 	struct policy_stats st;
 	struct blocklist *bl = NULL;
 	struct certset **asets = NULL, **isets = NULL, *final = NULL;
-	struct output out;
+	struct output out = OUTPUT_INIT;
+	struct option *lopts = output_longopts(opts);
 	char **inter = NULL, **anchor = NULL, **owned = NULL;
 	size_t ninter = 0, nanchor = 0, nowned = 0, i;
 	int ch, rc = EXIT_ERROR, changed = 0, w;
 
 	memset(&pol, 0, sizeof(pol));
-	memset(&out, 0, sizeof(out));
 	pol.purpose = PURPOSE_SERVER_AUTH;
 	pol.now = time(NULL);
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		if (output_getopt(&out, ch, optarg))
+			continue;	/* --bundle FILE, --capath DIR... */
 		switch (ch) {
 		case 'p':
 			if ((w = purpose_from_name(optarg)) == -1) {
@@ -242,12 +242,6 @@ cmd_build(int argc, char *argv[])
 			pol.nexclude++;
 			break;
 		}
-		case 'b':
-			out.bundle = optarg;
-			break;
-		case 'c':
-			out.capath = optarg;
-			break;
 		case 'C':
 			out.flags |= CAPATH_COMPAT;
 			break;
@@ -287,7 +281,7 @@ cmd_build(int argc, char *argv[])
 		usage(stderr);
 		goto out;
 	}
-	if (out.bundle == NULL && out.capath == NULL) {
+	if (out.n == 0) {
 		log_err("build: nothing to write; give --bundle FILE and/or "
 		    "--capath DIR");
 		goto out;
@@ -341,5 +335,6 @@ out:
 	free(owned);
 	free(pol.exclude);
 	policy_release(&pol);
+	free(lopts);
 	return rc;
 }

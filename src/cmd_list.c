@@ -17,6 +17,9 @@
 #include "manifest.h"
 #include "source.h"
 #include "text.h"
+#include "xalloc.h"
+
+#define ISO8601	"%Y-%m-%dT%H:%M:%SZ"
 
 static const char *trust_names[] = {
 	"unspecified", "trusted-delegator", "must-verify", "not-trusted"
@@ -35,16 +38,6 @@ usage(FILE *f)
 	    "each certificate was admitted (from the state's manifest).\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
-}
-
-static const char *
-iso_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
 }
 
 static int
@@ -114,12 +107,11 @@ print_text(struct cert *c, const struct manifest_cert *mc, time_t now,
 			printf("trust:      %s %s\n", purpose_name(p),
 			    trust_names[c->trust[p]]);
 	distrust_of(c, mc, d, t);
-	for (p = 0; p < 2; p++) {
+	for (p = 0; p < 2; p++)
 		if (d[p] == DISTRUST_AFTER)
 			printf("%s distrust after: %s\n", dname[p],
 			    cert_time_t_str(t[p], when, sizeof(when)) ? when :
 			    "?");
-	}
 	printf("expired:    %s\n", cert_is_expired(c, now) ? "yes" : "no");
 	printf("source:     %s\n", text_esc(c->nsources ? c->sources[0] : "",
 	    esc, sizeof(esc)));
@@ -151,10 +143,9 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 		printf(", \"label\": ");
 		json_str(c->label);
 	}
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm)) {
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm) &&
+	    strftime(when, sizeof(when), ISO8601, &tm) > 0)
 		printf(", \"not_after\": \"%s\"", when);
-	}
 	printf(", \"sha256\": \"%s\", \"ca\": %s, \"expired\": %s", hex,
 	    cert_is_ca(c) ? "true" : "false",
 	    cert_is_expired(c, now) ? "true" : "false");
@@ -167,9 +158,9 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 	}
 	distrust_of(c, mc, d, t);
 	for (p = 0; p < 2; p++) {
-		if (d[p] == DISTRUST_AFTER)
-			printf(", \"%s\": \"%s\"", dkey[p],
-			    iso_time(t[p], when, sizeof(when)));
+		if (d[p] == DISTRUST_AFTER && gmtime_r(&t[p], &tm) != NULL &&
+		    strftime(when, sizeof(when), ISO8601, &tm) > 0)
+			printf(", \"%s\": \"%s\"", dkey[p], when);
 		else if (d[p] == DISTRUST_NEVER)
 			printf(", \"%s\": false", dkey[p]);
 	}
@@ -200,7 +191,7 @@ published(struct manifest *m, char **path)
 	struct config c;
 	char why[256];
 	const char *p = NULL;
-	int rc = -1;
+	int found, rc = -1;
 
 	if (config_find(cmd_config, &c) == -1)
 		return -1;
@@ -218,24 +209,16 @@ published(struct manifest *m, char **path)
 		    c.file);
 		goto out;
 	}
-	if ((*path = strdup(p)) == NULL) {
-		log_err("out of memory");
+	*path = xstrdup(p);
+	if ((found = manifest_load(c.state, m, why, sizeof(why))) == -1)
 		goto out;
-	}
-	switch (manifest_load(c.state, m, why, sizeof(why))) {
-	case -1:
-		goto out;
-	case 0:
-		if (why[0] != '\0')
-			log_warn("'%s/" MANIFEST_FILE "': %s; why each "
-			    "certificate was admitted is not known",
-			    c.state, why);
-		else
-			log_warn("'%s' has no " MANIFEST_FILE " yet; why each "
-			    "certificate was admitted is known after the next "
-			    "'trustbuild update'", c.state);
-		break;
-	}
+	if (found == 0 && why[0] != '\0')
+		log_warn("'%s/" MANIFEST_FILE "': %s; why each certificate "
+		    "was admitted is not known", c.state, why);
+	else if (found == 0)
+		log_warn("'%s' has no " MANIFEST_FILE " yet; why each "
+		    "certificate was admitted is known after the next "
+		    "'trustbuild update'", c.state);
 	rc = 0;
 out:
 	config_release(&c);

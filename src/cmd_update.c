@@ -1163,7 +1163,7 @@ cmd_update(int argc, char *argv[])
 	struct run r;
 	struct policy pol;
 	struct policy_stats st;
-	struct output out;
+	struct output out = OUTPUT_INIT;
 	struct hooks_env env;
 	struct certset **asets = NULL, **isets = NULL, *final = NULL;
 	struct certset *old = NULL;
@@ -1399,9 +1399,7 @@ cmd_update(int argc, char *argv[])
 	}
 
 	/* publish */
-	out.bundle = r.cfg.bundle;
-	out.capath = r.cfg.capath;
-	out.flags = r.cfg.compat ? CAPATH_COMPAT : 0;
+	output_from_config(&out, &r.cfg);
 	if (output_publish(&out, final, &changed) == -1)
 		goto out;
 	until = (time_t)1 << 62;

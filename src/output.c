@@ -3,6 +3,7 @@
  */
 #include <sys/stat.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,108 +11,213 @@
 
 #include "bundle.h"
 #include "capath.h"
+#include "config.h"
 #include "log.h"
 #include "output.h"
 #include "publish.h"
+#include "xalloc.h"
 
-static const struct writer {
-	const char	*name;
-	int		(*prepare)(const struct certset *, const char *, int,
-			    struct pending *);
-} writers[] = {
-	{ "bundle", bundle_prepare },
-	{ "capath", capath_prepare },
+static const struct writer writers[] = {
+	{ "bundle", "bundle", "bundle", "FILE", PENDING_FILE,
+	    offsetof(struct config, bundle), bundle_render },
+	{ "capath", "capath", "capath", "DIR", PENDING_DIR,
+	    offsetof(struct config, capath), capath_render },
 };
 
-enum { WRITER_BUNDLE, WRITER_CAPATH, WRITER_N };
+#define NWRITERS	(sizeof(writers) / sizeof(writers[0]))
 
-/* The directory holding path (malloc'd), "." for a bare name. */
-static char *
-parent_of(const char *path)
+const struct writer *
+output_writer(size_t i)
 {
-	char *p = strdup(path), *slash;
+	return i < NWRITERS ? &writers[i] : NULL;
+}
 
-	if (p == NULL)
-		return NULL;
-	while (strlen(p) > 1 && p[strlen(p) - 1] == '/')
-		p[strlen(p) - 1] = '\0';
-	if ((slash = strrchr(p, '/')) == NULL)
-		strcpy(p, ".");
-	else if (slash == p)
-		p[1] = '\0';
-	else
-		*slash = '\0';
-	return p;
+const struct writer *
+output_writer_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NWRITERS; i++)
+		if (strcmp(writers[i].name, name) == 0 ||
+		    strcmp(writers[i].key, name) == 0)
+			return &writers[i];
+	return NULL;
+}
+
+static int
+add_writer(struct output *o, const struct writer *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->v[i].w == w) {
+			o->v[i].path = path;
+			return 0;
+		}
+	if (o->n == OUTPUT_MAX)
+		return -1;
+	/* in the order of writers[], whatever the order of the options */
+	for (i = o->n; i > 0 && o->v[i - 1].w > w; i--)
+		o->v[i] = o->v[i - 1];
+	o->v[i].w = w;
+	o->v[i].path = path;
+	o->n++;
+	return 0;
+}
+
+int
+output_add(struct output *o, const char *name, const char *path)
+{
+	const struct writer *w;
+
+	if ((w = output_writer_find(name)) == NULL)
+		return -1;
+	return add_writer(o, w, path);
+}
+
+const char *
+output_path(const struct output *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].w->name, name) == 0)
+			return o->v[i].path;
+	return NULL;
+}
+
+void
+output_from_config(struct output *o, const struct config *c)
+{
+	const char *path;
+	size_t i;
+
+	for (i = 0; i < NWRITERS; i++) {
+		path = *(char *const *)(const void *)((const char *)c +
+		    writers[i].cfg_field);
+		if (path != NULL)
+			add_writer(o, &writers[i], path);
+	}
+	o->flags = c->compat ? CAPATH_COMPAT : 0;
+}
+
+struct option *
+output_longopts(const struct option *base)
+{
+	struct option *v;
+	size_t n, i;
+
+	for (n = 0; base[n].name != NULL; n++)
+		;
+	v = xcalloc(n + NWRITERS + 1, sizeof(*v));
+	memcpy(v, base, n * sizeof(*v));
+	for (i = 0; i < NWRITERS; i++) {
+		v[n + i].name = writers[i].option;
+		v[n + i].has_arg = required_argument;
+		v[n + i].val = OUTPUT_OPTION + (int)i;
+	}
+	return v;
+}
+
+int
+output_getopt(struct output *o, int ch, const char *arg)
+{
+	if (ch < OUTPUT_OPTION || ch >= OUTPUT_OPTION + (int)NWRITERS)
+		return 0;
+	add_writer(o, &writers[ch - OUTPUT_OPTION], arg);
+	return 1;
 }
 
 /* Lock each distinct output directory once (flock is per open file). */
 static int
-lock_outputs(const char *out[WRITER_N], int fds[WRITER_N])
+lock_outputs(const struct output *o, int fds[OUTPUT_MAX])
 {
-	struct stat st[WRITER_N];
-	int i, j, dup;
+	struct stat st[OUTPUT_MAX];
+	size_t i, j;
+	int dup;
 
-	for (i = 0; i < WRITER_N; i++) {
-		char *d;
+	for (i = 0; i < o->n; i++) {
+		const char *path = o->v[i].path;
+		char *d = publish_dirname(path);
 
-		fds[i] = -1;
-		if (out[i] == NULL)
-			continue;
-		if ((d = parent_of(out[i])) == NULL) {
-			log_err("out of memory");
-			return -1;
-		}
 		if (stat(d, &st[i]) == -1) {
 			log_err("'%s': cannot publish there: directory '%s' "
-			    "does not exist; create it first", out[i], d);
+			    "does not exist; create it first", path, d);
 			free(d);
 			return -1;
 		}
 		free(d);
 		for (dup = 0, j = 0; j < i; j++)
-			if (out[j] != NULL && st[j].st_dev == st[i].st_dev &&
+			if (st[j].st_dev == st[i].st_dev &&
 			    st[j].st_ino == st[i].st_ino)
 				dup = 1;
-		if (!dup && (fds[i] = publish_lock(out[i],
+		if (!dup && (fds[i] = publish_lock(path,
 		    OUTPUT_LOCK_WAIT_S)) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+/* Render one output and stage it beside what is published. */
+static int
+stage(const struct output_target *t, const struct certset *set, int flags,
+    struct pending *pd)
+{
+	struct rendered r;
+	struct diags d = DIAGS_INIT;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (t->w->render(set, flags, &r, &d) == -1)
+		goto out;
+	if (r.b.failed) {
+		diag_err(&d, NULL, 0, "out of memory rendering the %s",
+		    t->w->name);
+		goto out;
+	}
+	if (t->w->kind == PENDING_FILE)
+		rc = publish_file_prepare(pd, t->path, r.b.p, r.b.len);
+	else
+		rc = publish_dir_prepare(pd, t->path, r.e, r.n);
+out:
+	diags_report(&d);
+	buf_release(&r.b);
+	free(r.e);
+	return rc;
+}
+
 int
 output_publish(const struct output *o, const struct certset *set,
     int *changed)
 {
-	struct pending pd[WRITER_N];
-	const char *out[WRITER_N];
-	int lockfd[WRITER_N] = { -1, -1 };
-	int w, rc = -1;
+	struct pending pd[OUTPUT_MAX];
+	int lockfd[OUTPUT_MAX];
+	size_t i;
+	int rc = -1;
 
 	memset(pd, 0, sizeof(pd));
-	out[WRITER_BUNDLE] = o->bundle;
-	out[WRITER_CAPATH] = o->capath;
-	publish_signals();
-	if (lock_outputs(out, lockfd) == -1)
-		goto out;
-	for (w = 0; w < WRITER_N; w++) {
-		if (out[w] == NULL)
-			continue;
-		if (writers[w].prepare(set, out[w], o->flags, &pd[w]) == -1)
-			goto out;
+	for (i = 0; i < OUTPUT_MAX; i++) {
+		pd[i].dfd = -1;
+		lockfd[i] = -1;
 	}
-	if (publish_commit_all(pd, WRITER_N) == -1)
+	publish_signals();
+	if (lock_outputs(o, lockfd) == -1)
+		goto out;
+	for (i = 0; i < o->n; i++)
+		if (stage(&o->v[i], set, o->flags, &pd[i]) == -1)
+			goto out;
+	if (publish_commit_all(pd, o->n) == -1)
 		goto out;
 	*changed = 0;
-	for (w = 0; w < WRITER_N; w++)
-		*changed |= pd[w].changed;
+	for (i = 0; i < o->n; i++)
+		*changed |= pd[i].changed;
 	rc = 0;
 out:
-	for (w = 0; w < WRITER_N; w++) {
-		publish_abort(&pd[w]);
-		publish_release(&pd[w]);
-		if (lockfd[w] != -1)
-			close(lockfd[w]);
+	for (i = 0; i < o->n; i++) {
+		publish_abort(&pd[i]);
+		publish_release(&pd[i]);
+		if (lockfd[i] != -1)
+			close(lockfd[i]);
 	}
 	return rc;
 }

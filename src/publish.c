@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "publish.h"
+#include "xalloc.h"
 
 #ifndef PUBLISH_LOCK_DIR
 #define PUBLISH_LOCK_DIR	"/run/trustbuild"
@@ -81,38 +82,45 @@ publish_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+char *
+publish_dirname(const char *path)
+{
+	char *p = xstrdup(path), *slash;
+	size_t len;
+
+	/* "certs/" is "certs" */
+	while ((len = strlen(p)) > 1 && p[len - 1] == '/')
+		p[len - 1] = '\0';
+	if ((slash = strrchr(p, '/')) == NULL)
+		strcpy(p, ".");
+	else if (slash == p)
+		p[1] = '\0';
+	else
+		*slash = '\0';
+	return p;
+}
+
 static int
 split_path(struct pending *pd, const char *path)
 {
-	char *slash;
+	const char *slash;
 	size_t len;
 
 	memset(pd, 0, sizeof(*pd));
 	pd->dfd = -1;
-	if ((pd->path = strdup(path)) == NULL)
-		goto nomem;
+	pd->path = xstrdup(path);
 	/* "certs/" publishes "certs" */
 	while ((len = strlen(pd->path)) > 1 && pd->path[len - 1] == '/')
 		pd->path[len - 1] = '\0';
-	if ((slash = strrchr(pd->path, '/')) == NULL) {
-		pd->dir = strdup(".");
-		pd->base = strdup(pd->path);
-	} else {
-		pd->dir = slash == pd->path ? strdup("/") :
-		    strndup(pd->path, (size_t)(slash - pd->path));
-		pd->base = strdup(slash + 1);
-	}
-	if (pd->dir == NULL || pd->base == NULL)
-		goto nomem;
+	pd->dir = publish_dirname(pd->path);
+	slash = strrchr(pd->path, '/');
+	pd->base = xstrdup(slash != NULL ? slash + 1 : pd->path);
 	if (*pd->base == '\0' || strcmp(pd->base, ".") == 0 ||
 	    strcmp(pd->base, "..") == 0) {
 		log_err("'%s': not a name trustbuild can publish to", path);
 		return -1;
 	}
 	return 0;
-nomem:
-	log_err("out of memory");
-	return -1;
 }
 
 int

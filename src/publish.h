@@ -74,6 +74,12 @@ int	publish_file_prepare_at(struct pending *pd, int dirfd,
 	    size_t len, mode_t mode, int keep);
 
 /*
+ * The directory that holds path (malloc'd): "." for a bare name, "/" for
+ * one in the root; a trailing slash of path is not a level.
+ */
+char	*publish_dirname(const char *path);
+
+/*
  * mkdir -p of the directories above path (0755), not path itself; a
  * trailing slash of path is not a level.  -1 after a message naming the
  * directory that could not be made.
