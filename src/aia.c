@@ -16,8 +16,8 @@
 
 #include "aia.h"
 #include "cert.h"
+#include "diag.h"
 #include "fetch.h"
-#include "log.h"
 #include "state.h"
 
 /*
@@ -280,12 +280,38 @@ step(struct aia_result *res, const char *url, int ok, const char *fmt, ...)
 	return s;
 }
 
+/*
+ * Why the fetch of m->url failed, into m: the text without the URL, which
+ * the step names already (a redirect's URL stays in it), and whether the
+ * address policy refused it.
+ */
+static void
+fetch_failure(struct diags *d, struct memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct diag *e = &d->v[i];
+
+		if (e->level != DIAG_ERR)
+			continue;
+		m->refused = e->code == DIAG_REFUSED;
+		if (e->file != NULL && strcmp(e->file, m->url) == 0)
+			snprintf(m->err, sizeof(m->err), "%s", e->msg);
+		else
+			diag_format(e, m->err, sizeof(m->err));
+		break;
+	}
+	diags_clear(d);
+}
+
 /* Fetch (or take from the cache) the answer of m->url into m. */
 static void
 fetch_into(struct aia *a, struct memo *m, time_t deadline)
 {
 	struct fetch_opts fo;
 	struct fetch_result r;
+	struct diags d = DIAGS_INIT;
 	struct state_meta meta;
 	unsigned char *cached = NULL, *data;
 	const char *url = m->url;
@@ -321,20 +347,9 @@ fetch_into(struct aia *a, struct memo *m, time_t deadline)
 	fo.public_only = !a->o.allow_private;
 	fo.same_host = 1;
 	fo.opaque = 1;
-	fo.refused = &m->refused;
-	fo.errbuf = m->err;
-	fo.errsz = sizeof(m->err);
-	rc = fetch_get(url, have ? meta.etag : NULL,
-	    have ? meta.last_modified : NULL, &fo, &r);
-	if (rc == -1) {
-		/* the report names the URL already: "'URL': why" */
-		size_t ul = strlen(url);
-
-		if (m->err[0] == '\'' && strncmp(m->err + 1, url, ul) == 0 &&
-		    strncmp(m->err + 1 + ul, "': ", 3) == 0)
-			memmove(m->err, m->err + ul + 4,
-			    strlen(m->err + ul + 4) + 1);
-	}
+	if ((rc = fetch_get(url, have ? meta.etag : NULL,
+	    have ? meta.last_modified : NULL, &fo, &r, &d)) == -1)
+		fetch_failure(&d, m);
 	/* a refused address is refused, whatever was cached from before */
 	if (rc == -1 && (!have || m->refused))
 		goto out;

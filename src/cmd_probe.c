@@ -263,6 +263,7 @@ cmd_probe(int argc, char *argv[])
 	struct aia_opts ao;
 	struct aia *aia = NULL;
 	struct aia_result ar;
+	struct diags d = DIAGS_INIT;
 	const char *bundle = NULL, *capath = NULL, *host, *chainfile = NULL;
 	const char *label;
 	struct config cfg;
@@ -380,7 +381,9 @@ cmd_probe(int argc, char *argv[])
 			goto out;
 		snprintf(pr.addr, sizeof(pr.addr), "none");
 		snprintf(pr.tls, sizeof(pr.tls), "from %s", chainfile);
-	} else if (probe_run(&t, &po, &pr, err, sizeof(err)) == -1) {
+	} else if (probe_run(&t, &po, &pr, &d) == -1) {
+		snprintf(err, sizeof(err), "%s", diags_first_err(&d));
+		diags_clear(&d);
 		if (json) {
 			fprintf(f, "{\"url\":");
 			json_str(label);
@@ -412,7 +415,7 @@ cmd_probe(int argc, char *argv[])
 			fprintf(f, "%s: the chain saved in it\n", chainfile);
 		else
 			fprintf(f, "%s: connected to %s (%s%s), %s\n", label,
-			    pr.addr, t.scheme, t.proto == PROTO_TLS ? "" :
+			    pr.addr, t.scheme, !t.starttls ? "" :
 			    ", STARTTLS", pr.tls);
 		fprintf(f, "chain as sent (%d certificate%s):\n", n,
 		    n == 1 ? "" : "s");

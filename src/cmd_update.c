@@ -43,6 +43,7 @@
 #include "state.h"
 #include "store.h"
 #include "text.h"
+#include "xalloc.h"
 
 #define BUNDLE_NAME	"ca-bundle.with.intermediate.crt"
 #define CAPATH_NAME	"certs"
@@ -404,23 +405,61 @@ fetch_opts(const struct run *r, const struct src *s, struct fetch_opts *o)
 	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
 }
 
+/*
+ * fetch's failure in d, with the advice of the setting to change (fetch.h
+ * knows none): the timeout and the CA always; max-size and the URL for a
+ * source's download, not for its checksum file (a fixed bound, and advice
+ * of its own).
+ */
+static void
+fetch_advice(struct diags *d, const struct fetch_opts *o, int download)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct diag *e = &d->v[i];
+		char *m = NULL;
+
+		if (e->code == DIAG_TIMEOUT)
+			m = xasprintf("%s; raise timeout in [fetch] if the "
+			    "server is just slow", e->msg);
+		else if (e->code == DIAG_LIMIT && download)
+			m = xasprintf("%s; raise max-size if this is expected",
+			    e->msg);
+		else if (e->code == DIAG_ABSENT && download)
+			m = xasprintf("%s; check the url of this source",
+			    e->msg);
+		else if (e->code == DIAG_TLS)
+			m = xasprintf("%s; the server's certificate must verify "
+			    "against %s", e->msg, o->ca ? o->ca : "the "
+			    "system's CA store (or give 'ca = FILE' to "
+			    "bootstrap)");
+		if (m != NULL) {
+			free(e->msg);
+			e->msg = m;
+		}
+	}
+}
+
 /* The SHA-256 that s->sha256_url gives for s->url's file, into want. */
 static int
 checksum_get(const struct run *r, const struct src *s, char want[65])
 {
 	struct fetch_opts o;
 	struct fetch_result cr;
-	char why[1024], file[256];
+	struct diags d = DIAGS_INIT;
+	char file[256];
 	int n;
 
 	fetch_opts(r, s, &o);
 	o.max_size = CHECKSUM_MAX;
 	o.progress = 0;
-	o.errbuf = why;
-	o.errsz = sizeof(why);
-	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr) == -1) {
+	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr, &d) == -1) {
+		fetch_advice(&d, &o, 0);
 		log_err("[source %s]: checksum file %s; check sha256-url: "
-		    "without it the download is refused", s->name, why);
+		    "without it the download is refused", s->name,
+		    diags_first_err(&d));
+		diags_clear(&d);
 		return -1;
 	}
 	fetch_url_file(s->url, file, sizeof(file));
@@ -609,6 +648,7 @@ get_remote(struct run *r, struct src *s)
 	struct state_meta m;
 	struct fetch_opts o;
 	struct fetch_result res;
+	struct diags d = DIAGS_INIT;
 	unsigned char *cbuf = NULL;
 	size_t clen = 0;
 	char when[64], why[256], want[65];
@@ -638,7 +678,9 @@ get_remote(struct run *r, struct src *s)
 	}
 	fetch_opts(r, s, &o);
 	if (fetch_get(s->url, cached ? m.etag : NULL,
-	    cached ? m.last_modified : NULL, &o, &res) == -1) {
+	    cached ? m.last_modified : NULL, &o, &res, &d) == -1) {
+		fetch_advice(&d, &o, 1);
+		diags_report(&d);
 		snprintf(why, sizeof(why), "'%s' could not be fetched",
 		    s->url);
 		goto fallback;
@@ -656,7 +698,10 @@ get_remote(struct run *r, struct src *s)
 			    m.sha256);
 			fetch_result_release(&res);
 			memset(&res, 0, sizeof(res));
-			if (fetch_get(s->url, NULL, NULL, &o, &res) == -1) {
+			if (fetch_get(s->url, NULL, NULL, &o, &res, &d) ==
+			    -1) {
+				fetch_advice(&d, &o, 1);
+				diags_report(&d);
 				snprintf(why, sizeof(why), "'%s' could not be "
 				    "fetched", s->url);
 				goto fallback;

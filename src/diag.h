@@ -38,7 +38,10 @@ enum diag_code {
 	DIAG_NOT_FORMAT,	/* the bytes are not this format at all */
 	DIAG_LIMIT,		/* a size, count or depth limit was hit */
 	DIAG_IO,		/* reading, writing or the network */
-	DIAG_ABSENT		/* the file or URL does not exist */
+	DIAG_ABSENT,		/* the file or URL does not exist */
+	DIAG_TIMEOUT,		/* no (whole) answer in time */
+	DIAG_TLS,		/* a TLS handshake or certificate failed */
+	DIAG_REFUSED		/* our address policy: nothing was sent */
 };
 
 struct diag {

@@ -29,8 +29,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "diag.h"
 #include "fetch.h"
-#include "log.h"
+#include "progress.h"
+#include "xalloc.h"
 
 #define MAX_PROXY_ADDRS	16
 
@@ -40,8 +42,7 @@ struct sink {
 	size_t		 hdr;		/* header bytes seen */
 	int		 too_big, hdr_flood;
 	const struct fetch_opts *o;
-	time_t		 drawn;		/* last progress redraw */
-	int		 bar;		/* a bar is on the screen */
+	struct progress	 bar;
 	/* public_only */
 	struct sockaddr_storage proxy[MAX_PROXY_ADDRS];
 	size_t		 nproxy;
@@ -60,26 +61,6 @@ fetch_result_release(struct fetch_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A message: into o->errbuf when the caller collects them, else logged. */
-static void
-ferr(const struct fetch_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-ferr(const struct fetch_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (o->errbuf != NULL)
-		snprintf(o->errbuf, o->errsz, "%s", msg);
-	else
-		log_err("%s", msg);
-}
-
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -92,13 +73,10 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	}
 	if (s->len + len + 1 > s->cap) {
 		size_t cap = s->cap ? s->cap : 64 * 1024;
-		unsigned char *nb;
 
 		while (cap < s->len + len + 1)
 			cap *= 2;
-		if ((nb = realloc(s->buf, cap)) == NULL)
-			return 0;
-		s->buf = nb;
+		s->buf = xreallocarray(s->buf, cap, 1);
 		s->cap = cap;
 	}
 	memcpy(s->buf + s->len, p, len);
@@ -120,52 +98,17 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static void
-human(curl_off_t n, char *buf, size_t size)
-{
-	if (n >= 1024 * 1024)
-		snprintf(buf, size, "%.1f MiB", (double)n / (1024 * 1024));
-	else
-		snprintf(buf, size, "%ld KiB", (long)(n / 1024));
-}
-
-/* A one-line progress bar on stderr, redrawn at most once a second. */
+/* The progress bar (progress.c), as libcurl reports bytes. */
 static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult,
     curl_off_t ulnow)
 {
 	struct sink *s = arg;
-	time_t now = time(NULL);
-	char a[32], b[32];
 
 	(void)ult;
 	(void)ulnow;
-	if (dlnow == 0 || now == s->drawn)
-		return 0;
-	s->drawn = now;
-	s->bar = 1;
-	human(dlnow, a, sizeof(a));
-	if (dltotal > 0) {
-		int pct = (int)(dlnow * 100 / dltotal), i;
-		char bar[21];
-
-		for (i = 0; i < 20; i++)
-			bar[i] = i < pct / 5 ? '#' : '.';
-		bar[20] = '\0';
-		human(dltotal, b, sizeof(b));
-		fprintf(stderr, "\r%-16.16s [%s] %3d%% %s of %s ", s->o->label,
-		    bar, pct, a, b);
-	} else
-		fprintf(stderr, "\r%-16.16s %s ", s->o->label, a);
+	progress_draw(&s->bar, (long long)dlnow, (long long)dltotal);
 	return 0;
-}
-
-static void
-clear_progress(struct sink *s)
-{
-	if (s->bar)
-		fprintf(stderr, "\r\033[K");
-	s->bar = 0;
 }
 
 /* The kind of a non-public IPv4 address (4 bytes), or NULL. */
@@ -445,7 +388,7 @@ header(CURL *h, const char *name)
 		return NULL;
 	if (strlen(hd->value) > 1024)
 		return NULL;
-	return strdup(hd->value);
+	return xstrdup(hd->value);
 }
 
 static int
@@ -461,80 +404,86 @@ scheme_of(const char *url, char *out, size_t size)
 	return strcmp(out, "http") == 0 || strcmp(out, "https") == 0 ? 0 : -1;
 }
 
+/* A failure: one entry in d, naming url, with a code of fetch.h. */
+static void
+fail(struct diags *d, enum diag_code code, const char *url, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+fail(struct diags *d, enum diag_code code, const char *url, const char *fmt,
+    ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(d, DIAG_ERR, code, url, 0, "%s", msg);
+}
+
 /*
  * The one message of opaque for every failure below HTTP: refused, reset,
  * timed out, not HTTP, TLS all read alike, so that it does not tell
  * whether a port is open.
  */
 static void
-opaque(const char *url, const struct fetch_opts *o)
+opaque(const char *url, const struct fetch_opts *o, struct diags *d)
 {
-	ferr(o, "'%s': could not be fetched (no connection, or no complete "
-	    "answer within %u s)", url, o->timeout);
+	fail(d, DIAG_IO, url, "could not be fetched (no connection, or no "
+	    "complete answer within %u s)", o->timeout);
 }
 
-/*
- * One message for a failed transfer.  The advice to raise max-size names a
- * setting of update's [source] downloads, the one caller that lets fetch
- * report; a caller that collects the message (errbuf: AIA answers, checksum
- * files) has a fixed bound and gives its own advice.
- */
+/* A failed transfer: what went wrong, with its code (fetch.h). */
 static void
-report(const char *url, CURLcode rc, const char *errbuf,
-    const struct sink *s, const struct fetch_opts *o)
+failed(const char *url, CURLcode rc, const char *errbuf,
+    const struct sink *s, const struct fetch_opts *o, struct diags *d)
 {
 	const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-	const char *raise = o->errbuf == NULL ? "; raise max-size if this is "
-	    "expected" : "";
 
 	if (s->refused_kind != NULL && rc == CURLE_COULDNT_CONNECT) {
-		if (o->refused != NULL)
-			*o->refused = 1;
-		ferr(o, "'%s': refused: the address %s is %s", url, s->refused,
-		    s->refused_kind);
+		fail(d, DIAG_REFUSED, url, "refused: the address %s is %s",
+		    s->refused, s->refused_kind);
 		return;
 	}
 	if (o->opaque && rc != CURLE_FILESIZE_EXCEEDED &&
 	    !(rc == CURLE_WRITE_ERROR && (s->too_big || s->hdr_flood))) {
-		opaque(url, o);
+		opaque(url, o, d);
 		return;
 	}
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
-		ferr(o, "'%s': no complete answer within %u s (%s); raise "
-		    "timeout in [fetch] if the server is just slow", url,
-		    o->timeout, why);
+		fail(d, DIAG_TIMEOUT, url, "no complete answer within %u s "
+		    "(%s)", o->timeout, why);
 		break;
 	case CURLE_FILESIZE_EXCEEDED:
-		ferr(o, "'%s': larger than the limit of %zu bytes%s", url,
-		    o->max_size, raise);
+		fail(d, DIAG_LIMIT, url, "larger than the limit of %zu bytes",
+		    o->max_size);
 		break;
 	case CURLE_PARTIAL_FILE:
-		ferr(o, "'%s': the answer was cut short after %zu bytes "
-		    "(%s); a truncated download is never used", url, s->len,
+		fail(d, DIAG_IO, url, "the answer was cut short after %zu "
+		    "bytes (%s); a truncated download is never used", s->len,
 		    why);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
-		ferr(o, "'%s': TLS: %s; the server's certificate must verify "
-		    "against %s", url, why, o->ca ? o->ca : "the system's CA "
-		    "store (or give 'ca = FILE' to bootstrap)");
+		fail(d, DIAG_TLS, url, "TLS: %s", why);
 		break;
 	case CURLE_WRITE_ERROR:
 		if (s->too_big) {
-			ferr(o, "'%s': larger than the limit of %zu bytes%s",
-			    url, o->max_size, raise);
+			fail(d, DIAG_LIMIT, url, "larger than the limit of %zu "
+			    "bytes", o->max_size);
 			break;
 		}
 		if (s->hdr_flood) {
-			ferr(o, "'%s': the answer's headers pass %d bytes; "
-			    "refused", url, FETCH_MAX_HEADERS);
+			fail(d, DIAG_IO, url, "the answer's headers pass %d "
+			    "bytes; refused", FETCH_MAX_HEADERS);
 			break;
 		}
 		/* FALLTHROUGH */
 	default:
-		ferr(o, "'%s': %s", url, why);
+		fail(d, DIAG_IO, url, "%s", why);
 	}
 }
 
@@ -548,12 +497,150 @@ init(void)
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The request headers of a conditional GET; *hdrs stays NULL for none. */
+static int
+conditional(const char *etag, const char *last_modified,
+    struct curl_slist **hdrs)
+{
+	struct curl_slist *n;
+	char line[1100];
+
+	*hdrs = NULL;
+	if (etag != NULL) {
+		snprintf(line, sizeof(line), "If-None-Match: %s", etag);
+		if ((*hdrs = curl_slist_append(NULL, line)) == NULL)
+			return -1;
+	}
+	if (last_modified != NULL) {
+		snprintf(line, sizeof(line), "If-Modified-Since: %s",
+		    last_modified);
+		if ((n = curl_slist_append(*hdrs, line)) == NULL) {
+			curl_slist_free_all(*hdrs);
+			*hdrs = NULL;
+			return -1;
+		}
+		*hdrs = n;
+	}
+	return 0;
+}
+
+/* One request to cur, its answer in s; libcurl's code, *h its handle. */
+static CURLcode
+transfer(CURL *h, const char *cur, long left, struct curl_slist *hdrs,
+    struct sink *s, char *errbuf)
+{
+	const struct fetch_opts *o = s->o;
+	CURLcode cc;
+
+	errbuf[0] = '\0';
+	s->len = 0;
+	s->hdr = 0;
+	s->refused_kind = NULL;
+	curl_easy_setopt(h, CURLOPT_URL, cur);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_socket);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, s);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "trustbuild/" TRUSTBUILD_VERSION);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)o->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, left);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	if (o->ca != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca);
+	if (o->progress) {
+		progress_init(&s->bar, o->label);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, s);
+	}
+	cc = curl_easy_perform(h);
+	if (o->progress)
+		progress_clear(&s->bar);
+	return cc;
+}
+
+/*
+ * May the redirect from cur (in scheme) to loc be followed?  0 yes, -1
+ * no, after saying why.
+ */
+static int
+redirect_ok(const char *cur, const char *scheme, const char *loc,
+    const struct fetch_opts *o, struct diags *d)
+{
+	char s2[8];
+
+	if (o->same_host && (scheme_of(loc, s2, sizeof(s2)) == -1 ||
+	    (strcmp(s2, "http") != 0 && (o->http_only ||
+	    strcmp(s2, "https") != 0)) || (strcmp(scheme, "https") == 0 &&
+	    strcmp(s2, "http") == 0) ||
+	    !same_host(cur, loc, strcmp(s2, scheme) == 0))) {
+		fail(d, DIAG_IO, cur, "redirected to '%s'; only redirects to "
+		    "the same host (%s) are followed", loc, o->http_only ?
+		    "http" : "http or https");
+		return -1;
+	}
+	if (scheme_of(loc, s2, sizeof(s2)) == -1 ||
+	    (strcmp(s2, scheme) != 0 && !o->same_host)) {
+		fail(d, DIAG_IO, cur, "redirected to '%s'; only redirects to "
+		    "%s URLs are followed", loc, scheme);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The answer of one hop: 1 a result in r (200, or 304 to a conditional
+ * GET), 0 a redirect to follow (*loc, libcurl's), -1 a failure.
+ */
+static int
+answer(CURL *h, const char *cur, const struct sink *s, int conditional_get,
+    struct fetch_result *r, char **loc, struct diags *d)
+{
+	long code = 0;
+
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (code == 200 || (code == 304 && conditional_get)) {
+		if (code == 200) {
+			r->body = xmalloc(s->len + 1);
+			if (s->len > 0)
+				memcpy(r->body, s->buf, s->len);
+			r->body[s->len] = '\0';
+			r->len = s->len;
+		} else
+			r->not_modified = 1;
+		r->etag = header(h, "ETag");
+		r->last_modified = header(h, "Last-Modified");
+		return 1;
+	}
+	if (code < 300 || code > 399 || code == 304) {
+		fail(d, code == 404 || code == 410 ? DIAG_ABSENT : DIAG_IO, cur,
+		    "the server answered HTTP %ld", code);
+		return -1;
+	}
+	*loc = NULL;
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, loc);
+	if (*loc == NULL) {
+		fail(d, DIAG_IO, cur, "HTTP %ld without a usable Location",
+		    code);
+		return -1;
+	}
+	return 0;
+}
+
 int
 fetch_get(const char *url, const char *etag, const char *last_modified,
-    const struct fetch_opts *o, struct fetch_result *r)
+    const struct fetch_opts *o, struct fetch_result *r, struct diags *d)
 {
-	char scheme[8], s2[8], errbuf[CURL_ERROR_SIZE];
-	char *cur = NULL, *next = NULL;
+	char scheme[8], errbuf[CURL_ERROR_SIZE];
+	char *cur = NULL;
 	struct curl_slist *hdrs = NULL;
 	struct sink s;
 	time_t deadline = time(NULL) + (time_t)o->timeout;
@@ -564,165 +651,70 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 	memset(r, 0, sizeof(*r));
 	if (scheme_of(url, scheme, sizeof(scheme)) == -1 ||
 	    (o->http_only && strcmp(scheme, "http") != 0)) {
-		ferr(o, "'%s': only %s URLs are fetched", url, o->http_only ?
-		    "http" : "http and https");
+		fail(d, DIAG_GENERIC, url, "only %s URLs are fetched",
+		    o->http_only ? "http" : "http and https");
 		return -1;
 	}
 	if (pthread_once(&init_once, init) != 0 || init_rc != 0) {
-		ferr(o, "libcurl: initialisation failed");
+		diag_err(d, NULL, 0, "libcurl: initialisation failed");
 		return -1;
 	}
-	if ((cur = strdup(url)) == NULL)
-		goto nomem;
-	if (etag != NULL) {
-		char line[1100];
-
-		snprintf(line, sizeof(line), "If-None-Match: %s", etag);
-		if ((hdrs = curl_slist_append(hdrs, line)) == NULL)
-			goto nomem;
+	if (conditional(etag, last_modified, &hdrs) == -1) {
+		fail(d, DIAG_GENERIC, url, "out of memory");
+		return -1;
 	}
-	if (last_modified != NULL) {
-		char line[1100];
-		struct curl_slist *n;
-
-		snprintf(line, sizeof(line), "If-Modified-Since: %s",
-		    last_modified);
-		if ((n = curl_slist_append(hdrs, line)) == NULL)
-			goto nomem;
-		hdrs = n;
-	}
+	cur = xstrdup(url);
 	s.max = o->max_size;
 	s.o = o;
 	if (o->public_only)
 		proxies(&s);
 	for (hops = 0;; hops++) {
 		CURLcode cc;
-		long code = 0, left = (long)(deadline - time(NULL));
+		long left = (long)(deadline - time(NULL));
 		char *loc = NULL, host[256];
 		const char *kind;
+		int got;
 
 		if (left <= 0) {
 			if (o->opaque)
-				opaque(url, o);
+				opaque(url, o, d);
 			else
-				ferr(o, "'%s': no complete answer within %u s; "
-				    "raise timeout in [fetch] if the server is "
-				    "just slow", url, o->timeout);
-			goto out;
+				fail(d, DIAG_TIMEOUT, url, "no complete answer "
+				    "within %u s", o->timeout);
+			break;
 		}
 		if (o->public_only && (kind = fetch_url_kind(cur, host,
 		    sizeof(host))) != NULL) {
-			if (o->refused != NULL)
-				*o->refused = 1;
-			ferr(o, "'%s': refused: the %s %s is %s", cur,
+			fail(d, DIAG_REFUSED, cur, "refused: the %s %s is %s",
 			    is_ip(host) ? "address" : "name", host, kind);
-			goto out;
+			break;
 		}
-		if ((h = curl_easy_init()) == NULL)
-			goto nomem;
-		errbuf[0] = '\0';
-		s.len = 0;
-		s.hdr = 0;
-		s.refused_kind = NULL;
-		curl_easy_setopt(h, CURLOPT_URL, cur);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_socket);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &s);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_USERAGENT,
-		    "trustbuild/" TRUSTBUILD_VERSION);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-		    (long)o->connect_timeout);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, left);
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)o->max_size);
-		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		if (o->ca != NULL)
-			curl_easy_setopt(h, CURLOPT_CAINFO, o->ca);
-		if (o->progress) {
-			curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-			curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION,
-			    on_progress);
-			curl_easy_setopt(h, CURLOPT_XFERINFODATA, &s);
+		if ((h = curl_easy_init()) == NULL) {
+			fail(d, DIAG_GENERIC, url, "out of memory");
+			break;
 		}
-		cc = curl_easy_perform(h);
-		clear_progress(&s);
-		if (cc != CURLE_OK) {
-			report(cur, cc, errbuf, &s, o);
-			goto out;
+		if ((cc = transfer(h, cur, left, hdrs, &s, errbuf)) !=
+		    CURLE_OK) {
+			failed(cur, cc, errbuf, &s, o, d);
+			break;
 		}
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		if (code == 200) {
-			if ((r->body = malloc(s.len + 1)) == NULL)
-				goto nomem;
-			if (s.len > 0)
-				memcpy(r->body, s.buf, s.len);
-			r->body[s.len] = '\0';
-			r->len = s.len;
-			r->etag = header(h, "ETag");
-			r->last_modified = header(h, "Last-Modified");
-			rc = 0;
-			goto out;
+		if ((got = answer(h, cur, &s, etag != NULL ||
+		    last_modified != NULL, r, &loc, d)) != 0) {
+			rc = got == 1 ? 0 : -1;
+			break;
 		}
-		if (code == 304 && (etag != NULL || last_modified != NULL)) {
-			r->not_modified = 1;
-			r->etag = header(h, "ETag");
-			r->last_modified = header(h, "Last-Modified");
-			rc = 0;
-			goto out;
-		}
-		if (code < 300 || code > 399 || code == 304) {
-			ferr(o, "'%s': the server answered HTTP %ld%s", cur,
-			    code, (code == 404 || code == 410) &&
-			    o->errbuf == NULL ? "; check the url of this "
-			    "source" : "");
-			goto out;
-		}
-		curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
-		if (loc == NULL) {
-			ferr(o, "'%s': HTTP %ld without a usable Location",
-			    cur, code);
-			goto out;
-		}
-		if (o->same_host && (scheme_of(loc, s2, sizeof(s2)) == -1 ||
-		    (strcmp(s2, "http") != 0 && (o->http_only ||
-		    strcmp(s2, "https") != 0)) || (strcmp(scheme, "https") ==
-		    0 && strcmp(s2, "http") == 0) ||
-		    !same_host(cur, loc, strcmp(s2, scheme) == 0))) {
-			ferr(o, "'%s': redirected to '%s'; only redirects to the "
-			    "same host (%s) are followed", cur, loc,
-			    o->http_only ? "http" : "http or https");
-			goto out;
-		}
-		if (scheme_of(loc, s2, sizeof(s2)) == -1 ||
-		    (strcmp(s2, scheme) != 0 && !o->same_host)) {
-			ferr(o, "'%s': redirected to '%s'; only redirects to "
-			    "%s URLs are followed", cur, loc, scheme);
-			goto out;
-		}
+		if (redirect_ok(cur, scheme, loc, o, d) == -1)
+			break;
 		if (hops + 1 > FETCH_MAX_REDIRECTS) {
-			ferr(o, "'%s': more than %d redirects (last to '%s')",
-			    url, FETCH_MAX_REDIRECTS, loc);
-			goto out;
+			fail(d, DIAG_IO, url, "more than %d redirects (last to "
+			    "'%s')", FETCH_MAX_REDIRECTS, loc);
+			break;
 		}
-		if ((next = strdup(loc)) == NULL)
-			goto nomem;
 		free(cur);
-		cur = next;
-		next = NULL;
+		cur = xstrdup(loc);	/* loc is h's: copied before it goes */
 		curl_easy_cleanup(h);
 		h = NULL;
 	}
-nomem:
-	ferr(o, "'%s': out of memory", url);
-out:
 	if (rc == -1)
 		fetch_result_release(r);
 	if (h != NULL)

@@ -25,11 +25,27 @@
  * so that the text does not tell whether a port is open.
  * A conditional GET sends If-None-Match and If-Modified-Since with the
  * validators of the cached copy; a 304 answer hands back no body.
+ *
+ * fetch.c is transport only: it prints nothing (the progress bar is
+ * progress.c's) and knows no configuration key.  A failure is one entry
+ * in a struct diags, naming the URL (its file), whose code says what kind
+ * of failure it was, so that the caller, which knows the setting to
+ * change, can add its advice without reading the text:
+ *	DIAG_TIMEOUT	no whole answer within the timeout
+ *	DIAG_LIMIT	the body passed max_size
+ *	DIAG_ABSENT	HTTP 404 or 410
+ *	DIAG_TLS	the TLS handshake or the server's certificate failed
+ *	DIAG_REFUSED	public_only refused an address: no connection made
+ *	DIAG_IO		anything else of the network, HTTP or a redirect
+ *			(and every failure below HTTP, with opaque)
+ *	DIAG_GENERIC	a URL fetch does not take; libcurl failed to start
  */
 #ifndef TB_FETCH_H
 #define TB_FETCH_H
 
 #include <stddef.h>
+
+#include "diag.h"
 
 #define FETCH_MAX_REDIRECTS	5
 #define FETCH_MAX_HEADERS	(64 * 1024)
@@ -40,15 +56,11 @@ struct fetch_opts {
 	unsigned	 timeout;	/* seconds, for the whole fetch */
 	size_t		 max_size;	/* bytes of body */
 	const char	*ca;		/* a CA file, or NULL: the system's */
-	int		 progress;	/* draw a progress bar on stderr */
+	int		 progress;	/* a progress bar on stderr (progress.h) */
 	int		 http_only;	/* refuse https (and redirects to it) */
-	char		*errbuf;	/* a failure's message goes here, not */
-	size_t		 errsz;		/* to stderr, when errbuf is set */
 	int		 public_only;	/* connect to public addresses only */
 	int		 same_host;	/* redirects only to the same host */
 	int		 opaque;	/* one message for every failure below HTTP */
-	int		*refused;	/* when not NULL: set to 1 when public_only
-					   refused an address (no connection made) */
 };
 
 struct fetch_result {
@@ -61,12 +73,14 @@ struct fetch_result {
 
 /*
  * GET url, conditionally when etag or last_modified is given.  Returns 0
- * with r filled (200 or 304), or -1 after one message that names the URL,
- * says what went wrong (HTTP status, timeout, size, TLS, redirect) and
- * which setting to change.
+ * with r filled (200 or 304; the caller releases it), or -1 with one
+ * error in d: its file the URL (or the redirect's that failed), its text
+ * what went wrong (HTTP status, timeout, size, TLS, redirect), its code
+ * the kind (above).  Safe to call from several threads at once.
  */
 int	fetch_get(const char *url, const char *etag, const char *last_modified,
-	    const struct fetch_opts *o, struct fetch_result *r);
+	    const struct fetch_opts *o, struct fetch_result *r,
+	    struct diags *d);
 void	fetch_result_release(struct fetch_result *r);
 
 /*

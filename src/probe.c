@@ -27,36 +27,32 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "diag.h"
 #include "log.h"
 #include "probe.h"
-
-static const struct scheme {
-	const char		*name;
-	enum probe_proto	 proto;
-	const char		*port;		/* NULL: must be given */
-} schemes[] = {
-	{ "smtp", PROTO_SMTP, "25" },
-	{ "submission", PROTO_SMTP, "587" },
-	{ "smtps", PROTO_TLS, "465" },
-	{ "imap", PROTO_IMAP, "143" },
-	{ "imaps", PROTO_TLS, "993" },
-	{ "pop3", PROTO_POP3, "110" },
-	{ "pop3s", PROTO_TLS, "995" },
-	{ "ftp", PROTO_FTP, "21" },
-	{ "ldap", PROTO_LDAP, "389" },
-	{ "ldaps", PROTO_TLS, "636" },
-	{ "https", PROTO_TLS, "443" },
-	{ "tls", PROTO_TLS, NULL },
-};
 
 struct conn {
 	int		 fd;
 	time_t		 deadline;
 	unsigned char	 in[PROBE_MAX_LINE + 2];
 	size_t		 len;
-	char		*err;
-	size_t		 errsz;
+	const char	*ehlo;		/* our name, for SMTP */
+	char		 err[1024];	/* the last failure, and its code */
+	enum diag_code	 code;
 };
+
+static int
+vfail(struct conn *c, enum diag_code code, const char *fmt, va_list ap)
+{
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	c->code = code;
+	return -1;
+}
+
+/* What failed: c->err, c->code (DIAG_IO); returns -1. */
+static int
+fail(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 fail(struct conn *c, const char *fmt, ...)
@@ -64,7 +60,23 @@ fail(struct conn *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->err, c->errsz, fmt, ap);
+	vfail(c, DIAG_IO, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The same with another code. */
+static int
+fail_code(struct conn *c, enum diag_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail_code(struct conn *c, enum diag_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(c, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -85,80 +97,6 @@ shown(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-int
-probe_parse_url(const char *url, struct probe_target *t, char *err,
-    size_t errsz)
-{
-	CURLU *u;
-	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-	const struct scheme *sc = NULL;
-	size_t i, n;
-	int rc = -1;
-
-	memset(t, 0, sizeof(*t));
-	if ((u = curl_url()) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
-	if (strstr(url, "://") == NULL ||
-	    curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
-	    CURLUE_OK) {
-		snprintf(err, errsz, "'%s': not a URL; write SCHEME://HOST"
-		    "[:PORT], e.g. smtp://mail.example.com", url);
-		goto out;
-	}
-	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	for (i = 0; scheme && i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strcmp(scheme, schemes[i].name) == 0)
-			sc = &schemes[i];
-	if (sc == NULL) {
-		snprintf(err, errsz, "'%s': unknown scheme; use smtp, "
-		    "submission, smtps, imap, imaps, pop3, pop3s, ftp, ldap, "
-		    "ldaps, https or tls", url);
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    host[0] == '\0') {
-		snprintf(err, errsz, "'%s': no host", url);
-		goto out;
-	}
-	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK) {
-		if (sc->port == NULL) {
-			snprintf(err, errsz, "'%s': tls:// needs a port: "
-			    "tls://HOST:PORT", url);
-			goto out;
-		}
-		port = NULL;
-	}
-	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
-	    strcmp(path, "/") != 0 && path[0] != '\0') {
-		snprintf(err, errsz, "'%s': a probe URL has no path", url);
-		goto out;
-	}
-	n = strlen(host);
-	/* curl keeps an IPv6 literal in brackets */
-	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
-		host[n - 1] = '\0';
-		memmove(host, host + 1, n - 1);
-	}
-	if (strlen(host) >= sizeof(t->host)) {
-		snprintf(err, errsz, "'%s': host name too long", url);
-		goto out;
-	}
-	snprintf(t->scheme, sizeof(t->scheme), "%s", sc->name);
-	t->proto = sc->proto;
-	snprintf(t->host, sizeof(t->host), "%s", host);
-	snprintf(t->port, sizeof(t->port), "%s", port ? port : sc->port);
-	rc = 0;
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_free(path);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 static int
 wait_fd(struct conn *c, short ev, const char *doing)
 {
@@ -168,8 +106,8 @@ wait_fd(struct conn *c, short ev, const char *doing)
 
 	for (;;) {
 		if (left <= 0)
-			return fail(c, "%s: no answer in time (the server "
-			    "stalls)", doing);
+			return fail_code(c, DIAG_TIMEOUT, "%s: no answer in "
+			    "time (the server stalls)", doing);
 		r = poll(&p, 1, (int)(left > 1 ? 1000 : left * 1000));
 		if (r > 0)
 			return 0;
@@ -214,7 +152,7 @@ connect_to(struct conn *c, const struct probe_target *t, char *addr,
 		    soerr == 0)
 			break;
 		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-		    "%s%s: %s", why[0] ? "; " : "", addr, soerr ?
+		    "%s%s: %.200s", why[0] ? "; " : "", addr, soerr ?
 		    strerror(soerr) : errno == EINPROGRESS ? c->err :
 		    strerror(errno));
 		close(fd);
@@ -350,7 +288,7 @@ smtp_reply(struct conn *c, const char *doing, int *tls, char *last)
 }
 
 static int
-smtp_starttls(struct conn *c, const char *ehlo, int ftp)
+smtp_like(struct conn *c, int ftp)
 {
 	char last[PROBE_MAX_LINE + 1], cmd[300], s[160];
 	int code, tls;
@@ -369,7 +307,7 @@ smtp_starttls(struct conn *c, const char *ehlo, int ftp)
 			    shown(last, s, sizeof(s)));
 		return 0;
 	}
-	snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", ehlo);
+	snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", c->ehlo);
 	if (send_all(c, cmd, strlen(cmd), "EHLO") == -1 ||
 	    (code = smtp_reply(c, "EHLO", &tls, last)) == -1)
 		return -1;
@@ -386,6 +324,18 @@ smtp_starttls(struct conn *c, const char *ehlo, int ftp)
 		return fail(c, "STARTTLS: refused: '%s'",
 		    shown(last, s, sizeof(s)));
 	return 0;
+}
+
+static int
+smtp_starttls(struct conn *c)
+{
+	return smtp_like(c, 0);
+}
+
+static int
+ftp_auth_tls(struct conn *c)
+{
+	return smtp_like(c, 1);
 }
 
 int
@@ -549,6 +499,127 @@ ldap_starttls(struct conn *c)
 	}
 }
 
+/*
+ * The protocols: a URL scheme, its default port and what is spoken before
+ * TLS.  A new protocol is a row here (and its dialogue above, when it has
+ * one: it reads and writes through c, and fails with fail()).
+ */
+static const struct protocol {
+	const char	*scheme;
+	const char	*port;			/* NULL: must be given */
+	int		(*starttls)(struct conn *);	/* NULL: TLS at once */
+} protocols[] = {
+	{ "smtp",	"25",	smtp_starttls },
+	{ "submission",	"587",	smtp_starttls },
+	{ "smtps",	"465",	NULL },
+	{ "imap",	"143",	imap_starttls },
+	{ "imaps",	"993",	NULL },
+	{ "pop3",	"110",	pop3_stls },
+	{ "pop3s",	"995",	NULL },
+	{ "ftp",	"21",	ftp_auth_tls },
+	{ "ldap",	"389",	ldap_starttls },
+	{ "ldaps",	"636",	NULL },
+	{ "https",	"443",	NULL },
+	{ "tls",	NULL,	NULL },
+};
+
+#define NPROTOCOLS	(sizeof(protocols) / sizeof(protocols[0]))
+
+static const struct protocol *
+protocol(const char *scheme)
+{
+	size_t i;
+
+	for (i = 0; scheme != NULL && i < NPROTOCOLS; i++)
+		if (strcmp(scheme, protocols[i].scheme) == 0)
+			return &protocols[i];
+	return NULL;
+}
+
+/* "smtp, submission, ..., https or tls", for the error of a bad scheme. */
+static const char *
+schemes(char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < NPROTOCOLS && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" :
+		    i + 1 == NPROTOCOLS ? " or " : ", ", protocols[i].scheme);
+	return buf;
+}
+
+int
+probe_parse_url(const char *url, struct probe_target *t, char *err,
+    size_t errsz)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	const struct protocol *sc = NULL;
+	char list[200];
+	size_t n;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	if ((u = curl_url()) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (strstr(url, "://") == NULL ||
+	    curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK) {
+		snprintf(err, errsz, "'%s': not a URL; write SCHEME://HOST"
+		    "[:PORT], e.g. smtp://mail.example.com", url);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if ((sc = protocol(scheme)) == NULL) {
+		snprintf(err, errsz, "'%s': unknown scheme; use %s", url,
+		    schemes(list, sizeof(list)));
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    host[0] == '\0') {
+		snprintf(err, errsz, "'%s': no host", url);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK) {
+		if (sc->port == NULL) {
+			snprintf(err, errsz, "'%s': %s:// needs a port: "
+			    "%s://HOST:PORT", url, sc->scheme, sc->scheme);
+			goto out;
+		}
+		port = NULL;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    strcmp(path, "/") != 0 && path[0] != '\0') {
+		snprintf(err, errsz, "'%s': a probe URL has no path", url);
+		goto out;
+	}
+	n = strlen(host);
+	/* curl keeps an IPv6 literal in brackets */
+	if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+		host[n - 1] = '\0';
+		memmove(host, host + 1, n - 1);
+	}
+	if (strlen(host) >= sizeof(t->host)) {
+		snprintf(err, errsz, "'%s': host name too long", url);
+		goto out;
+	}
+	snprintf(t->scheme, sizeof(t->scheme), "%s", sc->scheme);
+	t->starttls = sc->starttls != NULL;
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->port, sizeof(t->port), "%s", port ? port : sc->port);
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static int
 handshake(struct conn *c, SSL *ssl)
 {
@@ -567,11 +638,11 @@ handshake(struct conn *c, SSL *ssl)
 			if (wait_fd(c, POLLOUT, "TLS handshake") == -1)
 				return -1;
 		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-			return fail(c, "TLS handshake: %s", r == 0 || errno ==
-			    0 ? "the server closed the connection" :
+			return fail_code(c, DIAG_TLS, "TLS handshake: %s", r ==
+			    0 || errno == 0 ? "the server closed the connection" :
 			    strerror(errno));
 		else
-			return fail(c, "TLS handshake: %s",
+			return fail_code(c, DIAG_TLS, "TLS handshake: %s",
 			    log_ssl_reason(why, sizeof(why)));
 	}
 }
@@ -593,77 +664,32 @@ probe_result_release(struct probe_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int
-probe_run(const struct probe_target *t, const struct probe_opts *o,
-    struct probe_result *r, char *err, size_t errsz)
+/* TLS on c (verifying nothing: the chain is shown, not trusted), into r. */
+static int
+tls_chain(struct conn *c, const struct probe_target *t,
+    const struct probe_opts *o, struct probe_result *r)
 {
-	struct conn c;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	STACK_OF(X509) *sent;
-	char host[256];
-	const char *ehlo = o->ehlo;
+	char why[512];
 	int rc = -1;
 
-	memset(r, 0, sizeof(*r));
-	memset(&c, 0, sizeof(c));
-	c.fd = -1;
-	c.err = err;
-	c.errsz = errsz;
-	c.deadline = time(NULL) + (time_t)(o->timeout ? o->timeout :
-	    PROBE_TIMEOUT);
-	err[0] = '\0';
-	if (ehlo == NULL) {
-		if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		ehlo = host;
-	}
-	if (connect_to(&c, t, r->addr, sizeof(r->addr)) == -1)
-		goto out;
-	rc = 0;
-	switch (t->proto) {
-	case PROTO_TLS:
-		break;
-	case PROTO_SMTP:
-		rc = smtp_starttls(&c, ehlo, 0);
-		break;
-	case PROTO_FTP:
-		rc = smtp_starttls(&c, ehlo, 1);
-		break;
-	case PROTO_IMAP:
-		rc = imap_starttls(&c);
-		break;
-	case PROTO_POP3:
-		rc = pop3_stls(&c);
-		break;
-	case PROTO_LDAP:
-		rc = ldap_starttls(&c);
-		break;
-	}
-	if (rc == -1)
-		goto out;
-	rc = -1;
-	if (c.len > 0) {
-		fail(&c, "the server sent %zu bytes after its STARTTLS answer, "
-		    "before TLS (an injection attempt or a broken server); "
-		    "refused", c.len);
-		goto out;
-	}
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
 	    (ssl = SSL_new(ctx)) == NULL) {
-		fail(&c, "TLS: %s", log_ssl_reason(host, sizeof(host)));
+		fail_code(c, DIAG_TLS, "TLS: %s", log_ssl_reason(why,
+		    sizeof(why)));
 		goto out;
 	}
 	/* diagnosis, not trust: accept what the server sends, to show it */
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-	SSL_set_fd(ssl, c.fd);
+	SSL_set_fd(ssl, c->fd);
 	if (o->servername != NULL)
 		SSL_set_tlsext_host_name(ssl, o->servername);
 	else if (!is_ip(t->host))
 		SSL_set_tlsext_host_name(ssl, t->host);
-	if (handshake(&c, ssl) == -1)
+	if (handshake(c, ssl) == -1)
 		goto out;
 	/* no certificate (anonymous TLS) is an answer too: verify=NO */
 	if ((sent = SSL_get_peer_cert_chain(ssl)) == NULL)
@@ -671,7 +697,7 @@ probe_run(const struct probe_target *t, const struct probe_opts *o,
 	else
 		r->chain = X509_chain_up_ref(sent);
 	if (r->chain == NULL) {
-		fail(&c, "out of memory");
+		fail(c, "out of memory");
 		goto out;
 	}
 	snprintf(r->tls, sizeof(r->tls), "%s %s", SSL_get_version(ssl),
@@ -681,8 +707,52 @@ probe_run(const struct probe_target *t, const struct probe_opts *o,
 out:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
+	return rc;
+}
+
+int
+probe_run(const struct probe_target *t, const struct probe_opts *o,
+    struct probe_result *r, struct diags *d)
+{
+	const struct protocol *p = protocol(t->scheme);
+	struct conn c;
+	char host[256];
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	c.deadline = time(NULL) + (time_t)(o->timeout ? o->timeout :
+	    PROBE_TIMEOUT);
+	c.ehlo = o->ehlo;
+	if (c.ehlo == NULL) {
+		if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		c.ehlo = host;
+	}
+	if (p == NULL) {
+		fail_code(&c, DIAG_GENERIC, "'%s': unknown scheme", t->scheme);
+		goto out;
+	}
+	if (connect_to(&c, t, r->addr, sizeof(r->addr)) == -1)
+		goto out;
+	if (p->starttls != NULL && p->starttls(&c) == -1)
+		goto out;
+	if (c.len > 0) {
+		fail(&c, "the server sent %zu bytes after its STARTTLS answer, "
+		    "before TLS (an injection attempt or a broken server); "
+		    "refused", c.len);
+		goto out;
+	}
+	rc = tls_chain(&c, t, o, r);
+out:
 	if (c.fd != -1)
 		close(c.fd);
 	ERR_clear_error();
+	if (rc == -1) {
+		probe_result_release(r);
+		diag_add(d, DIAG_ERR, c.code, NULL, 0, "%s", c.err);
+	}
 	return rc;
 }

@@ -14,6 +14,11 @@
  *   imap://HOST[:143]  STARTTLS       pop3://HOST[:110]  STLS
  *   ftp://HOST[:21]    AUTH TLS       ldap://HOST[:389]  StartTLS (RFC 4511)
  * IPv6 literals are written in brackets: smtp://[::1]:2525.
+ * A new protocol is one row of protocols[] in probe.c, with its dialogue.
+ *
+ * probe.c prints nothing: a failure is one entry of a struct diags, its
+ * code DIAG_TIMEOUT (the deadline), DIAG_TLS (the handshake) or DIAG_IO
+ * (connecting, or the server's answers).
  */
 #ifndef TB_PROBE_H
 #define TB_PROBE_H
@@ -22,22 +27,15 @@
 
 #include <openssl/x509.h>
 
+#include "diag.h"
+
 #define PROBE_MAX_LINE		4096	/* bytes of one reply line */
 #define PROBE_MAX_LINES		100	/* lines of one reply */
 #define PROBE_TIMEOUT		20	/* seconds, default */
 
-enum probe_proto {
-	PROTO_TLS,		/* TLS at once */
-	PROTO_SMTP,
-	PROTO_IMAP,
-	PROTO_POP3,
-	PROTO_FTP,
-	PROTO_LDAP
-};
-
 struct probe_target {
 	char		 scheme[16];
-	enum probe_proto proto;		/* what is spoken before TLS */
+	int		 starttls;	/* something is spoken before TLS */
 	char		 host[256];	/* without brackets */
 	char		 port[8];
 };
@@ -64,11 +62,12 @@ int	probe_parse_url(const char *url, struct probe_target *t, char *err,
 
 /*
  * Connect to t, speak up to TLS and take the chain.  Returns 0 with r
- * filled, or -1 with what failed in err ("connect: ...", "STARTTLS: the
- * server does not offer it", "TLS handshake: ...").
+ * filled (the caller releases it), or -1 with what failed in d, one error
+ * without a file ("cannot connect: ...", "STARTTLS: the server does not
+ * offer it", "TLS handshake: ...": the caller names the server).
  */
 int	probe_run(const struct probe_target *t, const struct probe_opts *o,
-	    struct probe_result *r, char *err, size_t errsz);
+	    struct probe_result *r, struct diags *d);
 void	probe_result_release(struct probe_result *r);
 
 /*

@@ -48,6 +48,7 @@ worker(void *arg)
 		struct probe_target t;
 		struct probe_opts po;
 		struct probe_result r;
+		struct diags d = DIAGS_INIT;
 		size_t i;
 
 		pthread_mutex_lock(&pl->mu);
@@ -63,8 +64,12 @@ worker(void *arg)
 		po.servername = o->cfg->servername;
 		po.ehlo = o->cfg->ehlo;
 		po.timeout = o->cfg->timeout;
-		if (probe_run(&t, &po, &r, o->err, sizeof(o->err)) == -1)
+		if (probe_run(&t, &po, &r, &d) == -1) {
+			snprintf(o->err, sizeof(o->err), "%s",
+			    diags_first_err(&d));
+			diags_clear(&d);
 			continue;
+		}
 		o->connected = 1;
 		o->chain = r.chain;
 		/* chased here, so that the chases of the probes run at once */

@@ -13,7 +13,7 @@
 #include "t.h"
 
 static int
-url(const char *u, const char *scheme, enum probe_proto proto,
+url(const char *u, const char *scheme, int starttls,
     const char *host, const char *port)
 {
 	struct probe_target t;
@@ -23,7 +23,7 @@ url(const char *u, const char *scheme, enum probe_proto proto,
 		fprintf(stderr, "%s: %s\n", u, err);
 		return 0;
 	}
-	return strcmp(t.scheme, scheme) == 0 && t.proto == proto &&
+	return strcmp(t.scheme, scheme) == 0 && t.starttls == starttls &&
 	    strcmp(t.host, host) == 0 && strcmp(t.port, port) == 0;
 }
 
@@ -45,25 +45,25 @@ bad_url(const char *u, const char *want)
 static void
 test_urls(void)
 {
-	CHECK(url("smtp://mail.example.com", "smtp", PROTO_SMTP,
+	CHECK(url("smtp://mail.example.com", "smtp", 1,
 	    "mail.example.com", "25"));
 	CHECK(url("submission://mail.example.com.netsolmail.net:587",
-	    "submission", PROTO_SMTP, "mail.example.com.netsolmail.net",
+	    "submission", 1, "mail.example.com.netsolmail.net",
 	    "587"));
-	CHECK(url("submission://relay", "submission", PROTO_SMTP, "relay",
+	CHECK(url("submission://relay", "submission", 1, "relay",
 	    "587"));
-	CHECK(url("smtps://relay", "smtps", PROTO_TLS, "relay", "465"));
-	CHECK(url("imap://h", "imap", PROTO_IMAP, "h", "143"));
-	CHECK(url("imaps://h", "imaps", PROTO_TLS, "h", "993"));
-	CHECK(url("pop3://h", "pop3", PROTO_POP3, "h", "110"));
-	CHECK(url("pop3s://h", "pop3s", PROTO_TLS, "h", "995"));
-	CHECK(url("ftp://h", "ftp", PROTO_FTP, "h", "21"));
-	CHECK(url("ldap://h", "ldap", PROTO_LDAP, "h", "389"));
-	CHECK(url("https://h/", "https", PROTO_TLS, "h", "443"));
-	CHECK(url("tls://127.0.0.1:8443", "tls", PROTO_TLS, "127.0.0.1",
+	CHECK(url("smtps://relay", "smtps", 0, "relay", "465"));
+	CHECK(url("imap://h", "imap", 1, "h", "143"));
+	CHECK(url("imaps://h", "imaps", 0, "h", "993"));
+	CHECK(url("pop3://h", "pop3", 1, "h", "110"));
+	CHECK(url("pop3s://h", "pop3s", 0, "h", "995"));
+	CHECK(url("ftp://h", "ftp", 1, "h", "21"));
+	CHECK(url("ldap://h", "ldap", 1, "h", "389"));
+	CHECK(url("https://h/", "https", 0, "h", "443"));
+	CHECK(url("tls://127.0.0.1:8443", "tls", 0, "127.0.0.1",
 	    "8443"));
-	CHECK(url("smtp://[::1]:2525", "smtp", PROTO_SMTP, "::1", "2525"));
-	CHECK(url("smtp://[2001:db8::25]", "smtp", PROTO_SMTP, "2001:db8::25",
+	CHECK(url("smtp://[::1]:2525", "smtp", 1, "::1", "2525"));
+	CHECK(url("smtp://[2001:db8::25]", "smtp", 1, "2001:db8::25",
 	    "25"));
 	CHECK(bad_url("mail.example.com", "not a URL"));
 	CHECK(bad_url("gopher://h", "unknown scheme"));
