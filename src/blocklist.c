@@ -8,11 +8,12 @@
 #include <openssl/x509.h>
 
 #include "blocklist.h"
+#include "xalloc.h"
 
 struct blocklist *
 blocklist_new(void)
 {
-	return calloc(1, sizeof(struct blocklist));
+	return xcalloc(1, sizeof(struct blocklist));
 }
 
 void
@@ -32,44 +33,21 @@ blocklist_free(struct blocklist *bl)
 	free(bl);
 }
 
-static void *
-dup_mem(const void *p, size_t len)
-{
-	void *q;
-
-	if ((q = malloc(len ? len : 1)) != NULL && len)
-		memcpy(q, p, len);
-	return q;
-}
-
 int
 blocklist_add(struct blocklist *bl, const struct block *b)
 {
 	struct block *n;
 
 	if (bl->n == bl->cap) {
-		size_t cap = bl->cap ? bl->cap * 2 : 16;
-		struct block *v = reallocarray(bl->v, cap, sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		bl->v = v;
-		bl->cap = cap;
+		bl->cap = bl->cap ? bl->cap * 2 : 16;
+		bl->v = xreallocarray(bl->v, bl->cap, sizeof(*bl->v));
 	}
 	n = &bl->v[bl->n];
 	*n = *b;
-	n->issuer = dup_mem(b->issuer, b->issuer_len);
-	n->serial = dup_mem(b->serial, b->serial_len);
-	n->label = b->label ? strdup(b->label) : NULL;
-	n->source = b->source ? strdup(b->source) : NULL;
-	if (n->issuer == NULL || n->serial == NULL ||
-	    (b->label && !n->label) || (b->source && !n->source)) {
-		free(n->issuer);
-		free(n->serial);
-		free(n->label);
-		free(n->source);
-		return -1;
-	}
+	n->issuer = xmemdup(b->issuer, b->issuer_len);
+	n->serial = xmemdup(b->serial, b->serial_len);
+	n->label = b->label ? xstrdup(b->label) : NULL;
+	n->source = b->source ? xstrdup(b->source) : NULL;
 	bl->n++;
 	return 0;
 }

@@ -31,9 +31,10 @@ struct blocklist {
 	size_t		 n, cap;
 };
 
+/* A new empty list; never NULL (xalloc.h). */
 struct blocklist *blocklist_new(void);
 void		 blocklist_free(struct blocklist *bl);
-/* Add a copy of b's buffers and strings.  -1 on allocation failure. */
+/* Add a copy of b's buffers and strings.  Returns 0 (xalloc.h). */
 int		 blocklist_add(struct blocklist *bl, const struct block *b);
 /*
  * The entry that blocks c for purpose p, or NULL; borrowed.  An entry blocks

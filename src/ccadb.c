@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "ccadb.h"
+#include "diag.h"
 #include "log.h"
 #include "pem.h"
+#include "xalloc.h"
 
 struct field {
 	const char	*p;
@@ -22,13 +24,14 @@ struct field {
 
 struct csv {
 	const char	*name;
+	struct diags	*d;		/* NULL: detection, nothing said */
 	const char	*p, *end;
 	size_t		 line;
 };
 
 /*
  * One record into f (at most CCADB_MAX_COLUMNS fields).  Returns the number
- * of fields, 0 at end of input, -1 after a message.
+ * of fields, 0 at end of input, -1 after an error in c->d.
  */
 static int
 record(struct csv *c, struct field *f)
@@ -42,8 +45,8 @@ record(struct csv *c, struct field *f)
 		struct field *cur;
 
 		if (n == CCADB_MAX_COLUMNS) {
-			log_err("'%s': line %zu: more than %d fields", c->name,
-			    start, CCADB_MAX_COLUMNS);
+			diag_add(c->d, DIAG_ERR, DIAG_NOT_FORMAT, c->name,
+			    start, "more than %d fields", CCADB_MAX_COLUMNS);
 			return -1;
 		}
 		cur = &f[n++];
@@ -53,9 +56,9 @@ record(struct csv *c, struct field *f)
 			cur->p = c->p;
 			for (;;) {
 				if (c->p >= c->end) {
-					log_err("'%s': line %zu: quoted field "
-					    "without its closing quote; the file "
-					    "is truncated", c->name, start);
+					diag_err(c->d, c->name, start, "quoted "
+					    "field without its closing quote; the "
+					    "file is truncated");
 					return -1;
 				}
 				if (*c->p == '"') {
@@ -80,8 +83,8 @@ record(struct csv *c, struct field *f)
 			cur->len = (size_t)(c->p - cur->p);
 		}
 		if (cur->len > CCADB_MAX_FIELD) {
-			log_err("'%s': line %zu: a field larger than 1 MiB",
-			    c->name, start);
+			diag_add(c->d, DIAG_ERR, DIAG_LIMIT, c->name, start,
+			    "a field larger than 1 MiB");
 			return -1;
 		}
 		if (c->p < c->end && *c->p == ',') {
@@ -96,9 +99,9 @@ record(struct csv *c, struct field *f)
 			c->line++;
 			return n;
 		}
-		log_err("'%s': line %zu: unexpected '%c' after a field; not "
-		    "CSV", c->name, c->line, isprint((unsigned char)*c->p) ?
-		    *c->p : '?');
+		diag_add(c->d, DIAG_ERR, DIAG_NOT_FORMAT, c->name, c->line,
+		    "unexpected '%c' after a field; not CSV",
+		    isprint((unsigned char)*c->p) ? *c->p : '?');
 		return -1;
 	}
 }
@@ -116,8 +119,7 @@ text(const struct field *f)
 	char *s, *o;
 	size_t i;
 
-	if ((s = malloc(f->len + 1)) == NULL)
-		return NULL;
+	s = xmalloc(f->len + 1);
 	for (o = s, i = 0; i < f->len; i++) {
 		*o++ = f->p[i];
 		if (f->escaped && f->p[i] == '"' && i + 1 < f->len &&
@@ -158,19 +160,17 @@ ccadb_detect(const char *buf, size_t len)
 	struct field f[CCADB_MAX_COLUMNS];
 	struct csv c;
 	int n, i, pem = 0, sha = 0;
-	int saved = log_verbosity;
 	const char *nl;
 
 	/* the header is one line: look at it alone */
 	if ((nl = memchr(buf, '\n', len > 65536 ? 65536 : len)) == NULL)
 		return 0;
-	c.name = "";
+	c.name = NULL;
+	c.d = NULL;		/* not CSV is an answer here, not an error */
 	c.p = buf;
 	c.end = nl + 1;
 	c.line = 1;
-	log_verbosity = LOG_QUIET;
 	n = record(&c, f);
-	log_verbosity = saved;
 	for (i = 0; i < n; i++) {
 		pem |= is(&f[i], "PEM");
 		sha |= is(&f[i], "SHA256");
@@ -181,7 +181,8 @@ ccadb_detect(const char *buf, size_t len)
 /* One data row: 1 if it gave a certificate, 0 if skipped, -1 on error. */
 static int
 row(const char *name, size_t line, const struct field *subject,
-    const struct field *sha, const struct field *pem, struct certset *set)
+    const struct field *sha, const struct field *pem, struct certset *set,
+    struct diags *d)
 {
 	unsigned char want[32], *der = NULL;
 	const char *b, *e;
@@ -190,10 +191,7 @@ row(const char *name, size_t line, const struct field *subject,
 	struct cert *c;
 	int rc = 0;
 
-	if ((subj = subject ? text(subject) : strdup("")) == NULL) {
-		log_err("'%s': out of memory", name);
-		return -1;
-	}
+	subj = subject ? text(subject) : xstrdup("");
 	/* the base64 between the BEGIN and END lines */
 	b = memmem(pem->p, pem->len, "-----BEGIN CERTIFICATE-----", 27);
 	e = b ? memmem(b, pem->len - (size_t)(b - pem->p),
@@ -203,23 +201,20 @@ row(const char *name, size_t line, const struct field *subject,
 	    (c = cert_from_der(der, derlen)) == NULL) {
 		char reason[256];
 
-		log_warn("'%s': line %zu: skipping \"%s\": its PEM is not a "
-		    "certificate%s%s", name, line, subj, der ? ": " : "",
+		diag_warn(d, name, line, "skipping \"%s\": its PEM is not a "
+		    "certificate%s%s", subj, der ? ": " : "",
 		    der ? log_ssl_reason(reason, sizeof(reason)) : "");
 		goto out;
 	}
 	if (sha != NULL && sha->len > 0 &&
 	    (hex32(sha, want) == -1 || memcmp(want, c->sha256, 32) != 0)) {
-		log_warn("'%s': line %zu: skipping \"%s\": the SHA256 column "
-		    "does not match the certificate", name, line, subj);
+		diag_warn(d, name, line, "skipping \"%s\": the SHA256 column "
+		    "does not match the certificate", subj);
 		cert_free(c);
 		goto out;
 	}
-	if (cert_add_source(c, name) == -1 || certset_add(set, c) == -1) {
-		log_err("'%s': out of memory", name);
-		rc = -1;
-		goto out;
-	}
+	cert_add_source(c, name);
+	certset_add(set, c);
 	rc = 1;
 out:
 	free(der);
@@ -229,7 +224,7 @@ out:
 
 int
 ccadb_parse(const char *name, const char *buf, size_t len,
-    struct certset *set)
+    struct certset *set, struct diags *d)
 {
 	struct field f[CCADB_MAX_COLUMNS];
 	struct csv c;
@@ -237,12 +232,14 @@ ccadb_parse(const char *name, const char *buf, size_t len,
 	int ipem = -1, isha = -1, isubj = -1;
 
 	c.name = name;
+	c.d = d;
 	c.p = buf;
 	c.end = buf + len;
 	c.line = 1;
 	if ((ncol = record(&c, f)) <= 0) {
 		if (ncol == 0)
-			log_err("'%s': empty; not a CCADB report", name);
+			diag_add(d, DIAG_ERR, DIAG_NOT_FORMAT, name, 0,
+			    "empty; not a CCADB report");
 		return -1;
 	}
 	for (i = 0; i < ncol; i++) {
@@ -254,8 +251,8 @@ ccadb_parse(const char *name, const char *buf, size_t len,
 			isubj = i;
 	}
 	if (ipem == -1) {
-		log_err("'%s': line 1: no \"PEM\" column; not a CCADB report",
-		    name);
+		diag_add(d, DIAG_ERR, DIAG_NOT_FORMAT, name, 1,
+		    "no \"PEM\" column; not a CCADB report");
 		return -1;
 	}
 	for (;;) {
@@ -268,17 +265,16 @@ ccadb_parse(const char *name, const char *buf, size_t len,
 		if (n == 1 && f[0].len == 0)
 			continue;	/* a blank line */
 		if (n != ncol) {
-			log_err("'%s': line %zu: %d fields where the header has "
-			    "%d", name, line, n, ncol);
+			diag_err(d, name, line, "%d fields where the header "
+			    "has %d", n, ncol);
 			return -1;
 		}
 		if (f[ipem].len == 0) {
-			log_warn("'%s': line %zu: skipping a row without PEM",
-			    name, line);
+			diag_warn(d, name, line, "skipping a row without PEM");
 			continue;
 		}
 		r = row(name, line, isubj >= 0 ? &f[isubj] : NULL,
-		    isha >= 0 ? &f[isha] : NULL, &f[ipem], set);
+		    isha >= 0 ? &f[isha] : NULL, &f[ipem], set, d);
 		if (r == -1)
 			return -1;
 		total += r;

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "xalloc.h"
 
 static const char *purpose_names[PURPOSE_N + 1] = {
 	"server-auth", "email", "code-signing", "any"
@@ -65,8 +66,7 @@ cert_from_x509(X509 *x)
 	struct cert *c;
 	unsigned int n;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
+	c = xcalloc(1, sizeof(*c));
 	c->x509 = x;
 	if (!X509_digest(x, EVP_sha256(), c->sha256, &n) ||
 	    !X509_digest(x, EVP_sha1(), c->sha1, &n)) {
@@ -130,9 +130,7 @@ cert_add_source(struct cert *c, const char *src)
 			return 0;
 	if (c->nsources == CERT_MAX_SOURCES)
 		return 0;
-	if ((c->sources[c->nsources] = strdup(src)) == NULL)
-		return -1;
-	c->nsources++;
+	c->sources[c->nsources++] = xstrdup(src);
 	return 0;
 }
 

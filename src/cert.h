@@ -63,11 +63,14 @@ struct cert {
  * its hashes computed, or NULL (reason left on the OpenSSL error queue).
  */
 struct cert	*cert_from_der(const unsigned char *der, size_t len);
-/* Wrap x (the reference is taken over).  NULL only on allocation failure. */
+/* Wrap x (the reference is taken over).  NULL if x cannot be hashed. */
 struct cert	*cert_from_x509(X509 *x);
 void		 cert_free(struct cert *c);
 
-/* Remember that the certificate came from src (copied; duplicates ignored). */
+/*
+ * Remember that the certificate came from src (copied; duplicates and more
+ * than CERT_MAX_SOURCES ignored).  Returns 0 (xalloc.h).
+ */
 int		 cert_add_source(struct cert *c, const char *src);
 
 /* The subject (or issuer) as one RFC 2253 line; borrowed from c. */

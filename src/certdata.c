@@ -19,7 +19,9 @@
 #include <openssl/x509.h>
 
 #include "certdata.h"
+#include "diag.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define CERTDATA_MAX_VALUE	(1024 * 1024)	/* one attribute value */
 
@@ -52,6 +54,7 @@ struct object {
 
 struct parser {
 	const char	*name;
+	struct diags	*d;
 	const char	*p, *end;
 	size_t		 line;
 	struct object	*objs;
@@ -137,7 +140,7 @@ perr(struct parser *ps, size_t line, const char *fmt, const char *arg,
 	snprintf(what, sizeof(what), "%.*s", (int)(arglen > 60 ? 60 : arglen),
 	    arg ? arg : "");
 	snprintf(msg, sizeof(msg), fmt, what);
-	log_err("'%s': line %zu: %s", ps->name, line, msg);
+	diag_err(ps->d, ps->name, line, "%s", msg);
 	return -1;
 }
 
@@ -149,8 +152,7 @@ read_octal(struct parser *ps, struct bytes *out)
 	size_t start = ps->line, cap = 256;
 	unsigned char *buf;
 
-	if ((buf = malloc(cap)) == NULL)
-		return perr(ps, start, "out of memory%s", "", 0);
+	buf = xmalloc(cap);
 	out->len = 0;
 	for (;;) {
 		if (!next_line(ps, &s, &e)) {
@@ -183,15 +185,8 @@ read_octal(struct parser *ps, struct bytes *out)
 				    "value larger than 1 MiB%s", "", 0);
 			}
 			if (out->len == cap) {
-				unsigned char *nb = realloc(buf, cap * 2);
-
-				if (nb == NULL) {
-					free(buf);
-					return perr(ps, start,
-					    "out of memory%s", "", 0);
-				}
-				buf = nb;
 				cap *= 2;
+				buf = xreallocarray(buf, cap, 1);
 			}
 			buf[out->len++] = (unsigned char)v;
 			s += 4;
@@ -211,8 +206,7 @@ read_utf8(const char *w, size_t wl)
 
 	if (wl < 2 || w[0] != '"' || w[wl - 1] != '"')
 		return NULL;
-	if ((s = malloc(wl)) == NULL)
-		return NULL;
+	s = xmalloc(wl);
 	o = s;
 	for (i = 1; i + 1 < wl; i++) {
 		if (w[i] == '\\' && i + 2 < wl)
@@ -273,13 +267,8 @@ new_object(struct parser *ps)
 	struct object *o;
 
 	if (ps->nobjs == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		struct object *v = reallocarray(ps->objs, cap, sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		ps->objs = v;
-		ps->cap = cap;
+		ps->cap = ps->cap ? ps->cap * 2 : 256;
+		ps->objs = xreallocarray(ps->objs, ps->cap, sizeof(*ps->objs));
 	}
 	o = &ps->objs[ps->nobjs++];
 	memset(o, 0, sizeof(*o));
@@ -451,8 +440,7 @@ start_object(struct parser *ps, const char *w[3], size_t wl[3], int nw,
 	else
 		return perr(ps, ps->line, "unknown object class '%s'",
 		    w[2], wl[2]);
-	if ((o = new_object(ps)) == NULL)
-		return perr(ps, ps->line, "out of memory%s", "", 0);
+	o = new_object(ps);
 	o->cls = cls;
 	*cur = o;
 	return 0;
@@ -477,8 +465,8 @@ make_cert(struct parser *ps, struct object *o, struct cert **out)
 	if ((c = cert_from_der(o->value.p, o->value.len)) == NULL) {
 		char reason[256];
 
-		log_warn("'%s': line %zu: skipping certificate \"%s\": %s",
-		    ps->name, o->line, o->label ? o->label : "",
+		diag_warn(ps->d, ps->name, o->line, "skipping certificate "
+		    "\"%s\": %s", o->label ? o->label : "",
 		    log_ssl_reason(reason, sizeof(reason)));
 		return 0;
 	}
@@ -659,8 +647,7 @@ link_objects(struct parser *ps, int want, struct certset *set,
 			b.label = t->label;
 			snprintf(src, sizeof(src), "%s:%zu", ps->name, t->line);
 			b.source = src;
-			if (blocklist_add(bl, &b) == -1)
-				return perr(ps, t->line, "out of memory%s", "", 0);
+			blocklist_add(bl, &b);
 		}
 	}
 
@@ -672,8 +659,8 @@ link_objects(struct parser *ps, int want, struct certset *set,
 		if (o->cls != CLASS_CERTIFICATE)
 			continue;
 		if (!o->matched) {
-			log_info("'%s': line %zu: \"%s\" has no trust object; "
-			    "not trusted for anything", ps->name, o->line,
+			diag_info(ps->d, ps->name, o->line, "\"%s\" has no "
+			    "trust object; not trusted for anything",
 			    o->label ? o->label : "");
 			for (p = 0; p < PURPOSE_N; p++)
 				o->trust[p] = TRUST_MUST_VERIFY;
@@ -681,8 +668,8 @@ link_objects(struct parser *ps, int want, struct certset *set,
 		if (want != CERTDATA_ALL &&
 		    cert_trust_for(o->trust, (enum purpose)want) !=
 		    TRUST_DELEGATOR) {
-			log_info("'%s': line %zu: \"%s\" is not an anchor for "
-			    "%s", ps->name, o->line, o->label ? o->label : "",
+			diag_info(ps->d, ps->name, o->line, "\"%s\" is not an "
+			    "anchor for %s", o->label ? o->label : "",
 			    purpose_name((enum purpose)want));
 			continue;
 		}
@@ -695,13 +682,10 @@ link_objects(struct parser *ps, int want, struct certset *set,
 			c->distrust[p] = o->distrust[p];
 			c->distrust_after[p] = o->distrust_after[p];
 		}
-		if (o->label != NULL && (c->label = strdup(o->label)) == NULL) {
-			cert_free(c);
-			return perr(ps, o->line, "out of memory%s", "", 0);
-		}
-		if (cert_add_source(c, ps->name) == -1 ||
-		    certset_add(set, c) == -1)
-			return perr(ps, o->line, "out of memory%s", "", 0);
+		if (o->label != NULL)
+			c->label = xstrdup(o->label);
+		cert_add_source(c, ps->name);
+		certset_add(set, c);
 		added++;
 	}
 	return added;
@@ -709,7 +693,7 @@ link_objects(struct parser *ps, int want, struct certset *set,
 
 int
 certdata_parse(const char *name, const char *buf, size_t len, int want,
-    struct certset *set, struct blocklist *bl)
+    struct certset *set, struct blocklist *bl, struct diags *d)
 {
 	struct parser ps;
 	struct object *cur = NULL;
@@ -719,6 +703,7 @@ certdata_parse(const char *name, const char *buf, size_t len, int want,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.name = name;
+	ps.d = d;
 	ps.p = buf;
 	ps.end = buf + len;
 

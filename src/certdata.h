@@ -1,7 +1,8 @@
 /*
  * certdata.h: Mozilla's certdata.txt (NSS builtins) reader.
  *
- * Pure: a buffer in, certificates and blocklist entries out, no I/O.
+ * Pure: a buffer in, certificates and blocklist entries out, no I/O,
+ * nothing printed (what went wrong goes to a struct diags, diag.h).
  * Every object is parsed; values in MULTILINE_OCTAL are decoded; each
  * CKO_NSS_TRUST object is matched to its CKO_CERTIFICATE by issuer + serial
  * and its CKA_CERT_SHA1_HASH is checked against the certificate.  The trust
@@ -19,6 +20,7 @@
 
 #include "blocklist.h"
 #include "certset.h"
+#include "diag.h"
 
 /* 1 if buf looks like a certdata.txt (a BEGINDATA line and CKA_CLASS). */
 int	certdata_detect(const char *buf, size_t len);
@@ -39,10 +41,13 @@ int	certdata_version(const char *buf, size_t len, char *out, size_t size);
  * the certificates that are trusted delegators for the purpose want (an
  * enum purpose), or all of them with CERTDATA_ALL; the others are checked
  * but not decoded.  Adds the distrust entries to bl.  Returns the number of
- * certificates added, or -1 after reporting "name: line N: ..." once; on
- * error set and bl may hold part of the file and are for the caller to drop.
+ * certificates added, or -1 after adding one error "name: line N: ..." to
+ * d (the certificates skipped are warnings, the decisions info entries);
+ * on error set and bl may hold part of the file and are for the caller to
+ * drop.
  */
 int	certdata_parse(const char *name, const char *buf, size_t len,
-	    int want, struct certset *set, struct blocklist *bl);
+	    int want, struct certset *set, struct blocklist *bl,
+	    struct diags *d);
 
 #endif

@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "certset.h"
+#include "xalloc.h"
 
 struct certset *
 certset_new(void)
 {
-	return calloc(1, sizeof(struct certset));
+	return xcalloc(1, sizeof(struct certset));
 }
 
 void
@@ -45,19 +46,17 @@ index_put(size_t *slot, size_t nslot, const struct cert *c, size_t idx)
 	slot[i] = idx + 1;
 }
 
-static int
+static void
 index_rebuild(struct certset *s, size_t nslot)
 {
 	size_t *slot, i;
 
-	if ((slot = calloc(nslot, sizeof(*slot))) == NULL)
-		return -1;
+	slot = xcalloc(nslot, sizeof(*slot));
 	for (i = 0; i < s->n; i++)
 		index_put(slot, nslot, s->v[i], i);
 	free(s->slot);
 	s->slot = slot;
 	s->nslot = nslot;
-	return 0;
 }
 
 struct cert *
@@ -113,21 +112,11 @@ certset_add(struct certset *s, struct cert *c)
 		return 0;
 	}
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct cert **v = reallocarray(s->v, cap, sizeof(*v));
-
-		if (v == NULL) {
-			cert_free(c);
-			return -1;
-		}
-		s->v = v;
-		s->cap = cap;
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
 	}
-	if ((s->n + 1) * 2 > s->nslot &&
-	    index_rebuild(s, s->nslot ? s->nslot * 2 : 128) == -1) {
-		cert_free(c);
-		return -1;
-	}
+	if ((s->n + 1) * 2 > s->nslot)
+		index_rebuild(s, s->nslot ? s->nslot * 2 : 128);
 	s->v[s->n] = c;
 	index_put(s->slot, s->nslot, c, s->n);
 	s->n++;

@@ -20,12 +20,13 @@ struct certset {
 	size_t		  nslot;
 };
 
+/* A new empty set; never NULL (xalloc.h). */
 struct certset	*certset_new(void);
 void		 certset_free(struct certset *s);
 
 /*
  * Add c, taking it over.  Returns 1 if it was new, 0 if it was merged into
- * an equal certificate (c is freed), -1 on allocation failure (c is freed).
+ * an equal certificate (c is freed).  Never fails (xalloc.h).
  */
 int		 certset_add(struct certset *s, struct cert *c);
 /* The entry with this SHA-256, or NULL; borrowed. */

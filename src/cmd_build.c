@@ -91,6 +91,7 @@ store_source(const char *arg, char **src, enum store_role *role)
 	unsigned char *buf = NULL;
 	size_t len, i;
 	enum source_format f;
+	struct diags d = DIAGS_INIT;
 	int rc = -1;
 
 	name = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
@@ -117,13 +118,15 @@ store_source(const char *arg, char **src, enum store_role *role)
 			    "%s=PATH", name, st.url, name);
 		goto out;
 	}
-	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len) == -1)
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len, &d) == -1) {
+		diags_report(&d);
 		goto out;
-	f = source_detect(buf, len);
+	}
+	f = format_detect(buf, len);
 	if (f != st.fmt) {
 		log_err("'%s': the %s store is %s, but this file is %s", path,
 		    name, st.format, f == FORMAT_UNKNOWN ? "no certificate "
-		    "source" : source_format_name(f));
+		    "source" : format_name(f));
 		goto out;
 	}
 	if (st.sha256 != NULL) {
@@ -163,13 +166,16 @@ load_all(char **paths, size_t n, enum purpose want, struct certset **sets,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		struct diags d = DIAGS_INIT;
 		int got;
 
 		if ((sets[i] = certset_new()) == NULL) {
 			log_err("out of memory");
 			return -1;
 		}
-		if ((got = source_load(paths[i], (int)want, sets[i], bl)) == -1)
+		got = source_load(paths[i], (int)want, sets[i], bl, &d);
+		diags_report(&d);
+		if (got == -1)
 			return -1;
 		log_info("'%s': %d certificate%s", paths[i], got,
 		    got == 1 ? "" : "s");

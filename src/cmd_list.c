@@ -267,9 +267,14 @@ cmd_list(int argc, char *argv[])
 		log_err("out of memory");
 		goto out;
 	}
-	for (i = 0; i < (size_t)argc; i++)
-		if (source_load(argv[i], CERTDATA_ALL, set, bl) == -1)
+	for (i = 0; i < (size_t)argc; i++) {
+		struct diags d = DIAGS_INIT;
+		int got = source_load(argv[i], CERTDATA_ALL, set, bl, &d);
+
+		diags_report(&d);
+		if (got == -1)
 			goto out;
+	}
 	certset_sort(set);
 	if (json)
 		printf("[");

@@ -226,9 +226,12 @@ read_chain(const char *path, struct probe_result *r)
 	unsigned char *buf;
 	size_t len;
 	char err[256];
+	struct diags d = DIAGS_INIT;
 
-	if (source_read_file(path, 1024 * 1024, &buf, &len) == -1)
+	if (source_read_file(path, 1024 * 1024, &buf, &len, &d) == -1) {
+		diags_report(&d);
 		return -1;
+	}
 	if ((r->chain = sk_X509_new_null()) == NULL ||
 	    aia_decode(buf, len, r->chain, err, sizeof(err)) == -1) {
 		log_err("'%s': %s", path, r->chain ? err : "out of memory");

@@ -93,17 +93,13 @@ static char *
 slurp(const char *path, size_t *len)
 {
 	unsigned char *buf;
-	int saved = log_verbosity;
-
 	struct stat st;
 
-	/* what cannot be read is a finding of the caller's, not an error */
-	log_verbosity = LOG_QUIET;
+	/* what cannot be read is a finding of the caller's: no diags kept */
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    access(path, R_OK) != 0 ||
-	    source_read_file(path, 256 * 1024 * 1024, &buf, len) == -1)
+	    source_read_file(path, 256 * 1024 * 1024, &buf, len, NULL) == -1)
 		buf = NULL;
-	log_verbosity = saved;
 	return (char *)buf;
 }
 
@@ -322,7 +318,7 @@ check_cafile(struct report *r, const char *path, int server,
 	char *buf, when[40], name[512];
 	size_t len, i, expired = 0, soon = 0;
 	time_t now = time(NULL);
-	int saved = log_verbosity, n;
+	int n;
 
 	if (path[0] != '/') {
 		finding(r, L_PROBLEM, "give an absolute path", "CACertFile "
@@ -348,9 +344,7 @@ check_cafile(struct report *r, const char *path, int server,
 		    path);
 		return;
 	}
-	log_verbosity = LOG_QUIET;
-	n = pem_parse(path, buf, len, set);
-	log_verbosity = saved;
+	n = pem_parse(path, buf, len, set, NULL);	/* n says it all */
 	free(buf);
 	if (n <= 0) {
 		finding(r, L_PROBLEM, "publish a bundle there with 'trustbuild "
@@ -456,13 +450,10 @@ check_capath(struct report *r, const char *path, const char *dbs)
 			char *buf;
 			size_t len;
 			struct certset *set = certset_new();
-			int saved = log_verbosity, n = -1;
+			int n = -1;
 
-			if ((buf = slurp(full, &len)) != NULL && set != NULL) {
-				log_verbosity = LOG_QUIET;
-				n = pem_parse(full, buf, len, set);
-				log_verbosity = saved;
-			}
+			if ((buf = slurp(full, &len)) != NULL && set != NULL)
+				n = pem_parse(full, buf, len, set, NULL);
 			free(buf);
 			if (n != 1) {
 				if (bad++ < 3)

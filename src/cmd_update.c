@@ -271,9 +271,12 @@ walk_dir(struct walk *w, const char *path, int depth)
 	char **names, *full, line[128];
 	size_t n, i, use;
 	int rc = -1;
+	struct diags d = DIAGS_INIT;
 
-	if (source_dir_names(path, &names, &n) == -1)
+	if (source_dir_names(path, &names, &n, &d) == -1) {
+		diags_report(&d);
 		return -1;
+	}
 	/* past WALK_MAX names the loader will say what is wrong */
 	use = w->n >= WALK_MAX ? 0 : n < WALK_MAX - w->n ? n : WALK_MAX - w->n;
 	w->n += n;
@@ -348,6 +351,7 @@ parse_src(struct src *s, enum purpose purpose, const char *label)
 {
 	int want = s->role == CONFIG_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
 	enum source_format f;
+	struct diags d = DIAGS_INIT;
 	int got;
 
 	certset_free(s->set);
@@ -367,19 +371,21 @@ parse_src(struct src *s, enum purpose purpose, const char *label)
 			log_err("out of memory");
 			return -1;
 		}
-		got = source_load(p ? p : s->path, want, s->set, s->bl);
+		got = source_load(p ? p : s->path, want, s->set, s->bl, &d);
+		diags_report(&d);
 		free(p);
 	} else {
-		f = source_detect(s->buf, s->len);
+		f = format_detect(s->buf, s->len);
 		if (s->fmt != FORMAT_UNKNOWN && f != s->fmt) {
 			log_err("'%s': [source %s] is %s, but this is %s", label,
-			    s->name, source_format_name(s->fmt),
+			    s->name, format_name(s->fmt),
 			    f == FORMAT_UNKNOWN ? "no certificate source" :
-			    source_format_name(f));
+			    format_name(f));
 			return -1;
 		}
-		got = source_parse_members(label, s->buf, s->len, s->member,
-		    want, s->set, s->bl);
+		got = format_parse_members(label, s->buf, s->len, s->member,
+		    want, s->set, s->bl, &d);
+		diags_report(&d);
 		if (got == 0 && s->role != CONFIG_BLOCKLIST) {
 			log_err("'%s': no certificates for [source %s]", label,
 			    s->name);
@@ -575,6 +581,7 @@ static int
 get_local(struct run *r, struct src *s)
 {
 	struct stat st;
+	struct diags d = DIAGS_INIT;
 
 	(void)r;
 	if (stat(s->path, &st) == -1) {
@@ -591,8 +598,11 @@ get_local(struct run *r, struct src *s)
 		snprintf(s->origin, sizeof(s->origin), "local directory");
 		return dir_fingerprint(s->path, s->fp);
 	}
-	if (source_read_file(s->path, SOURCE_MAX_FILE, &s->buf, &s->len) == -1)
+	if (source_read_file(s->path, SOURCE_MAX_FILE, &s->buf, &s->len,
+	    &d) == -1) {
+		diags_report(&d);
 		return -1;
+	}
 	state_sha256_hex(s->buf, s->len, s->fp);
 	if (s->pin != NULL && strcmp(s->fp, s->pin) != 0) {
 		log_err("'%s': SHA-256 %s is not the pinned %s of [source %s]",
@@ -832,9 +842,13 @@ published_id(const struct config *c, char *out, size_t size)
 	ssize_t n;
 
 	if (c->bundle != NULL && access(c->bundle, F_OK) == 0) {
+		struct diags d = DIAGS_INIT;
+
 		if (source_read_file(c->bundle, SOURCE_MAX_FILE, &buf,
-		    &len) == -1)
+		    &len, &d) == -1) {
+			diags_report(&d);
 			return -1;
+		}
 		state_sha256_hex(buf, len, bsum);
 		free(buf);
 	}
@@ -1053,6 +1067,7 @@ load_published(const struct config *c)
 	struct certset *old = certset_new();
 	struct blocklist *bl = blocklist_new();
 	const char *p = NULL;
+	struct diags d = DIAGS_INIT;
 
 	if (old == NULL || bl == NULL) {
 		log_err("out of memory");
@@ -1064,9 +1079,12 @@ load_published(const struct config *c)
 		p = c->bundle;
 	else if (c->capath != NULL && access(c->capath, F_OK) == 0)
 		p = c->capath;
-	if (p != NULL && source_load(p, CERTDATA_ALL, old, bl) == -1)
+	if (p != NULL && source_load(p, CERTDATA_ALL, old, bl, &d) == -1) {
+		diags_report(&d);
 		log_warn("'%s': the published store cannot be read; it is "
 		    "replaced whole, without a shrink check", p);
+	}
+	diags_report(&d);
 	blocklist_free(bl);
 	certset_sort(old);
 	return old;

@@ -857,10 +857,13 @@ config_load(const char *path, struct config *c)
 	struct stat st;
 	unsigned char *buf;
 	size_t len;
+	struct diags d = DIAGS_INIT;
 	int rc;
 
-	if (source_read_at(AT_FDCWD, path, path, CONFIG_MAX_FILE, 0, &st, &buf,
-	    &len) == -1)
+	rc = source_read_at(AT_FDCWD, path, path, CONFIG_MAX_FILE, 0, &st, &buf,
+	    &len, &d);
+	diags_report(&d);
+	if (rc == -1)
 		return -1;
 	if (config_check_owner(path, &st, "configuration") == -1) {
 		free(buf);

@@ -9,7 +9,7 @@
 #include <openssl/x509.h>
 
 #include "der.h"
-#include "log.h"
+#include "diag.h"
 
 int
 der_detect(const unsigned char *buf, size_t len)
@@ -20,8 +20,8 @@ der_detect(const unsigned char *buf, size_t len)
 }
 
 int
-der_parse_pkcs7(const char *name, const char *where,
-    const unsigned char *der, size_t len, struct certset *set)
+der_parse_pkcs7(const char *name, size_t line, const unsigned char *der,
+    size_t len, struct certset *set, struct diags *d)
 {
 	const unsigned char *p = der;
 	STACK_OF(X509) *certs;
@@ -30,12 +30,12 @@ der_parse_pkcs7(const char *name, const char *where,
 
 	if (len > (size_t)LONG_MAX ||
 	    (p7 = d2i_PKCS7(NULL, &p, (long)len)) == NULL) {
-		log_ssl("%s: bad PKCS#7 data", where);
+		diag_ssl(d, name, line, "bad PKCS#7 data");
 		return -1;
 	}
 	if (!PKCS7_type_is_signed(p7) || p7->d.sign == NULL) {
-		log_err("%s: PKCS#7 data is not SignedData; a certificate bag "
-		    "(.p7b, .p7c) is expected", where);
+		diag_err(d, name, line, "PKCS#7 data is not SignedData; a "
+		    "certificate bag (.p7b, .p7c) is expected");
 		PKCS7_free(p7);
 		return -1;
 	}
@@ -46,36 +46,29 @@ der_parse_pkcs7(const char *name, const char *where,
 
 		if (!X509_up_ref(x) || (c = cert_from_x509(x)) == NULL) {
 			X509_free(x);
-			log_ssl("%s: out of memory", where);
+			diag_ssl(d, name, line, "out of memory");
 			PKCS7_free(p7);
 			return -1;
 		}
-		if (cert_add_source(c, name) == -1 || certset_add(set, c) == -1) {
-			log_err("%s: out of memory", where);
-			PKCS7_free(p7);
-			return -1;
-		}
+		cert_add_source(c, name);
+		certset_add(set, c);
 		n++;
 	}
 	PKCS7_free(p7);
 	if (n == 0)
-		log_warn("%s: PKCS#7 bag holds no certificates", where);
+		diag_warn(d, name, line, "PKCS#7 bag holds no certificates");
 	return n;
 }
 
 int
 der_parse(const char *name, const unsigned char *buf, size_t len,
-    struct certset *set)
+    struct certset *set, struct diags *d)
 {
 	struct cert *c;
-	char where[1100];
 
-	snprintf(where, sizeof(where), "'%s'", name);
 	if ((c = cert_from_der(buf, len)) != NULL) {
-		if (cert_add_source(c, name) == -1 || certset_add(set, c) == -1) {
-			log_err("%s: out of memory", where);
-			return -1;
-		}
+		cert_add_source(c, name);
+		certset_add(set, c);
 		return 1;
 	}
 	ERR_clear_error();
@@ -87,10 +80,10 @@ der_parse(const char *name, const unsigned char *buf, size_t len,
 		if (len <= (size_t)LONG_MAX &&
 		    (p7 = d2i_PKCS7(NULL, &p, (long)len)) != NULL) {
 			PKCS7_free(p7);
-			return der_parse_pkcs7(name, where, buf, len, set);
+			return der_parse_pkcs7(name, 0, buf, len, set, d);
 		}
 	}
-	log_ssl("%s: not a DER certificate or PKCS#7 bag; is the file "
-	    "truncated?", where);
+	diag_ssl(d, name, 0, "not a DER certificate or PKCS#7 bag; is the "
+	    "file truncated?");
 	return -1;
 }

@@ -15,7 +15,9 @@
 #include <openssl/x509.h>
 
 #include "der.h"
+#include "diag.h"
 #include "log.h"
+#include "xalloc.h"
 #include "pem.h"
 
 enum block_kind {
@@ -106,8 +108,9 @@ pem_base64_decode(const char *s, size_t len, unsigned char **out,
 	unsigned char *buf;
 	int n1 = 0, n2 = 0, ok;
 
-	if (len > INT_MAX / 2 || (buf = malloc(len / 4 * 3 + 4)) == NULL)
+	if (len > INT_MAX / 2)
 		return -1;
+	buf = xmalloc(len / 4 * 3 + 4);
 	if ((ctx = EVP_ENCODE_CTX_new()) == NULL) {
 		free(buf);
 		return -1;
@@ -128,17 +131,17 @@ pem_base64_decode(const char *s, size_t len, unsigned char **out,
 /* One block: the certificates it gave (0 if skipped), -1 on error. */
 static int
 block(const char *name, size_t line, enum block_kind kind,
-    const unsigned char *der, size_t len, struct certset *set)
+    const unsigned char *der, size_t len, struct certset *set,
+    struct diags *d)
 {
-	char where[1100], reason[256];
+	char reason[256];
 	struct cert *c = NULL;
 	X509 *x;
 	const unsigned char *p = der;
 
-	snprintf(where, sizeof(where), "'%s': line %zu", name, line);
 	switch (kind) {
 	case BLOCK_PKCS7:
-		return der_parse_pkcs7(name, where, der, len, set);
+		return der_parse_pkcs7(name, line, der, len, set, d);
 	case BLOCK_TRUSTED:
 		if ((x = d2i_X509_AUX(NULL, &p, (long)len)) == NULL ||
 		    p != der + len) {
@@ -158,26 +161,18 @@ block(const char *name, size_t line, enum block_kind kind,
 		return 0;
 	}
 	if (c == NULL) {
-		log_warn("%s: skipping a certificate that does not decode: %s",
-		    where, log_ssl_reason(reason, sizeof(reason)));
+		diag_warn(d, name, line, "skipping a certificate that does not "
+		    "decode: %s", log_ssl_reason(reason, sizeof(reason)));
 		return 0;
 	}
-	if (cert_add_source(c, name) == -1)
-		goto nomem;
-	if (certset_add(set, c) == -1) {
-		c = NULL;
-		goto nomem;
-	}
+	cert_add_source(c, name);
+	certset_add(set, c);
 	return 1;
-nomem:
-	cert_free(c);
-	log_err("%s: out of memory", where);
-	return -1;
 }
 
 int
 pem_parse(const char *name, const char *buf, size_t len,
-    struct certset *set)
+    struct certset *set, struct diags *d)
 {
 	const char *p = buf, *end = buf + len;
 	const char *type = NULL, *body = NULL;
@@ -213,24 +208,23 @@ pem_parse(const char *name, const char *buf, size_t len,
 
 			if ((size_t)(e - s) != 14 + typelen ||
 			    memcmp(s + 9, type, typelen) != 0) {
-				log_err("'%s': line %zu: END does not match the "
-				    "BEGIN %.*s at line %zu", name, line,
+				diag_err(d, name, line, "END does not match the "
+				    "BEGIN %.*s at line %zu",
 				    (int)(typelen > 40 ? 40 : typelen), type,
 				    begin_line);
 				return -1;
 			}
 			if (kind == BLOCK_OTHER) {
-				log_warn("'%s': line %zu: skipping a '%.*s' "
-				    "block; only certificates are read", name,
-				    begin_line,
+				diag_warn(d, name, begin_line, "skipping a '%.*s' "
+				    "block; only certificates are read",
 				    (int)(typelen > 40 ? 40 : typelen), type);
 			} else if (pem_base64_decode(body, (size_t)(s - body),
 			    &der, &derlen) == -1) {
-				log_warn("'%s': line %zu: skipping a block that "
-				    "is not valid base64", name, begin_line);
+				diag_warn(d, name, begin_line, "skipping a block "
+				    "that is not valid base64");
 			} else {
 				r = block(name, begin_line, kind, der, derlen,
-				    set);
+				    set, d);
 				free(der);
 				if (r == -1)
 					return -1;
@@ -240,15 +234,15 @@ pem_parse(const char *name, const char *buf, size_t len,
 			continue;
 		}
 		if ((size_t)(e - s) >= 11 && memcmp(s, "-----BEGIN ", 11) == 0) {
-			log_err("'%s': line %zu: BEGIN inside the block started "
-			    "at line %zu; the file is truncated or spliced",
-			    name, line, begin_line);
+			diag_err(d, name, line, "BEGIN inside the block "
+			    "started at line %zu; the file is truncated or "
+			    "spliced", begin_line);
 			return -1;
 		}
 	}
 	if (type != NULL) {
-		log_err("'%s': line %zu: '%.*s' block has no END line; the "
-		    "file is truncated", name, begin_line,
+		diag_err(d, name, begin_line, "'%.*s' block has no END line; "
+		    "the file is truncated",
 		    (int)(typelen > 40 ? 40 : typelen), type);
 		return -1;
 	}

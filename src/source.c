@@ -11,164 +11,48 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ccadb.h"
-#include "certdata.h"
-#include "der.h"
-#include "log.h"
-#include "pem.h"
+#include "diag.h"
+#include "format.h"
 #include "source.h"
-#include "unpack.h"
+#include "xalloc.h"
 
-enum source_format
-source_detect(const unsigned char *buf, size_t len)
-{
-	/* first: an uncompressed tar of PEM files also holds "-----BEGIN" */
-	if (unpack_detect(buf, len))
-		return FORMAT_ARCHIVE;
-	if (certdata_detect((const char *)buf, len))
-		return FORMAT_CERTDATA;
-	/* before PEM: its PEM column holds "-----BEGIN" */
-	if (ccadb_detect((const char *)buf, len))
-		return FORMAT_CCADB;
-	if (pem_detect((const char *)buf, len))
-		return FORMAT_PEM;
-	if (der_detect(buf, len))
-		return FORMAT_DER;
-	return FORMAT_UNKNOWN;
-}
-
-const char *
-source_format_name(enum source_format f)
-{
-	switch (f) {
-	case FORMAT_CERTDATA:
-		return "certdata.txt";
-	case FORMAT_PEM:
-		return "PEM";
-	case FORMAT_DER:
-		return "DER";
-	case FORMAT_ARCHIVE:
-		return "archive";
-	case FORMAT_CCADB:
-		return "CCADB CSV";
-	default:
-		return "unknown";
-	}
-}
-
-struct member_ctx {
+/* What a load read, to say why it found nothing. */
+struct load {
 	int			 want;
 	struct certset		*set;
 	struct blocklist	*bl;
+	struct diags		*d;
+	size_t			 files;		/* regular files read */
+	size_t			 unknown;	/* in no known format */
+	enum source_format	 last;		/* of the last file read */
 };
 
-static int parse_as(const char *, const unsigned char *, size_t,
-    enum source_format, const char *, int, struct certset *,
-    struct blocklist *);
-
-/* One member of an archive: a certificate source, or skipped. */
-static int
-member(void *arg, const char *name, const unsigned char *buf, size_t len)
-{
-	struct member_ctx *m = arg;
-	enum source_format f = source_detect(buf, len);
-	size_t before = m->bl->n;
-	int n;
-
-	if (f == FORMAT_UNKNOWN) {
-		log_info("'%s': not a certificate source; skipped", name);
-		return 0;
-	}
-	if ((n = parse_as(name, buf, len, f, NULL, m->want, m->set,
-	    m->bl)) > 0 || m->bl->n > before)
-		log_info("'%s': %d certificate%s", name, n, n == 1 ? "" : "s");
-	return n;
-}
-
-/* buf, already detected as f; glob selects archive members. */
-static int
-parse_as(const char *name, const unsigned char *buf, size_t len,
-    enum source_format f, const char *glob, int want, struct certset *set,
-    struct blocklist *bl)
-{
-	struct member_ctx m = { want, set, bl };
-	struct unpack u;
-	int n;
-
-	if (glob != NULL && f != FORMAT_ARCHIVE) {
-		log_err("'%s#%s': a member selector needs an archive, and "
-		    "'%s' is %s", name, glob, name, f == FORMAT_UNKNOWN ?
-		    "no certificate source" : source_format_name(f));
-		return -1;
-	}
-	switch (f) {
-	case FORMAT_ARCHIVE:
-		memset(&u, 0, sizeof(u));
-		u.glob = glob;
-		u.fn = member;
-		u.arg = &m;
-		if ((n = unpack_walk(&u, name, buf, len)) == -1)
-			return -1;
-		if (glob != NULL && u.matched == 0) {
-			log_err("'%s': no member matches '%s'", name, glob);
-			return -1;
-		}
-		return n;
-	case FORMAT_CERTDATA:
-		return certdata_parse(name, (const char *)buf, len, want, set,
-		    bl);
-	case FORMAT_PEM:
-		return pem_parse(name, (const char *)buf, len, set);
-	case FORMAT_DER:
-		return der_parse(name, buf, len, set);
-	case FORMAT_CCADB:
-		return ccadb_parse(name, (const char *)buf, len, set);
-	default:
-		log_err("'%s': no certificates found; is it a certdata.txt, "
-		    "PEM, DER or PKCS#7 file, or an archive of them?", name);
-		return -1;
-	}
-}
-
-int
-source_parse_members(const char *name, const unsigned char *buf,
-    size_t len, const char *glob, int want, struct certset *set,
-    struct blocklist *bl)
-{
-	return parse_as(name, buf, len, source_detect(buf, len), glob, want,
-	    set, bl);
-}
-
-int
-source_parse(const char *name, const unsigned char *buf, size_t len,
-    int want, struct certset *set, struct blocklist *bl)
-{
-	return parse_as(name, buf, len, source_detect(buf, len), NULL, want,
-	    set, bl);
-}
-
 static void
-too_big(const char *path, size_t max)
+too_big(struct diags *d, const char *path, size_t max)
 {
 	if (max % (1024 * 1024) == 0)
-		log_err("'%s': larger than %zu MiB; refused", path, max >> 20);
+		diag_add(d, DIAG_ERR, DIAG_LIMIT, path, 0, "larger than %zu "
+		    "MiB; refused", max >> 20);
 	else if (max % 1024 == 0)
-		log_err("'%s': larger than %zu KiB; refused", path, max >> 10);
+		diag_add(d, DIAG_ERR, DIAG_LIMIT, path, 0, "larger than %zu "
+		    "KiB; refused", max >> 10);
 	else
-		log_err("'%s': larger than %zu bytes; refused", path, max);
+		diag_add(d, DIAG_ERR, DIAG_LIMIT, path, 0, "larger than %zu "
+		    "bytes; refused", max);
 }
 
 int
 source_read_file(const char *path, size_t max, unsigned char **bufp,
-    size_t *lenp)
+    size_t *lenp, struct diags *d)
 {
 	return source_read_at(AT_FDCWD, path, path, max, 0, NULL, bufp,
-	    lenp) == 1 ? 0 : -1;
+	    lenp, d) == 1 ? 0 : -1;
 }
 
 int
 source_read_at(int dirfd, const char *name, const char *shown, size_t max,
-    int flags, struct stat *stp, unsigned char **bufp, size_t *lenp)
+    int flags, struct stat *stp, unsigned char **bufp, size_t *lenp,
+    struct diags *d)
 {
 	struct stat st;
 	unsigned char *buf;
@@ -182,19 +66,20 @@ source_read_at(int dirfd, const char *name, const char *shown, size_t max,
 		if (errno == ENOENT && (flags & SOURCE_ABSENT_OK))
 			return 0;
 		if (errno == ELOOP && (flags & SOURCE_NOFOLLOW))
-			log_err("'%s': a symbolic link, not followed here; "
-			    "remove it", shown);
+			diag_err(d, shown, 0, "a symbolic link, not followed "
+			    "here; remove it");
 		else
-			log_err("'%s': %s", shown, strerror(errno));
+			diag_add(d, DIAG_ERR, errno == ENOENT ? DIAG_ABSENT :
+			    DIAG_IO, shown, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		log_err("'%s': %s", shown, strerror(errno));
+		diag_add(d, DIAG_ERR, DIAG_IO, shown, 0, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		log_err("'%s': not a regular file%s", shown,
+		diag_err(d, shown, 0, "not a regular file%s",
 		    S_ISFIFO(st.st_mode) ? " (a FIFO)" : S_ISSOCK(st.st_mode) ?
 		    " (a socket)" : S_ISCHR(st.st_mode) ||
 		    S_ISBLK(st.st_mode) ? " (a device)" : "");
@@ -202,60 +87,42 @@ source_read_at(int dirfd, const char *name, const char *shown, size_t max,
 		return -1;
 	}
 	if (fcntl(fd, F_SETFL, 0) == -1) {
-		log_err("'%s': %s", shown, strerror(errno));
+		diag_add(d, DIAG_ERR, DIAG_IO, shown, 0, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if ((size_t)st.st_size > max) {
-		too_big(shown, max);
+		too_big(d, shown, max);
 		close(fd);
 		return -1;
 	}
 	cap = (size_t)st.st_size + 1;
-	if ((buf = malloc(cap)) == NULL) {
-		log_err("'%s': out of memory", shown);
-		close(fd);
-		return -1;
-	}
+	buf = xmalloc(cap);
 	for (;;) {
 		if (len == cap) {
 			/* grown while read: at most a byte past the bound */
-			size_t nc = cap > max / 2 ? max + 1 : cap * 2;
-			unsigned char *nb;
-
-			if ((nb = realloc(buf, nc)) == NULL) {
-				log_err("'%s': out of memory", shown);
-				goto fail;
-			}
-			buf = nb;
-			cap = nc;
+			cap = cap > max / 2 ? max + 1 : cap * 2;
+			buf = xreallocarray(buf, cap, 1);
 		}
 		r = read(fd, buf + len, cap - len);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			log_err("'%s': %s", shown, strerror(errno));
+			diag_add(d, DIAG_ERR, DIAG_IO, shown, 0, "%s",
+			    strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 		if (len > max) {
-			too_big(shown, max);
+			too_big(d, shown, max);
 			goto fail;
 		}
 	}
 	close(fd);
-	if (len == cap) {
-		unsigned char *nb;
-
-		if ((nb = realloc(buf, cap + 1)) == NULL) {
-			log_err("'%s': out of memory", shown);
-			free(buf);
-			return -1;
-		}
-		buf = nb;
-	}
+	if (len == cap)
+		buf = xreallocarray(buf, cap + 1, 1);
 	buf[len] = '\0';	/* not counted in len: for string-minded readers */
 	if (stp != NULL)
 		*stp = st;
@@ -274,8 +141,7 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load(const char *, int, struct certset *, struct blocklist *,
-    int);
+static int load(struct load *, const char *, int);
 
 void
 source_names_free(char **names, size_t n)
@@ -288,76 +154,62 @@ source_names_free(char **names, size_t n)
 }
 
 int
-source_dir_names(const char *path, char ***namesp, size_t *np)
+source_dir_names(const char *path, char ***namesp, size_t *np,
+    struct diags *d)
 {
-	DIR *d;
+	DIR *dir;
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 
-	if ((d = opendir(path)) == NULL) {
-		log_err("'%s': %s", path, strerror(errno));
+	if ((dir = opendir(path)) == NULL) {
+		diag_add(d, DIAG_ERR, errno == ENOENT ? DIAG_ABSENT : DIAG_IO,
+		    path, 0, "%s", strerror(errno));
 		return -1;
 	}
 	errno = 0;
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			char **nn = reallocarray(names, nc, sizeof(*nn));
-
-			if (nn == NULL)
-				goto nomem;
-			names = nn;
-			cap = nc;
+			cap = cap ? cap * 2 : 64;
+			names = xreallocarray(names, cap, sizeof(*names));
 		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
-			goto nomem;
-		n++;
+		names[n++] = xstrdup(de->d_name);
 	}
 	if (errno != 0) {
-		log_err("'%s': %s", path, strerror(errno));
-		goto fail;
+		diag_add(d, DIAG_ERR, DIAG_IO, path, 0, "%s", strerror(errno));
+		source_names_free(names, n);
+		closedir(dir);
+		return -1;
 	}
-	closedir(d);
+	closedir(dir);
 	if (n > 1)
 		qsort(names, n, sizeof(*names), cmp_str);
 	*namesp = names;
 	*np = n;
 	return 0;
-nomem:
-	log_err("'%s': out of memory", path);
-fail:
-	source_names_free(names, n);
-	closedir(d);
-	return -1;
 }
 
 static int
-load_dir(const char *path, int want, struct certset *set,
-    struct blocklist *bl, int depth)
+load_dir(struct load *l, const char *path, int depth)
 {
 	char **names, *full;
 	size_t n, i;
 	int total = 0, r;
 
 	if (depth > SOURCE_MAX_DEPTH) {
-		log_err("'%s': more than %d directories below the source; "
-		    "refused (give the deeper directory as a source of its "
-		    "own)", path, SOURCE_MAX_DEPTH);
+		diag_add(l->d, DIAG_ERR, DIAG_LIMIT, path, 0, "more than %d "
+		    "directories below the source; refused (give the deeper "
+		    "directory as a source of its own)", SOURCE_MAX_DEPTH);
 		return -1;
 	}
-	if (source_dir_names(path, &names, &n) == -1)
+	if (source_dir_names(path, &names, &n, l->d) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (asprintf(&full, "%s%s%s", path,
-		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]) == -1) {
-			log_err("'%s': out of memory", path);
-			total = -1;
-			break;
-		}
-		r = load(full, want, set, bl, depth + 1);
+		full = xasprintf("%s%s%s", path,
+		    path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+		r = load(l, full, depth + 1);
 		free(full);
 		if (r == -1) {
 			total = -1;
@@ -370,8 +222,7 @@ load_dir(const char *path, int want, struct certset *set,
 }
 
 static int
-load(const char *path, int want, struct certset *set, struct blocklist *bl,
-    int depth)
+load(struct load *l, const char *path, int depth)
 {
 	struct stat st;
 	unsigned char *buf;
@@ -380,7 +231,8 @@ load(const char *path, int want, struct certset *set, struct blocklist *bl,
 	int r;
 
 	if (stat(path, &st) == -1) {
-		log_err("'%s': %s", path, strerror(errno));
+		diag_add(l->d, DIAG_ERR, errno == ENOENT ? DIAG_ABSENT :
+		    DIAG_IO, path, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -388,73 +240,94 @@ load(const char *path, int want, struct certset *set, struct blocklist *bl,
 			struct stat lst;
 
 			if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-				log_info("'%s': symbolic link to a directory; "
-				    "not followed", path);
+				diag_info(l->d, path, 0, "symbolic link to a "
+				    "directory; not followed");
 				return 0;
 			}
 		}
-		return load_dir(path, want, set, bl, depth);
+		return load_dir(l, path, depth);
 	}
 	if (!S_ISREG(st.st_mode)) {
 		if (depth == 0) {
-			log_err("'%s': not a file or directory", path);
+			diag_err(l->d, path, 0, "not a file or directory");
 			return -1;
 		}
-		log_warn("'%s': not a regular file; skipped", path);
+		diag_warn(l->d, path, 0, "not a regular file; skipped");
 		return 0;
 	}
-	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len) == -1)
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len, l->d) == -1)
 		return -1;
-	f = source_detect(buf, len);
+	l->files++;
+	l->last = f = format_detect(buf, len);
+	if (f == FORMAT_UNKNOWN)
+		l->unknown++;
 	if (depth > 0 && f == FORMAT_UNKNOWN) {
-		log_warn("'%s': not a certificate source; skipped", path);
+		diag_warn(l->d, path, 0, "not a certificate source; skipped");
 		free(buf);
 		return 0;
 	}
-	r = parse_as(path, buf, len, f, NULL, want, set, bl);
+	r = format_parse(path, buf, len, l->want, l->set, l->bl, l->d);
 	free(buf);
 	return r;
 }
 
+/* Why a source gave nothing, for "no certificates found (WHY)". */
+static const char *
+why_nothing(const struct load *l, char *buf, size_t size)
+{
+	if (l->files == 0)
+		snprintf(buf, size, "no file in it");
+	else if (l->files == 1 && l->unknown == 0)
+		snprintf(buf, size, "read as %s: no certificate in it",
+		    format_name(l->last));
+	else if (l->unknown == l->files)
+		snprintf(buf, size, "%zu file%s, none in a format read here: "
+		    "%s", l->files, l->files == 1 ? "" : "s", format_names());
+	else
+		snprintf(buf, size, "%zu files: %zu with no certificate in "
+		    "them, %zu in no format read here", l->files,
+		    l->files - l->unknown, l->unknown);
+	return buf;
+}
+
 int
 source_load(const char *path, int want, struct certset *set,
-    struct blocklist *bl)
+    struct blocklist *bl, struct diags *d)
 {
+	struct load l = { want, set, bl, d, 0, 0, FORMAT_UNKNOWN };
 	size_t before = bl->n;
-	int n;
-
 	struct stat st;
 	const char *hash;
+	char why[512];
+	int n;
 
 	/* "PATH#GLOB": members of an archive; a real name with '#' wins */
 	if (stat(path, &st) == -1 && (hash = strrchr(path, '#')) != NULL) {
-		char *file = strndup(path, (size_t)(hash - path));
+		char *file = xstrndup(path, (size_t)(hash - path));
 		unsigned char *buf;
 		size_t len;
 
-		if (file == NULL) {
-			log_err("out of memory");
-			return -1;
-		}
 		if (hash[1] == '\0') {
-			log_err("'%s': empty member selector after '#'", path);
+			diag_err(d, path, 0, "empty member selector after '#'");
 			n = -1;
 		} else if (source_read_file(file, SOURCE_MAX_FILE, &buf,
-		    &len) == -1)
+		    &len, d) == -1)
 			n = -1;
 		else {
-			n = source_parse_members(file, buf, len, hash + 1,
-			    want, set, bl);
+			n = format_parse_members(file, buf, len, hash + 1,
+			    want, set, bl, d);
 			free(buf);
+			l.files = 1;
+			l.last = FORMAT_ARCHIVE;
 		}
 		free(file);
 		if (n == -1)
 			return -1;
-	} else if ((n = load(path, want, set, bl, 0)) == -1)
+	} else if ((n = load(&l, path, 0)) == -1)
 		return -1;
 	if (n == 0 && bl->n == before) {
-		log_err("'%s': no certificates found; is it a certdata.txt, "
-		    "PEM, DER or PKCS#7 file, or an archive of them?", path);
+		diag_err(d, path, 0, "no certificates found (%s)",
+		    why_nothing(&l, why, sizeof(why)));
 		return -1;
 	}
 	return n;

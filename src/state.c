@@ -230,13 +230,15 @@ read_at_most(const char *state, const char *file, size_t max,
 {
 	char shown[4096];
 	const char *name;
+	struct diags d = DIAGS_INIT;
 	int dfd, r;
 
 	if ((dfd = file_dir(state, file, 0, &name)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	snprintf(shown, sizeof(shown), "%s/%s", state, file);
 	r = source_read_at(dfd, name, shown, max, SOURCE_ABSENT_OK |
-	    SOURCE_NOFOLLOW, NULL, bufp, lenp);
+	    SOURCE_NOFOLLOW, NULL, bufp, lenp, &d);
+	diags_report(&d);
 	close(dfd);
 	return r;
 }

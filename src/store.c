@@ -251,9 +251,12 @@ parse_file(const char *path, struct store *st)
 {
 	unsigned char *buf;
 	size_t len;
+	struct diags d = DIAGS_INIT;
 	int rc;
 
-	if (source_read_file(path, STORE_MAX_FILE, &buf, &len) == -1)
+	rc = source_read_file(path, STORE_MAX_FILE, &buf, &len, &d);
+	diags_report(&d);
+	if (rc == -1)
 		return -1;
 	rc = store_parse(path, (char *)buf, len, st);
 	free(buf);

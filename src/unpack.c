@@ -14,8 +14,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "log.h"
+#include "diag.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 /* A reader on buf; *opened says whether filters and format were found. */
 static struct archive *
@@ -85,7 +86,7 @@ unpack_detect(const unsigned char *buf, size_t len)
 /* Read the current member into a malloc'd buffer, within the bounds. */
 static int
 read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
-    const char *where, unsigned char **bufp, size_t *lenp)
+    const char *where, unsigned char **bufp, size_t *lenp, struct diags *d)
 {
 	size_t cap, len = 0;
 	unsigned char *buf = NULL;
@@ -96,28 +97,18 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 	    (size_t)archive_entry_size(e) + 1 : 4096;
 	if (cap > UNPACK_MAX_MEMBER + 1)
 		goto big;
-	if ((buf = malloc(cap)) == NULL) {
-		log_err("'%s': out of memory", where);
-		return -1;
-	}
+	buf = xmalloc(cap);
 	for (;;) {
 		if (len == cap) {
 			/* at most one byte past the bound, to see it passed */
-			size_t nc = cap > UNPACK_MAX_MEMBER / 2 ?
+			cap = cap > UNPACK_MAX_MEMBER / 2 ?
 			    UNPACK_MAX_MEMBER + 1 : cap * 2;
-			unsigned char *nb;
-
-			if ((nb = realloc(buf, nc)) == NULL) {
-				log_err("'%s': out of memory", where);
-				goto fail;
-			}
-			buf = nb;
-			cap = nc;
+			buf = xreallocarray(buf, cap, 1);
 		}
 		r = archive_read_data(a, buf + len, cap - len);
 		if (r < 0) {
-			log_err("'%s': cannot read the member: %s; the archive "
-			    "is truncated or corrupt", where,
+			diag_err(d, where, 0, "cannot read the member: %s; the "
+			    "archive is truncated or corrupt",
 			    archive_error_string(a) ? archive_error_string(a) :
 			    "unknown error");
 			goto fail;
@@ -129,16 +120,16 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 			goto big;
 		u->total += (size_t)r;
 		if (u->total > UNPACK_MAX_TOTAL) {
-			log_err("'%s': more than %lu MiB uncompressed; refusing "
-			    "what looks like a decompression bomb", where,
-			    UNPACK_MAX_TOTAL >> 20);
+			diag_add(d, DIAG_ERR, DIAG_LIMIT, where, 0, "more than "
+			    "%lu MiB uncompressed; refusing what looks like a "
+			    "decompression bomb", UNPACK_MAX_TOTAL >> 20);
 			goto fail;
 		}
 		if (u->total > UNPACK_RATIO_FLOOR &&
 		    u->total / (u->outer ? u->outer : 1) > UNPACK_MAX_RATIO) {
-			log_err("'%s': expands more than %d-fold; refusing what "
-			    "looks like a decompression bomb", where,
-			    UNPACK_MAX_RATIO);
+			diag_add(d, DIAG_ERR, DIAG_LIMIT, where, 0, "expands "
+			    "more than %d-fold; refusing what looks like a "
+			    "decompression bomb", UNPACK_MAX_RATIO);
 			goto fail;
 		}
 	}
@@ -146,8 +137,8 @@ read_member(struct unpack *u, struct archive *a, struct archive_entry *e,
 	*lenp = len;
 	return 0;
 big:
-	log_err("'%s': member larger than %lu MiB; not a certificate source",
-	    where, UNPACK_MAX_MEMBER >> 20);
+	diag_add(d, DIAG_ERR, DIAG_LIMIT, where, 0, "member larger than %lu "
+	    "MiB; not a certificate source", UNPACK_MAX_MEMBER >> 20);
 fail:
 	free(buf);
 	return -1;
@@ -155,19 +146,19 @@ fail:
 
 static int
 walk(struct unpack *u, const char *name, const unsigned char *buf,
-    size_t len, int depth)
+    size_t len, int depth, struct diags *d)
 {
 	struct archive *a;
 	struct archive_entry *e;
 	int r, sum = 0, rc = -1, opened, raw = 0;
 
 	if (depth > UNPACK_MAX_DEPTH) {
-		log_err("'%s': archives nested deeper than %d; refused", name,
-		    UNPACK_MAX_DEPTH);
+		diag_add(d, DIAG_ERR, DIAG_LIMIT, name, 0, "archives nested "
+		    "deeper than %d; refused", UNPACK_MAX_DEPTH);
 		return -1;
 	}
 	if ((a = reader(buf, len, 0, &opened)) == NULL) {
-		log_err("'%s': out of memory", name);
+		diag_err(d, name, 0, "out of memory");
 		return -1;
 	}
 	if (!opened && archive_errno(a) == EILSEQ &&
@@ -175,13 +166,13 @@ walk(struct unpack *u, const char *name, const unsigned char *buf,
 		/* compressed, but no archive inside: read it as one member */
 		archive_read_free(a);
 		if ((a = reader(buf, len, 1, &opened)) == NULL) {
-			log_err("'%s': out of memory", name);
+			diag_err(d, name, 0, "out of memory");
 			return -1;
 		}
 		raw = 1;
 	}
 	if (!opened) {
-		log_err("'%s': %s; the archive is truncated or corrupt", name,
+		diag_err(d, name, 0, "%s; the archive is truncated or corrupt",
 		    archive_error_string(a) ? archive_error_string(a) :
 		    "unreadable");
 		goto out;
@@ -197,15 +188,15 @@ walk(struct unpack *u, const char *name, const unsigned char *buf,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			log_err("'%s': %s; the archive is truncated, corrupt "
-			    "or of an unsupported kind", name,
+			diag_err(d, name, 0, "%s; the archive is truncated, "
+			    "corrupt or of an unsupported kind",
 			    archive_error_string(a) ? archive_error_string(a) :
 			    "unreadable archive");
 			goto out;
 		}
 		if (++u->members > UNPACK_MAX_MEMBERS) {
-			log_err("'%s': more than %d members; refused", name,
-			    UNPACK_MAX_MEMBERS);
+			diag_add(d, DIAG_ERR, DIAG_LIMIT, name, 0, "more than "
+			    "%d members; refused", UNPACK_MAX_MEMBERS);
 			goto out;
 		}
 		path = archive_entry_pathname(e);
@@ -219,8 +210,11 @@ walk(struct unpack *u, const char *name, const unsigned char *buf,
 		    strncmp(path, "../", 3) == 0 || strstr(path, "/../") ||
 		    (strlen(path) >= 3 &&
 		    strcmp(path + strlen(path) - 3, "/..") == 0)) {
-			log_err("'%s#%s': a member name that leaves the archive "
-			    "(absolute or with '..'); refused", name, path);
+			char *mn = xasprintf("%s#%s", name, path);
+
+			diag_err(d, mn, 0, "a member name that leaves the "
+			    "archive (absolute or with '..'); refused");
+			free(mn);
 			goto out;
 		}
 		while (path[0] == '.' && path[1] == '/')
@@ -231,29 +225,27 @@ walk(struct unpack *u, const char *name, const unsigned char *buf,
 		if ((archive_entry_filetype(e) != AE_IFREG &&
 		    archive_entry_filetype(e) != 0) ||
 		    archive_entry_hardlink(e) != NULL) {
-			log_info("'%s#%s': a link or special file; skipped",
-			    name, path);
+			char *mn = xasprintf("%s#%s", name, path);
+
+			diag_info(d, mn, 0, "a link or special file; skipped");
+			free(mn);
 			continue;
 		}
 		/* the raw reader's one member is the file itself */
-		if (raw ? (where = strdup(name)) == NULL :
-		    asprintf(&where, "%s#%s", name, path) == -1) {
-			log_err("'%s': out of memory", name);
-			goto out;
-		}
-		if (read_member(u, a, e, where, &m, &mlen) == -1) {
+		where = raw ? xstrdup(name) : xasprintf("%s#%s", name, path);
+		if (read_member(u, a, e, where, &m, &mlen, d) == -1) {
 			free(where);
 			goto out;
 		}
 		if (unpack_detect(m, mlen))
-			n = walk(u, where, m, mlen, depth + 1);
+			n = walk(u, where, m, mlen, depth + 1, d);
 		else if (u->glob != NULL && fnmatch(u->glob, raw ?
 		    (strrchr(name, '#') ? strrchr(name, '#') + 1 : name) :
 		    path, 0) != 0)
 			n = 0;
 		else {
 			u->matched++;
-			n = u->fn(u->arg, where, m, mlen);
+			n = u->fn(u->arg, where, m, mlen, d);
 		}
 		free(m);
 		free(where);
@@ -269,9 +261,9 @@ out:
 
 int
 unpack_walk(struct unpack *u, const char *name, const unsigned char *buf,
-    size_t len)
+    size_t len, struct diags *d)
 {
 	if (u->outer == 0)
 		u->outer = len;
-	return walk(u, name, buf, len, 0);
+	return walk(u, name, buf, len, 0, d);
 }

@@ -11,12 +11,15 @@
  * uncompressed bytes, bytes per member, member count, nesting depth and
  * the expansion ratio, so a decompression bomb is refused, not unpacked.
  *
- * Pure in the sense of the parsers: a buffer in, callbacks out, no I/O.
+ * Pure in the sense of the parsers: a buffer in, callbacks out, no I/O,
+ * nothing printed (what went wrong goes to a struct diags, diag.h).
  */
 #ifndef TB_UNPACK_H
 #define TB_UNPACK_H
 
 #include <stddef.h>
+
+#include "diag.h"
 
 #define UNPACK_MAX_TOTAL	(512UL << 20)	/* uncompressed, whole tree */
 #define UNPACK_MAX_MEMBER	(64UL << 20)	/* one member */
@@ -28,10 +31,11 @@
 /*
  * Called for each regular member that is not itself an archive and that
  * the selector matches; name is "ARCHIVE#MEMBER" (nested: "...#OUTER#INNER").
- * Returns what unpack_walk should count (>= 0) or -1 to stop the walk.
+ * d is the walk's.  Returns what unpack_walk should count (>= 0) or -1 to
+ * stop the walk (after an error in d).
  */
 typedef int (*unpack_member_fn)(void *arg, const char *name,
-    const unsigned char *buf, size_t len);
+    const unsigned char *buf, size_t len, struct diags *d);
 
 struct unpack {
 	const char	*glob;		/* member selector, NULL: every member */
@@ -51,10 +55,10 @@ int	unpack_detect(const unsigned char *buf, size_t len);
  * it, calling u->fn for each selected member.  u->glob is matched with
  * fnmatch(3) (no FNM_PATHNAME: "*" also matches "/") against the member's
  * path inside its innermost archive, without a leading "./".  Returns the
- * sum of what fn returned, or -1 after one message naming the archive and
- * member.  Initialise u with the glob, fn and arg, the rest zero.
+ * sum of what fn returned, or -1 after one error in d naming the archive
+ * and member.  Initialise u with the glob, fn and arg, the rest zero.
  */
 int	unpack_walk(struct unpack *u, const char *name,
-	    const unsigned char *buf, size_t len);
+	    const unsigned char *buf, size_t len, struct diags *d);
 
 #endif

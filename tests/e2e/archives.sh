@@ -89,6 +89,10 @@ if have_corpus "real packages"; then
 		    --bundle "$W/o/deb.pem" --capath "$W/o/debcerts" "$deb"
 		check "$v: the same $n roots as ar + tar extract" \
 		    [ "$(sha_of "$W/o/deb.pem")" = "$(cat "$W/deb.txt")" ]
+		# detection of each member once printed a stray "not CSV" line
+		run 0 "$v: the .deb with -q" "$TB" -q build --keep-expired \
+		    --bundle "$W/o/debq.pem" "$deb"
+		check "$v: -q prints nothing" [ ! -s "$W/err" ]
 		# the CApath against openssl rehash of the extracted files
 		rm -rf "$W/r"
 		mkdir "$W/r"

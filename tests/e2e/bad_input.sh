@@ -21,7 +21,7 @@ bad() {
 
 printf 'hello, world\n' >"$W/in/text.txt"
 bad "not a certificate source" \
-    "'$W/in/text.txt': no certificates found; is it a certdata.txt, PEM, DER or PKCS#7 file, or an archive of them\?" \
+    "'$W/in/text.txt': no certificates found \(tried archive, certdata.txt, CCADB CSV, PEM, DER/PKCS#7: none matched\)" \
     "$W/in/text.txt"
 
 head -c 1000 "$FIX/roots.pem" >"$W/in/trunc.pem"

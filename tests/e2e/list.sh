@@ -66,4 +66,10 @@ err_has "says so, and what to do" \
     "list: nothing is published yet at '$W/none/bundle.crt' \\(the configuration $W/none.conf\\); run 'trustbuild update'"
 run 1 "list a missing file" "$TB" list "$W/absent"
 err_has "names it" "'$W/absent': No such file or directory"
+# CCADB detection once printed "'': line 1: unexpected 'x' after a field"
+printf '"abc"x,def\n' >"$W/odd.txt"
+run 1 "list a file in no certificate format" "$TB" list "$W/odd.txt"
+err_has "one error naming the formats tried" \
+    "^trustbuild: '$W/odd.txt': no certificates found \(tried archive, certdata.txt, CCADB CSV, PEM, DER/PKCS#7: none matched\)\$"
+check "and no other line" [ "$(wc -l <"$W/err")" -eq 1 ]
 done_testing

@@ -3,10 +3,10 @@
  * value (a -D at build time), so each target is its own binary:
  *
  *   source     format detection and every source format, archives included
- *   certdata   Mozilla certdata.txt
- *   pem        PEM (CERTIFICATE, TRUSTED CERTIFICATE, PKCS7)
- *   der        a DER certificate or PKCS#7 bag
- *   ccadb      CCADB's CSV report
+ *   certdata   Mozilla certdata.txt       \
+ *   pem        PEM (CERTIFICATE, ...)      | the rows of format.h's table,
+ *   der        a DER certificate or PKCS#7 | run as format_parse runs them
+ *   ccadb      CCADB's CSV report         /
  *   config     trustbuild.conf
  *   store      a root set definition
  *   replies    SMTP / IMAP reply lines and the LDAP StartTLS answer
@@ -38,6 +38,7 @@
 #include "config.h"
 #include "der.h"
 #include "fetch.h"
+#include "format.h"
 #include "log.h"
 #include "pem.h"
 #include "probe.h"
@@ -70,17 +71,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_silent = 1;
 	if (set == NULL || bl == NULL || s == NULL)
 		goto out;
-#if FUZZ_TARGET == 1	/* source */
-	source_parse("fuzz", data, size, CERTDATA_ALL, set, bl);
-#elif FUZZ_TARGET == 2	/* certdata */
-	certdata_parse("fuzz", s, size, CERTDATA_ALL, set, bl);
-	certdata_parse("fuzz", s, size, PURPOSE_SERVER_AUTH, set, bl);
-#elif FUZZ_TARGET == 3	/* pem */
-	pem_parse("fuzz", s, size, set);
-#elif FUZZ_TARGET == 4	/* der */
-	der_parse("fuzz", data, size, set);
-#elif FUZZ_TARGET == 5	/* ccadb */
-	ccadb_parse("fuzz", s, size, set);
+#if FUZZ_TARGET >= 1 && FUZZ_TARGET <= 5	/* the source formats */
+	{
+		/* by target number: detection, then one row of the table */
+		static const char *const keys[] = {
+			NULL, NULL, "certdata", "pem", "der", "ccadb-csv"
+		};
+		const struct format *f = keys[FUZZ_TARGET] != NULL ?
+		    format_from_key(keys[FUZZ_TARGET]) : NULL;
+		const unsigned char *u = (const unsigned char *)s;
+		struct diags d = DIAGS_INIT;
+
+		if (f == NULL)
+			format_parse("fuzz", u, size, CERTDATA_ALL, set, bl, &d);
+		else {
+			f->parse("fuzz", u, size, CERTDATA_ALL, set, bl, &d);
+			f->parse("fuzz", u, size, PURPOSE_SERVER_AUTH, set, bl,
+			    &d);
+		}
+		diags_clear(&d);
+	}
 #elif FUZZ_TARGET == 6	/* config */
 	{
 		struct config c;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "log.h"
 #include "source.h"
 #include "t.h"
@@ -17,15 +18,12 @@ t_read(const char *dir, const char *rel, size_t *len)
 {
 	char path[4096];
 	unsigned char *buf;
-	int saved = log_verbosity;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
 	if (access(path, R_OK) != 0)
 		return NULL;
-	log_verbosity = LOG_QUIET;
-	if (source_read_file(path, SOURCE_MAX_FILE, &buf, len) == -1)
+	if (source_read_file(path, SOURCE_MAX_FILE, &buf, len, NULL) == -1)
 		buf = NULL;
-	log_verbosity = saved;
 	return buf;
 }
 
@@ -58,6 +56,25 @@ t_caught(char *err, size_t size)
 		catch_fd = -1;
 	}
 	err[n > 0 ? n : 0] = '\0';
+}
+
+char *
+t_diags(const struct diags *d, char *err, size_t size)
+{
+	size_t i, off = 0;
+
+	err[0] = '\0';
+	for (i = 0; d != NULL && i < d->n && off < size; i++) {
+		char line[2048];
+		int n;
+
+		if (d->v[i].level != DIAG_ERR && d->v[i].level != DIAG_NOTICE)
+			continue;
+		n = snprintf(err + off, size - off, "%s\n",
+		    diag_format(&d->v[i], line, sizeof(line)));
+		off += n > 0 ? (size_t)n : 0;
+	}
+	return err;
 }
 
 int

@@ -26,6 +26,12 @@ unsigned char	*t_read(const char *dir, const char *rel, size_t *len);
 /* What is written on stderr from t_catch() on, into err by t_caught(). */
 void		 t_catch(void);
 void		 t_caught(char *err, size_t size);
+struct diags;
+/*
+ * The errors and notices of d (what -q shows), one per line, into err;
+ * returns err.
+ */
+char		*t_diags(const struct diags *d, char *err, size_t size);
 /* 1 (after saying so) if the corpus is absent. */
 int		 t_no_corpus(const char *test);
 

@@ -17,10 +17,10 @@
 #define SHA "4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840"
 
 static int
-parse(const char *buf, size_t len)
+parse_d(const char *buf, size_t len, struct diags *d)
 {
 	struct certset *set = certset_new();
-	int n = ccadb_parse("t", buf, len, set);
+	int n = ccadb_parse("t", buf, len, set, d);
 
 	if (n >= 0 && (size_t)n != set->n)
 		n = -2;		/* a count that does not match the set */
@@ -28,15 +28,25 @@ parse(const char *buf, size_t len)
 	return n;
 }
 
-/* parse(), with what it writes on stderr caught in err. */
+static int
+parse(const char *buf, size_t len)
+{
+	return parse_d(buf, len, NULL);
+}
+
+/* parse(), with the errors it hands back in err; it prints nothing. */
 static int
 parse_err(const char *buf, size_t len, char *err, size_t errsz)
 {
+	struct diags d = DIAGS_INIT;
 	int r;
 
 	t_catch();
-	r = parse(buf, len);
+	r = parse_d(buf, len, &d);
 	t_caught(err, errsz);
+	CHECK(err[0] == '\0');
+	t_diags(&d, err, errsz);
+	diags_clear(&d);
 	return r;
 }
 

@@ -32,12 +32,12 @@ static const struct {
 };
 
 static int
-parse(const char *buf, size_t len, struct certset **setp,
-    struct blocklist **blp)
+parse_d(const char *buf, size_t len, struct certset **setp,
+    struct blocklist **blp, struct diags *d)
 {
 	struct certset *set = certset_new();
 	struct blocklist *bl = blocklist_new();
-	int n = certdata_parse("t", buf, len, CERTDATA_ALL, set, bl);
+	int n = certdata_parse("t", buf, len, CERTDATA_ALL, set, bl, d);
 
 	if (setp)
 		*setp = set;
@@ -50,16 +50,27 @@ parse(const char *buf, size_t len, struct certset **setp,
 	return n;
 }
 
-/* parse(), with what it writes on stderr caught in err. */
+static int
+parse(const char *buf, size_t len, struct certset **setp,
+    struct blocklist **blp)
+{
+	return parse_d(buf, len, setp, blp, NULL);
+}
+
+/* parse(), with the errors it hands back in err; it prints nothing. */
 static int
 parse_err(const char *buf, size_t len, struct certset **setp, char *err,
     size_t errsz)
 {
+	struct diags d = DIAGS_INIT;
 	int r;
 
 	t_catch();
-	r = parse(buf, len, setp, NULL);
+	r = parse_d(buf, len, setp, NULL, &d);
 	t_caught(err, errsz);
+	CHECK(err[0] == '\0');
+	t_diags(&d, err, errsz);
+	diags_clear(&d);
 	return r;
 }
 
@@ -128,12 +139,12 @@ corpus_files(void)
 		set = certset_new();
 		bl = blocklist_new();
 		CHECK(certdata_parse("t", (char *)buf, len, PURPOSE_SERVER_AUTH,
-		    set, bl) == files[i].server);
+		    set, bl, NULL) == files[i].server);
 		CHECK(bl->n == (size_t)files[i].blocked);
 		certset_free(set);
 		set = certset_new();
 		CHECK(certdata_parse("t", (char *)buf, len, PURPOSE_EMAIL,
-		    set, bl) == files[i].email);
+		    set, bl, NULL) == files[i].email);
 		certset_free(set);
 		blocklist_free(bl);
 		free(buf);

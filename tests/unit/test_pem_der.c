@@ -11,7 +11,7 @@
 #include "source.h"
 #include "t.h"
 
-/* source_parse on a fixture or corpus file; the set is returned. */
+/* format_parse on a fixture or corpus file; the set is returned. */
 static int
 parse_file(const char *dir, const char *rel, struct certset **setp)
 {
@@ -22,7 +22,7 @@ parse_file(const char *dir, const char *rel, struct certset **setp)
 	int n = -2;
 
 	if ((buf = t_read(dir, rel, &len)) != NULL)
-		n = source_parse(rel, buf, len, CERTDATA_ALL, set, bl);
+		n = format_parse(rel, buf, len, CERTDATA_ALL, set, bl, NULL);
 	free(buf);
 	blocklist_free(bl);
 	if (setp)
@@ -37,8 +37,8 @@ parse_mem(const char *s, size_t len)
 {
 	struct certset *set = certset_new();
 	struct blocklist *bl = blocklist_new();
-	int n = source_parse("mem", (const unsigned char *)s, len,
-	    CERTDATA_ALL, set, bl);
+	int n = format_parse("mem", (const unsigned char *)s, len,
+	    CERTDATA_ALL, set, bl, NULL);
 
 	certset_free(set);
 	blocklist_free(bl);
@@ -144,7 +144,7 @@ hostile(void)
 	CHECK(parse_mem((char *)der, 10) == -1);
 	CHECK(parse_mem("hello, world\n", 13) == -1);
 	CHECK(parse_mem("", 0) == -1);
-	CHECK(source_detect((const unsigned char *)"\x30\x03\x02\x01\x00", 5) ==
+	CHECK(format_detect((const unsigned char *)"\x30\x03\x02\x01\x00", 5) ==
 	    FORMAT_UNKNOWN);
 	free(s);
 	free(der);

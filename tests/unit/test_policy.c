@@ -21,7 +21,7 @@ load(const char *rel, struct blocklist *bl)
 	size_t len;
 
 	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
-		source_parse(rel, buf, len, CERTDATA_ALL, set, bl);
+		format_parse(rel, buf, len, CERTDATA_ALL, set, bl, NULL);
 	free(buf);
 	return set;
 }

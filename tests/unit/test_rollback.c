@@ -21,7 +21,7 @@ load(const char *rel)
 	size_t len;
 
 	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
-		source_parse(rel, buf, len, PURPOSE_SERVER_AUTH, set, bl);
+		format_parse(rel, buf, len, PURPOSE_SERVER_AUTH, set, bl, NULL);
 	free(buf);
 	blocklist_free(bl);
 	return set;
@@ -55,7 +55,7 @@ test_rollback(void)
 
 		/* a CVS_ID line before BEGINDATA is no error */
 		CHECK(certdata_parse("cvs", cvs, sizeof(cvs) - 1,
-		    CERTDATA_ALL, set, bl) == 0);
+		    CERTDATA_ALL, set, bl, NULL) == 0);
 		certset_free(set);
 		blocklist_free(bl);
 	}

@@ -20,7 +20,7 @@ load(const char *rel, const char *as)
 		certset_free(set);
 		return NULL;
 	}
-	pem_parse(as, (char *)buf, len, set);
+	pem_parse(as, (char *)buf, len, set, NULL);
 	free(buf);
 	return set;
 }
