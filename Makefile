@@ -55,9 +55,9 @@ $(UNIT): $(OBJS) tests/unit/*.c tests/unit/*.h
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/unit/*.c $(OBJS) $(LIBS)
 
 # the other user of e2e/trust_files.sh, swapping names for links
-RACER	 = tests/racer
-$(RACER): tests/racer.c
-	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ tests/racer.c
+RACER	 = tests/harness/racer
+$(RACER): tests/harness/racer.c
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ tests/harness/racer.c
 
 check: deps
 	$(MAKE) trustbuild $(UNIT) $(RACER)

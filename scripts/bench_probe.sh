@@ -4,7 +4,7 @@
 # (probe-parallel = 1), as "make bench" runs it.  Figures, not a test.
 #
 # The servers (scripts/tlsfarm.py, one process) send only their leaf, whose
-# caIssuers URL points at a real nginx (tests/httpd.sh) serving the
+# caIssuers URL points at a real nginx (tests/harness/httpd.sh) serving the
 # intermediate; each waits BENCH_DELAY_MS (default 100) before its
 # handshake, as a server some round trips away would: on loopback a probe
 # is otherwise pure CPU, and two cores cannot run 16 handshakes at once.
@@ -19,14 +19,14 @@ command -v nginx >/dev/null 2>&1 ||
 	{ echo "bench: probes skipped: nginx is not installed (scripts/deps.sh)"; exit 0; }
 WB=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-benchp.XXXXXX") || exit 1
 FARM=""
-# httpd.sh wants lib.sh's variables; it uses only its own functions
-TB=./trustbuild FIX=/nonexistent CORPUS=/nonexistent W=$WB
-. tests/httpd.sh
+# httpd.sh wants HARNESS, which lib.sh sets for the tests
+HARNESS=$(pwd)/tests/harness
+. tests/harness/httpd.sh
 trap 'httpd_stop; [ -n "$FARM" ] && kill "$FARM" 2>/dev/null; rm -rf "$WB"' EXIT
 trap 'exit 1' HUP INT TERM
 mkdir -p "$WB/pki/www"
 httpd_start "$WB/pki/www" || exit 1
-sh tests/mkpki.sh "$WB/pki" "$HTTPD_URL" >"$WB/mkpki.log" 2>&1 ||
+sh tests/harness/mkpki.sh "$WB/pki" "$HTTPD_URL" >"$WB/mkpki.log" 2>&1 ||
 	{ cat "$WB/mkpki.log" >&2; exit 1; }
 python3 scripts/tlsfarm.py "$WB/ports" "$N" "$WB/pki/leaf.pem" \
     "$WB/pki/leaf.key" "$DELAY" 600 &

@@ -19,7 +19,7 @@ export TB FIX CORPUS TRUSTBUILD_STORES
 
 [ -f "$CORPUS/README.md" ] ||
 	echo "note: corpus '$CORPUS' absent: tests that need it are skipped"
-if ! sh tests/fixtures.sh "$FIX" >"$scratch/fixtures.log" 2>&1; then
+if ! sh tests/harness/fixtures.sh "$FIX" >"$scratch/fixtures.log" 2>&1; then
 	cat "$scratch/fixtures.log"
 	echo "0 passed, 1 failed"
 	exit 1

@@ -3,7 +3,7 @@
 # cpio, cabinet and every tar compression, nested, with member selectors;
 # then hostile archives: each gives one clear error, exit 1, the store
 # untouched, in bounded time.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 count() { grep -c 'BEGIN CERTIFICATE' "$1"; }
 sha_of() { pem_sha256s "$@"; }

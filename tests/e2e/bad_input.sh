@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bad input: one clear message naming the file (and line), exit 1, the
 # published store untouched, no crash.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 mkdir -p "$W/o" "$W/in"
 "$TB" -q build --bundle "$W/o/b.pem" --capath "$W/o/certs" "$FIX/roots.pem"
@@ -45,7 +45,7 @@ bad "missing file" "'$W/in/absent.pem': No such file or directory" \
 mkfifo "$W/in/fifo"
 bad "a FIFO" "'$W/in/fifo': not a file or directory" "$W/in/fifo"
 
-sh "$(dirname "$0")/../mkcertdata.sh" "$FIX/root-a.pem:anchor" \
+sh "$HARNESS/mkcertdata.sh" "$FIX/root-a.pem:anchor" \
     "$FIX/root-b.pem:anchor" >"$W/in/certdata.txt"
 sed '0,/CKA_TRUST_SERVER_AUTH CK_TRUST CKT_NSS_TRUSTED_DELEGATOR/s//CKA_TRUST_SERVER_AUTH CK_TRUST CKT_BOGUS/' \
     "$W/in/certdata.txt" >"$W/in/c1.txt"
@@ -56,7 +56,7 @@ n=$(grep -n '^CKA_VALUE' "$W/in/certdata.txt" | head -1 | cut -d: -f1)
 head -n $((n + 3)) "$W/in/certdata.txt" >"$W/in/c2.txt"
 bad "certdata: truncated inside a value" "'$W/in/c2.txt': line $n: MULTILINE_OCTAL value without END; the file is truncated" \
     "$W/in/c2.txt"
-sh "$(dirname "$0")/../mkcertdata.sh" "$FIX/root-a.pem:badsha1" >"$W/in/c3.txt"
+sh "$HARNESS/mkcertdata.sh" "$FIX/root-a.pem:badsha1" >"$W/in/c3.txt"
 n=$(grep -n '^CKA_CERT_SHA1_HASH' "$W/in/c3.txt" | cut -d: -f1)
 bad "certdata: SHA-1 of the trust object does not match" \
     "'$W/in/c3.txt': line $n: CKA_CERT_SHA1_HASH does not match the certificate of \"root-a\"" \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The CApath is what "openssl rehash" makes of the same certificates, link
 # for link, for every real certdata.txt; the bundle holds the same set.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 rehash_same() {	# DIR [-compat]
 	rm -rf "$W/r"

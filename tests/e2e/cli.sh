@@ -1,7 +1,7 @@
 #!/bin/sh
 # The command line: help, version, usage errors, and the man page in step
 # with --help.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 MAN=$top/man/trustbuild.1
 

@@ -6,8 +6,8 @@
 # SIGINT end a run cleanly, temp files removed.  Eight updates at once
 # publish once and never mix their output; a lock holder killed frees the
 # lock for the one waiting.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
 trap 'httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 

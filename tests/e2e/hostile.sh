@@ -4,7 +4,7 @@
 # input must give one clear error naming it, the documented exit status,
 # no crash, a published store byte-identical to before, within 60 s and
 # 1 GiB of address space (not under AddressSanitizer, which reserves more).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 H=$W/in
 S=$W/store

@@ -2,7 +2,7 @@
 # kill -9 at random instants while publishing two alternating root sets:
 # the bundle and the CApath are always one complete set or the other, and
 # every hash link resolves.  A following run cleans up what was left.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 if [ -f "$CORPUS/README.md" ]; then
 	A=$CORPUS/certdata/certdata-NSS_3_89_RTM-builtins2.60.txt

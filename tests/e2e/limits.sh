@@ -6,7 +6,7 @@
 # byte-identical, within 60 s and 1 GiB of address space (not under
 # AddressSanitizer).  The download, AIA and server reply bounds are tested
 # at their edges in update.sh and probe.sh.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 S=$W/store
 L=$W/in

@@ -1,7 +1,7 @@
 #!/bin/sh
 # "trustbuild list" on bundles, CApath directories and sources, in text
 # and JSON, agrees with what openssl says of the same certificates.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 mkdir -p "$W/o"
 "$TB" -q build --bundle "$W/o/b.pem" --capath "$W/o/certs" \
@@ -34,7 +34,7 @@ assert sum(1 for c in d if c["expired"]) == 1
 assert all(len(c["sha256"]) == 64 for c in d)
 ' "$W/out"
 
-sh "$(dirname "$0")/../mkcertdata.sh" "$FIX/root-a.pem:distrust-after" \
+sh "$HARNESS/mkcertdata.sh" "$FIX/root-a.pem:distrust-after" \
     "$FIX/root-b.pem:email" >"$W/cd.txt"
 run 0 "list a certdata.txt" "$TB" list "$W/cd.txt"
 check "shows the trust per purpose" grep -q '^trust: *email trusted-delegator' "$W/out"

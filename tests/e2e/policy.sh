@@ -1,9 +1,9 @@
 #!/bin/sh
 # Trust policy as a user sees it in the published bundle.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 count() { grep -c 'BEGIN CERTIFICATE' "$1"; }
-mk() { sh "$(dirname "$0")/../mkcertdata.sh" "$@"; }
+mk() { sh "$HARNESS/mkcertdata.sh" "$@"; }
 
 # certdata trust: anchors, distrust with and without a certificate
 mk "$FIX/root-a.pem:anchor" "$FIX/root-b.pem:distrust" \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# probe against real servers on 127.0.0.1 (tests/tlsd.py speaking SMTP,
+# probe against real servers on 127.0.0.1 (tests/harness/tlsd.py speaking SMTP,
 # IMAP, POP3, FTP and LDAP STARTTLS, or TLS at once) that send only their
 # leaf; AIA chasing against nginx serving a test PKI made now (tests/
 # mkpki.sh): each answer form, two URLs, two levels, and every hostile
@@ -7,9 +7,9 @@
 # lines and on AIA answers, URLs and levels, each at its edge and one past
 # it; the real web chains of the corpus chased through nginx used as
 # http_proxy.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
-. "$(dirname "$0")/../tlsd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
 trap 'tlsd_stop; httpd_stop; badhttp_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
@@ -26,7 +26,7 @@ STALL=""
 if badhttp_start stall; then
 	STALL=$BADHTTP_URL
 fi
-if ! STALL_URL=${STALL:+$STALL/stall.der} sh "$(dirname "$0")/../mkpki.sh" \
+if ! STALL_URL=${STALL:+$STALL/stall.der} sh "$HARNESS/mkpki.sh" \
     "$P" "$BASE" >"$W/mkpki.log" 2>&1; then
 	nok "the test PKI is made"
 	sed 's/^/#   /' "$W/mkpki.log" | tail -5
@@ -95,7 +95,7 @@ assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
 # a root with a distrust-after date (from certdata.txt, kept in the state's
 # manifest, not read back from the bundle's comments): a leaf issued after
 # it is named, though verify= is OK
-sh "$(dirname "$0")/../mkcertdata.sh" "$P/root.pem:distrust-after" \
+sh "$HARNESS/mkcertdata.sh" "$P/root.pem:distrust-after" \
     >"$W/distrust-certdata.txt"
 printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
     "$W/distrust.pem" "$W/distrust-certs" "$W/distrust-state" \

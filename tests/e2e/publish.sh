@@ -2,7 +2,7 @@
 # Publishing: equal input gives byte-equal output and exit 2 without
 # touching anything; a change switches the CApath generation with one
 # rename and keeps the previous one; a foreign directory is refused.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 A=$FIX/roots.pem
 B=$FIX/root-a.pem

@@ -2,7 +2,7 @@
 # scripts/: the crontab line maps "unchanged" to success and keeps errors,
 # runs the real binary against a configuration; provision.sh --dry-run
 # shows its steps; the systemd units pass systemd-analyze when it is here.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CRON=$top/scripts/trustbuild.cron
 

@@ -4,7 +4,7 @@
 # front of confCACERT found with its line and column, only one of the two
 # CA settings, a .cf not rebuilt, broken CA files and hash directories, a
 # mail log with verify=FAIL; sendmail-setup's lines and configuration.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 D=$W/sm
 mkdir -p "$D"

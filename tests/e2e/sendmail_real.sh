@@ -1,17 +1,17 @@
 #!/bin/sh
 # The motivating case with a real sendmail (Debian's sendmail-bin) as the
 # client: it relays through SMART_HOST to a local SMTP server offering
-# STARTTLS that sends only its leaf (tests/tlsd.py).  With the root alone,
+# STARTTLS that sends only its leaf (tests/harness/tlsd.py).  With the root alone,
 # sendmail logs verify=FAIL and sendmail-check names the relay; after
 # "trustbuild update" with that server as a [probe] (the intermediate
 # fetched through AIA from a real nginx), sendmail configured with the
 # published bundle and CApath logs verify=OK.  With only one of the two CA
-# settings, sendmail loads no CA data.  tests/sendmail.sh keeps the host's
+# settings, sendmail loads no CA data.  tests/harness/sendmail.sh keeps the host's
 # /etc, /dev/log and host name untouched (namespaces) and stops everything.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
-. "$(dirname "$0")/../tlsd.sh"
-. "$(dirname "$0")/../sendmail.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
+. "$HARNESS/sendmail.sh"
 trap 'sendmail_stop; tlsd_stop; httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
@@ -29,7 +29,7 @@ HOST_BEFORE=$(host_state)
 P=$W/pki
 mkdir -p "$P/www"
 if ! httpd_start "$P/www" ||
-    ! sh "$(dirname "$0")/../mkpki.sh" "$P" "$HTTPD_URL" >"$W/mkpki.log" 2>&1 ||
+    ! sh "$HARNESS/mkpki.sh" "$P" "$HTTPD_URL" >"$W/mkpki.log" 2>&1 ||
     ! tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --log "$W/tlsd.log"; then
 	nok "nginx, the test PKI and the SMTP server"
 	done_testing

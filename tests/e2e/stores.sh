@@ -1,7 +1,7 @@
 #!/bin/sh
 # The stores/ catalogue: "trustbuild stores" lists the definitions, and
 # "build --store NAME=PATH" takes format, member, role and pin from them.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 run 0 "stores" "$TB" stores
 for s in mozilla curl system ccadb-intermediates nss-tarball debian; do

@@ -8,9 +8,9 @@
 # closed port, a reset, a server that is not HTTP and one that never
 # answers all read the same; through an http_proxy a name is asked for,
 # an IP literal is not; and the AIA chases of two probes run at once.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
-. "$(dirname "$0")/../tlsd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
 LPID=""
 trap 'tlsd_stop; httpd_stop; badhttp_stop; [ -n "$LPID" ] && kill $LPID 2>/dev/null; wait' EXIT
 trap 'exit 1' HUP INT PIPE TERM

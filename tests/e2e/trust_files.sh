@@ -5,7 +5,7 @@
 # no lock held, no FIFO waited on, no configuration, hook or state of
 # theirs obeyed.  Every command is bounded by timeout; the races by count
 # and time (racer.c).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
 	skipped "the trust boundary: needs root and setpriv"
@@ -13,11 +13,11 @@ if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
 	exit
 fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
-RACER=$top/tests/racer
+RACER=$top/tests/harness/racer
 if [ ! -x "$RACER" ]; then
 	RACER=$W/racer
-	cc -std=gnu11 -D_GNU_SOURCE -o "$RACER" "$top/tests/racer.c" ||
-	    { nok "cannot build tests/racer.c"; done_testing; exit; }
+	cc -std=gnu11 -D_GNU_SOURCE -o "$RACER" "$top/tests/harness/racer.c" ||
+	    { nok "cannot build tests/harness/racer.c"; done_testing; exit; }
 fi
 A=$FIX/roots.pem
 B=$FIX/root-a.pem

@@ -3,11 +3,11 @@
 # can be published passes the one admission gate (policy.h), whatever
 # brought it; the purpose is enforced; hostile text never reaches an output
 # unescaped; our own bundle comments are never read back as trust data.
-# A real nginx serves the AIA answers and a real SMTP server (tests/tlsd.py)
+# A real nginx serves the AIA answers and a real SMTP server (tests/harness/tlsd.py)
 # the chains; openssl s_client is the TLS client that agrees or not.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
-. "$(dirname "$0")/../tlsd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
 trap 'tlsd_stop; httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
@@ -69,7 +69,7 @@ run 0 "1b an intermediate the server sends, listed by a role = blocklist source"
 check "1b is not published" sh -c '! grep -q "AIA Test Intermediate" "$1"' \
     sh "$W/p2/bundle.crt"
 
-sh "$(dirname "$0")/../mkcertdata.sh" "$P/root.pem:anchor" \
+sh "$HARNESS/mkcertdata.sh" "$P/root.pem:anchor" \
     "$P/int.pem:distrust" >"$W/distrust.txt"
 R=$W/distrust.txt conf p3 "[probe relay]" "url = $SMTP"
 run 0 "1c an intermediate certdata marks CKT_NSS_NOT_TRUSTED, fetched through AIA" \

@@ -11,12 +11,12 @@
 #     are not; a plain http source left unchecked is warned about once;
 #  7. a directory source is fingerprinted by the content it loads,
 #     symbolic links by their targets'; --force skips the shortcut.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
 trap 'httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
-mk() { sh "$(dirname "$0")/../mkcertdata.sh" "$@"; }
+mk() { sh "$HARNESS/mkcertdata.sh" "$@"; }
 sha() { sha256sum "$1" | cut -c1-64; }
 
 DOC=$W/doc

@@ -6,8 +6,8 @@
 # leaving the published store as it was with the message a user needs, and
 # the bounds of a download (redirects, headers, the checksum file) at their
 # edge: taken at the bound, refused one past it.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
 trap 'httpd_stop; badhttp_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
@@ -251,7 +251,7 @@ published() {
 }
 
 # redirects, at most 5 (FETCH_MAX_REDIRECTS): /redirect/chain/N/NAME is
-# N 302s in a row (tests/httpd.sh)
+# N 302s in a row (tests/harness/httpd.sh)
 cp "$FIX/roots.pem" "$DOC/chain5.pem"
 cp "$FIX/roots.pem" "$DOC/chain6.pem"
 conf chain5 "$U/redirect/chain/5/chain5.pem"
@@ -386,7 +386,7 @@ conf pinned "$U/roots.pem" "sha256 = $(sha256sum "$DOC/roots.pem" | cut -c1-64)"
 run 0 "a download matching its pin is published" "$TB" -q -c "$W/pinned.conf" update
 
 # http_proxy is honoured: nginx answers an absolute-URI request for
-# another host from DOCROOT/vhosts/HOST (tests/httpd.sh), so a host that
+# another host from DOCROOT/vhosts/HOST (tests/harness/httpd.sh), so a host that
 # does not exist is reached through it
 mkdir -p "$DOC/vhosts/upstream.invalid"
 cp "$FIX/roots.pem" "$DOC/vhosts/upstream.invalid/roots.pem"

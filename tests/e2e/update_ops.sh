@@ -4,7 +4,7 @@
 # directory, a full disk, https with an explicit CA, and the built-in
 # configuration on a machine without network falling back to the system
 # store.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 SPID=""
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; true' EXIT
 trap 'exit 1' HUP INT PIPE TERM

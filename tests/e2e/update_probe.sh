@@ -1,14 +1,14 @@
 #!/bin/sh
-# update with [probe] sections: a real SMTP server (tests/tlsd.py) that
+# update with [probe] sections: a real SMTP server (tests/harness/tlsd.py) that
 # sends only its leaf; update fetches the intermediate through AIA from a
 # real nginx and publishes it; then openssl s_client -starttls smtp
 # verifies against the bundle and the CApath.  A probe that fails keeps
 # what it found; a change that would break a verifying server is refused;
 # each AIA URL is fetched once per run however many servers name it;
 # hostile AIA answers never reach the store.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../httpd.sh"
-. "$(dirname "$0")/../tlsd.sh"
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
 trap 'tlsd_stop; httpd_stop' EXIT
 trap 'exit 1' HUP INT PIPE TERM
 

@@ -2,7 +2,7 @@
 # "openssl verify" succeeds with the published store on the real web
 # chains of the corpus, and with --intermediates the leaf alone verifies:
 # the case of a server that does not send its intermediate.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../harness/lib.sh"
 
 if have_corpus verify; then
 	f=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt

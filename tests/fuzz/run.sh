@@ -49,7 +49,7 @@ seeds() {
 			tar -C "$fx" -czf "$d/roots.tgz" roots.pem root-a.der 2>/dev/null
 		fi ;;
 	certdata)
-		sh tests/mkcertdata.sh "$fx/root-a.pem:anchor" \
+		sh tests/harness/mkcertdata.sh "$fx/root-a.pem:anchor" \
 		    "$fx/root-b.pem:distrust-after" "$fx/int-a.pem:distrust" \
 		    >"$d/synthetic.txt" 2>/dev/null
 		[ -d "$CORPUS" ] && cp "$CORPUS/certdata/certdata-NSS_3_45_RTM-builtins2.34.txt" \
@@ -96,7 +96,7 @@ seeds() {
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
-sh tests/fixtures.sh "$W/fixtures" >/dev/null 2>&1
+sh tests/harness/fixtures.sh "$W/fixtures" >/dev/null 2>&1
 
 case $mode in
 fuzz)

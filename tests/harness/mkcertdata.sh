@@ -28,7 +28,7 @@ tbs_item() {
 }
 value() { printf '%s MULTILINE_OCTAL\n' "$1"; octal "$2"; echo END; }
 
-echo "# certdata.txt made by tests/mkcertdata.sh"
+echo "# certdata.txt made by tests/harness/mkcertdata.sh"
 echo "BEGINDATA"
 echo "CKA_CLASS CK_OBJECT_CLASS CKO_NSS_BUILTIN_ROOT_LIST"
 echo 'CKA_LABEL UTF8 "Test Roots"'

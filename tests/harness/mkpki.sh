@@ -3,15 +3,15 @@
 # made with the openssl CLI only (EC P-256 keys, "openssl ca" with an
 # extensions file per certificate).  Every certificate is valid from
 # yesterday until 3650 days from now, but the expired one.
-#	sh tests/mkpki.sh "$W/pki" "$HTTPD_URL"
+#	sh tests/harness/mkpki.sh "$W/pki" "$HTTPD_URL"
 # AIA_BASE_URL ($BASE) is where OUTDIR/www is served, e.g. by nginx from
-# tests/httpd.sh, started first so that its URL can go into the
+# tests/harness/httpd.sh, started first so that its URL can go into the
 # certificates: http://127.0.0.1:PORT, no trailing slash needed.  Every
 # file an AIA URL names is written under OUTDIR/www; OUTDIR/README says
 # what each file is for.  Keys and certificates are PEM in OUTDIR, each
 # leaf with its own key (leaf-X.pem, leaf-X.key), every leaf with CN=
 # localhost and SAN DNS:localhost, IP:127.0.0.1, IP:::1, so any of them
-# can be served by tests/tlsd.py.  STALL_URL (optional, a whole URL or a
+# can be served by tests/harness/tlsd.py.  STALL_URL (optional, a whole URL or a
 # bare port of 127.0.0.1) adds leaf-stall.pem whose caIssuers is there.
 #
 # Existing files of the same names are replaced; nothing else in OUTDIR is
@@ -328,7 +328,7 @@ leaf depth8 level8 "$BASE/level8.der"
 leaf depth9 level9 "$BASE/level9.der"
 
 cat >README <<EOF
-A test PKI for AIA caIssuers chasing, made by tests/mkpki.sh; \$BASE is
+A test PKI for AIA caIssuers chasing, made by tests/harness/mkpki.sh; \$BASE is
 $BASE, where www/ is served.  Every leaf is CN=localhost, SAN
 DNS:localhost, IP:127.0.0.1, IP:::1, serverAuth, with its .key beside it.
 
@@ -359,7 +359,7 @@ leaf-file.pem           AIA file:///etc/ssl/certs/ca-certificates.crt: a local f
 leaf-big.pem            AIA \$BASE/big.der: 10 MB of random bytes: the size cap
 loop-a.pem, loop-b.pem  CN=Loop A by Loop B, CN=Loop B by Loop A, AIA pointing at each other, no way to root
 leaf-loop.pem           by loop-a, AIA \$BASE/loop-a.der: chasing ends (depth, seen set) without verifying
-leaf-redirloop.pem      AIA \$BASE/redirect/loop: a redirect loop (tests/httpd.sh) ends
+leaf-redirloop.pem      AIA \$BASE/redirect/loop: a redirect loop (tests/harness/httpd.sh) ends
 leaf-stall.pem          (with STALL_URL only) AIA there: a server that never answers hits the timeout
 The bounds of src/aia.h, each at its edge and one past it:
 leaf-64k.pem            AIA \$BASE/int-64k.pem: int.pem after text lines, 65536 bytes in all: the size cap, met

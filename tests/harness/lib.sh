@@ -1,7 +1,11 @@
-# lib.sh: helpers for the end-to-end tests, sourced by tests/e2e/*.sh.
+# lib.sh: helpers for the end-to-end tests, sourced by tests/e2e/*.sh as
+#	. "$(dirname "$0")/../harness/lib.sh"
 # The caller (tests/run.sh) exports TB (the binary), FIX (fixtures from
 # fixtures.sh), CORPUS (../shared/corpus) and W (a scratch directory).
+# HARNESS is set to this directory (absolute), where a test finds the
+# servers (. "$HARNESS/httpd.sh") and the fixture makers (mkcertdata.sh).
 set -u
+HARNESS=$(cd "$(dirname "$0")/../harness" && pwd)
 pass=0
 fail=0
 skip=0

@@ -1,8 +1,8 @@
 #!/bin/sh
 # sendmail_selfcheck.sh: a check of the test infrastructure for sendmail,
-# not of trustbuild (and so not in tests/e2e/): tests/sendmail.sh runs a
-# real sendmail that relays through SMART_HOST to tests/tlsd.py smtp,
-# which offers STARTTLS and sends only its leaf (tests/mkpki.sh's
+# not of trustbuild (and so not in tests/e2e/): tests/harness/sendmail.sh runs a
+# real sendmail that relays through SMART_HOST to tests/harness/tlsd.py smtp,
+# which offers STARTTLS and sends only its leaf (tests/harness/mkpki.sh's
 # leaf.pem, issued by int, issued by root).  What sendmail logs says
 # whether all is as described:
 #	a  CA file root.pem, CA path with root      verify=FAIL
@@ -28,14 +28,11 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-smcheck.XXXXXX") || exit 1
 TB=${TB:-unused}
 FIX=${FIX:-unused}
 CORPUS=${CORPUS:-unused}
-# shellcheck source=tests/lib.sh
+# shellcheck source=tests/harness/lib.sh
 . "$here/lib.sh"
-# read by tlsd.sh, which looks from $0/..
-# shellcheck disable=SC2034
-TLSD_PY=$here/tlsd.py
-# shellcheck source=tests/tlsd.sh
+# shellcheck source=tests/harness/tlsd.sh
 . "$here/tlsd.sh"
-# shellcheck source=tests/sendmail.sh
+# shellcheck source=tests/harness/sendmail.sh
 . "$here/sendmail.sh"
 # shellcheck disable=SC2317  # run by the trap
 cleanup() {

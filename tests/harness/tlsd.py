@@ -4,8 +4,8 @@
 # with --ipv6) on a port the kernel picks, writes that port to PORTFILE
 # once listening (whole or absent: written beside it, then renamed), serves
 # each connection in a thread and exits by itself after --lifetime seconds
-# (default 120).  tests/tlsd.sh starts and stops it (tlsd_start, tlsd_stop).
-#   python3 tests/tlsd.py PORTFILE PROTO CERTFILE KEYFILE [--mode MODE]
+# (default 120).  tests/harness/tlsd.sh starts and stops it (tlsd_start, tlsd_stop).
+#   python3 tests/harness/tlsd.py PORTFILE PROTO CERTFILE KEYFILE [--mode MODE]
 #       [--ipv6] [--lifetime SECONDS] [--log FILE] [--banner-lines N]
 #       [--reply-lines N]
 # CERTFILE is PEM; its certificates are sent as the chain exactly as given:

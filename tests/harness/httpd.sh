@@ -1,7 +1,8 @@
 # httpd.sh: real HTTP servers on 127.0.0.1 for the end-to-end tests,
-# sourced by tests/e2e/*.sh after lib.sh.  Each test stops what it started;
-# a trap on a signal must exit for the EXIT trap to run:
-#	. "$(dirname "$0")/../httpd.sh"
+# sourced by tests/e2e/*.sh after lib.sh (which sets HARNESS, this
+# directory; a script without lib.sh sets it first).  Each test stops what
+# it started; a trap on a signal must exit for the EXIT trap to run:
+#	. "$HARNESS/httpd.sh"
 #	trap 'httpd_stop; badhttp_stop' EXIT
 #	trap 'exit 1' HUP INT PIPE TERM
 #
@@ -40,14 +41,18 @@
 # root;".  As anyone else the "user" directive is left out (nginx ignores
 # it then, with a warning).
 #
-# badhttp_start MODE [ARG...] runs tests/badhttp.py (found from tests/e2e/
-# as $0/../../badhttp.py; BADHTTP_PY overrides), a hostile server for what
-# nginx will not do: truncated FILE, stall, garbage, huge, headers-flood,
-# headers-size N FILE (see that file); it exits by itself after 120 s.  It may be called again
-# for another mode; it exports BADHTTP_URL and BADHTTP_PID of the latest
-# one; badhttp_stop stops every one started.
+# badhttp_start MODE [ARG...] runs $HARNESS/badhttp.py (BADHTTP_PY
+# overrides), a hostile server for what nginx will not do: truncated FILE,
+# stall, garbage, huge, headers-flood, headers-size N FILE (see that file);
+# it exits by itself after 120 s.  It may be called again for another
+# mode; it exports BADHTTP_URL and BADHTTP_PID of the latest one;
+# badhttp_stop stops every one started.
 #
-# The functions' own variables are named _h_*.
+# The processes are started, waited for and stopped by server.sh.  The
+# functions' own variables are named _h_*.
+
+# shellcheck source=tests/harness/server.sh
+. "${HARNESS:?}/server.sh"
 
 # not taken from the environment: a parent's servers are not ours to stop
 HTTPD_DIR=""
@@ -55,34 +60,6 @@ HTTPD_PID=""
 BADHTTP_DIR=""
 BADHTTP_PIDS=""
 BADHTTP_PID=""
-
-# _httpd_alive PID: the process exists and is no zombie
-_httpd_alive() {
-	kill -0 "$1" 2>/dev/null || return 1
-	[ -r "/proc/$1/stat" ] || return 0
-	! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# _httpd_kill PID...: TERM, up to 5 s for them to go, then KILL
-_httpd_kill() {
-	kill -TERM "$@" 2>/dev/null
-	_h_i=0
-	while [ $_h_i -lt 50 ]; do
-		_h_alive=""
-		for _h_p in "$@"; do
-			_httpd_alive "$_h_p" && _h_alive="$_h_alive $_h_p"
-		done
-		[ -z "$_h_alive" ] && break
-		sleep 0.1
-		_h_i=$((_h_i + 1))
-	done
-	# shellcheck disable=SC2086
-	[ -n "$_h_alive" ] && kill -KILL $_h_alive 2>/dev/null
-	for _h_p in "$@"; do
-		wait "$_h_p" 2>/dev/null
-	done
-	return 0
-}
 
 # _httpd_get URL: the body, or failure; 2 s at most
 _httpd_get() {
@@ -204,15 +181,14 @@ httpd_start() {
 		_httpd_conf "$_h_docroot" "$_h_port" "$_h_token" \
 		    >"$HTTPD_DIR/nginx.conf"
 		rm -f "$HTTPD_DIR/nginx.pid"
-		nginx -p "$HTTPD_DIR" -e "$HTTPD_DIR/error.log" \
-		    -c "$HTTPD_DIR/nginx.conf" </dev/null \
-		    >"$HTTPD_DIR/nginx.out" 2>&1 &
-		_h_pid=$!
+		server_start "$HTTPD_DIR/nginx.out" nginx -p "$HTTPD_DIR" \
+		    -e "$HTTPD_DIR/error.log" -c "$HTTPD_DIR/nginx.conf"
+		_h_pid=$SERVER_PID
 		# up to 5 s for it to answer with our token.  nginx writes its
 		# pid file once it listens: ask no one before.  On a port
 		# already taken, try another without waiting for nginx's retries
 		_h_i=0
-		while [ $_h_i -lt 50 ] && _httpd_alive "$_h_pid"; do
+		while [ $_h_i -lt 50 ] && server_alive "$_h_pid"; do
 			grep -q 'Address already in use' \
 			    "$HTTPD_DIR/error.log" "$HTTPD_DIR/nginx.out" \
 			    2>/dev/null && break
@@ -229,7 +205,7 @@ httpd_start() {
 			sleep 0.1
 			_h_i=$((_h_i + 1))
 		done
-		_httpd_kill "$_h_pid"
+		server_stop "$_h_pid"
 		grep -q 'Address already in use' "$HTTPD_DIR/nginx.out" \
 		    "$HTTPD_DIR/error.log" 2>/dev/null || break
 		: >"$HTTPD_DIR/error.log"
@@ -264,7 +240,7 @@ httpd_stop() {
 		# the workers too, should the master need a KILL
 		_h_workers=$(ps -o pid= --ppid "$HTTPD_PID" 2>/dev/null)
 		# shellcheck disable=SC2086
-		_httpd_kill "$HTTPD_PID" $_h_workers
+		server_stop "$HTTPD_PID" $_h_workers
 	fi
 	[ -n "$HTTPD_DIR" ] && rm -rf "$HTTPD_DIR"
 	HTTPD_PID=""
@@ -274,24 +250,18 @@ httpd_stop() {
 
 # badhttp_start MODE [ARG...]: 0 with the server at $BADHTTP_URL, or 1
 badhttp_start() {
-	_h_py=${BADHTTP_PY:-$(dirname "$0")/../badhttp.py}
+	_h_py=${BADHTTP_PY:-$HARNESS/badhttp.py}
 	if [ -z "$BADHTTP_DIR" ]; then
 		BADHTTP_DIR=$(mktemp -d \
 		    "${TMPDIR:-/tmp}/trustbuild-badhttp.XXXXXX") || return 1
 	fi
 	_h_n=$(echo "$BADHTTP_PIDS" | wc -w)
 	_h_portfile=$BADHTTP_DIR/port.$_h_n
-	python3 "$_h_py" "$_h_portfile" "$@" </dev/null \
-	    >"$BADHTTP_DIR/log.$_h_n" 2>&1 &
-	_h_pid=$!
+	server_start "$BADHTTP_DIR/log.$_h_n" python3 "$_h_py" \
+	    "$_h_portfile" "$@"
+	_h_pid=$SERVER_PID
 	BADHTTP_PIDS="$BADHTTP_PIDS $_h_pid"
-	_h_i=0
-	while [ ! -s "$_h_portfile" ] && [ $_h_i -lt 50 ] &&
-	    _httpd_alive "$_h_pid"; do
-		sleep 0.1
-		_h_i=$((_h_i + 1))
-	done
-	if [ ! -s "$_h_portfile" ]; then
+	if ! server_wait "$_h_pid" -s "$_h_portfile"; then
 		echo "badhttp_start: $_h_py $*: no port:" >&2
 		tail -5 "$BADHTTP_DIR/log.$_h_n" >&2
 		return 1
@@ -304,7 +274,7 @@ badhttp_start() {
 
 badhttp_stop() {
 	# shellcheck disable=SC2086
-	[ -n "$BADHTTP_PIDS" ] && _httpd_kill $BADHTTP_PIDS
+	[ -n "$BADHTTP_PIDS" ] && server_stop $BADHTTP_PIDS
 	[ -n "$BADHTTP_DIR" ] && rm -rf "$BADHTTP_DIR"
 	BADHTTP_PIDS=""
 	BADHTTP_DIR=""
@@ -313,13 +283,13 @@ badhttp_stop() {
 }
 
 # aia_pki_start DIR: nginx serving DIR/www, and in DIR the AIA test PKI of
-# tests/mkpki.sh whose caIssuers URLs point at that nginx (its log in
+# mkpki.sh whose caIssuers URLs point at that nginx (its log in
 # $W/mkpki.log).  Sets BASE (the nginx URL) and LOG (its access log);
 # non-zero when either could not be had.
 aia_pki_start() {
 	mkdir -p "$1/www"
 	httpd_start "$1/www" &&
-	    sh "$(dirname "$0")/../mkpki.sh" "$1" "$HTTPD_URL" \
+	    sh "$HARNESS/mkpki.sh" "$1" "$HTTPD_URL" \
 	    >"$W/mkpki.log" 2>&1 || return 1
 	BASE=$HTTPD_URL
 	LOG=$(httpd_log)

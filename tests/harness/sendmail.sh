@@ -1,11 +1,11 @@
 # sendmail.sh: a real sendmail (Berkeley sendmail 8, Debian's sendmail-bin)
 # as an SMTP client for the end-to-end tests, sourced by tests/e2e/*.sh
 # after lib.sh.  It relays one message through SMART_HOST [127.0.0.1] to a
-# local SMTP server (tests/tlsd.py smtp, via tests/tlsd.sh) and logs, as a
+# local SMTP server (tests/harness/tlsd.py smtp, via tests/harness/tlsd.sh) and logs, as a
 # sendmail on a real host would, "STARTTLS=client, relay=[127.0.0.1],
 # version=..., verify=OK|FAIL|NONE, ...".  Each test stops what it started;
 # a trap on a signal must exit for the EXIT trap to run:
-#	. "$(dirname "$0")/../sendmail.sh"
+#	. "$HARNESS/sendmail.sh"
 #	trap 'sendmail_stop; tlsd_stop' EXIT
 #	trap 'exit 1' HUP INT PIPE TERM
 #
@@ -75,7 +75,11 @@
 # SENDMAIL_CF_DIR the cf macros' directory (default /usr/share/sendmail/cf
 # or /usr/share/sendmail-cf, the one with m4/cf.m4).
 #
-# The functions' own variables are named _s_*.
+# The processes are started, waited for and stopped by server.sh.  The
+# functions' own variables are named _s_*.
+
+# shellcheck source=tests/harness/server.sh
+. "${HARNESS:?}/server.sh"
 
 # not taken from the environment: a parent's processes are not ours to stop
 SENDMAIL_PIDS=""
@@ -126,34 +130,6 @@ while True:
     except BlockingIOError:
         break
 '
-
-# _sendmail_alive PID: the process exists and is no zombie
-_sendmail_alive() {
-	kill -0 "$1" 2>/dev/null || return 1
-	[ -r "/proc/$1/stat" ] || return 0
-	! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# _sendmail_kill PID...: TERM, up to 5 s for them to go, then KILL
-_sendmail_kill() {
-	kill -TERM "$@" 2>/dev/null
-	_s_i=0
-	while [ $_s_i -lt 50 ]; do
-		_s_alive=""
-		for _s_p in "$@"; do
-			_sendmail_alive "$_s_p" && _s_alive="$_s_alive $_s_p"
-		done
-		[ -z "$_s_alive" ] && break
-		sleep 0.1
-		_s_i=$((_s_i + 1))
-	done
-	# shellcheck disable=SC2086
-	[ -n "$_s_alive" ] && kill -KILL $_s_alive 2>/dev/null
-	for _s_p in "$@"; do
-		wait "$_s_p" 2>/dev/null
-	done
-	return 0
-}
 
 # _sendmail_forget PID: drop PID from SENDMAIL_PIDS
 _sendmail_forget() {
@@ -335,7 +311,7 @@ sendmail_setup() {
 	{
 		# dnl: what follows on the line is not expanded, unlike
 		# text after divert(-1), where a path could hold a macro name
-		echo "dnl sendmail.mc made by tests/sendmail.sh: a client"
+		echo "dnl sendmail.mc made by tests/harness/sendmail.sh: a client"
 		echo "dnl relaying all to [127.0.0.1]:$_s_port over STARTTLS"
 		[ -n "$_s_cafile" ] && echo "dnl CACertFile $_s_cafile is" \
 		    "$_s_cadir/$(basename "$_s_cafile") seen through a bind" \
@@ -396,7 +372,7 @@ sendmail_setup() {
 
 	# what runs inside the namespaces; ns.ready says it got to sendmail
 	{
-		echo "# ns.sh made by tests/sendmail.sh: run by sendmail_send" \
+		echo "# ns.sh made by tests/harness/sendmail.sh: run by sendmail_send" \
 		    "in private UTS, mount and PID namespaces"
 		echo "set -u"
 		echo "d='$_s_dir'"
@@ -464,23 +440,17 @@ sendmail_send() {
 		echo "To: user@example.com"
 		echo "Subject: ${2:-trustbuild sendmail test}"
 		echo
-		echo "sent by tests/sendmail.sh"
+		echo "sent by tests/harness/sendmail.sh"
 	} >"$_s_dir/message"
 
-	python3 -c "$_SENDMAIL_SYSLOGD" "$_s_dir" $((_s_limit + 30)) \
-	    "${SENDMAIL_HOST%%.*}" </dev/null >"$_s_dir/syslogd.out" 2>&1 &
-	_s_log=$!
+	server_start "$_s_dir/syslogd.out" python3 -c "$_SENDMAIL_SYSLOGD" \
+	    "$_s_dir" $((_s_limit + 30)) "${SENDMAIL_HOST%%.*}"
+	_s_log=$SERVER_PID
 	SENDMAIL_PIDS="$SENDMAIL_PIDS $_s_log"
-	_s_i=0
-	while [ ! -S "$_s_dir/syslog.sock" ] && [ $_s_i -lt 50 ] &&
-	    _sendmail_alive "$_s_log"; do
-		sleep 0.1
-		_s_i=$((_s_i + 1))
-	done
-	if [ ! -S "$_s_dir/syslog.sock" ]; then
+	if ! server_wait "$_s_log" -S "$_s_dir/syslog.sock"; then
 		echo "sendmail_send: the syslog listener did not start:" >&2
 		tail -5 "$_s_dir/syslogd.out" >&2
-		_sendmail_kill "$_s_log"
+		server_stop "$_s_log"
 		_sendmail_forget "$_s_log"
 		return 1
 	fi
@@ -494,7 +464,7 @@ sendmail_send() {
 	_s_rc=$?
 	_sendmail_forget "$_s_pid"
 	# the listener reads what sendmail sent before it goes
-	_sendmail_kill "$_s_log"
+	server_stop "$_s_log"
 	_sendmail_forget "$_s_log"
 	rm -f "$_s_dir/syslog.sock"
 
@@ -521,7 +491,7 @@ sendmail_stop() {
 			    2>/dev/null)"
 		done
 		# shellcheck disable=SC2086
-		_sendmail_kill $_s_all
+		server_stop $_s_all
 	fi
 	SENDMAIL_PIDS=""
 	return 0

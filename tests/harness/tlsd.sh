@@ -2,12 +2,12 @@
 # tests of "trustbuild probe", sourced by tests/e2e/*.sh after lib.sh.  Each
 # test stops what it started; a trap on a signal must exit for the EXIT
 # trap to run:
-#	. "$(dirname "$0")/../tlsd.sh"
+#	. "$HARNESS/tlsd.sh"
 #	trap 'tlsd_stop' EXIT
 #	trap 'exit 1' HUP INT PIPE TERM
 #
 # tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--lifetime S]
-# [--log FILE] [--banner-lines N] [--reply-lines N] runs tests/tlsd.py (see
+# [--log FILE] [--banner-lines N] [--reply-lines N] runs tlsd.py (see
 # that file for the protocols, the modes and the options) in the
 # background and waits up to 5 s for it to listen.  It returns 0 and
 # exports, for the latest server: TLSD_PORT, TLSD_PID, TLSD_HOST
@@ -20,12 +20,14 @@
 # tlsd_stop stops every server started (TERM, up to 5 s, then KILL), waits
 # for them and removes the temp directory; it may be called twice.
 #
-# tlsd.py is found when this file is sourced, from the sourcing script
-# ($0) as $(dirname "$0")/../tlsd.py (a test in tests/e2e/), else
-# $(dirname "$0")/tlsd.py (a script in tests/); TLSD_PY overrides.  The
-# path is made absolute then, so a test may cd afterwards.
+# tlsd.py is $HARNESS/tlsd.py (HARNESS, this directory, is set by lib.sh,
+# absolute, so a test may cd afterwards); TLSD_PY overrides.  The
+# processes are started, waited for and stopped by server.sh.
 #
 # The functions' own variables are named _t_*.
+
+# shellcheck source=tests/harness/server.sh
+. "${HARNESS:?}/server.sh"
 
 # not taken from the environment: a parent's servers are not ours to stop
 TLSD_DIR=""
@@ -35,49 +37,7 @@ TLSD_PORT=""
 TLSD_HOST=""
 TLSD_LOG=""
 
-_tlsd_py() {
-	if [ -n "${TLSD_PY:-}" ]; then
-		echo "$TLSD_PY"
-		return
-	fi
-	_t_d=$(dirname "$0")
-	for _t_f in "$_t_d/../tlsd.py" "$_t_d/tlsd.py"; do
-		if [ -f "$_t_f" ]; then
-			echo "$(cd "$(dirname "$_t_f")" && pwd)/tlsd.py"
-			return
-		fi
-	done
-	echo "$_t_d/../tlsd.py"
-}
-_TLSD_PY=$(_tlsd_py)
-
-# _tlsd_alive PID: the process exists and is no zombie
-_tlsd_alive() {
-	kill -0 "$1" 2>/dev/null || return 1
-	[ -r "/proc/$1/stat" ] || return 0
-	! sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
-}
-
-# _tlsd_kill PID...: TERM, up to 5 s for them to go, then KILL
-_tlsd_kill() {
-	kill -TERM "$@" 2>/dev/null
-	_t_i=0
-	while [ $_t_i -lt 50 ]; do
-		_t_alive=""
-		for _t_p in "$@"; do
-			_tlsd_alive "$_t_p" && _t_alive="$_t_alive $_t_p"
-		done
-		[ -z "$_t_alive" ] && break
-		sleep 0.1
-		_t_i=$((_t_i + 1))
-	done
-	# shellcheck disable=SC2086
-	[ -n "$_t_alive" ] && kill -KILL $_t_alive 2>/dev/null
-	for _t_p in "$@"; do
-		wait "$_t_p" 2>/dev/null
-	done
-	return 0
-}
+_TLSD_PY=${TLSD_PY:-$HARNESS/tlsd.py}
 
 # tlsd_start PROTO CERTFILE KEYFILE [OPTION...]: 0 with the server at
 # $TLSD_HOST port $TLSD_PORT, or 1
@@ -107,17 +67,11 @@ tlsd_start() {
 		_t_log=$TLSD_DIR/cmds.$_t_n
 		set -- "$@" --log "$_t_log"
 	fi
-	python3 "$_TLSD_PY" "$_t_portfile" "$@" </dev/null \
-	    >"$TLSD_DIR/out.$_t_n" 2>&1 &
-	_t_pid=$!
+	server_start "$TLSD_DIR/out.$_t_n" python3 "$_TLSD_PY" \
+	    "$_t_portfile" "$@"
+	_t_pid=$SERVER_PID
 	TLSD_PIDS="$TLSD_PIDS $_t_pid"
-	_t_i=0
-	while [ ! -s "$_t_portfile" ] && [ $_t_i -lt 50 ] &&
-	    _tlsd_alive "$_t_pid"; do
-		sleep 0.1
-		_t_i=$((_t_i + 1))
-	done
-	if [ ! -s "$_t_portfile" ]; then
+	if ! server_wait "$_t_pid" -s "$_t_portfile"; then
 		echo "tlsd_start: $_TLSD_PY $*: no port:" >&2
 		tail -5 "$TLSD_DIR/out.$_t_n" >&2
 		return 1
@@ -132,7 +86,7 @@ tlsd_start() {
 
 tlsd_stop() {
 	# shellcheck disable=SC2086
-	[ -n "$TLSD_PIDS" ] && _tlsd_kill $TLSD_PIDS
+	[ -n "$TLSD_PIDS" ] && server_stop $TLSD_PIDS
 	[ -n "$TLSD_DIR" ] && rm -rf "$TLSD_DIR"
 	TLSD_PIDS=""
 	TLSD_DIR=""

@@ -1,8 +1,8 @@
 #!/bin/sh
 # tlsd_selfcheck.sh: a check of the test infrastructure for "trustbuild
-# probe", not of trustbuild (and so not in tests/e2e/): tests/mkpki.sh
-# makes a PKI whose AIA URLs nginx (tests/httpd.sh) serves, and
-# tests/tlsd.py (through tests/tlsd.sh) serves its leaf alone over TLS and
+# probe", not of trustbuild (and so not in tests/e2e/): tests/harness/mkpki.sh
+# makes a PKI whose AIA URLs nginx (tests/harness/httpd.sh) serves, and
+# tests/harness/tlsd.py (through tests/harness/tlsd.sh) serves its leaf alone over TLS and
 # each STARTTLS protocol, friendly and hostile; the openssl CLI, curl and
 # python3's smtplib, not trustbuild, say whether all is as described.
 #	sh tests/tlsd_selfcheck.sh
@@ -12,13 +12,11 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-tlsdcheck.XXXXXX") || exit 1
-# read by httpd.sh's badhttp_start and tlsd.sh, which look from $0/..
-# shellcheck disable=SC2034
-BADHTTP_PY=$here/badhttp.py
-TLSD_PY=$here/tlsd.py
-# shellcheck source=tests/httpd.sh
+# where httpd.sh and tlsd.sh find server.sh, badhttp.py and tlsd.py
+HARNESS=$here
+# shellcheck source=tests/harness/httpd.sh
 . "$here/httpd.sh"
-# shellcheck source=tests/tlsd.sh
+# shellcheck source=tests/harness/tlsd.sh
 . "$here/tlsd.sh"
 # shellcheck disable=SC2317  # run by the trap
 cleanup() {

@@ -2,9 +2,9 @@
 # badhttp.py: a hostile HTTP/1.1 server for the end-to-end tests, for the
 # answers nginx will not give.  It listens on 127.0.0.1 on a port the
 # kernel picks, writes that port to PORTFILE once listening, serves each
-# connection in a thread and exits by itself after 120 s.  tests/httpd.sh
+# connection in a thread and exits by itself after 120 s.  tests/harness/httpd.sh
 # starts and stops it (badhttp_start, badhttp_stop).
-#   python3 tests/badhttp.py PORTFILE MODE [ARG]
+#   python3 tests/harness/badhttp.py PORTFILE MODE [ARG]
 # MODE:
 #   truncated FILE  200 with the Content-Length of all of FILE, half of it,
 #                   then close
