@@ -7,7 +7,8 @@
  * usage list the rows, the fuzzers run every row's parser.  A format is
  * detected from the bytes, never from a file name.  To add a format: a
  * pure parser (a buffer in, certificates out, a struct diags for what went
- * wrong), one row here, a fixture in tests/fixtures.sh and a fuzz input.
+ * wrong), one row here, a fixture in tests/harness/fixtures.sh and a fuzz
+ * input.
  *
  * Calling sequence:
  *
