@@ -1,6 +1,7 @@
 /*
  * Unit tests: run_unit FIXTURES CORPUS
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +11,7 @@
 #include "source.h"
 #include "t.h"
 
-int t_pass, t_fail, t_skip;
+int t_pass, t_fail, t_skipped;
 const char *t_fixtures, *t_corpus;
 
 unsigned char *
@@ -85,9 +86,21 @@ t_no_corpus(const char *test)
 	snprintf(path, sizeof(path), "%s/README.md", t_corpus);
 	if (access(path, R_OK) == 0)
 		return 0;
-	printf("skip %s: corpus '%s' absent\n", test, t_corpus);
-	t_skip++;
+	t_skip("%s: corpus '%s' absent", test, t_corpus);
 	return 1;
+}
+
+void
+t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	t_skipped++;
+	printf("skip: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 }
 
 int
@@ -113,9 +126,7 @@ main(int argc, char *argv[])
 	test_fetch();
 	test_manifest();
 	test_rollback();
-	printf("unit: %d passed, %d failed", t_pass, t_fail);
-	if (t_skip)
-		printf(", %d skipped", t_skip);
-	printf("\n");
+	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,
+	    t_skipped);
 	return t_fail ? 1 : 0;
 }

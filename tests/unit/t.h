@@ -1,6 +1,8 @@
 /*
- * t.h: the smallest unit-test harness: CHECK counts, main prints
- * "N passed, N failed".  Tests get the fixture and corpus directories.
+ * t.h: the smallest unit-test harness: CHECK counts a pass or a failure,
+ * t_skip a test that cannot run here (and says why: never a silent
+ * return), main prints "unit: N passed, N failed, N skipped".  Tests get
+ * the fixture and corpus directories.
  */
 #ifndef TB_T_H
 #define TB_T_H
@@ -8,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-extern int t_pass, t_fail, t_skip;
+extern int t_pass, t_fail, t_skipped;
 extern const char *t_fixtures, *t_corpus;
 
 #define CHECK(cond) do {						\
@@ -32,7 +34,10 @@ struct diags;
  * returns err.
  */
 char		*t_diags(const struct diags *d, char *err, size_t size);
-/* 1 (after saying so) if the corpus is absent. */
+/* Count a skip and print "skip: WHY" (printf format) on stdout. */
+void		 t_skip(const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 1, 2)));
+/* 1 (after a t_skip) if the corpus is absent. */
 int		 t_no_corpus(const char *test);
 
 void	test_certdata(void);

@@ -189,8 +189,12 @@ test_ccadb(void)
 	const char *p;
 	char *m;
 
-	if (t_no_corpus("ccadb") || (buf = t_read(t_corpus, CSV, &len)) == NULL)
+	if (t_no_corpus("ccadb"))
 		return;
+	if ((buf = t_read(t_corpus, CSV, &len)) == NULL) {
+		t_skip("ccadb: '%s' absent", CSV);
+		return;
+	}
 	for (p = (char *)buf; (p = memmem(p, len - (size_t)(p - (char *)buf),
 	    "\"-----BEGIN CERTIFICATE-----", 28)) != NULL; p++)
 		rows++;

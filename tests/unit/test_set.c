@@ -37,6 +37,7 @@ test_set(void)
 	a = load("curl-cacert/cacert-2026-02-11.pem", "a");
 	b = load("curl-cacert/cacert-2026-02-11.pem", "b");
 	if (a == NULL || b == NULL) {
+		t_skip("set: the curl cacert.pem of the corpus absent");
 		certset_free(a);
 		certset_free(b);
 		return;

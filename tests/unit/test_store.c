@@ -212,8 +212,7 @@ test_store(void)
 
 	/* every definition shipped in stores/ */
 	if ((d = opendir("stores")) == NULL) {
-		printf("skip stores/: run from the project root\n");
-		t_skip++;
+		t_skip("stores/: run from the project root");
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
