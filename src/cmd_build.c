@@ -5,27 +5,26 @@
  * purpose, blocklist, exclusions, expiry, intermediates that chain) -> the
  * writers[] stage every output -> all are committed, or none.
  */
-#include <sys/stat.h>
-
-#include <ctype.h>
-#include <openssl/evp.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "blocklist.h"
 #include "capath.h"
-#include "certset.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
 #include "output.h"
+#include "pipeline.h"
 #include "policy.h"
+#include "format.h"
 #include "source.h"
+#include "state.h"
 #include "store.h"
+#include "xalloc.h"
 
 static void
 usage(FILE *f)
@@ -62,18 +61,11 @@ usage(FILE *f)
 }
 
 /* Append s to the list *v of *n strings. */
-static int
+static void
 push(char ***v, size_t *n, char *s)
 {
-	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
-
-	if (nv == NULL) {
-		log_err("out of memory");
-		return -1;
-	}
-	*v = nv;
-	nv[(*n)++] = s;
-	return 0;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = s;
 }
 
 /*
@@ -87,28 +79,24 @@ store_source(const char *arg, char **src, enum store_role *role)
 {
 	struct store st;
 	const char *eq = strchr(arg, '=');
-	char *name, *path = NULL;
+	struct diags d = DIAGS_INIT;
+	char *name, *path = NULL, hex[65];
 	unsigned char *buf = NULL;
 	size_t len, i;
 	enum source_format f;
-	struct diags d = DIAGS_INIT;
 	int rc = -1;
 
-	name = eq ? strndup(arg, (size_t)(eq - arg)) : strdup(arg);
-	if (name == NULL) {
-		log_err("out of memory");
-		return -1;
-	}
+	name = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup(arg);
 	if (store_load(name, &st) == -1) {
 		free(name);
 		return -1;
 	}
 	if (eq != NULL && eq[1] != '\0')
-		path = strdup(eq + 1);
+		path = xstrdup(eq + 1);
 	else
 		for (i = 0; i < st.npaths && path == NULL; i++)
 			if (access(st.paths[i], R_OK) == 0)
-				path = strdup(st.paths[i]);
+				path = xstrdup(st.paths[i]);
 	if (path == NULL) {
 		if (st.npaths > 0)
 			log_err("--store %s: none of its paths exists here; "
@@ -129,25 +117,14 @@ store_source(const char *arg, char **src, enum store_role *role)
 		    "source" : format_name(f));
 		goto out;
 	}
-	if (st.sha256 != NULL) {
-		unsigned char want[32], got[32];
-		char hex[65];
-
-		for (i = 0; i < 32; i++)
-			sscanf(st.sha256 + 2 * i, "%2hhx", &want[i]);
-		if (!EVP_Digest(buf, len, got, NULL, EVP_sha256(), NULL) ||
-		    memcmp(want, got, 32) != 0) {
-			cert_hex(got, 32, hex, 0);
-			log_err("'%s': SHA-256 %s is not the %s store's pin %s "
-			    "(%s)", path, hex, name, st.sha256, st.file);
-			goto out;
-		}
-	}
-	if (st.member != NULL ? asprintf(src, "%s#%s", path, st.member) == -1 :
-	    (*src = strdup(path)) == NULL) {
-		log_err("out of memory");
+	state_sha256_hex(buf, len, hex);
+	if (st.sha256 != NULL && strcasecmp(hex, st.sha256) != 0) {
+		log_err("'%s': SHA-256 %s is not the %s store's pin %s (%s)",
+		    path, hex, name, st.sha256, st.file);
 		goto out;
 	}
+	*src = st.member != NULL ? xasprintf("%s#%s", path, st.member) :
+	    xstrdup(path);
 	*role = st.role;
 	rc = 0;
 out:
@@ -158,29 +135,102 @@ out:
 	return rc;
 }
 
-/* Load each path into its own set. */
+/* What the options ask for. */
+struct build {
+	struct policy	 pol;
+	struct output	 out;
+	char		**anchor, **inter, **owned;
+	size_t		 nanchor, ninter, nowned;
+};
+
+/* One option (getopt_long's ch) into b.  -1 after a message. */
 static int
-load_all(char **paths, size_t n, enum purpose want, struct certset **sets,
-    struct blocklist *bl)
+option(struct build *b, int ch, const char *arg)
 {
-	size_t i;
+	enum store_role role;
+	char *src;
+	int w;
 
-	for (i = 0; i < n; i++) {
-		struct diags d = DIAGS_INIT;
-		int got;
-
-		if ((sets[i] = certset_new()) == NULL) {
-			log_err("out of memory");
+	switch (ch) {
+	case 'p':
+		if ((w = purpose_from_name(arg)) == -1) {
+			log_err("'%s' is not a purpose; use server-auth, "
+			    "email, code-signing or any", arg);
 			return -1;
 		}
-		got = source_load(paths[i], (int)want, sets[i], bl, &d);
-		diags_report(&d);
-		if (got == -1)
+		b->pol.purpose = (enum purpose)w;
+		break;
+	case 'k':
+		b->pol.keep_expired = 1;
+		break;
+	case 'i':
+		push(&b->inter, &b->ninter, (char *)arg);
+		break;
+	case 'x':
+		b->pol.exclude = xreallocarray(b->pol.exclude,
+		    b->pol.nexclude + 1, sizeof(*b->pol.exclude));
+		if (config_sha256(arg, b->pol.exclude[b->pol.nexclude]) ==
+		    -1) {
+			log_err("--exclude '%s': not a SHA-256 fingerprint "
+			    "(64 hex digits, colons allowed)", arg);
 			return -1;
-		log_info("'%s': %d certificate%s", paths[i], got,
-		    got == 1 ? "" : "s");
+		}
+		b->pol.nexclude++;
+		break;
+	case 'C':
+		b->out.flags |= CAPATH_COMPAT;
+		break;
+	case 's':
+		if (store_source(arg, &src, &role) == -1)
+			return -1;
+		push(&b->owned, &b->nowned, src);
+		if (role == STORE_INTERMEDIATES)
+			push(&b->inter, &b->ninter, src);
+		else
+			push(&b->anchor, &b->nanchor, src);
+		break;
 	}
 	return 0;
+}
+
+/* The sources, the policy, the writers: 0, 2 or 1 as the exit status. */
+static int
+build(struct build *b)
+{
+	struct diags d = DIAGS_INIT;
+	struct policy_stats st;
+	struct blocklist *bl;
+	struct certset **asets, **isets, *final = NULL;
+	size_t i;
+	int rc = EXIT_ERROR, changed = 0;
+
+	b->pol.d = &d;
+	asets = xcalloc(b->nanchor, sizeof(*asets));
+	isets = xcalloc(b->ninter + 1, sizeof(*isets));
+	if ((bl = blocklist_new()) != NULL &&
+	    pipeline_load(b->anchor, b->nanchor, b->pol.purpose, asets, bl,
+	    &d) == 0 && pipeline_load(b->inter, b->ninter, b->pol.purpose,
+	    isets, bl, &d) == 0)
+		final = pipeline_policy(&b->pol, asets, b->nanchor, isets,
+		    b->ninter, bl, "--keep-expired", &st, &d);
+	diags_report(&d);
+	if (final == NULL || output_publish(&b->out, final, &changed) == -1)
+		goto out;
+	if (log_verbosity >= LOG_NORMAL)
+		printf("%zu anchors, %zu intermediates for %s: %s\n",
+		    st.anchors, st.intermediates, purpose_name(b->pol.purpose),
+		    changed ? "published" : "unchanged");
+	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
+out:
+	for (i = 0; i < b->nanchor; i++)
+		certset_free(asets[i]);
+	for (i = 0; i < b->ninter; i++)
+		certset_free(isets[i]);
+	free(asets);
+	free(isets);
+	certset_free(final);
+	blocklist_free(bl);
+	return rc;
 }
 
 int
@@ -196,151 +246,48 @@ cmd_build(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct policy pol;
-	struct policy_stats st;
-	struct blocklist *bl = NULL;
-	struct certset **asets = NULL, **isets = NULL, *final = NULL;
-	struct output out = OUTPUT_INIT;
 	struct option *lopts = output_longopts(opts);
-	char **inter = NULL, **anchor = NULL, **owned = NULL;
-	size_t ninter = 0, nanchor = 0, nowned = 0, i;
-	int ch, rc = EXIT_ERROR, changed = 0, w;
+	struct build b;
+	size_t i;
+	int ch, rc = EXIT_ERROR;
 
-	memset(&pol, 0, sizeof(pol));
-	pol.purpose = PURPOSE_SERVER_AUTH;
-	pol.now = time(NULL);
-
+	memset(&b, 0, sizeof(b));
+	b.out = (struct output)OUTPUT_INIT;
+	b.pol.purpose = PURPOSE_SERVER_AUTH;
+	b.pol.now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		if (output_getopt(&out, ch, optarg))
+		if (output_getopt(&b.out, ch, optarg))
 			continue;	/* --bundle FILE, --capath DIR... */
-		switch (ch) {
-		case 'p':
-			if ((w = purpose_from_name(optarg)) == -1) {
-				log_err("'%s' is not a purpose; use server-auth, "
-				    "email, code-signing or any", optarg);
-				goto out;
-			}
-			pol.purpose = (enum purpose)w;
-			break;
-		case 'k':
-			pol.keep_expired = 1;
-			break;
-		case 'i':
-			if (push(&inter, &ninter, optarg) == -1)
-				goto out;
-			break;
-		case 'x': {
-			unsigned char (*v)[32];
-
-			v = reallocarray(pol.exclude, pol.nexclude + 1,
-			    sizeof(*v));
-			if (v == NULL) {
-				log_err("out of memory");
-				goto out;
-			}
-			pol.exclude = v;
-			if (config_sha256(optarg, v[pol.nexclude]) == -1) {
-				log_err("--exclude '%s': not a SHA-256 "
-				    "fingerprint (64 hex digits, colons "
-				    "allowed)", optarg);
-				goto out;
-			}
-			pol.nexclude++;
-			break;
-		}
-		case 'C':
-			out.flags |= CAPATH_COMPAT;
-			break;
-		case 's': {
-			enum store_role role;
-			char *src;
-
-			if (store_source(optarg, &src, &role) == -1)
-				goto out;
-			if (push(&owned, &nowned, src) == -1) {
-				free(src);
-				goto out;
-			}
-			if (role == STORE_INTERMEDIATES ?
-			    push(&inter, &ninter, src) == -1 :
-			    push(&anchor, &nanchor, src) == -1)
-				goto out;
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			rc = EXIT_CHANGED;
-			goto out;
-		default:
-			usage(stderr);
+		if (ch == 'h' || ch == '?' || ch == ':') {
+			usage(ch == 'h' ? stdout : stderr);
+			rc = ch == 'h' ? EXIT_CHANGED : EXIT_ERROR;
 			goto out;
 		}
+		if (option(&b, ch, optarg) == -1)
+			goto out;
 	}
-	argc -= optind;
-	argv += optind;
-	for (i = 0; i < (size_t)argc; i++)
-		if (push(&anchor, &nanchor, argv[i]) == -1)
-			goto out;
-	if (nanchor == 0) {
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		push(&b.anchor, &b.nanchor, argv[i]);
+	if (b.nanchor == 0) {
 		log_err("build: no SOURCE given; name a certdata.txt, PEM, DER "
 		    "or PKCS#7 file, an archive, a directory or a --store");
 		usage(stderr);
 		goto out;
 	}
-	if (out.n == 0) {
+	if (b.out.n == 0) {
 		log_err("build: nothing to write; give --bundle FILE and/or "
 		    "--capath DIR");
 		goto out;
 	}
-	if ((asets = calloc(nanchor, sizeof(*asets))) == NULL ||
-	    (isets = calloc(ninter + 1, sizeof(*isets))) == NULL ||
-	    (bl = blocklist_new()) == NULL) {
-		log_err("out of memory");
-		goto out;
-	}
-	if (load_all(anchor, nanchor, pol.purpose, asets, bl) == -1 ||
-	    load_all(inter, ninter, pol.purpose, isets, bl) == -1)
-		goto out;
-	if ((final = policy_build(&pol, asets, nanchor, isets, ninter, bl,
-	    &st)) == NULL)
-		goto out;
-	if (st.expired > 0 && log_verbosity < LOG_VERBOSE)
-		log_warn("left out %zu expired anchor%s (-v names them, "
-		    "--keep-expired keeps them)", st.expired,
-		    st.expired == 1 ? "" : "s");
-	if (st.refused > 0 && log_verbosity < LOG_VERBOSE)
-		log_warn("refused %zu intermediate%s (-v says why)",
-		    st.refused, st.refused == 1 ? "" : "s");
-	if (final->n == 0) {
-		log_err("refusing to publish an empty set: no certificate of "
-		    "the sources is a trust anchor for %s",
-		    purpose_name(pol.purpose));
-		goto out;
-	}
-
-	if (output_publish(&out, final, &changed) == -1)
-		goto out;
-	if (log_verbosity >= LOG_NORMAL)
-		printf("%zu anchors, %zu intermediates for %s: %s\n",
-		    st.anchors, st.intermediates, purpose_name(pol.purpose),
-		    changed ? "published" : "unchanged");
-	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
+	rc = build(&b);
 out:
-	for (i = 0; asets && i < nanchor; i++)
-		certset_free(asets[i]);
-	for (i = 0; isets && i < ninter; i++)
-		certset_free(isets[i]);
-	free(asets);
-	free(isets);
-	certset_free(final);
-	blocklist_free(bl);
-	free(inter);
-	free(anchor);
-	for (i = 0; i < nowned; i++)
-		free(owned[i]);
-	free(owned);
-	free(pol.exclude);
-	policy_release(&pol);
+	free(b.inter);
+	free(b.anchor);
+	for (i = 0; i < b.nowned; i++)
+		free(b.owned[i]);
+	free(b.owned);
+	free(b.pol.exclude);
+	policy_release(&b.pol);
 	free(lopts);
 	return rc;
 }

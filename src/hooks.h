@@ -15,6 +15,11 @@
 
 #include <stddef.h>
 
+#include "config.h"
+#include "diag.h"
+
+#define HOOKS_PENDING	"hooks-pending"	/* STATE/hooks-pending (state.h) */
+
 struct hooks_env {
 	const char	*bundle;	/* "" when not written */
 	const char	*capath;
@@ -24,9 +29,27 @@ struct hooks_env {
 /*
  * Run the hooks of dir (a missing directory has none) and then reload
  * (NULL: none).  Returns how many failed (exit status not 0, killed, or not
- * started); each failure is reported by name.
+ * started); each failure is one message in d, naming the hook.
  */
 int	hooks_run(const char *dir, const char *reload, const char *input,
-	    size_t len, const struct hooks_env *env, unsigned timeout_s);
+	    size_t len, const struct hooks_env *env, unsigned timeout_s,
+	    struct diags *d);
+/*
+ * The hooks of a published change (changes: its "+"/"-" lines), as c
+ * configures them.  When one fails, the change is kept in
+ * STATE/hooks-pending (added to what is there) for the next run, and each
+ * failure is one line in d that says so; -1.  When all succeed, the
+ * pending record is removed; 0.
+ */
+int	hooks_changed(const struct config *c, const char *changes, size_t len,
+	    const struct hooks_env *env, struct diags *d);
+/*
+ * A run that published nothing: the hooks of an earlier change that
+ * failed run again with the changes they missed.  0 when none were
+ * pending or they succeeded now (the record is removed); -1 when one
+ * still fails (one line each in d) or on an error.
+ */
+int	hooks_pending(const struct config *c, const struct hooks_env *env,
+	    struct diags *d);
 
 #endif

@@ -9,6 +9,7 @@
  * is refused with OpenSSL's reason.  Adding per round, not per certificate,
  * keeps the store from being re-sorted after every addition.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,25 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include "log.h"
+#include "diag.h"
 #include "policy.h"
+
+/* A decision, for -v. */
+static void
+said(const struct policy *pol, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+said(const struct policy *pol, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_info(pol->d, NULL, 0, "%s", msg);
+}
 
 static int
 excluded(const struct policy *pol, const struct cert *c)
@@ -105,13 +123,13 @@ common_drop(const struct policy *pol, struct cert *c, const char *what,
 
 	if (excluded(pol, c)) {
 		cert_hex(c->sha256, 32, hex, 0);
-		log_info("excluded %s \"%s\" (%s)", what, name_of(c), hex);
+		said(pol, "excluded %s \"%s\" (%s)", what, name_of(c), hex);
 		st->excluded++;
 		return 1;
 	}
 	if (pol->bl != NULL &&
 	    (b = blocklist_match(pol->bl, c, pol->purpose)) != NULL) {
-		log_info("blocked %s \"%s\": distrusted by %s%s%s%s", what,
+		said(pol, "blocked %s \"%s\": distrusted by %s%s%s%s", what,
 		    name_of(c), b->source ? b->source : "a source",
 		    b->label ? " (\"" : "", b->label ? b->label : "",
 		    b->label ? "\")" : "");
@@ -119,7 +137,7 @@ common_drop(const struct policy *pol, struct cert *c, const char *what,
 		return 1;
 	}
 	if ((r = rejects_find(pol, c)) != NULL) {
-		log_info("blocked %s \"%s\": rejected for %s by %s", what,
+		said(pol, "blocked %s \"%s\": rejected for %s by %s", what,
 		    name_of(c), purpose_name(pol->purpose), r->by);
 		st->blocked++;
 		return 1;
@@ -139,7 +157,7 @@ add_anchors(const struct policy *pol, struct certset *src,
 		enum trust t = cert_trust_for(c->trust, pol->purpose);
 
 		if (t != TRUST_UNSPECIFIED && t != TRUST_DELEGATOR) {
-			log_info("not an anchor for %s: \"%s\" (%s)",
+			said(pol, "not an anchor for %s: \"%s\" (%s)",
 			    purpose_name(pol->purpose), name_of(c),
 			    t == TRUST_NOT_TRUSTED ? "distrusted" :
 			    "not a trusted delegator");
@@ -149,24 +167,24 @@ add_anchors(const struct policy *pol, struct certset *src,
 		if (common_drop(pol, c, "anchor", st))
 			continue;
 		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
-			log_info("dropped expired anchor \"%s\" (not after %s)",
-			    name_of(c), cert_time_str(X509_get0_notAfter(
+			said(pol, "dropped expired anchor \"%s\" (not after "
+			    "%s)", name_of(c), cert_time_str(X509_get0_notAfter(
 			    c->x509), when, sizeof(when)) ? when : "?");
 			st->expired++;
 			continue;
 		}
 		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
-			log_info("not an anchor for %s: \"%s\" (not a CA for "
+			said(pol, "not an anchor for %s: \"%s\" (not a CA for "
 			    "it: %s)", purpose_name(pol->purpose), name_of(c),
-			    "its extendedKeyUsage, keyUsage or basicConstraints "
-			    "say otherwise");
+			    "its extendedKeyUsage, keyUsage or "
+			    "basicConstraints say otherwise");
 			st->not_trusted++;
 			continue;
 		}
 		src->v[i] = NULL;
 		c->role = ROLE_ANCHOR;
 		if (certset_add(out, c) == -1) {
-			log_err("out of memory");
+			diag_err(pol->d, NULL, 0, "out of memory");
 			return -1;
 		}
 	}
@@ -190,26 +208,27 @@ candidates(const struct policy *pol, struct certset *src,
 		if (common_drop(pol, c, "intermediate", st))
 			continue;
 		if (!cert_is_ca(c)) {
-			log_info("refused intermediate \"%s\": not a CA "
+			said(pol, "refused intermediate \"%s\": not a CA "
 			    "certificate", name_of(c));
 			st->refused++;
 			continue;
 		}
 		if (cert_is_expired(c, pol->now)) {
-			log_info("refused intermediate \"%s\": expired",
+			said(pol, "refused intermediate \"%s\": expired",
 			    name_of(c));
 			st->refused++;
 			continue;
 		}
 		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
-			log_info("refused intermediate \"%s\": not a CA for %s "
-			    "(its extendedKeyUsage or keyUsage say otherwise)",
-			    name_of(c), purpose_name(pol->purpose));
+			said(pol, "refused intermediate \"%s\": not a CA for "
+			    "%s (its extendedKeyUsage or keyUsage say "
+			    "otherwise)", name_of(c),
+			    purpose_name(pol->purpose));
 			st->refused++;
 			continue;
 		}
 		if ((v = reallocarray(*pend, *npend + 1, sizeof(*v))) == NULL) {
-			log_err("out of memory");
+			diag_err(pol->d, NULL, 0, "out of memory");
 			return -1;
 		}
 		*pend = v;
@@ -239,13 +258,14 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	    (ctx = X509_STORE_CTX_new()) == NULL ||
 	    (won = calloc(npend, sizeof(*won))) == NULL ||
 	    (err = calloc(npend, sizeof(*err))) == NULL) {
-		log_err("out of memory");
+		diag_err(pol->d, NULL, 0, "out of memory");
 		goto out;
 	}
 	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	for (i = 0; i < out->n; i++)
 		if (!X509_STORE_add_cert(store, out->v[i]->x509)) {
-			log_ssl("cannot build the anchor store");
+			diag_ssl(pol->d, NULL, 0, "cannot build the anchor "
+			    "store");
 			goto out;
 		}
 	do {
@@ -257,8 +277,8 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 				continue;
 			if (!X509_STORE_CTX_init(ctx, store, pend[i]->x509,
 			    NULL)) {
-				log_ssl("cannot verify \"%s\"",
-				    name_of(pend[i]));
+				diag_ssl(pol->d, NULL, 0, "cannot verify "
+				    "\"%s\"", name_of(pend[i]));
 				goto out;
 			}
 			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
@@ -273,12 +293,13 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 			struct cert *c = won[j];
 
 			if (!X509_STORE_add_cert(store, c->x509)) {
-				log_ssl("cannot add \"%s\"", name_of(c));
+				diag_ssl(pol->d, NULL, 0, "cannot add \"%s\"",
+				    name_of(c));
 				goto out;
 			}
 			c->role = ROLE_INTERMEDIATE;
 			if (certset_add(out, c) == -1) {
-				log_err("out of memory");
+				diag_err(pol->d, NULL, 0, "out of memory");
 				goto out;
 			}
 			st->intermediates++;
@@ -288,7 +309,7 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	for (i = 0; i < npend; i++) {
 		if (pend[i] == NULL)
 			continue;
-		log_info("refused intermediate \"%s\": %s", name_of(pend[i]),
+		said(pol, "refused intermediate \"%s\": %s", name_of(pend[i]),
 		    X509_verify_cert_error_string(err[i]));
 		st->refused++;
 	}
@@ -318,7 +339,7 @@ policy_build(struct policy *pol, struct certset **anchors, size_t na,
 	if ((out = certset_new()) == NULL ||
 	    rejects_collect(pol, anchors, na) == -1 ||
 	    rejects_collect(pol, inter, ni) == -1) {
-		log_err("out of memory");
+		diag_err(pol->d, NULL, 0, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < na; i++)

@@ -22,7 +22,8 @@
  *     4. chains, with every signature verified, to an admitted anchor
  *        through admitted intermediates only
  *
- * Each refusal is said with -v and counted in policy_stats.
+ * Each refusal is said (an info entry in pol->d, shown with -v) and
+ * counted in policy_stats.  Nothing is printed.
  */
 #ifndef TB_POLICY_H
 #define TB_POLICY_H
@@ -44,6 +45,8 @@ struct policy {
 	unsigned char	(*exclude)[32];		/* SHA-256s to leave out */
 	size_t		 nexclude;
 	time_t		 now;
+	struct diags	*d;			/* what it decides and why
+						   (-v), errors; or NULL */
 	/* learnt by policy_build, used by policy_admit; policy_release */
 	const struct blocklist *bl;		/* borrowed */
 	struct policy_reject *rej;
@@ -62,7 +65,8 @@ struct policy_stats {
  * one set per source (trust is judged per source, then merged).  The
  * certificates admitted are moved out of the input sets.  pol keeps bl
  * (borrowed: it must outlive pol's use) and what the sources rejected, for
- * policy_admit.  Returns a new set, sorted, or NULL after one message.
+ * policy_admit.  Returns a new set, sorted, or NULL after one message
+ * in pol->d.
  */
 struct certset	*policy_build(struct policy *pol,
 		    struct certset **anchors, size_t na,
@@ -74,7 +78,7 @@ struct certset	*policy_build(struct policy *pol,
  * answers, an earlier run's) into set, the output of policy_build, by the
  * same checks.  Admitted certificates are moved out of cands (their
  * sources kept); set stays sorted.  Counts are added to *st.  Returns how
- * many were admitted, or -1 after one message.
+ * many were admitted, or -1 after one message in pol->d.
  */
 int		 policy_admit(struct policy *pol, struct certset **cands,
 		    size_t n, struct certset *set, struct policy_stats *st);

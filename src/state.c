@@ -424,3 +424,63 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 	snprintf(path, sizeof(path), "cache/%s.meta", name);
 	return state_write(state, path, meta, (size_t)n);
 }
+
+int
+state_published_id(const char *bundle, const char *capath, char *out,
+    size_t size)
+{
+	char bsum[65] = "-", target[4096] = "-";
+	unsigned char *buf;
+	size_t len;
+	ssize_t n;
+
+	if (bundle != NULL && access(bundle, F_OK) == 0) {
+		struct diags d = DIAGS_INIT;
+
+		if (source_read_file(bundle, SOURCE_MAX_FILE, &buf, &len,
+		    &d) == -1) {
+			diags_report(&d);
+			return -1;
+		}
+		state_sha256_hex(buf, len, bsum);
+		free(buf);
+	}
+	if (capath != NULL &&
+	    (n = readlink(capath, target, sizeof(target) - 1)) > 0)
+		target[n] = '\0';
+	snprintf(out, size, "bundle %s\ncapath %s\n", bsum, target);
+	return 0;
+}
+
+int
+state_last_run_read(const char *state, struct state_run *r)
+{
+	char *rec = NULL;
+	long long until;
+	int off = 0, rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (state_read(state, STATE_LAST_RUN, &rec) != 1)
+		return 0;
+	if (sscanf(rec, "inputs %64s valid-until %lld summary %zu %zu %n",
+	    r->inputs, &until, &r->anchors, &r->intermediates, &off) == 4 &&
+	    off != 0 && strlen(rec + off) < sizeof(r->published)) {
+		r->until = (time_t)until;
+		snprintf(r->published, sizeof(r->published), "%s", rec + off);
+		rc = 1;
+	}
+	free(rec);
+	return rc;
+}
+
+int
+state_last_run_write(const char *state, const struct state_run *r)
+{
+	char buf[sizeof(r->published) + 256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
+	    "summary %zu %zu\n%s", r->inputs, (long long)r->until, r->anchors,
+	    r->intermediates, r->published);
+	return state_write(state, STATE_LAST_RUN, buf, (size_t)n);
+}

@@ -63,6 +63,28 @@ int	state_write(const char *state, const char *file, const char *buf,
 	    size_t len);
 int	state_remove(const char *state, const char *file);
 
+/* STATE/last-run: what the published store was made from. */
+#define STATE_LAST_RUN	"last-run"
+struct state_run {
+	char	 inputs[65];		/* SHA-256 of what the run read */
+	time_t	 until;			/* the same inputs, the same store */
+	size_t	 anchors, intermediates;
+	char	 published[4300];	/* state_published_id() */
+};
+
+/*
+ * What is published now, as the record keeps it: "bundle SHA256
+capath
+ * TARGET
+" ("-" for what is not there) into out.  -1 after a message.
+ */
+int	state_published_id(const char *bundle, const char *capath, char *out,
+	    size_t size);
+/* The record of the last published run: 1 and *r, or 0 (none, damaged). */
+int	state_last_run_read(const char *state, struct state_run *r);
+/* Replace it with *r.  -1 after a message. */
+int	state_last_run_write(const char *state, const struct state_run *r);
+
 /* SHA-256 of buf as 64 hex digits in out. */
 void	state_sha256_hex(const void *buf, size_t len, char out[65]);
 

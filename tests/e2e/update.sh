@@ -186,7 +186,7 @@ broken() {
 }
 broken http404 "$U/status/404" "status/404': the server answered HTTP 404; check the url"
 broken http500 "$U/status/500" "answered HTTP 500"
-broken nothing-cached "$U/status/500" "\\[source up\\]: '.*' could not be fetched and nothing is cached"
+broken nothing-cached "$U/status/500" "\\[source up\\]: nothing is cached in '.*/cache' to stand in for the download; .*: '.*/status/500': the server answered HTTP 500$"
 broken redirfile "$U/redirect/file" "redirected to 'file:///etc/passwd'; only redirects to http URLs"
 broken redirloop "$U/redirect/loop" "more than 5 redirects"
 broken notcerts "$U/httpd-id" "no certificate"
@@ -220,7 +220,7 @@ broken nochecksum "$U/roots.pem" "holds no SHA-256" "sha256-url = $U/httpd-id"
 	echo "$(sha256sum "$DOC/roots.pem" | cut -c1-64) *dir/roots.pem.old"
 } >"$DOC/SUMS-none"
 broken sums-none "$U/roots.pem" \
-    "'$U/SUMS-none': 2 SHA-256 lines, none for 'roots.pem'; the download of \\[source up\\] is refused" \
+    "\\[source up\\]: .*'$U/SUMS-none': 2 SHA-256 lines, none for 'roots.pem'; the download is refused" \
     "sha256-url = $U/SUMS-none"
 
 if badhttp_start truncated "$FIX/roots.pem"; then
@@ -339,7 +339,7 @@ run 0 "a checksum file of exactly 65536 bytes is taken" "$TB" -q -c \
 check "and the download it vouches for is published" published sum64k \
     "$DOC/sumroots.pem"
 broken sum64k1 "$U/sumroots.pem" \
-    "\\[source up\\]: checksum file '$U/sum-65537.sha256': larger than the limit of 65536 bytes; check sha256-url: without it the download is refused$" \
+    "\\[source up\\]: .*: checksum file '$U/sum-65537.sha256': larger than the limit of 65536 bytes; check sha256-url: without it the download is refused$" \
     "sha256-url = $U/sum-65537.sha256"
 check "sum64k1: no advice to raise max-size (it does not apply)" \
     sh -c '! grep -q max-size "$1"' sh "$W/err"

@@ -1,0 +1,661 @@
+/*
+ * acquire.c: one configured source's bytes for this run (acquire.h).
+ *
+ * A local source is read as it is (a directory is fingerprinted by what
+ * the loader would read of it).  A download runs the state machine of
+ * acquire.h; each state is one function that returns the next.  The
+ * failure that sends a download to its cached copy or its fallback is
+ * kept as the "reason", and the state that knows what stands in says it
+ * all in one line.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acquire.h"
+#include "cache.h"
+#include "fetch.h"
+#include "fingerprint.h"
+#include "format.h"
+#include "log.h"
+#include "state.h"
+#include "store.h"
+#include "xalloc.h"
+
+#define CHECKSUM_MAX	(64 * 1024)
+
+void
+acquire_src_release(struct acquire_src *s)
+{
+	free(s->url);
+	free(s->path);
+	free(s->member);
+	free(s->pin);
+	free(s->sha256_url);
+	free(s->ca);
+	free(s->fallback);
+	free(s->buf);
+	certset_free(s->set);
+	blocklist_free(s->bl);
+	rollback_release(&s->next);
+}
+
+static char *
+dup_or_null(const char *a, const char *b)
+{
+	const char *v = a != NULL ? a : b;
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+/* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
+static void
+set_location(struct acquire_src *s, const char *loc)
+{
+	const char *p = loc;
+	char *hash;
+
+	if (strncmp(loc, "http://", 7) == 0 ||
+	    strncmp(loc, "https://", 8) == 0) {
+		s->url = xstrdup(loc);
+		return;
+	}
+	if (strncmp(loc, "file://", 7) == 0)
+		p = loc + 7;
+	s->path = xstrdup(p);
+	if (access(s->path, F_OK) != 0 &&
+	    (hash = strrchr(s->path, '#')) != NULL && s->member == NULL) {
+		*hash = '\0';
+		s->member = xstrdup(hash + 1);
+	}
+}
+
+int
+acquire_resolve(const struct config_source *cs, struct acquire_src *s,
+    struct diags *d)
+{
+	struct store st;
+	int rc = -1;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	memset(&st, 0, sizeof(st));
+	s->name = cs->name;
+	s->role = cs->role;
+	s->fmt = cs->fmt;
+	s->max_size = cs->max_size;
+	if (cs->store != NULL && store_load(cs->store, &st) == -1)
+		return -1;
+	if (cs->store != NULL) {
+		if (!cs->role_set)
+			s->role = st.role == STORE_INTERMEDIATES ?
+			    CONFIG_INTERMEDIATES : CONFIG_ANCHORS;
+		if (cs->format == NULL)
+			s->fmt = st.fmt;
+	}
+	s->member = dup_or_null(cs->member, st.member);
+	s->pin = dup_or_null(cs->sha256, st.sha256);
+	s->sha256_url = dup_or_null(cs->sha256_url, st.sha256_url);
+	s->ca = dup_or_null(cs->ca, NULL);
+	s->fallback = dup_or_null(cs->fallback, st.fallback);
+	if (cs->url != NULL || st.url != NULL)
+		set_location(s, cs->url != NULL ? cs->url : st.url);
+	else {
+		for (i = 0; i < st.npaths && s->path == NULL; i++)
+			if (access(st.paths[i], R_OK) == 0)
+				s->path = xstrdup(st.paths[i]);
+		if (s->path == NULL) {
+			diag_err(d, NULL, 0, "[source %s]: none of the paths "
+			    "of store '%s' exists here (%s); give 'url = PATH'",
+			    cs->name, st.name, st.file);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	store_release(&st);
+	return rc;
+}
+
+int
+acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
+    struct diags *d)
+{
+	int want = s->role == CONFIG_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
+	enum source_format f;
+	int got;
+
+	certset_free(s->set);
+	blocklist_free(s->bl);
+	s->set = certset_new();
+	s->bl = blocklist_new();
+	if (s->set == NULL || s->bl == NULL) {
+		diag_err(d, NULL, 0, "out of memory");
+		return -1;
+	}
+	if (s->buf == NULL) {
+		char *p = NULL;
+
+		if (s->member != NULL)
+			p = xasprintf("%s#%s", s->path, s->member);
+		got = source_load(p ? p : s->path, want, s->set, s->bl, d);
+		free(p);
+	} else {
+		f = format_detect(s->buf, s->len);
+		if (s->fmt != FORMAT_UNKNOWN && f != s->fmt) {
+			diag_err(d, NULL, 0, "'%s': [source %s] is %s, but "
+			    "this is %s", label, s->name,
+			    format_name(s->fmt), f == FORMAT_UNKNOWN ?
+			    "no certificate source" : format_name(f));
+			return -1;
+		}
+		got = format_parse_members(label, s->buf, s->len, s->member,
+		    want, s->set, s->bl, d);
+		if (got == 0 && s->role != CONFIG_BLOCKLIST) {
+			diag_err(d, NULL, 0, "'%s': no certificates for "
+			    "[source %s]", label, s->name);
+			return -1;
+		}
+	}
+	if (got == -1)
+		return -1;
+	diag_info(d, NULL, 0, "[source %s]: %d certificate%s (%s)", s->name,
+	    got, got == 1 ? "" : "s", s->origin);
+	return 0;
+}
+
+/* Use the local file or directory at s->path. */
+static int
+get_local(struct acquire_src *s, struct diags *d)
+{
+	struct stat st;
+
+	if (stat(s->path, &st) == -1) {
+		diag_err(d, NULL, 0, "'%s': [source %s]: %s", s->path, s->name,
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (s->pin != NULL) {
+			diag_err(d, NULL, 0, "'%s': [source %s] pins a "
+			    "SHA-256, but this is a directory", s->path,
+			    s->name);
+			return -1;
+		}
+		snprintf(s->origin, sizeof(s->origin), "local directory");
+		return fingerprint_dir(s->path, s->fp, d);
+	}
+	if (source_read_file(s->path, SOURCE_MAX_FILE, &s->buf, &s->len,
+	    d) == -1)
+		return -1;
+	state_sha256_hex(s->buf, s->len, s->fp);
+	if (s->pin != NULL && strcmp(s->fp, s->pin) != 0) {
+		diag_err(d, NULL, 0, "'%s': SHA-256 %s is not the pinned %s of "
+		    "[source %s]", s->path, s->fp, s->pin, s->name);
+		return -1;
+	}
+	snprintf(s->origin, sizeof(s->origin), "local file");
+	return 0;
+}
+
+/* The states of a download (acquire.h). */
+enum acquire_state {
+	ACQ_CACHE,
+	ACQ_FETCH,
+	ACQ_RECHECK,
+	ACQ_CHECK,
+	ACQ_KEEP,
+	ACQ_CACHED,
+	ACQ_FALLBACK,
+	ACQ_DONE,
+	ACQ_FAIL
+};
+
+/* One download on its way through the states. */
+struct dl {
+	const struct acquire_ctx *c;
+	struct acquire_src *s;
+	struct cache_entry e;		/* the cached copy, if usable */
+	struct fetch_opts o;
+	struct fetch_result res;
+	char		 vouched[65];	/* what the checksum file gave, or "" */
+	char		 why[1024];	/* why the download does not stand */
+};
+
+static void
+fetch_opts(const struct acquire_ctx *c, const struct acquire_src *s,
+    struct fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->label = s->name;
+	o->connect_timeout = c->cfg->connect_timeout;
+	o->timeout = c->cfg->timeout;
+	o->max_size = s->max_size ? s->max_size : c->cfg->max_size;
+	o->ca = s->ca ? s->ca : c->cfg->ca;
+	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
+}
+
+/*
+ * fetch's failure in d, with the advice of the setting to change (fetch.h
+ * knows none): the timeout and the CA always; max-size and the URL for a
+ * source's download, not for its checksum file (a fixed bound, and advice
+ * of its own).
+ */
+static void
+fetch_advice(struct diags *d, const struct fetch_opts *o, int download)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct diag *e = &d->v[i];
+		char *m = NULL;
+
+		if (e->code == DIAG_TIMEOUT)
+			m = xasprintf("%s; raise timeout in [fetch] if the "
+			    "server is just slow", e->msg);
+		else if (e->code == DIAG_LIMIT && download)
+			m = xasprintf("%s; raise max-size if this is expected",
+			    e->msg);
+		else if (e->code == DIAG_ABSENT && download)
+			m = xasprintf("%s; check the url of this source",
+			    e->msg);
+		else if (e->code == DIAG_TLS)
+			m = xasprintf("%s; the server's certificate must verify "
+			    "against %s", e->msg, o->ca ? o->ca : "the "
+			    "system's CA store (or give 'ca = FILE' to "
+			    "bootstrap)");
+		if (m != NULL) {
+			free(e->msg);
+			e->msg = m;
+		}
+	}
+}
+
+/*
+ * Move the entries of from to to, but the first error, which becomes the
+ * reason in why (or dflt when there is none); from is left empty.
+ */
+static void
+take_reason(struct diags *to, struct diags *from, const char *dflt,
+    char *why, size_t size)
+{
+	char buf[2048];
+	size_t i;
+	int took = 0;
+
+	snprintf(why, size, "%s", dflt);
+	for (i = 0; i < from->n; i++) {
+		const struct diag *e = &from->v[i];
+
+		if (e->level == DIAG_ERR && !took) {
+			snprintf(why, size, "%s", diag_format(e, buf,
+			    sizeof(buf)));
+			took = 1;
+			continue;
+		}
+		diag_add(to, e->level, e->code, e->file, e->line, "%s",
+		    e->msg);
+	}
+	diags_clear(from);
+}
+
+/* GET url (conditionally on dl->e); -1 with the reason in dl->why. */
+static int
+download(struct dl *dl, const struct cache_entry *e)
+{
+	struct diags fd = DIAGS_INIT;
+	char dflt[1024];
+
+	if (cache_fetch(e, dl->s->url, &dl->o, &dl->res, &fd) == 0) {
+		diags_move(dl->c->d, &fd);
+		return 0;
+	}
+	fetch_advice(&fd, &dl->o, 1);
+	snprintf(dflt, sizeof(dflt), "'%s' could not be fetched", dl->s->url);
+	take_reason(dl->c->d, &fd, dflt, dl->why, sizeof(dl->why));
+	return -1;
+}
+
+/*
+ * The SHA-256 that s->sha256_url gives for s->url's file, into want; -1
+ * with why the checksum file cannot vouch in dl->why.
+ */
+static int
+checksum_get(struct dl *dl, char want[65])
+{
+	struct acquire_src *s = dl->s;
+	struct fetch_opts o;
+	struct fetch_result cr;
+	struct diags fd = DIAGS_INIT;
+	char err[768], file[256];
+	int n;
+
+	fetch_opts(dl->c, s, &o);
+	o.max_size = CHECKSUM_MAX;
+	o.progress = 0;
+	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr, &fd) == -1) {
+		fetch_advice(&fd, &o, 0);
+		take_reason(dl->c->d, &fd, "", err, sizeof(err));
+		snprintf(dl->why, sizeof(dl->why), "checksum file %s; check "
+		    "sha256-url: without it the download is refused", err);
+		return -1;
+	}
+	diags_move(dl->c->d, &fd);
+	fetch_url_file(s->url, file, sizeof(file));
+	n = fetch_checksum(cr.body, cr.len, file, want);
+	fetch_result_release(&cr);
+	if (n == -1)
+		snprintf(dl->why, sizeof(dl->why), "'%s': holds no SHA-256 (64 "
+		    "hex digits); the download is refused", s->sha256_url);
+	else if (n != 0)
+		snprintf(dl->why, sizeof(dl->why), "'%s': %d SHA-256 lines, "
+		    "none for '%s'; the download is refused", s->sha256_url,
+		    n, file);
+	return n == 0 ? 0 : -1;
+}
+
+/*
+ * Check a new body against its pin or its publisher's checksum file; the
+ * SHA-256 a checksum file vouched for goes into dl->vouched.
+ */
+static int
+check_integrity(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	char got[65], want[65];
+
+	dl->vouched[0] = '\0';
+	state_sha256_hex(s->buf, s->len, got);
+	if (s->pin != NULL) {
+		if (strcmp(got, s->pin) == 0)
+			return 0;
+		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not "
+		    "the pinned %s; the download is refused", s->url, got,
+		    s->pin);
+		return -1;
+	}
+	if (s->sha256_url == NULL)
+		return 0;
+	if (checksum_get(dl, want) == -1)
+		return -1;
+	if (strcmp(got, want) != 0) {
+		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not %s "
+		    "from '%s'; the download is refused", s->url, got, want,
+		    s->sha256_url);
+		return -1;
+	}
+	memcpy(dl->vouched, want, 65);
+	return 0;
+}
+
+/* The download does not stand (dl->why): what stands in for it. */
+static enum acquire_state
+stand_in(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+
+	/* a body that was refused leaves no set behind */
+	free(s->buf);
+	s->buf = NULL;
+	s->len = 0;
+	certset_free(s->set);
+	s->set = NULL;
+	if (dl->e.data != NULL)
+		return ACQ_CACHED;
+	if (s->fallback != NULL)
+		return ACQ_FALLBACK;
+	if (dl->c->offline)
+		diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached in "
+		    "'%s/cache' to stand in for the download; run once without "
+		    "--offline", s->name, dl->c->cfg->state);
+	else
+		diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached in "
+		    "'%s/cache' to stand in for the download; check the url "
+		    "and the network, or give the source a fallback: %s",
+		    s->name, dl->c->cfg->state, dl->why);
+	return ACQ_FAIL;
+}
+
+/* The cached copy, if one may stand for the source. */
+static enum acquire_state
+st_cache(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	int got;
+
+	if (s->pin == NULL && s->sha256_url == NULL &&
+	    strncmp(s->url, "http://", 7) == 0)
+		diag_warn(dl->c->d, NULL, 0, "[source %s]: '%s' is plain http, "
+		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
+		    "on the way can change it: use https, or pin it", s->name,
+		    s->url);
+	if ((got = cache_open(dl->c->cfg->state, s->name, s->url, &dl->e,
+	    dl->c->d)) == -1)
+		return ACQ_FAIL;
+	if (got == 1 && (got = cache_vouched(&dl->e, dl->c->cfg->state,
+	    s->name, s->pin, s->sha256_url, dl->c->d)) != 1) {
+		cache_close(&dl->e);
+		if (got == -1)
+			return ACQ_FAIL;
+	}
+	if (dl->c->offline) {
+		snprintf(dl->why, sizeof(dl->why), "--offline");
+		return stand_in(dl);
+	}
+	return ACQ_FETCH;
+}
+
+/* The cached copy, confirmed by the server. */
+static enum acquire_state
+not_modified(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	char when[64];
+
+	diag_info(dl->c->d, NULL, 0, "'%s': not modified since %s", s->url,
+	    cache_day(dl->e.meta.fetched, when, sizeof(when)));
+	s->buf = dl->e.data;
+	s->len = dl->e.len;
+	dl->e.data = NULL;
+	memcpy(s->fp, dl->e.meta.sha256, sizeof(s->fp));
+	snprintf(s->origin, sizeof(s->origin), "not modified");
+	return ACQ_DONE;
+}
+
+/* A conditional GET against the cached copy. */
+static enum acquire_state
+st_fetch(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+
+	fetch_opts(dl->c, s, &dl->o);
+	if (download(dl, &dl->e) == -1)
+		return stand_in(dl);
+	if (!dl->res.not_modified)
+		return ACQ_CHECK;
+	if (s->pin == NULL && s->sha256_url != NULL)
+		return ACQ_RECHECK;
+	return not_modified(dl);
+}
+
+/* A 304 with a checksum file: does it still vouch for the cached copy? */
+static enum acquire_state
+st_recheck(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	char want[65];
+
+	if (checksum_get(dl, want) == -1)
+		return stand_in(dl);
+	if (strcmp(want, dl->e.meta.sha256) == 0)
+		return not_modified(dl);
+	diag_info(dl->c->d, NULL, 0, "'%s': now gives %s, not the %s of the "
+	    "cached copy; fetching anew", s->sha256_url, want,
+	    dl->e.meta.sha256);
+	fetch_result_release(&dl->res);
+	memset(&dl->res, 0, sizeof(dl->res));
+	if (download(dl, NULL) == -1)
+		return stand_in(dl);
+	return ACQ_CHECK;
+}
+
+/* A new body: checked and parsed before it replaces the cached copy. */
+static enum acquire_state
+st_check(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	struct diags pd = DIAGS_INIT;
+
+	s->buf = dl->res.body;
+	s->len = dl->res.len;
+	dl->res.body = NULL;
+	snprintf(s->origin, sizeof(s->origin), "fetched");
+	if (check_integrity(dl) == -1)
+		return stand_in(dl);
+	if (acquire_parse(s, dl->c->cfg->purpose, s->url, &pd) == -1) {
+		take_reason(dl->c->d, &pd, "the download was refused", dl->why,
+		    sizeof(dl->why));
+		return stand_in(dl);
+	}
+	diags_move(dl->c->d, &pd);
+	return ACQ_KEEP;
+}
+
+/* The checked body replaces the cached copy. */
+static enum acquire_state
+st_keep(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	struct cache_vouch v;
+
+	state_sha256_hex(s->buf, s->len, s->fp);
+	memset(&v, 0, sizeof(v));
+	v.pin = s->pin;
+	v.sha256_url = s->sha256_url;
+	v.vouched = dl->vouched;
+	if (cache_keep(dl->c->cfg->state, s->name, s->url, &dl->res,
+	    dl->c->now, &v, s->buf, s->len, dl->c->d) == -1)
+		return ACQ_FAIL;
+	return ACQ_DONE;
+}
+
+/* The cached copy stands in for a download that failed. */
+static enum acquire_state
+st_cached(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	char when[64];
+
+	cache_day(dl->e.meta.fetched, when, sizeof(when));
+	if (!dl->c->offline)
+		diag_notice(dl->c->d, NULL, 0, "[source %s]: using the copy "
+		    "cached on %s: %s", s->name, when, dl->why);
+	s->buf = dl->e.data;
+	s->len = dl->e.len;
+	dl->e.data = NULL;
+	memcpy(s->fp, dl->e.meta.sha256, sizeof(s->fp));
+	snprintf(s->origin, sizeof(s->origin), "cached on %s", when);
+	return ACQ_DONE;
+}
+
+/* The fallback of s, as a local source in place of its download. */
+static enum acquire_state
+st_fallback(struct dl *dl)
+{
+	struct acquire_src *s = dl->s, fb;
+	struct config_source cs;
+	struct diags fd = DIAGS_INIT;
+	const char *err;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.name = (char *)s->name;
+	if (strchr(s->fallback, '/') != NULL)
+		cs.url = s->fallback;
+	else
+		cs.store = s->fallback;
+	if (acquire_resolve(&cs, &fb, &fd) == -1)
+		goto fail;
+	if (fb.url != NULL) {
+		diag_err(&fd, NULL, 0, "it is itself a download; a fallback "
+		    "must be local");
+		acquire_src_release(&fb);
+		goto fail;
+	}
+	free(s->path);
+	free(s->member);
+	free(s->pin);
+	s->path = fb.path;
+	s->member = fb.member;
+	s->pin = fb.pin;
+	s->fmt = fb.fmt;
+	fb.path = fb.member = fb.pin = NULL;
+	acquire_src_release(&fb);
+	if (get_local(s, &fd) == -1)
+		goto fail;
+	diag_notice(dl->c->d, NULL, 0, "[source %s]: nothing is cached; using "
+	    "the fallback '%s' ('%s'): %s", s->name, s->fallback, s->path,
+	    dl->why);
+	diags_move(dl->c->d, &fd);
+	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->fallback);
+	return ACQ_DONE;
+fail:
+	err = diags_first_err(&fd);
+	diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached, and the "
+	    "fallback '%s' cannot stand in (%s): %s", s->name, s->fallback,
+	    err != NULL ? err : "see above", dl->why);
+	diags_clear(&fd);
+	return ACQ_FAIL;
+}
+
+/* A download's bytes: fresh, not modified, cached, or the fallback. */
+static int
+get_remote(const struct acquire_ctx *c, struct acquire_src *s)
+{
+	struct dl dl;
+	enum acquire_state st = ACQ_CACHE;
+
+	memset(&dl, 0, sizeof(dl));
+	dl.c = c;
+	dl.s = s;
+	while (st != ACQ_DONE && st != ACQ_FAIL) {
+		switch (st) {
+		case ACQ_CACHE:
+			st = st_cache(&dl);
+			break;
+		case ACQ_FETCH:
+			st = st_fetch(&dl);
+			break;
+		case ACQ_RECHECK:
+			st = st_recheck(&dl);
+			break;
+		case ACQ_CHECK:
+			st = st_check(&dl);
+			break;
+		case ACQ_KEEP:
+			st = st_keep(&dl);
+			break;
+		case ACQ_CACHED:
+			st = st_cached(&dl);
+			break;
+		case ACQ_FALLBACK:
+			st = st_fallback(&dl);
+			break;
+		default:
+			st = ACQ_FAIL;
+			break;
+		}
+	}
+	cache_close(&dl.e);
+	fetch_result_release(&dl.res);
+	return st == ACQ_DONE ? 0 : -1;
+}
+
+int
+acquire_get(const struct acquire_ctx *c, struct acquire_src *s)
+{
+	return s->url != NULL ? get_remote(c, s) : get_local(s, c->d);
+}
