@@ -259,14 +259,9 @@ badhttp_start() {
 	_h_portfile=$BADHTTP_DIR/port.$_h_n
 	server_start "$BADHTTP_DIR/log.$_h_n" python3 "$_h_py" \
 	    "$_h_portfile" "$@"
-	_h_pid=$SERVER_PID
-	BADHTTP_PIDS="$BADHTTP_PIDS $_h_pid"
-	if ! server_wait "$_h_pid" -s "$_h_portfile"; then
-		echo "badhttp_start: $_h_py $*: no port:" >&2
-		tail -5 "$BADHTTP_DIR/log.$_h_n" >&2
-		return 1
-	fi
-	BADHTTP_PID=$_h_pid
+	BADHTTP_PIDS="$BADHTTP_PIDS $SERVER_PID"
+	server_wait -s "$_h_portfile" || return 1
+	BADHTTP_PID=$SERVER_PID
 	BADHTTP_URL=http://127.0.0.1:$(cat "$_h_portfile")
 	export BADHTTP_PID BADHTTP_URL
 	return 0

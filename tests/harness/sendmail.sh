@@ -447,9 +447,7 @@ sendmail_send() {
 	    "$_s_dir" $((_s_limit + 30)) "${SENDMAIL_HOST%%.*}"
 	_s_log=$SERVER_PID
 	SENDMAIL_PIDS="$SENDMAIL_PIDS $_s_log"
-	if ! server_wait "$_s_log" -S "$_s_dir/syslog.sock"; then
-		echo "sendmail_send: the syslog listener did not start:" >&2
-		tail -5 "$_s_dir/syslogd.out" >&2
+	if ! server_wait -S "$_s_dir/syslog.sock"; then
 		server_stop "$_s_log"
 		_sendmail_forget "$_s_log"
 		return 1

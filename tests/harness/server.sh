@@ -4,12 +4,15 @@
 # trap what it started, and nothing else:
 #	server_start OUT CMD [ARG...]    run CMD in the background, stdin
 #	                                 /dev/null, stdout and stderr in OUT;
-#	                                 its PID in SERVER_PID
-#	server_wait PID TEST FILE [N]    0 once "test TEST FILE" holds (a port
-#	                                 file written: -s, a socket: -S),
-#	                                 polled every 0.1 s, N times at most
-#	                                 (default 50: 5 s) and only while PID
-#	                                 lives; else 1
+#	                                 its PID in SERVER_PID (the caller
+#	                                 records it, to stop it)
+#	server_wait TEST FILE            0 once "test TEST FILE" holds (a port
+#	                                 file written: -s, a socket: -S) for
+#	                                 the server started last, polled every
+#	                                 0.1 s for 5 s at most and only while
+#	                                 it lives; else 1, with its command
+#	                                 and the last lines of its OUT on
+#	                                 stderr
 #	server_alive PID                 the process exists and is no zombie
 #	server_stop PID...               TERM, up to 5 s for them to go, then
 #	                                 KILL, and wait for them; never fails
@@ -17,6 +20,8 @@
 # The functions' own variables are named _sv_*.
 
 SERVER_PID=""
+SERVER_OUT=""
+SERVER_CMD=""
 
 server_alive() {
 	kill -0 "$1" 2>/dev/null || return 1
@@ -25,21 +30,24 @@ server_alive() {
 }
 
 server_start() {
-	_sv_out=$1
+	SERVER_OUT=$1
 	shift
-	"$@" </dev/null >"$_sv_out" 2>&1 &
-	# shellcheck disable=SC2034  # read by the caller
+	SERVER_CMD=$(printf "%.60s" "$*")
+	"$@" </dev/null >"$SERVER_OUT" 2>&1 &
 	SERVER_PID=$!
 }
 
 server_wait() {
 	_sv_i=0
-	while [ "$_sv_i" -lt "${4:-50}" ] && server_alive "$1"; do
-		test "$2" "$3" && return 0
+	while [ $_sv_i -lt 50 ] && server_alive "$SERVER_PID"; do
+		test "$1" "$2" && return 0
 		sleep 0.1
 		_sv_i=$((_sv_i + 1))
 	done
-	test "$2" "$3"
+	test "$1" "$2" && return 0
+	echo "server_wait: $SERVER_CMD: did not start:" >&2
+	tail -5 "$SERVER_OUT" >&2
+	return 1
 }
 
 server_stop() {

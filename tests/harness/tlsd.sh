@@ -69,14 +69,9 @@ tlsd_start() {
 	fi
 	server_start "$TLSD_DIR/out.$_t_n" python3 "$_TLSD_PY" \
 	    "$_t_portfile" "$@"
-	_t_pid=$SERVER_PID
-	TLSD_PIDS="$TLSD_PIDS $_t_pid"
-	if ! server_wait "$_t_pid" -s "$_t_portfile"; then
-		echo "tlsd_start: $_TLSD_PY $*: no port:" >&2
-		tail -5 "$TLSD_DIR/out.$_t_n" >&2
-		return 1
-	fi
-	TLSD_PID=$_t_pid
+	TLSD_PIDS="$TLSD_PIDS $SERVER_PID"
+	server_wait -s "$_t_portfile" || return 1
+	TLSD_PID=$SERVER_PID
 	TLSD_PORT=$(cat "$_t_portfile")
 	TLSD_HOST=$_t_host
 	TLSD_LOG=$_t_log
