@@ -1,6 +1,6 @@
 #!/bin/sh
 # update in operation: hooks and the reload command (and their failures),
-# two runs at once, kill -9 while publishing, an unwritable output
+# two runs at once (kill -9: e2e/crash.sh), an unwritable output
 # directory, a full disk, https with an explicit CA, and the built-in
 # configuration on a machine without network falling back to the system
 # store.
@@ -127,43 +127,6 @@ wait "$SPID" 2>/dev/null
 SPID=""
 kill "$(cat "$W/lk/sleeper")" 2>/dev/null
 run 0 "the lock is free once its holder is gone" "$TB" -q -c "$W/lk.conf" update
-
-# --- kill -9 while publishing ---
-if have_corpus "kill -9 during update"; then
-	A=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt
-	B=$CORPUS/certdata/certdata-NSS_3_110_RTM-builtins2.74.txt
-	"$TB" -q build --bundle "$W/ref-a.crt" "$A" >/dev/null 2>&1
-	"$TB" -q build --bundle "$W/ref-b.crt" "$B" >/dev/null 2>&1
-	ha=$(sha256sum <"$W/ref-a.crt")
-	hb=$(sha256sum <"$W/ref-b.crt")
-	conf k9 "$A"
-	"$TB" -q -c "$W/k9.conf" update >/dev/null 2>&1
-	bad=0
-	i=0
-	while [ $i -lt 20 ]; do
-		if [ $((i % 2)) = 0 ]; then conf k9 "$B"; else conf k9 "$A"; fi
-		"$TB" -q -c "$W/k9.conf" update --force >/dev/null 2>&1 &
-		p=$!
-		sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' |
-		    awk '{ printf "%03d", $1 * 1.5 }')"
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-		h=$(sha256sum <"$W/k9/bundle.crt")
-		[ "$h" = "$ha" ] || [ "$h" = "$hb" ] || bad=$((bad + 1))
-		n=$(find -L "$W/k9/certs" -maxdepth 1 -name '*.0' | wc -l)
-		dangling=$(find "$W/k9/certs/" -maxdepth 1 -xtype l | wc -l)
-		[ "$n" -gt 100 ] && [ "$dangling" = 0 ] || bad=$((bad + 1))
-		i=$((i + 1))
-	done
-	check "20 kills: the bundle is always one whole set, the CApath resolves" \
-	    [ "$bad" = 0 ]
-	"$TB" -q -c "$W/k9.conf" update --force >/dev/null 2>&1
-	check "a following update completes (exit 0 or 2)" [ $? != 1 ]
-	check "and no temp file is left" \
-	    [ -z "$(find "$W/k9" -name '.*.tmp.*')" ]
-	run 2 "the state is consistent: an offline --diff finds no change" \
-	    "$TB" -q -c "$W/k9.conf" update --offline --diff
-fi
 
 # leftovers of an interrupted run beside the outputs and in the state are
 # removed by the next run, even one that finds nothing changed
