@@ -18,6 +18,7 @@
 #include "cert.h"
 #include "diag.h"
 #include "fetch.h"
+#include "format.h"
 #include "state.h"
 
 /*
@@ -128,131 +129,17 @@ aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max)
 	return n;
 }
 
-/*
- * Push x (its reference handed over) onto out, which held base
- * certificates before this answer; one past AIA_MAX_CERTS is still pushed,
- * for aia_decode to refuse the answer, no more.  Returns 1, or 0 with x
- * freed.
- */
-static int
-push(STACK_OF(X509) *out, int base, X509 *x)
-{
-	if (sk_X509_num(out) - base > AIA_MAX_CERTS || !sk_X509_push(out, x)) {
-		X509_free(x);
-		return 0;
-	}
-	return 1;
-}
-
-/* Push the certificates of a PKCS#7 bag. */
-static int
-p7_certs(PKCS7 *p7, STACK_OF(X509) *out, int base, char *err, size_t errsz)
-{
-	STACK_OF(X509) *c;
-	int i, n = 0;
-
-	if (!PKCS7_type_is_signed(p7) || p7->d.sign == NULL ||
-	    (c = p7->d.sign->cert) == NULL || sk_X509_num(c) <= 0) {
-		snprintf(err, errsz, "a PKCS#7 structure without certificates");
-		return -1;
-	}
-	for (i = 0; i < sk_X509_num(c); i++) {
-		X509 *x = sk_X509_value(c, i);
-
-		if (X509_up_ref(x) && push(out, base, x))
-			n++;
-	}
-	return n;
-}
-
-/* More than AIA_MAX_CERTS pushed since base: pop them all, and say so. */
-static int
-too_many(STACK_OF(X509) *out, int base, char *err, size_t errsz)
-{
-	if (sk_X509_num(out) - base <= AIA_MAX_CERTS)
-		return 0;
-	while (sk_X509_num(out) > base)
-		X509_free(sk_X509_pop(out));
-	snprintf(err, errsz, "more than the limit of %d certificates",
-	    AIA_MAX_CERTS);
-	return -1;
-}
-
 int
 aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
     char *err, size_t errsz)
 {
-	const unsigned char *p = buf;
-	X509 *x;
-	PKCS7 *p7;
-	BIO *bio;
-	int n = 0, base = sk_X509_num(out);
+	struct diags d = DIAGS_INIT;
+	int n;
 
-	err[0] = '\0';
-	if (len == 0) {
-		snprintf(err, errsz, "an empty answer");
-		return -1;
-	}
-	if (buf[0] == 0x30 && len < (size_t)1 << 30) {
-		if ((x = d2i_X509(NULL, &p, (long)len)) != NULL) {
-			if (!sk_X509_push(out, x)) {
-				X509_free(x);
-				return -1;
-			}
-			return 1;
-		}
-		p = buf;
-		if ((p7 = d2i_PKCS7(NULL, &p, (long)len)) != NULL) {
-			n = p7_certs(p7, out, base, err, errsz);
-			PKCS7_free(p7);
-			ERR_clear_error();
-			return too_many(out, base, err, errsz) == -1 ? -1 : n;
-		}
-		ERR_clear_error();
-		snprintf(err, errsz, "DER that is neither a certificate nor "
-		    "PKCS#7");
-		return -1;
-	}
-	if ((bio = BIO_new_mem_buf(buf, (int)(len > 0x7fffffff ? 0x7fffffff :
-	    len))) == NULL)
-		return -1;
-	for (;;) {
-		char *name = NULL, *hdr = NULL;
-		unsigned char *data = NULL;
-		long dlen = 0;
-
-		if (!PEM_read_bio(bio, &name, &hdr, &data, &dlen))
-			break;
-		p = data;
-		if (strcmp(name, "CERTIFICATE") == 0 ||
-		    strcmp(name, "X509 CERTIFICATE") == 0) {
-			if ((x = d2i_X509(NULL, &p, dlen)) != NULL &&
-			    push(out, base, x))
-				n++;
-		} else if (strcmp(name, "PKCS7") == 0) {
-			if ((p7 = d2i_PKCS7(NULL, &p, dlen)) != NULL) {
-				int k = p7_certs(p7, out, base, err, errsz);
-
-				n += k > 0 ? k : 0;
-				PKCS7_free(p7);
-			}
-		}
-		OPENSSL_free(name);
-		OPENSSL_free(hdr);
-		OPENSSL_free(data);
-		if (sk_X509_num(out) - base > AIA_MAX_CERTS)
-			break;
-	}
-	BIO_free(bio);
-	ERR_clear_error();
-	if (too_many(out, base, err, errsz) == -1)
-		return -1;
-	if (n == 0) {
-		if (err[0] == '\0')
-			snprintf(err, errsz, "no certificate in the answer "
-			    "(not DER, PEM or PKCS#7)");
-		return -1;
-	}
+	n = format_certs(NULL, buf, len, AIA_MAX_CERTS, out, &d);
+	snprintf(err, errsz, "%s", n == -1 && diags_first_err(&d) != NULL ?
+	    diags_first_err(&d) : "");
+	diags_clear(&d);
 	return n;
 }
 

@@ -19,47 +19,11 @@
 #include <openssl/x509.h>
 
 #include "certdata.h"
+#include "certdata_int.h"
 #include "diag.h"
-#include "log.h"
 #include "xalloc.h"
 
 #define CERTDATA_MAX_VALUE	(1024 * 1024)	/* one attribute value */
-
-enum obj_class {
-	CLASS_NONE,
-	CLASS_CERTIFICATE,
-	CLASS_TRUST,
-	CLASS_ROOT_LIST
-};
-
-struct bytes {
-	unsigned char	*p;
-	size_t		 len;
-	int		 set;
-};
-
-struct object {
-	enum obj_class	 cls;
-	size_t		 line;		/* of CKA_CLASS */
-	char		*label;
-	struct bytes	 value, issuer, serial, sha1;
-	size_t		 sha1_line;
-	enum trust	 trust[PURPOSE_N];	/* of a trust object; of a
-						   certificate once linked */
-	int		 trust_set[PURPOSE_N];
-	enum distrust	 distrust[2];
-	time_t		 distrust_after[2];
-	int		 matched;
-};
-
-struct parser {
-	const char	*name;
-	struct diags	*d;
-	const char	*p, *end;
-	size_t		 line;
-	struct object	*objs;
-	size_t		 nobjs, cap;
-};
 
 static void
 object_release(struct object *o)
@@ -290,6 +254,52 @@ set_bytes(struct parser *ps, struct bytes *dst, size_t line,
 	return 0;
 }
 
+/* A MULTILINE_OCTAL attribute of o: kept, or read and dropped. */
+static int
+attr_octal(struct parser *ps, struct object *o, const char *w[3],
+    size_t wl[3], size_t line)
+{
+	struct bytes skip = { NULL, 0, 0 };
+	int i, r;
+
+	if (word_is(w[0], wl[0], "CKA_VALUE"))
+		return set_bytes(ps, &o->value, line, w[0], wl[0]);
+	if (word_is(w[0], wl[0], "CKA_ISSUER"))
+		return set_bytes(ps, &o->issuer, line, w[0], wl[0]);
+	if (word_is(w[0], wl[0], "CKA_SERIAL_NUMBER"))
+		return set_bytes(ps, &o->serial, line, w[0], wl[0]);
+	if (word_is(w[0], wl[0], "CKA_CERT_SHA1_HASH")) {
+		o->sha1_line = line;
+		return set_bytes(ps, &o->sha1, line, w[0], wl[0]);
+	}
+	for (i = 0; i < 2; i++) {
+		static const char *attrs[2] = {
+			"CKA_NSS_SERVER_DISTRUST_AFTER",
+			"CKA_NSS_EMAIL_DISTRUST_AFTER"
+		};
+
+		if (!word_is(w[0], wl[0], attrs[i]))
+			continue;
+		if (o->distrust[i] != DISTRUST_UNKNOWN)
+			return perr(ps, line, "attribute %s given twice",
+			    w[0], wl[0]);
+		if (read_octal(ps, &skip) == -1)
+			return -1;
+		r = parse_utctime(&skip, &o->distrust_after[i]);
+		free(skip.p);
+		if (r == -1)
+			return perr(ps, line, "%s is not a 13-byte "
+			    "UTCTime", w[0], wl[0]);
+		o->distrust[i] = DISTRUST_AFTER;
+		return 0;
+	}
+	/* CKA_SUBJECT, CKA_CERT_MD5_HASH, ...: decoded, not kept */
+	if (read_octal(ps, &skip) == -1)
+		return -1;
+	free(skip.p);
+	return 0;
+}
+
 /* One attribute line of the current object. */
 static int
 attribute(struct parser *ps, struct object *o, const char *w[3],
@@ -377,47 +387,8 @@ attribute(struct parser *ps, struct object *o, const char *w[3],
 		/* other purposes (IPsec, time stamping...) are not ours */
 		return 0;
 	}
-	if (octal) {
-		struct bytes skip = { NULL, 0, 0 };
-		int r;
-
-		if (word_is(w[0], wl[0], "CKA_VALUE"))
-			return set_bytes(ps, &o->value, line, w[0], wl[0]);
-		if (word_is(w[0], wl[0], "CKA_ISSUER"))
-			return set_bytes(ps, &o->issuer, line, w[0], wl[0]);
-		if (word_is(w[0], wl[0], "CKA_SERIAL_NUMBER"))
-			return set_bytes(ps, &o->serial, line, w[0], wl[0]);
-		if (word_is(w[0], wl[0], "CKA_CERT_SHA1_HASH")) {
-			o->sha1_line = line;
-			return set_bytes(ps, &o->sha1, line, w[0], wl[0]);
-		}
-		for (i = 0; i < 2; i++) {
-			static const char *attrs[2] = {
-				"CKA_NSS_SERVER_DISTRUST_AFTER",
-				"CKA_NSS_EMAIL_DISTRUST_AFTER"
-			};
-
-			if (!word_is(w[0], wl[0], attrs[i]))
-				continue;
-			if (o->distrust[i] != DISTRUST_UNKNOWN)
-				return perr(ps, line, "attribute %s given twice",
-				    w[0], wl[0]);
-			if (read_octal(ps, &skip) == -1)
-				return -1;
-			r = parse_utctime(&skip, &o->distrust_after[i]);
-			free(skip.p);
-			if (r == -1)
-				return perr(ps, line, "%s is not a 13-byte "
-				    "UTCTime", w[0], wl[0]);
-			o->distrust[i] = DISTRUST_AFTER;
-			return 0;
-		}
-		/* CKA_SUBJECT, CKA_CERT_MD5_HASH, ...: decoded, not kept */
-		if (read_octal(ps, &skip) == -1)
-			return -1;
-		free(skip.p);
-		return 0;
-	}
+	if (octal)
+		return attr_octal(ps, o, w, wl, line);
 	return perr(ps, line, "unknown attribute type '%s'", w[1], wl[1]);
 }
 
@@ -443,45 +414,6 @@ start_object(struct parser *ps, const char *w[3], size_t wl[3], int nw,
 	o = new_object(ps);
 	o->cls = cls;
 	*cur = o;
-	return 0;
-}
-
-static int
-same(const struct bytes *a, const unsigned char *p, int len)
-{
-	return len > 0 && a->len == (size_t)len && memcmp(a->p, p, a->len) == 0;
-}
-
-/* Check a certificate object against its own DER; make the cert. */
-static int
-make_cert(struct parser *ps, struct object *o, struct cert **out)
-{
-	unsigned char *issuer = NULL, *serial = NULL;
-	int ilen, slen, ok;
-	struct cert *c;
-
-	*out = NULL;
-	/* object_end_check() made sure there is a CKA_VALUE */
-	if ((c = cert_from_der(o->value.p, o->value.len)) == NULL) {
-		char reason[256];
-
-		diag_warn(ps->d, ps->name, o->line, "skipping certificate "
-		    "\"%s\": %s", o->label ? o->label : "",
-		    log_ssl_reason(reason, sizeof(reason)));
-		return 0;
-	}
-	ilen = i2d_X509_NAME(X509_get_issuer_name(c->x509), &issuer);
-	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(c->x509), &serial);
-	ok = (!o->issuer.set || same(&o->issuer, issuer, ilen)) &&
-	    (!o->serial.set || same(&o->serial, serial, slen));
-	OPENSSL_free(issuer);
-	OPENSSL_free(serial);
-	if (!ok) {
-		cert_free(c);
-		return perr(ps, o->line, "CKA_ISSUER or CKA_SERIAL_NUMBER does "
-		    "not match the certificate in CKA_VALUE%s", "", 0);
-	}
-	*out = c;
 	return 0;
 }
 
@@ -558,139 +490,6 @@ certdata_version(const char *buf, size_t len, char *out, size_t size)
 	return 0;
 }
 
-/*
- * Resolve trust objects to certificate objects by the raw CKA_ISSUER and
- * CKA_SERIAL_NUMBER bytes, check each CKA_CERT_SHA1_HASH against the SHA-1
- * of the DER, then decode the certificates asked for (want) and hand them
- * over.  Decoding is most of the cost, so certificates that cannot be
- * anchors for the purpose wanted are not decoded at all.
- */
-static int
-link_objects(struct parser *ps, int want, struct certset *set,
-    struct blocklist *bl)
-{
-	size_t i, j;
-	int added = 0;
-
-	for (i = 0; i < ps->nobjs; i++) {
-		struct object *t = &ps->objs[i];
-		struct object *co = NULL;
-		int p, any_not = 0;
-
-		if (t->cls != CLASS_TRUST)
-			continue;
-		for (j = 0; j < ps->nobjs; j++) {
-			struct object *o = &ps->objs[j];
-
-			if (o->cls == CLASS_CERTIFICATE && o->issuer.set &&
-			    o->serial.set &&
-			    o->issuer.len == t->issuer.len &&
-			    o->serial.len == t->serial.len &&
-			    memcmp(o->issuer.p, t->issuer.p, t->issuer.len) == 0 &&
-			    memcmp(o->serial.p, t->serial.p, t->serial.len) == 0) {
-				co = o;
-				break;
-			}
-		}
-		for (p = 0; p < PURPOSE_N; p++)
-			if (t->trust[p] == TRUST_NOT_TRUSTED)
-				any_not = 1;
-		if (co != NULL) {
-			unsigned char sha1[20];
-
-			if (co->matched)
-				return perr(ps, t->line, "second trust object for "
-				    "\"%s\"", co->label ? co->label : "",
-				    co->label ? strlen(co->label) : 0);
-			co->matched = 1;
-			if (t->sha1.set && co->value.set &&
-			    (!EVP_Digest(co->value.p, co->value.len, sha1, NULL,
-			    EVP_sha1(), NULL) || memcmp(t->sha1.p, sha1, 20) != 0))
-				return perr(ps, t->sha1_line, "CKA_CERT_SHA1_HASH "
-				    "does not match the certificate of \"%s\"",
-				    co->label ? co->label : "",
-				    co->label ? strlen(co->label) : 0);
-			for (p = 0; p < PURPOSE_N; p++)
-				co->trust[p] = t->trust_set[p] ? t->trust[p] :
-				    TRUST_MUST_VERIFY;
-			/*
-			 * A distrust-after date may sit on the trust object
-			 * (builtins 2.86 has one for Izenpe.com while its
-			 * certificate object says CK_FALSE): the date wins.
-			 */
-			for (p = 0; p < 2; p++)
-				if (t->distrust[p] == DISTRUST_AFTER) {
-					co->distrust[p] = DISTRUST_AFTER;
-					co->distrust_after[p] =
-					    t->distrust_after[p];
-				}
-		} else if (!any_not)
-			return perr(ps, t->line, "trust object \"%s\" names no "
-			    "certificate in the file and distrusts nothing",
-			    t->label ? t->label : "",
-			    t->label ? strlen(t->label) : 0);
-		if (any_not) {
-			struct block b;
-			char src[512];
-
-			memset(&b, 0, sizeof(b));
-			b.issuer = t->issuer.p;
-			b.issuer_len = t->issuer.len;
-			b.serial = t->serial.p;
-			b.serial_len = t->serial.len;
-			if (t->sha1.set) {
-				memcpy(b.sha1, t->sha1.p, 20);
-				b.has_sha1 = 1;
-			}
-			for (p = 0; p < PURPOSE_N; p++)
-				b.trust[p] = t->trust[p];
-			b.label = t->label;
-			snprintf(src, sizeof(src), "%s:%zu", ps->name, t->line);
-			b.source = src;
-			blocklist_add(bl, &b);
-		}
-	}
-
-	for (i = 0; i < ps->nobjs; i++) {
-		struct object *o = &ps->objs[i];
-		struct cert *c;
-		int p;
-
-		if (o->cls != CLASS_CERTIFICATE)
-			continue;
-		if (!o->matched) {
-			diag_info(ps->d, ps->name, o->line, "\"%s\" has no "
-			    "trust object; not trusted for anything",
-			    o->label ? o->label : "");
-			for (p = 0; p < PURPOSE_N; p++)
-				o->trust[p] = TRUST_MUST_VERIFY;
-		}
-		if (want != CERTDATA_ALL &&
-		    cert_trust_for(o->trust, (enum purpose)want) !=
-		    TRUST_DELEGATOR) {
-			diag_info(ps->d, ps->name, o->line, "\"%s\" is not an "
-			    "anchor for %s", o->label ? o->label : "",
-			    purpose_name((enum purpose)want));
-			continue;
-		}
-		if (make_cert(ps, o, &c) == -1)
-			return -1;
-		if (c == NULL)
-			continue;	/* did not decode: warned */
-		memcpy(c->trust, o->trust, sizeof(c->trust));
-		for (p = 0; p < 2; p++) {
-			c->distrust[p] = o->distrust[p];
-			c->distrust_after[p] = o->distrust_after[p];
-		}
-		if (o->label != NULL)
-			c->label = xstrdup(o->label);
-		cert_add_source(c, ps->name);
-		certset_add(set, c);
-		added++;
-	}
-	return added;
-}
-
 int
 certdata_parse(const char *name, const char *buf, size_t len, int want,
     struct certset *set, struct blocklist *bl, struct diags *d)
@@ -754,10 +553,11 @@ certdata_parse(const char *name, const char *buf, size_t len, int want,
 	}
 	if (object_end_check(&ps, cur) == -1)
 		goto out;
-	rc = link_objects(&ps, want, set, bl);
+	rc = certdata_link(&ps, want, set, bl);
 out:
 	for (i = 0; i < ps.nobjs; i++)
 		object_release(&ps.objs[i]);
 	free(ps.objs);
 	return rc;
 }
+

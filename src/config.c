@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "format.h"
 #include "log.h"
 #include "probe.h"
 #include "store.h"
@@ -28,18 +29,6 @@ const char config_default_text[] =
     "\n"
     "[source mozilla]\n"
     "store = mozilla        # falls back to the system store\n";
-
-static const struct {
-	const char		*name;
-	enum source_format	 fmt;
-} formats[] = {
-	{ "certdata", FORMAT_CERTDATA },
-	{ "pem", FORMAT_PEM },
-	{ "der", FORMAT_DER },
-	{ "pkcs7", FORMAT_DER },
-	{ "ccadb-csv", FORMAT_CCADB },
-	{ "archive", FORMAT_ARCHIVE },
-};
 
 enum section {
 	SEC_NONE,
@@ -361,7 +350,6 @@ static int
 source_pair(struct ctx *x, const char *k, const char *v)
 {
 	struct config_source *s = &x->c->src[x->c->nsrc - 1];
-	size_t i;
 
 	if (strcmp(k, "store") == 0) {
 		if (*v == '\0' || *v == '.' || strchr(v, '/') != NULL)
@@ -390,13 +378,16 @@ source_pair(struct ctx *x, const char *k, const char *v)
 		return str(x, &s->sha256_url, &x->seen.sha256url, k, v);
 	}
 	if (strcmp(k, "format") == 0) {
-		for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-			if (strcmp(v, formats[i].name) == 0) {
-				s->fmt = formats[i].fmt;
-				return str(x, &s->format, &x->seen.format, k, v);
-			}
-		return bad(x, "format '%s' is not one of certdata, pem, der, "
-		    "pkcs7, ccadb-csv, archive", v);
+		const struct format *f = format_from_key(v);
+		char why[300];
+
+		if (f != NULL) {
+			s->fmt = f->fmt;
+			return str(x, &s->format, &x->seen.format, k, v);
+		}
+		snprintf(why, sizeof(why), "format '%%s' is not one of %s",
+		    format_keys());
+		return bad(x, why, v);
 	}
 	if (strcmp(k, "member") == 0)
 		return str(x, &s->member, &x->seen.member, k, v);

@@ -56,7 +56,8 @@ der_parse_pkcs7(const char *name, size_t line, const unsigned char *der,
 	}
 	PKCS7_free(p7);
 	if (n == 0)
-		diag_warn(d, name, line, "PKCS#7 bag holds no certificates");
+		diag_warn(d, name, line, "a PKCS#7 structure without "
+		    "certificates");
 	return n;
 }
 

@@ -7,6 +7,7 @@
  * same table, so an archive in an archive is read like any other member.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ccadb.h"
@@ -15,6 +16,7 @@
 #include "format.h"
 #include "pem.h"
 #include "unpack.h"
+#include "xalloc.h"
 
 static int
 detect_certdata(const unsigned char *buf, size_t len)
@@ -242,6 +244,66 @@ format_parse_members(const char *name, const unsigned char *buf,
 		return -1;
 	}
 	return f->parse(name, buf, len, want, set, bl, d);
+}
+
+int
+format_certs(const char *name, const unsigned char *buf, size_t len,
+    size_t max, STACK_OF(X509) *out, struct diags *d)
+{
+	struct certset *set = certset_new();
+	struct diags rd = DIAGS_INIT;
+	size_t i;
+	int n;
+
+	if (len == 0) {
+		diag_err(d, name, 0, "an empty answer");
+		n = -1;
+		goto out;
+	}
+	/* DER starts with a SEQUENCE; PEM is text */
+	n = buf[0] == 0x30 ? der_parse("answer", buf, len, set, &rd) :
+	    pem_parse("answer", (const char *)buf, len, set, &rd);
+	for (i = 0; i < rd.n; i++) {	/* named as the caller names it */
+		free(rd.v[i].file);
+		rd.v[i].file = name != NULL ? xstrdup(name) : NULL;
+	}
+	if (n == -1) {
+		diags_move(d, &rd);
+		goto out;
+	}
+	if (set->n == 0) {
+		/* what was skipped says why: an empty bag, a key block */
+		for (i = 0; i < rd.n && rd.v[i].level != DIAG_WARN; i++)
+			;
+		diag_err(d, name, 0, "%s", i < rd.n ? rd.v[i].msg :
+		    "no certificate in the answer (not DER, PEM or PKCS#7)");
+		n = -1;
+		goto out;
+	}
+	if (set->n > max) {
+		diag_add(d, DIAG_ERR, DIAG_LIMIT, name, 0, "more than the "
+		    "limit of %zu certificates", max);
+		n = -1;
+		goto out;
+	}
+	for (i = 0; i < set->n; i++) {
+		X509 *x = set->v[i]->x509;
+
+		X509_trust_clear(x);
+		X509_reject_clear(x);
+		X509_up_ref(x);
+		if (!sk_X509_push(out, x)) {
+			X509_free(x);
+			diag_err(d, name, 0, "out of memory");
+			n = -1;
+			goto out;
+		}
+	}
+	n = (int)set->n;
+out:
+	diags_clear(&rd);
+	certset_free(set);
+	return n;
 }
 
 int

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 #include "blocklist.h"
 #include "certset.h"
 #include "diag.h"
@@ -102,12 +104,15 @@ int		 format_parse_members(const char *name,
 		    struct diags *d);
 
 /*
- * The certificates in buf when it is one DER certificate, a DER PKCS#7
- * bag, or PEM (CERTIFICATE or PKCS7 blocks): what an AIA caIssuers URL
- * answers.  Adds them to set; returns the count, or -1 after an error in
- * d naming name.
+ * The certificates of an answer, what an AIA caIssuers URL gives (and a
+ * chain file): one DER certificate, a DER PKCS#7 bag, or PEM, read by
+ * der.h and pem.h.  Pushes them onto out in their order (duplicates once,
+ * a reference each, auxiliary trust stripped: an answer vouches for
+ * nothing).  Returns the count, or -1 after one error in d naming name
+ * (NULL: the message alone) when there is none or more than max.
  */
 int		 format_certs(const char *name, const unsigned char *buf,
-		    size_t len, struct certset *set, struct diags *d);
+		    size_t len, size_t max, STACK_OF(X509) *out,
+		    struct diags *d);
 
 #endif

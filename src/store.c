@@ -10,22 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "log.h"
 #include "store.h"
 
 #define STORE_MAX_FILE	(64 * 1024)
-
-static const struct {
-	const char		*name;
-	enum source_format	 fmt;
-} formats[] = {
-	{ "certdata", FORMAT_CERTDATA },
-	{ "pem", FORMAT_PEM },
-	{ "der", FORMAT_DER },
-	{ "pkcs7", FORMAT_DER },
-	{ "ccadb-csv", FORMAT_CCADB },
-	{ "archive", FORMAT_ARCHIVE },
-};
 
 static const char *integrities[] = { "https", "sha256-url", "pin", "local" };
 #define NINTEGRITIES	(sizeof(integrities) / sizeof(integrities[0]))
@@ -96,13 +85,16 @@ pair(struct store *st, const char *file, size_t line, const char *k,
 		return 0;
 	}
 	if (strcmp(k, "format") == 0) {
-		for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-			if (strcmp(v, formats[i].name) == 0) {
-				st->fmt = formats[i].fmt;
-				return once(&st->format, file, line, k, v);
-			}
-		return bad(file, line, "unknown format (certdata, pem, der, "
-		    "pkcs7, ccadb-csv, archive):", v);
+		const struct format *f = format_from_key(v);
+		char why[300];
+
+		if (f != NULL) {
+			st->fmt = f->fmt;
+			return once(&st->format, file, line, k, v);
+		}
+		snprintf(why, sizeof(why), "unknown format (%s):",
+		    format_keys());
+		return bad(file, line, why, v);
 	}
 	if (strcmp(k, "member") == 0)
 		return once(&st->member, file, line, k, v);

@@ -126,6 +126,7 @@ main(int argc, char *argv[])
 	test_fetch();
 	test_manifest();
 	test_rollback();
+	test_quiet();
 	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,
 	    t_skipped);
 	return t_fail ? 1 : 0;

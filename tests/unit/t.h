@@ -52,5 +52,6 @@ void	test_sendmail(void);
 void	test_fetch(void);
 void	test_manifest(void);
 void	test_rollback(void);
+void	test_quiet(void);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * PEM, DER and PKCS#7 readers, and detection by content.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blocklist.h"
 #include "certset.h"
 #include "der.h"
+#include "format.h"
 #include "pem.h"
 #include "source.h"
 #include "t.h"
@@ -194,10 +196,53 @@ corpus(void)
 	}
 }
 
+/*
+ * One table: the "format =" keys the man pages document are the rows of
+ * format.h, and every row detects or aliases one that does.
+ */
+static void
+formats_documented(void)
+{
+	static const char *pages[] = { "man/trustbuild.conf.5",
+	    "man/trustbuild.1" };
+	const struct format *f;
+	unsigned char *man;
+	size_t len, i;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		if ((man = t_read(".", pages[i], &len)) == NULL) {
+			t_skip("formats_documented: no '%s' here", pages[i]);
+			continue;
+		}
+		for (f = format_table; f->key != NULL; f++) {
+			char want[64], listed[64];
+			int ok;
+
+			/* ".Cm pem" or in a list ".Pq Cm certdata , pem ," */
+			snprintf(want, sizeof(want), "Cm %s", f->key);
+			snprintf(listed, sizeof(listed), " %s ,", f->key);
+			ok = strstr((char *)man, want) != NULL ||
+			    strstr((char *)man, listed) != NULL;
+			if (!ok)
+				fprintf(stderr, "'%s' lacks '%s'\n", pages[i],
+				    want);
+			CHECK(ok);
+		}
+		free(man);
+	}
+	for (f = format_table; f->key != NULL; f++)
+		CHECK(f->parse != NULL && f->name != NULL &&
+		    (f->detect != NULL || format_get(f->fmt)->detect != NULL));
+	CHECK(format_from_key("gif") == NULL);
+	CHECK(format_from_key("pkcs7")->fmt == FORMAT_DER);
+	CHECK(strcmp(format_name(FORMAT_UNKNOWN), "unknown") == 0);
+}
+
 void
 test_pem_der(void)
 {
 	forms();
 	hostile();
 	corpus();
+	formats_documented();
 }

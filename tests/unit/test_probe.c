@@ -159,7 +159,7 @@ test_aia_decode(void)
 		junk[i] = (unsigned char)(i * 37 + 11);
 	junk[0] = 0x30;
 	CHECK(decode(junk, sizeof(junk), err, sizeof(err)) == -1 &&
-	    strstr(err, "neither a certificate nor PKCS#7") != NULL);
+	    strstr(err, "not a DER certificate or PKCS#7") != NULL);
 	CHECK(decode((const unsigned char *)"", 0, err, sizeof(err)) == -1 &&
 	    strstr(err, "empty") != NULL);
 	CHECK(decode((const unsigned char *)"<html>moved</html>", 18, err,
