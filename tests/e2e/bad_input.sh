@@ -15,7 +15,7 @@ bad() {
 	run 1 "$d: exit 1" "$TB" build --bundle "$W/o/b.pem" \
 	    --capath "$W/o/certs" "$@"
 	err_has "$d: message" "$p"
-	check "$d: one message line" [ "$(wc -l <"$W/err")" -le 2 ]
+	one_error "$d"
 	check "$d: store untouched" [ "$(snapshot "$W/o")" = "$before" ]
 }
 

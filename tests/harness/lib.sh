@@ -17,25 +17,25 @@ skipped() { skip=$((skip + 1)); echo "skip - $*"; }
 
 # check DESCRIPTION COMMAND...: passes when the command succeeds
 check() {
-	d=$1
+	_c_d=$1
 	shift
-	if "$@" >"$W/check.log" 2>&1; then ok "$d"; else
-		nok "$d"
+	if "$@" >"$W/check.log" 2>&1; then ok "$_c_d"; else
+		nok "$_c_d"
 		sed 's/^/#   /' "$W/check.log" | head -10
 	fi
 }
 
 # run WANT_STATUS DESCRIPTION COMMAND...: stdout in $W/out, stderr in $W/err
 run() {
-	want=$1
-	d=$2
+	_r_want=$1
+	_r_d=$2
 	shift 2
 	"$@" >"$W/out" 2>"$W/err"
 	rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok "$d"
+	if [ "$rc" = "$_r_want" ]; then
+		ok "$_r_d"
 	else
-		nok "$d (exit $rc, want $want)"
+		nok "$_r_d (exit $rc, want $_r_want)"
 		sed 's/^/#   /' "$W/err" | head -20
 	fi
 }
@@ -44,6 +44,20 @@ run() {
 err_has() {
 	if grep -Eq -- "$2" "$W/err"; then ok "$1"; else
 		nok "$1: stderr lacks /$2/"
+		sed 's/^/#   /' "$W/err" | head -10
+	fi
+}
+
+# one_error DESCRIPTION: the last command (run, or a battery's own
+# runner: its status in rc, its stderr in $W/err) failed, and its stderr
+# is exactly one line, the error ("trustbuild: ..."), nothing else
+one_error() {
+	_o_n=$(grep -c '' "$W/err")
+	if [ "$rc" != 0 ] && [ "$_o_n" = 1 ] && grep -q '^trustbuild: ' "$W/err"
+	then
+		ok "$1: one error line"
+	else
+		nok "$1: exit $rc and $_o_n lines on stderr, want one error line"
 		sed 's/^/#   /' "$W/err" | head -10
 	fi
 }
