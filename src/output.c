@@ -200,7 +200,6 @@ output_publish(const struct output *o, const struct certset *set,
 		pd[i].dfd = -1;
 		lockfd[i] = -1;
 	}
-	publish_signals();
 	if (lock_outputs(o, lockfd) == -1)
 		goto out;
 	for (i = 0; i < o->n; i++)

@@ -120,7 +120,15 @@ void	publish_release(struct pending *pd);
  * the directory itself is locked.  Returns a descriptor to keep open, or
  * -1 after a message.
  */
-int	publish_lock(const char *path, int wait_s);
+int	publish_lock(const char *path, unsigned wait_s);
+
+/*
+ * Take flock(LOCK_EX) of fd, trying every 0.1 s for up to wait_s seconds
+ * (the one lock-wait loop: publish_lock, state_lock).  0, or -1 with errno
+ * EWOULDBLOCK when another holds it still, another errno on an error; no
+ * message.
+ */
+int	publish_lock_wait(int fd, unsigned wait_s);
 
 /*
  * Are there leftovers of an interrupted run beside path: temp files, link
@@ -128,8 +136,5 @@ int	publish_lock(const char *path, int wait_s);
  * (The next prepare of path removes them.)  1 yes, 0 no.
  */
 int	publish_leftovers(const char *path);
-
-/* Remove staged temp files on SIGINT, SIGTERM and SIGHUP, then die. */
-void	publish_signals(void);
 
 #endif

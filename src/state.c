@@ -139,10 +139,8 @@ state_subdir(int sfd, const char *state, const char *file, int create,
 int
 state_lock(const char *state, unsigned wait_s)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
 	struct stat st;
 	char path[4096], pid[32];
-	unsigned tries;
 	int fd, sfd, n;
 
 	if ((sfd = state_open(state, 1)) == -1)
@@ -178,26 +176,22 @@ state_lock(const char *state, unsigned wait_s)
 		close(fd);
 		return -1;
 	}
-	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) == -1; tries++) {
-		if (errno != EWOULDBLOCK) {
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK)
+		log_info("'%s': another update runs; waiting up to %u s", path,
+		    wait_s);
+	if (publish_lock_wait(fd, wait_s) == -1) {
+		if (errno != EWOULDBLOCK)
 			log_err("'%s': cannot lock: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (tries == 0)
-			log_info("'%s': another update runs; waiting up to "
-			    "%u s", path, wait_s);
-		if (tries >= wait_s * 10) {
+		else {
 			n = (int)pread(fd, pid, sizeof(pid) - 1, 0);
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
 			log_err("another 'trustbuild update' (pid %s) holds "
 			    "'%s'; waited %u s (lock-wait); try again later",
 			    pid[0] ? pid : "unknown", path, wait_s);
-			close(fd);
-			return -1;
 		}
-		nanosleep(&ts, NULL);
+		close(fd);
+		return -1;
 	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, (size_t)n, 0) != n)

@@ -1,0 +1,416 @@
+/*
+ * publish_gen.c: a directory published as a link to a generation, see
+ * publish.h: stage a new generation beside the old one, switch the link
+ * with one rename(2), keep the one before as ".NAME.prev", drop older ones
+ * and the leftovers of killed runs.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "publish.h"
+#include "publish_impl.h"
+#include "publish_tmp.h"
+#include "xalloc.h"
+
+/*
+ * Delete the generation directory name in dfd (one level: files and
+ * links), only if it is a real directory we own: never through a link,
+ * never someone else's directory put in its place.
+ */
+void
+publish_remove_generation(int dfd, const char *dir, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
+	    (d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		unlinkat(fd, de->d_name, 0);
+	}
+	closedir(d);
+	/* a link or another directory swapped in meanwhile: ENOTDIR, ENOTEMPTY */
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
+		log_warn("'%s/%s': cannot remove an old generation: %s", dir,
+		    name, strerror(errno));
+}
+
+/* A fresh descriptor for reading the directory dfd (its own offset). */
+static DIR *
+open_list(int dfd)
+{
+	DIR *d;
+	int fd;
+
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
+void
+publish_remove_stale(int dfd, const char *base, const char *kind,
+    const char *keep1, const char *keep2)
+{
+	char prefix[512];
+	size_t plen;
+	DIR *d;
+	struct dirent *de;
+	struct stat st;
+
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.%s.", base, kind);
+	if (plen >= sizeof(prefix) || (d = open_list(dfd)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if ((keep1 && strcmp(de->d_name, keep1) == 0) ||
+		    (keep2 && strcmp(de->d_name, keep2) == 0))
+			continue;
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			publish_remove_generation(dfd, ".", de->d_name);
+		else
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* The generation name a link in dfd points at, if it is one of ours. */
+static char *
+generation_of(int dfd, const char *base, const char *link)
+{
+	char target[4096], prefix[512];
+	ssize_t n;
+
+	n = readlinkat(dfd, link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	snprintf(prefix, sizeof(prefix), ".%s.gen.", base);
+	if (strncmp(target, prefix, strlen(prefix)) != 0 ||
+	    strchr(target, '/') != NULL)
+		return NULL;
+	return xstrdup(target);
+}
+
+/* 1 if the directory name in dfd (not a link) holds exactly entries e. */
+static int
+same_dir(int dfd, const char *name, const struct dir_entry *e, size_t n)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t count = 0, i;
+	char target[128];
+	ssize_t r;
+	int fd, same = 1;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			count++;
+	if (count != n)
+		same = 0;
+	for (i = 0; same && i < n; i++) {
+		if (e[i].data != NULL)
+			same = publish_same_content(fd, e[i].name, e[i].data, e[i].len);
+		else {
+			r = readlinkat(fd, e[i].name, target, sizeof(target) - 1);
+			same = r > 0 && (size_t)r == strlen(e[i].link) &&
+			    memcmp(target, e[i].link, (size_t)r) == 0;
+		}
+	}
+	closedir(d);
+	return same;
+}
+
+/*
+ * Create a new, empty generation directory of ours in pd->dfd; its name
+ * into pd->tmp, a descriptor to it returned.  -1 after a message.
+ */
+static int
+make_generation(struct pending *pd)
+{
+	struct stat st;
+	char name[256], prefix[256];
+	int tries, gfd = -1;
+
+	snprintf(prefix, sizeof(prefix), ".%s.gen.", pd->base);
+	for (tries = 0; tries < 100; tries++) {
+		publish_tmp_name(name, sizeof(name), prefix);
+		if (mkdirat(pd->dfd, name, 0700) == 0)
+			break;
+		if (errno != EEXIST)
+			goto fail;
+	}
+	if (tries == 100)
+		goto fail;
+	pd->tmp = xstrdup(name);
+	publish_tmp_add(pd->dfd, name, 1);
+	/*
+	 * Someone who can write the directory may have swapped it since:
+	 * no link is followed, and what we opened must be what we made.
+	 */
+	if ((gfd = openat(pd->dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(gfd, &st) == -1 ||
+	    st.st_uid != geteuid() || st.st_nlink != 2 ||
+	    (st.st_mode & 0777) != 0700) {
+		log_err("'%s/%s': replaced while trustbuild created it; is "
+		    "someone else writing to '%s'?", pd->dir, name, pd->dir);
+		if (gfd != -1)
+			close(gfd);
+		publish_tmp_forget(pd->dfd, name);	/* not ours to remove */
+		free(pd->tmp);
+		pd->tmp = NULL;
+		return -1;
+	}
+	if (fchmod(gfd, 0755) == -1) {
+		log_err("'%s/%s': %s", pd->dir, name, strerror(errno));
+		close(gfd);
+		return -1;
+	}
+	return gfd;
+fail:
+	log_err("'%s': cannot create a generation directory: %s", pd->dir,
+	    strerror(errno));
+	return -1;
+}
+
+int
+publish_dir_prepare(struct pending *pd, const char *path,
+    const struct dir_entry *e, size_t n)
+{
+	struct stat st;
+	char *prev = NULL, pl[512];
+	size_t i;
+	int gfd = -1, fd;
+
+	if (publish_split(pd, path) == -1)
+		return -1;
+	pd->kind = PENDING_DIR;
+	if (publish_open_parent(pd) == -1)
+		return -1;
+	if (fstatat(pd->dfd, pd->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			DIR *d = NULL;
+			struct dirent *de;
+			int entries = 0;
+
+			if ((fd = openat(pd->dfd, pd->base, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
+			    (d = fdopendir(fd)) == NULL)
+				close(fd);
+			while (d != NULL && (de = readdir(d)) != NULL)
+				if (strcmp(de->d_name, ".") &&
+				    strcmp(de->d_name, ".."))
+					entries++;
+			if (d != NULL)
+				closedir(d);
+			if (d == NULL || entries > 0) {
+				log_err("'%s': is a directory trustbuild does "
+				    "not manage; trustbuild publishes a CApath "
+				    "as a symbolic link to a generation "
+				    "directory: move '%s' away or choose "
+				    "another --capath", path, path);
+				return -1;
+			}
+			pd->empty_dir = 1;
+		} else if (!S_ISLNK(st.st_mode)) {
+			log_err("'%s': exists and is not a directory or a "
+			    "symbolic link; move it away", path);
+			return -1;
+		} else if ((pd->old = generation_of(pd->dfd, pd->base,
+		    pd->base)) == NULL) {
+			char target[4096];
+			ssize_t tn = readlinkat(pd->dfd, pd->base, target,
+			    sizeof(target) - 1);
+
+			target[tn > 0 ? tn : 0] = '\0';
+			log_err("'%s': is a symbolic link trustbuild did not make "
+			    "(to '%s'); remove it or choose another --capath",
+			    path, target);
+			return -1;
+		}
+	}
+	snprintf(pl, sizeof(pl), ".%s.prev", pd->base);
+	prev = generation_of(pd->dfd, pd->base, pl);
+	/* leftovers of killed runs: not the live one, not the previous one */
+	publish_remove_stale(pd->dfd, pd->base, "gen", pd->old, prev);
+	publish_remove_stale(pd->dfd, pd->base, "lnk", NULL, NULL);
+	free(prev);
+
+	if (pd->old != NULL && same_dir(pd->dfd, pd->old, e, n))
+		return 0;
+
+	if ((gfd = make_generation(pd)) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (e[i].data == NULL) {
+			if (symlinkat(e[i].link, gfd, e[i].name) == -1) {
+				log_err("'%s/%s/%s': %s", pd->dir, pd->tmp,
+				    e[i].name, strerror(errno));
+				goto fail;
+			}
+			continue;
+		}
+		fd = openat(gfd, e[i].name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd != -1 && fchmod(fd, 0644) == -1) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd == -1 || publish_write_all(fd, e[i].data, e[i].len) == -1) {
+			log_err("'%s/%s/%s': %s", pd->dir, pd->tmp, e[i].name,
+			    strerror(errno));
+			if (fd != -1)
+				close(fd);
+			goto fail;
+		}
+		if (close(fd) == -1) {
+			log_err("'%s/%s/%s': %s", pd->dir, pd->tmp, e[i].name,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	/* synced once with everything staged, by publish_commit_all() */
+	close(gfd);
+	pd->changed = 1;
+	return 0;
+fail:
+	if (gfd != -1)
+		close(gfd);
+	publish_abort(pd);
+	return -1;
+}
+
+/* A symbolic link to target under a fresh ".BASE.lnk.*" name.  -1: errno. */
+static int
+make_link(struct pending *pd, const char *target, char *lnk, size_t size)
+{
+	char prefix[256];
+	int tries;
+
+	snprintf(prefix, sizeof(prefix), ".%s.lnk.", pd->base);
+	for (tries = 0; tries < 100; tries++) {
+		publish_tmp_name(lnk, size, prefix);
+		if (symlinkat(target, pd->dfd, lnk) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* Switch the link to the staged generation with one rename(2). */
+int
+publish_gen_commit(struct pending *pd)
+{
+	char lnk[256];
+
+	if (make_link(pd, pd->tmp, lnk, sizeof(lnk)) == -1) {
+		log_err("'%s': cannot make a link: %s", pd->dir,
+		    strerror(errno));
+		return -1;
+	}
+	publish_tmp_add(pd->dfd, lnk, 0);
+	if (pd->empty_dir && unlinkat(pd->dfd, pd->base, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT) {
+		log_err("'%s': %s", pd->path, strerror(errno));
+		goto fail;
+	}
+	/* live from the rename on: a signal must not remove it any more */
+	publish_tmp_forget(pd->dfd, pd->tmp);
+	if (renameat(pd->dfd, lnk, pd->dfd, pd->base) == -1) {
+		log_err("'%s': cannot switch to the new generation: %s",
+		    pd->path, strerror(errno));
+		goto fail;
+	}
+	publish_tmp_forget(pd->dfd, lnk);
+	return 0;
+fail:
+	unlinkat(pd->dfd, lnk, 0);
+	publish_tmp_forget(pd->dfd, lnk);
+	return -1;
+}
+
+/* After the switch: remember the generation before, drop older ones. */
+void
+publish_gen_finish(struct pending *pd)
+{
+	char lnk[256], prev[512];
+
+	if (pd->old != NULL && make_link(pd, pd->old, lnk, sizeof(lnk)) == 0) {
+		snprintf(prev, sizeof(prev), ".%s.prev", pd->base);
+		if (renameat(pd->dfd, lnk, pd->dfd, prev) == -1)
+			unlinkat(pd->dfd, lnk, 0);
+	}
+	publish_remove_stale(pd->dfd, pd->base, "gen", pd->tmp, pd->old);
+}
+
+int
+publish_leftovers(const char *path)
+{
+	struct pending pd;
+	char prefix[512], live[256] = "", prev[512], prevt[256] = "";
+	struct dirent *de;
+	size_t plen;
+	ssize_t n;
+	DIR *d;
+	int found = 0;
+
+	if (publish_split(&pd, path) == -1)
+		return 1;
+	if ((pd.dfd = publish_open_dir(pd.dir)) == -1) {
+		publish_release(&pd);
+		return 0;
+	}
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", pd.base);
+	if ((n = readlinkat(pd.dfd, pd.base, live, sizeof(live) - 1)) > 0)
+		live[n] = '\0';
+	snprintf(prev, sizeof(prev), ".%s.prev", pd.base);
+	if ((n = readlinkat(pd.dfd, prev, prevt, sizeof(prevt) - 1)) > 0)
+		prevt[n] = '\0';
+	if (plen < sizeof(prefix) && (d = open_list(pd.dfd)) != NULL) {
+		while (!found && (de = readdir(d)) != NULL) {
+			const char *rest = de->d_name + plen;
+
+			if (strncmp(de->d_name, prefix, plen) != 0)
+				continue;
+			if (strncmp(rest, "tmp.", 4) == 0 ||
+			    strncmp(rest, "lnk.", 4) == 0)
+				found = 1;
+			else if (strncmp(rest, "gen.", 4) == 0 &&
+			    strcmp(de->d_name, live) != 0 &&
+			    strcmp(de->d_name, prevt) != 0)
+				found = 1;
+		}
+		closedir(d);
+	}
+	publish_release(&pd);
+	return found;
+}

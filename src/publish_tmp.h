@@ -1,0 +1,47 @@
+/*
+ * publish_tmp.h: the one list of what this run has staged and not yet
+ * made live: temp files and generation directories, each a name in an open
+ * directory.  If the run ends before it commits or aborts them, by a
+ * signal (SIGINT, SIGTERM, SIGHUP) or by exit() (out of memory, xalloc.h),
+ * the handler removes every entry, then the signal ends the process as it
+ * would have.  A kill -9 leaves them; the next prepare of the same output
+ * removes them (publish.h).  (git's tempfile.h is the model.)
+ *
+ * Calling sequence (publish*.c only):
+ *
+ *	publish_signals();			// once, before staging
+ *	fd = openat(dfd, name, O_CREAT|O_EXCL...);
+ *	publish_tmp_add(dfd, name, 0);		// 1 for a generation
+ *	...
+ *	publish_tmp_forget(dfd, name);		// BEFORE the rename that
+ *	renameat(dfd, name, dfd, live);		// makes it live, or after
+ *						// removing it
+ *
+ * The list is a fixed array: the handler uses async-signal-safe calls
+ * only (unlinkat, openat, getdents64).  dfd must stay open while the entry
+ * is listed.  Entries are removed only by the process that added them, not
+ * by a forked child that exits.  When the list is full an entry is not
+ * remembered (the next run removes it).
+ */
+#ifndef TB_PUBLISH_TMP_H
+#define TB_PUBLISH_TMP_H
+
+#include <stddef.h>
+
+#define PUBLISH_TMP_MAX	16
+
+/* Remember name in dfd: a file, or with dir a generation directory. */
+void	publish_tmp_add(int dfd, const char *name, int dir);
+/* It is live now, or removed: forget it. */
+void	publish_tmp_forget(int dfd, const char *name);
+
+/*
+ * Install the handler for SIGINT, SIGTERM and SIGHUP and at exit (once;
+ * later calls do nothing).
+ */
+void	publish_signals(void);
+
+/* A fresh random name: prefix and 8 letters or digits, into out. */
+void	publish_tmp_name(char *out, size_t size, const char *prefix);
+
+#endif
