@@ -263,10 +263,8 @@ cmd_list(int argc, char *argv[])
 		argv = &store;
 		argc = 1;
 	}
-	if ((set = certset_new()) == NULL || (bl = blocklist_new()) == NULL) {
-		log_err("out of memory");
-		goto out;
-	}
+	set = certset_new();
+	bl = blocklist_new();
 	for (i = 0; i < (size_t)argc; i++) {
 		struct diags d = DIAGS_INIT;
 		int got = source_load(argv[i], CERTDATA_ALL, set, bl, &d);

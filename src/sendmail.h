@@ -1,6 +1,6 @@
 /*
  * sendmail.h: what sendmail.mc, sendmail.cf and the mail log say about
- * sendmail's TLS, parsed without I/O (fuzzable); cmd_sendmail.c checks it.
+ * sendmail's TLS, parsed without I/O (fuzzable); mailcheck.c checks it.
  *
  * sendmail.mc is m4: "dnl" discards the rest of its line, "#" starts a
  * comment that m4 copies without expanding (so a define after it does

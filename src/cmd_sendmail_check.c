@@ -1,0 +1,170 @@
+/*
+ * cmd_sendmail_check.c: "trustbuild sendmail-check".
+ *
+ * Reads sendmail.mc, sendmail.cf and the mail log (parsed by sendmail.c),
+ * looks at the CA file and directory they name, and reports each finding
+ * with the exact fix (mailcheck.h): a define commented out by dnl (line
+ * and column), only one of CACertFile and CACertPath (then sendmail loads
+ * no CA data at all), a .cf older than or different from the .mc, files
+ * that are missing, empty, unsafe or broken hash links, relays that log
+ * verify=FAIL.
+ */
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "mailcheck.h"
+#include "sendmail.h"
+
+#define EXIT_NOCONFIG	3
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: trustbuild sendmail-check [--mc FILE] [--cf FILE] [--log FILE]\n"
+	    "                                 [--pidfile FILE] [--json]\n"
+	    "\n"
+	    "Check sendmail's TLS set-up: the confCACERT and confCACERT_PATH\n"
+	    "defines of sendmail.mc (commented out by dnl? both there?), the\n"
+	    "CACertFile and CACertPath options of sendmail.cf, whether the .cf\n"
+	    "was rebuilt, the CA file and directory themselves, and the relays\n"
+	    "the mail log shows with verify=FAIL; each problem with its fix.\n"
+	    "\n"
+	    "  --mc FILE   default " MC_DEFAULT "\n"
+	    "  --cf FILE   default " CF_DEFAULT "\n"
+	    "  --log FILE  default /var/log/maillog or /var/log/mail.log\n"
+	    "  --pidfile FILE  the running sendmail's (default: the usual\n"
+	    "              places): was it started before the CA data changed?\n"
+	    "  --json      one JSON object\n"
+	    "\n"
+	    "Exit status: 0 no problem, 1 problems found, 3 neither file can\n"
+	    "be read.\n");
+}
+
+int
+cmd_sendmail_check(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "mc", required_argument, NULL, 'm' },
+		{ "cf", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT, *logpath = NULL;
+	const char *pidfile = NULL;
+	struct sm_config mc, cf, *eff;
+	struct report r;
+	struct config tc;
+	struct stat sm, sc;
+	struct mailcheck_want want = { CONFIG_BUNDLE, CONFIG_CAPATH, NULL };
+	char *mcbuf, *cfbuf, a[40], b[40], fix[8192];
+	const char *why;
+	size_t len;
+	int ch, loglevel = -1;
+
+	memset(&r, 0, sizeof(r));
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			mcpath = optarg;
+			break;
+		case 'c':
+			cfpath = optarg;
+			break;
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'j':
+			r.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_CHANGED;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if ((mcbuf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
+	    &why)) != NULL) {
+		sm_parse_mc(mcbuf, len, &mc);
+		mailcheck_includes(&mc);
+	}
+	cfbuf = mailcheck_read(cfpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
+	    &why);
+	if (cfbuf != NULL)
+		sm_parse_cf(cfbuf, len, &cf);
+	if (mcbuf == NULL && cfbuf == NULL) {
+		log_err("cannot read '%s' or '%s'; give --mc FILE and/or --cf "
+		    "FILE", mcpath, cfpath);
+		return EXIT_NOCONFIG;
+	}
+	if (mailcheck_config(&tc) == 0) {
+		want.tc = &tc;
+		if (tc.bundle)
+			want.bundle = tc.bundle;
+		if (tc.capath)
+			want.capath = tc.capath;
+	}
+	if (logpath == NULL)
+		logpath = access("/var/log/maillog", R_OK) == 0 ?
+		    "/var/log/maillog" : "/var/log/mail.log";
+
+	if (r.json)
+		printf("{\"findings\":[");
+	if (mcbuf != NULL)
+		check_mc(&r, mcpath, &mc, want.bundle, want.capath);
+	else
+		finding(&r, L_NOTE, NULL, "no '%s': checking the .cf alone",
+		    mcpath);
+	if (cfbuf != NULL) {
+		check_cf(&r, cfpath, &cf, mcbuf ? &mc : NULL, mcpath);
+		if (mcbuf != NULL && stat(mcpath, &sm) == 0 &&
+		    stat(cfpath, &sc) == 0 && sm.st_mtime > sc.st_mtime) {
+			snprintf(fix, sizeof(fix), "rebuild it: %s",
+			    MAILCHECK_REBUILD + 5);
+			finding(&r, L_PROBLEM, fix, "%s (changed %s) is newer "
+			    "than %s (built %s)", mcpath, mailcheck_day(
+			    sm.st_mtime, a, sizeof(a)), cfpath, mailcheck_day(
+			    sc.st_mtime, b, sizeof(b)));
+		}
+	} else
+		finding(&r, L_PROBLEM, MAILCHECK_REBUILD + 5, "cannot read "
+		    "'%s'; what sendmail runs with is unknown", cfpath);
+	eff = cfbuf != NULL ? &cf : &mc;
+
+	if (eff->s[SM_LOG_LEVEL].state == SM_SET)
+		loglevel = atoi(eff->s[SM_LOG_LEVEL].value);
+	check_store(&r, eff, &want, pidfile);
+	check_log(&r, logpath, mcbuf ? &mc : &cf, loglevel);
+	if (r.json)
+		printf("],\"problems\":%d}\n", r.problems);
+	else if (r.problems == 0)
+		printf("no problem found\n");
+	else
+		printf("%d problem%s found\n", r.problems, r.problems == 1 ? "" :
+		    "s");
+	free(mcbuf);
+	free(cfbuf);
+	if (want.tc != NULL)
+		config_release(&tc);
+	return r.problems > 0 ? EXIT_ERROR : EXIT_CHANGED;
+}

@@ -1,0 +1,104 @@
+/*
+ * mailcheck.h: what "sendmail-check" and "sendmail-setup" share: reading
+ * sendmail's files, and the checks, each of which reports findings.
+ *
+ * sendmail.c parses (pure); these look at the files and directories the
+ * parsed settings name and turn what they find into findings: "ok",
+ * "note" or "problem", each with the exact fix.  A finding is the output
+ * of the command (stdout, text or JSON), not a diagnostic: nothing here
+ * prints on stderr.  What cannot be read is a finding of its own.
+ *
+ * Calling sequence (cmd_sendmail_check.c):
+ *
+ *	struct report r = { .json = json };
+ *	buf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL, &why);
+ *	sm_parse_mc(buf, len, &mc);
+ *	mailcheck_includes(&mc);
+ *	check_mc(&r, mcpath, &mc, bundle, capath);	// and check_cf...
+ *	check_store(&r, eff, &want, pidfile);		// the CA file and path
+ *	check_log(&r, logpath, &mc, loglevel);
+ *	// r.problems: how many problems were found
+ *
+ * mailcheck.c has the findings, reading and the .mc/.cf/log checks,
+ * mailcheck_ca.c the CA file, the CApath and the running sendmail.
+ */
+#ifndef TB_MAILCHECK_H
+#define TB_MAILCHECK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "sendmail.h"
+
+#define MC_DEFAULT		"/etc/mail/sendmail.mc"
+#define CF_DEFAULT		"/etc/mail/sendmail.cf"
+#define MAILCHECK_MAX_FILE	(256 * 1024 * 1024)	/* a .mc, .cf, PEM */
+#define MAILCHECK_MAX_LOG	(256 * 1024 * 1024)	/* read of a mail log */
+
+struct config;
+
+enum level { L_OK, L_NOTE, L_PROBLEM };
+
+/* The findings so far. */
+struct report {
+	int	json;		/* print JSON objects, not text lines */
+	int	problems;	/* how many L_PROBLEM */
+	int	n;		/* how many findings */
+};
+
+/* What trustbuild publishes (or would, by default), to compare with. */
+struct mailcheck_want {
+	const char	*bundle;
+	const char	*capath;
+	const struct config *tc;	/* the configuration read, or NULL */
+};
+
+/* The text that ends a fix of the .mc. */
+extern const char MAILCHECK_REBUILD[];
+
+/* Print one finding (text or JSON per r), with its fix or NULL. */
+void	finding(struct report *r, enum level lv, const char *fix,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Read the regular file path (non-blocking open: a FIFO does not hang).
+ * Larger than max: with tail, the last max bytes from the first whole
+ * line on (*cut set; cut may be NULL without tail), else a failure.
+ * Returns a malloc'd buffer, NUL after *len bytes, or NULL with the
+ * reason in *why (static text).  Prints nothing.
+ */
+char	*mailcheck_read(const char *path, size_t max, int tail, size_t *len,
+	    int *cut, const char **why);
+
+/*
+ * The trustbuild configuration (-c, or the default one) into *tc: 0, or
+ * -1 when it cannot be read (why is not said: update says it).
+ */
+int	mailcheck_config(struct config *tc);
+
+/* t as "YYYY-MM-DD HH:MM UTC" in buf. */
+const char *mailcheck_day(time_t t, char *buf, size_t size);
+
+/* Merge the files the .mc includes (not the cf macros) into mc. */
+void	mailcheck_includes(struct sm_config *mc);
+
+/* The CA defines of the .mc (at path), with the values to give them. */
+void	check_mc(struct report *r, const char *path, const struct sm_config *mc,
+	    const char *bundle, const char *capath);
+/* The CA options of the .cf, and whether they are what the .mc says. */
+void	check_cf(struct report *r, const char *path, const struct sm_config *cf,
+	    const struct sm_config *mc, const char *mcpath);
+/* The relays the mail log shows, with what to do about verify=FAIL. */
+void	check_log(struct report *r, const char *path,
+	    const struct sm_config *cfg, int loglevel);
+
+/*
+ * mailcheck_ca.c: the CA settings of eff (the .cf, else the .mc): both
+ * set, the CA file and the CApath they name, whether they are what
+ * trustbuild publishes, and whether the sendmail of pidfile (NULL: the
+ * usual places) started before they changed.
+ */
+void	check_store(struct report *r, const struct sm_config *eff,
+	    const struct mailcheck_want *want, const char *pidfile);
+
+#endif
