@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "format.h"
 #include "state.h"
+#include "verify.h"
 
 /*
  * One URL's answer, fetched once per run.  Until done, one thread fetches
@@ -130,17 +131,10 @@ aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max)
 }
 
 int
-aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
-    char *err, size_t errsz)
+aia_decode(const char *name, const unsigned char *buf, size_t len,
+    STACK_OF(X509) *out, struct diags *d)
 {
-	struct diags d = DIAGS_INIT;
-	int n;
-
-	n = format_certs(NULL, buf, len, AIA_MAX_CERTS, out, &d);
-	snprintf(err, errsz, "%s", n == -1 && diags_first_err(&d) != NULL ?
-	    diags_first_err(&d) : "");
-	diags_clear(&d);
-	return n;
+	return format_certs(name, buf, len, AIA_MAX_CERTS, out, d);
 }
 
 static struct aia_step *
@@ -251,7 +245,9 @@ fetch_into(struct aia *a, struct memo *m, time_t deadline)
 		snprintf(m->err, sizeof(m->err), "out of memory");
 		goto out;
 	}
-	if (aia_decode(data, len, m->certs, m->err, sizeof(m->err)) == -1) {
+	if (aia_decode(NULL, data, len, m->certs, &d) == -1) {
+		snprintf(m->err, sizeof(m->err), "%s", diags_first_err(&d));
+		diags_clear(&d);
 		sk_X509_pop_free(m->certs, X509_free);
 		m->certs = NULL;
 	} else if (rc == 0 && !r.not_modified && a->o.state != NULL) {
@@ -359,29 +355,6 @@ refusal(X509 *cand, X509 *child, time_t at, char *buf, size_t size)
 	return NULL;
 }
 
-int
-aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool, int *err,
-    X509 **cur, STACK_OF(X509) **chain)
-{
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	int ok = -1;
-
-	*cur = NULL;
-	if (ctx == NULL || !X509_STORE_CTX_init(ctx, store, leaf, pool))
-		goto out;
-	ok = X509_verify_cert(ctx) == 1;
-	*err = X509_STORE_CTX_get_error(ctx);
-	if (!ok && (*cur = X509_STORE_CTX_get_current_cert(ctx)) != NULL)
-		X509_up_ref(*cur);
-	if (ok && chain != NULL &&
-	    (*chain = X509_STORE_CTX_get1_chain(ctx)) == NULL)
-		ok = -1;
-out:
-	X509_STORE_CTX_free(ctx);
-	ERR_clear_error();
-	return ok;
-}
-
 static int
 in_stack(STACK_OF(X509) *s, X509 *x)
 {
@@ -393,31 +366,146 @@ in_stack(STACK_OF(X509) *s, X509 *x)
 	return 0;
 }
 
+/* What one chase keeps: the URLs tried (a loop is not fetched twice). */
+struct chase {
+	char	tried[AIA_MAX_DEPTH * AIA_MAX_URLS][AIA_MAX_URL];
+	int	ntried;
+	time_t	deadline;
+	unsigned total;		/* seconds, for the report */
+};
+
+/* The first certificate of m's answer that can be cur's issuer, or NULL. */
+static X509 *
+pick(struct aia *a, const struct memo *m, X509 *cur, STACK_OF(X509) *pool,
+    struct aia_result *res)
+{
+	char why[512], subj[256];
+	int j;
+
+	for (j = 0; j < sk_X509_num(m->certs); j++) {
+		X509 *c = sk_X509_value(m->certs, j);
+
+		cert_name_str(X509_get_subject_name(c), subj, sizeof(subj));
+		if (in_stack(pool, c)) {
+			step(res, m->url, 0, "%s: already in the chain (an AIA "
+			    "loop)", subj);
+			continue;
+		}
+		if (refusal(c, cur, a->o.at ? a->o.at : time(NULL), why,
+		    sizeof(why)) != NULL) {
+			step(res, m->url, 0, "%s: refused: %s", subj, why);
+			continue;
+		}
+		step(res, m->url, 1, "%s: the issuer of the certificate above",
+		    subj);
+		return c;
+	}
+	return NULL;
+}
+
+/*
+ * cur's issuer from one of its n caIssuers URLs into *got (borrowed from
+ * the answers of a), each URL and candidate a step of res.  Returns 0, 1
+ * when the chase's time is up, -1 out of memory.
+ */
+static int
+issuer_from(struct aia *a, struct chase *ch, X509 *cur, STACK_OF(X509) *pool,
+    char (*urls)[AIA_MAX_URL], int n, struct aia_result *res, X509 **got)
+{
+	int i, j, seen;
+
+	*got = NULL;
+	for (i = 0; i < n && *got == NULL; i++) {
+		struct memo *m;
+
+		for (j = 0, seen = 0; j < ch->ntried; j++)
+			if (strcmp(ch->tried[j], urls[i]) == 0)
+				seen = 1;
+		if (seen) {
+			step(res, urls[i], 0, "already tried in this chase (an "
+			    "AIA loop)");
+			continue;
+		}
+		if (ch->ntried < AIA_MAX_DEPTH * AIA_MAX_URLS)
+			snprintf(ch->tried[ch->ntried++], AIA_MAX_URL, "%s",
+			    urls[i]);
+		if (time(NULL) >= ch->deadline) {
+			step(res, urls[i], 0, "not tried: the chase took longer "
+			    "than its %u s", ch->total);
+			return 1;
+		}
+		if ((m = fetch_once(a, urls[i], ch->deadline)) == NULL)
+			return -1;
+		if (m->certs == NULL) {
+			struct aia_step *st = step(res, urls[i], 0, "%s",
+			    m->err);
+
+			if (st != NULL)
+				st->refused = m->refused;
+			continue;
+		}
+		*got = pick(a, m, cur, pool, res);
+	}
+	return 0;
+}
+
+/*
+ * The caIssuers URLs of cur, the certificate whose issuer is missing,
+ * into urls; 0 (with a step saying why) when the chase stops here.
+ */
+static int
+urls_of(X509 *cur, int depth, char (*urls)[AIA_MAX_URL],
+    struct aia_result *res)
+{
+	char name[256], subj[512];
+	int n;
+
+	cert_name_str(X509_get_issuer_name(cur), name, sizeof(name));
+	if (depth == AIA_MAX_DEPTH) {
+		step(res, NULL, 0, "more than %d missing levels; stopped at the "
+		    "issuer %s", AIA_MAX_DEPTH, name);
+		return 0;
+	}
+	if ((n = aia_urls(cur, urls, AIA_MAX_URLS + 1)) == 0) {
+		cert_name_str(X509_get_subject_name(cur), subj, sizeof(subj));
+		step(res, NULL, 0, "%s names no caIssuers URL: its issuer %s "
+		    "cannot be fetched", subj, name);
+		return 0;
+	}
+	if (n > AIA_MAX_URLS) {
+		step(res, NULL, 0, "more than %d caIssuers URLs; the first %d "
+		    "are tried", AIA_MAX_URLS, AIA_MAX_URLS);
+		n = AIA_MAX_URLS;
+	}
+	return n;
+}
+
 int
 aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
     struct aia_result *res)
 {
 	STACK_OF(X509) *pool = NULL;
-	char (*urls)[AIA_MAX_URL] = NULL, tried[AIA_MAX_DEPTH *
-	    AIA_MAX_URLS][AIA_MAX_URL];
-	time_t deadline = time(NULL) + (time_t)(a->o.total_timeout ?
-	    a->o.total_timeout : AIA_TOTAL_TIMEOUT);
+	char (*urls)[AIA_MAX_URL] = NULL;
+	struct chase *ch = NULL;
 	X509 *leaf, *cur = NULL;
-	int depth, err = 0, ntried = 0, rc = -1;
+	int depth, err = 0, rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	if ((res->found = sk_X509_new_null()) == NULL ||
 	    (pool = sk_X509_dup(sent)) == NULL ||
-	    (urls = calloc(AIA_MAX_URLS + 1, sizeof(*urls))) == NULL)
+	    (urls = calloc(AIA_MAX_URLS + 1, sizeof(*urls))) == NULL ||
+	    (ch = calloc(1, sizeof(*ch))) == NULL)
 		goto out;
+	ch->total = a->o.total_timeout ? a->o.total_timeout :
+	    AIA_TOTAL_TIMEOUT;
+	ch->deadline = time(NULL) + (time_t)ch->total;
 	leaf = sk_X509_value(sent, 0);
 	for (depth = 0;; depth++) {
-		char name[256], why[512];
 		X509 *got = NULL;
-		int n, i, ok;
+		int n, ok;
 
 		X509_free(cur);
-		if ((ok = aia_verify(store, leaf, pool, &err, &cur,
+		if ((ok = verify_chain(store, leaf, pool, &err, &cur,
 		    &res->chain)) == -1)
 			goto out;
 		if (ok) {
@@ -427,87 +515,17 @@ aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
 		if (cur == NULL || (err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY &&
 		    err != X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT))
 			break;	/* not a missing issuer: nothing to fetch */
-		cert_name_str(X509_get_issuer_name(cur), name, sizeof(name));
-		if (depth == AIA_MAX_DEPTH) {
-			step(res, NULL, 0, "more than %d missing levels; "
-			    "stopped at the issuer %s", AIA_MAX_DEPTH, name);
+		if ((n = urls_of(cur, depth, urls, res)) == 0)
 			break;
-		}
-		n = aia_urls(cur, urls, AIA_MAX_URLS + 1);
-		if (n == 0) {
-			cert_name_str(X509_get_subject_name(cur), why,
-			    sizeof(why));
-			step(res, NULL, 0, "%s names no caIssuers URL: its "
-			    "issuer %s cannot be fetched", why, name);
-			break;
-		}
-		if (n > AIA_MAX_URLS) {
-			step(res, NULL, 0, "more than %d caIssuers URLs; the "
-			    "first %d are tried", AIA_MAX_URLS, AIA_MAX_URLS);
-			n = AIA_MAX_URLS;
-		}
-		for (i = 0; i < n && got == NULL; i++) {
-			struct memo *m;
-			int j, seen = 0;
-
-			for (j = 0; j < ntried; j++)
-				if (strcmp(tried[j], urls[i]) == 0)
-					seen = 1;
-			if (seen) {
-				step(res, urls[i], 0, "already tried in this "
-				    "chase (an AIA loop)");
-				continue;
-			}
-			if (ntried < AIA_MAX_DEPTH * AIA_MAX_URLS)
-				snprintf(tried[ntried++], AIA_MAX_URL, "%s",
-				    urls[i]);
-			if (time(NULL) >= deadline) {
-				step(res, urls[i], 0, "not tried: the chase "
-				    "took longer than its %u s",
-				    a->o.total_timeout ? a->o.total_timeout :
-				    AIA_TOTAL_TIMEOUT);
-				goto done;
-			}
-			if ((m = fetch_once(a, urls[i], deadline)) == NULL)
-				goto out;
-			if (m->certs == NULL) {
-				struct aia_step *st = step(res, urls[i], 0,
-				    "%s", m->err);
-
-				if (st != NULL)
-					st->refused = m->refused;
-				continue;
-			}
-			for (j = 0; j < sk_X509_num(m->certs); j++) {
-				X509 *c = sk_X509_value(m->certs, j);
-				char subj[256];
-
-				cert_name_str(X509_get_subject_name(c), subj,
-				    sizeof(subj));
-				if (in_stack(pool, c)) {
-					step(res, urls[i], 0, "%s: already in "
-					    "the chain (an AIA loop)", subj);
-					continue;
-				}
-				if (refusal(c, cur, a->o.at ? a->o.at :
-				    time(NULL), why, sizeof(why)) != NULL) {
-					step(res, urls[i], 0, "%s: refused: %s",
-					    subj, why);
-					continue;
-				}
-				step(res, urls[i], 1, "%s: the issuer of the "
-				    "certificate above", subj);
-				got = c;
-				break;
-			}
-		}
-		if (got == NULL)
+		if ((ok = issuer_from(a, ch, cur, pool, urls, n, res, &got)) ==
+		    -1)
+			goto out;
+		if (ok == 1 || got == NULL)
 			break;
 		if (!X509_up_ref(got) || !sk_X509_push(res->found, got) ||
 		    !sk_X509_push(pool, got))
 			goto out;
 	}
-done:
 	if (!res->verified && sk_X509_num(res->found) > 0) {
 		step(res, NULL, 0, "what was fetched does not complete a "
 		    "chain to an anchor of the store (%s); nothing is admitted",
@@ -520,6 +538,7 @@ out:
 	X509_free(cur);
 	sk_X509_free(pool);
 	free(urls);
+	free(ch);
 	if (rc == -1)
 		aia_result_release(res);
 	return rc;

@@ -39,6 +39,8 @@
 
 #include <openssl/x509.h>
 
+#include "diag.h"
+
 #define AIA_MAX_URL		512
 #define AIA_MAX_URLS		5
 #define AIA_MAX_DEPTH		8
@@ -88,25 +90,16 @@ int	aia_chase(struct aia *a, X509_STORE *store, STACK_OF(X509) *sent,
 	    struct aia_result *res);
 void	aia_result_release(struct aia_result *res);
 
-/*
- * Verify leaf with the untrusted certificates pool against store, as
- * OpenSSL does for sendmail (no partial chains).  Returns 1 verified (the
- * chain, leaf to anchor, in *chain unless chain is NULL), 0 not (*err the
- * X509_V_ERR code, *cur a reference to the certificate it is about, or
- * NULL), -1 on an internal error.
- */
-int	aia_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool,
-	    int *err, X509 **cur, STACK_OF(X509) **chain);
-
 /* The caIssuers URLs of x (at most max); returns how many. */
 int	aia_urls(X509 *x, char (*out)[AIA_MAX_URL], int max);
 
 /*
  * Pure: the certificates of an AIA answer (DER, PEM, PKCS#7 DER or PEM)
  * pushed onto out (their references handed over).  Returns how many, or
- * -1 with the reason in err; more than AIA_MAX_CERTS is -1, nothing kept.
+ * -1 with one error in d naming name (NULL: the caller names the URL);
+ * more than AIA_MAX_CERTS is -1, nothing kept.
  */
-int	aia_decode(const unsigned char *buf, size_t len, STACK_OF(X509) *out,
-	    char *err, size_t errsz);
+int	aia_decode(const char *name, const unsigned char *buf, size_t len,
+	    STACK_OF(X509) *out, struct diags *d);
 
 #endif

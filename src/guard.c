@@ -14,6 +14,7 @@
 #include "guard.h"
 #include "source.h"
 #include "text.h"
+#include "verify.h"
 
 struct certset *
 guard_published(const struct config *c, struct diags *d)
@@ -120,9 +121,9 @@ guard_probes(const struct probeset *ps, const struct certset *old,
 
 	if (old->n == 0)
 		return 0;
-	if ((ostore = probeset_store(old, p)) == NULL)
+	if ((ostore = verify_store_set(old, p, 0, d)) == NULL)
 		return -1;
-	broken = probeset_regressions(ps, ostore, now);
+	broken = probeset_regressions(ps, ostore, now, d);
 	X509_STORE_free(ostore);
 	if (broken <= 0 || !enforce)
 		return 0;

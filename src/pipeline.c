@@ -27,6 +27,7 @@
 #include "rollback.h"
 #include "source.h"
 #include "state.h"
+#include "verify.h"
 #include "xalloc.h"
 
 /* What one run builds on its way, freed when it ends. */
@@ -416,8 +417,9 @@ stage_probes(struct run *r)
 		return -1;
 	if (p->cfg->nprobe == 0)
 		return 0;
-	if ((r->nstore = probeset_store(r->final, r->pol.purpose)) == NULL ||
-	    probeset_run(p->cfg, r->nstore, &r->prev, &r->ps) == -1)
+	if ((r->nstore = verify_store_set(r->final, r->pol.purpose, 0,
+	    r->d)) == NULL ||
+	    probeset_run(p->cfg, r->nstore, &r->prev, &r->ps, r->d) == -1)
 		return -1;
 	if (probeset_candidates(&r->ps, &csets, &nc) == -1)
 		return -1;
@@ -426,7 +428,8 @@ stage_probes(struct run *r)
 	if (rc == -1)
 		return -1;
 	X509_STORE_free(r->nstore);
-	if ((r->nstore = probeset_store(r->final, r->pol.purpose)) == NULL)
+	if ((r->nstore = verify_store_set(r->final, r->pol.purpose, 0,
+	    r->d)) == NULL)
 		return -1;
 	return 0;
 }
@@ -514,7 +517,7 @@ stage_record(struct run *r)
 	}
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
 	    p->now) == -1 || probeset_remember(&r->ps, r->final,
-	    &r->next) == -1) {
+	    &r->next, r->d) == -1) {
 		diag_err(r->d, NULL, 0, "out of memory");
 		return -1;
 	}

@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "policy.h"
+#include "verify.h"
 
 /* A decision, for -v. */
 static void
@@ -254,20 +255,15 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 			goto out;
 	if (npend == 0)
 		return 0;
-	if ((store = X509_STORE_new()) == NULL ||
-	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	if ((store = verify_store_set(out, PURPOSE_ANY,
+	    X509_V_FLAG_PARTIAL_CHAIN, pol->d)) == NULL)
+		goto out;
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
 	    (won = calloc(npend, sizeof(*won))) == NULL ||
 	    (err = calloc(npend, sizeof(*err))) == NULL) {
 		diag_err(pol->d, NULL, 0, "out of memory");
 		goto out;
 	}
-	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-	for (i = 0; i < out->n; i++)
-		if (!X509_STORE_add_cert(store, out->v[i]->x509)) {
-			diag_ssl(pol->d, NULL, 0, "cannot build the anchor "
-			    "store");
-			goto out;
-		}
 	do {
 		size_t nwon = 0;
 

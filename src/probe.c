@@ -236,27 +236,6 @@ read_line(struct conn *c, char *out, const char *doing)
 	}
 }
 
-int
-probe_smtp_line(const char *line, int *more, int *starttls)
-{
-	const char *kw;
-
-	*more = 0;
-	*starttls = 0;
-	if (!isdigit((unsigned char)line[0]) ||
-	    !isdigit((unsigned char)line[1]) ||
-	    !isdigit((unsigned char)line[2]) ||
-	    (line[3] != '\0' && line[3] != ' ' && line[3] != '-'))
-		return -1;
-	*more = line[3] == '-';
-	kw = line[3] != '\0' ? line + 4 : line + 3;
-	if (strncasecmp(kw, "STARTTLS", 8) == 0 &&
-	    (kw[8] == '\0' || isspace((unsigned char)kw[8])))
-		*starttls = 1;
-	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-}
-
-/* A whole SMTP (or FTP) reply: its code; *tls when a line says STARTTLS. */
 static int
 smtp_reply(struct conn *c, const char *doing, int *tls, char *last)
 {
@@ -338,23 +317,6 @@ ftp_auth_tls(struct conn *c)
 	return smtp_like(c, 1);
 }
 
-int
-probe_imap_tagged(const char *line, const char *tag)
-{
-	size_t n = strlen(tag);
-
-	if (strncmp(line, tag, n) != 0 || line[n] != ' ')
-		return -1;
-	line += n + 1;
-	if (strncasecmp(line, "OK", 2) == 0 &&
-	    (line[2] == '\0' || line[2] == ' '))
-		return 1;
-	if (strncasecmp(line, "NO", 2) == 0 || strncasecmp(line, "BAD", 3) ==
-	    0)
-		return 0;
-	return -1;
-}
-
 static int
 imap_starttls(struct conn *c)
 {
@@ -404,65 +366,6 @@ pop3_stls(struct conn *c)
 	return 0;
 }
 
-/* BER length at p (at most 4 bytes of long form); -1 malformed, -2 more. */
-static long
-ber_len(const unsigned char *p, size_t avail, size_t *hdr)
-{
-	size_t i, n;
-	long len = 0;
-
-	if (avail < 1)
-		return -2;
-	if (p[0] < 0x80) {
-		*hdr = 1;
-		return p[0];
-	}
-	n = p[0] & 0x7f;
-	if (n == 0 || n > 4)
-		return -1;
-	if (avail < 1 + n)
-		return -2;
-	for (i = 0; i < n; i++)
-		len = len << 8 | p[1 + i];
-	*hdr = 1 + n;
-	return len;
-}
-
-int
-probe_ldap_response(const unsigned char *buf, size_t len, int *code)
-{
-	const unsigned char *p = buf, *end;
-	size_t h;
-	long l;
-
-	/* LDAPMessage ::= SEQUENCE { messageID, extendedResp [APPLICATION 24] } */
-	if (len < 1)
-		return -2;
-	if (p[0] != 0x30)
-		return -1;
-	if ((l = ber_len(p + 1, len - 1, &h)) < 0)
-		return (int)l;
-	if (l > 65536)
-		return -1;
-	if (len < 1 + h + (size_t)l)
-		return -2;
-	end = p + 1 + h + l;
-	p += 1 + h;
-	if (end - p < 3 || p[0] != 0x02 || p[1] != 1 || p[2] != 1)
-		return -1;		/* messageID 1 */
-	p += 3;
-	if (end - p < 2 || p[0] != 0x78)
-		return -1;
-	if ((l = ber_len(p + 1, (size_t)(end - p - 1), &h)) < 0 ||
-	    l > end - p - 1 - (long)h)
-		return -1;
-	p += 1 + h;
-	if (end - p < 3 || p[0] != 0x0a || p[1] != 1)
-		return -1;		/* resultCode ENUMERATED */
-	*code = p[2];
-	return *code == 0 ? 1 : 0;
-}
-
 static int
 ldap_starttls(struct conn *c)
 {
@@ -480,7 +383,7 @@ ldap_starttls(struct conn *c)
 		r = probe_ldap_response(c->in, c->len, &code);
 		if (r == 1) {
 			size_t used, h;
-			long l = ber_len(c->in + 1, c->len - 1, &h);
+			long l = probe_ber_len(c->in + 1, c->len - 1, &h);
 
 			used = 1 + h + (size_t)l;
 			c->len -= used;

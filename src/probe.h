@@ -71,7 +71,8 @@ int	probe_run(const struct probe_target *t, const struct probe_opts *o,
 void	probe_result_release(struct probe_result *r);
 
 /*
- * Pure parsers of server replies, for probe_run and for fuzzing.
+ * Pure parsers of server replies (probe_reply.c), for probe_run and for
+ * fuzzing.
  * smtp: one reply line "250-STARTTLS": its code (or -1 if the line is
  * malformed), whether more lines follow, and whether it names STARTTLS.
  */
@@ -81,5 +82,8 @@ int	probe_imap_tagged(const char *line, const char *tag);
 /* ldap: does buf hold a whole ExtendedResponse with resultCode 0 for
  * messageID 1?  1 yes, 0 a failure (*code set), -2 need more, -1 malformed */
 int	probe_ldap_response(const unsigned char *buf, size_t len, int *code);
+/* ber: the length at p (at most 4 bytes of long form), its size in *hdr;
+ * -1 malformed, -2 more bytes needed. */
+long	probe_ber_len(const unsigned char *p, size_t avail, size_t *hdr);
 
 #endif

@@ -15,10 +15,12 @@
 
 #include "aia.h"
 #include "buf.h"
-#include "log.h"
+#include "diag.h"
 #include "probe.h"
 #include "probeset.h"
 #include "text.h"
+#include "verify.h"
+#include "xalloc.h"
 
 struct pool {
 	const struct config	*c;
@@ -77,31 +79,6 @@ worker(void *arg)
 			pl->chased[i] = aia_chase(pl->aia[aia_kind(o->cfg)],
 			    pl->store, o->chain, &pl->ar[i]) == -1 ? -1 : 1;
 	}
-}
-
-X509_STORE *
-probeset_store(const struct certset *set, enum purpose p)
-{
-	X509_STORE *st = X509_STORE_new();
-	size_t i;
-
-	if (st == NULL) {
-		log_err("out of memory");
-		return NULL;
-	}
-	if (purpose_x509(p) != 0 && !X509_STORE_set_purpose(st,
-	    purpose_x509(p))) {
-		log_ssl("cannot set the purpose %s", purpose_name(p));
-		X509_STORE_free(st);
-		return NULL;
-	}
-	for (i = 0; i < set->n; i++)
-		if (!X509_STORE_add_cert(st, set->v[i]->x509)) {
-			log_ssl("out of memory");
-			X509_STORE_free(st);
-			return NULL;
-		}
-	return st;
 }
 
 static int
@@ -245,28 +222,131 @@ offer_remembered(struct probe_outcome *o, const struct manifest *prev)
 	return n;
 }
 
+/* The chase's steps, as warnings (info for what was admitted). */
+static void
+report_steps(const struct probe_outcome *o, const struct aia_result *ar,
+    struct diags *d)
+{
+	size_t s;
+
+	for (s = 0; s < ar->nsteps; s++) {
+		if (ar->steps[s].ok)
+			diag_info(d, NULL, 0, "[probe %s]: %s: %s",
+			    o->cfg->name, ar->steps[s].url, ar->steps[s].what);
+		else if (ar->steps[s].refused)
+			diag_warn(d, NULL, 0, "[probe %s]: '%s': %s; set "
+			    "aia-private = yes in [probe %s] for an internal "
+			    "PKI", o->cfg->name, ar->steps[s].url,
+			    ar->steps[s].what, o->cfg->name);
+		else if (ar->steps[s].url[0] != '\0')
+			diag_warn(d, NULL, 0, "[probe %s]: '%s': %s",
+			    o->cfg->name, ar->steps[s].url, ar->steps[s].what);
+		else
+			diag_warn(d, NULL, 0, "[probe %s]: %s", o->cfg->name,
+			    ar->steps[s].what);
+	}
+}
+
+/*
+ * One probe after the workers: verify (or take the chase's verdict) and
+ * offer what its chain needs; a probe that failed offers what it needed
+ * before.  -1 out of memory, after a message.
+ */
+static int
+judge(struct probe_outcome *o, struct aia_result *ar, int chased,
+    X509_STORE *store, const struct manifest *prev, struct diags *d)
+{
+	STACK_OF(X509) *vchain = NULL;
+	X509 *cur = NULL;
+	int err = 0, k, rc = -1;
+
+	if (!o->connected || sk_X509_num(o->chain) == 0) {
+		if (o->connected)
+			snprintf(o->err, sizeof(o->err), "the server sent no "
+			    "certificate");
+		k = offer_remembered(o, prev);
+		diag_notice(d, NULL, 0, "[probe %s]: %s: %s; %s", o->cfg->name,
+		    o->cfg->url, o->err, k > 0 ? "keeping the intermediates "
+		    "it found before" : "nothing is kept from before");
+		if (k == -1)
+			diag_err(d, NULL, 0, "out of memory");
+		return k == -1 ? -1 : 0;
+	}
+	if (o->cfg->chase) {
+		if (chased != 1)
+			goto out;
+		report_steps(o, ar, d);
+		o->verified = ar->verified;
+		vchain = ar->chain;
+		err = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+	} else if ((k = verify_chain(store, sk_X509_value(o->chain, 0),
+	    o->chain, &err, &cur, &vchain)) == -1)
+		goto out;
+	else
+		o->verified = k;
+	if (o->verified) {
+		if (offer_chain(o, vchain, o->cfg->chase ? ar : NULL, prev) ==
+		    -1)
+			goto out;
+		diag_info(d, NULL, 0, "[probe %s]: %s verifies; %zu "
+		    "intermediate%s for the gate", o->cfg->name, o->cfg->url,
+		    o->cands->n, o->cands->n == 1 ? "" : "s");
+	} else
+		diag_notice(d, NULL, 0, "[probe %s]: %s does not verify against "
+		    "the store being built (%s); nothing is admitted for it "
+		    "('trustbuild probe --chase %s' says why)", o->cfg->name,
+		    o->cfg->url, o->cfg->chase ? "not even with what AIA gave" :
+		    X509_verify_cert_error_string(err), o->cfg->url);
+	rc = 0;
+out:
+	if (rc == -1)
+		diag_err(d, NULL, 0, "out of memory");
+	if (!o->cfg->chase)
+		sk_X509_pop_free(vchain, X509_free);
+	X509_free(cur);
+	return rc;
+}
+
+/* Connect, handshake and chase, at most probe_parallel at once. */
+static void
+run_workers(struct pool *pl, size_t parallel)
+{
+	pthread_t th[256];
+	size_t i, nth;
+
+	pthread_mutex_init(&pl->mu, NULL);
+	nth = parallel < pl->ps->n ? parallel : pl->ps->n;
+	if (nth > sizeof(th) / sizeof(th[0]))
+		nth = sizeof(th) / sizeof(th[0]);
+	for (i = 0; i < nth; i++)
+		if (pthread_create(&th[i], NULL, worker, pl) != 0)
+			break;
+	if (i == 0)
+		worker(pl);	/* no thread at all: do it here */
+	nth = i;
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&pl->mu);
+}
+
 int
 probeset_run(const struct config *c, X509_STORE *store,
-    const struct manifest *prev, struct probeset *ps)
+    const struct manifest *prev, struct probeset *ps, struct diags *d)
 {
 	struct pool pl;
-	pthread_t th[256];
 	struct aia_opts ao;
-	size_t i, nth;
+	size_t i;
 	int rc = -1;
 
 	memset(ps, 0, sizeof(*ps));
 	if (c->nprobe == 0)
 		return 0;
-	if ((ps->v = calloc(c->nprobe, sizeof(*ps->v))) == NULL) {
-		log_err("out of memory");
-		return -1;
-	}
+	ps->v = xcalloc(c->nprobe, sizeof(*ps->v));
 	ps->n = c->nprobe;
 	for (i = 0; i < ps->n; i++) {
 		ps->v[i].cfg = &c->probe[i];
 		if ((ps->v[i].cands = certset_new()) == NULL) {
-			log_err("out of memory");
+			diag_err(d, NULL, 0, "out of memory");
 			return -1;
 		}
 	}
@@ -278,11 +358,8 @@ probeset_run(const struct config *c, X509_STORE *store,
 	pl.store = store;
 	memset(&ao, 0, sizeof(ao));
 	ao.state = c->state;
-	if ((pl.ar = calloc(ps->n, sizeof(*pl.ar))) == NULL ||
-	    (pl.chased = calloc(ps->n, sizeof(*pl.chased))) == NULL) {
-		log_err("out of memory");
-		goto out;
-	}
+	pl.ar = xcalloc(ps->n, sizeof(*pl.ar));
+	pl.chased = xcalloc(ps->n, sizeof(*pl.chased));
 	for (i = 0; i < ps->n; i++) {
 		int k = aia_kind(ps->v[i].cfg);
 
@@ -291,101 +368,18 @@ probeset_run(const struct config *c, X509_STORE *store,
 		ao.allow_https = ps->v[i].cfg->https_aia;
 		ao.allow_private = ps->v[i].cfg->aia_private;
 		if ((pl.aia[k] = aia_new(&ao)) == NULL) {
-			log_err("out of memory");
+			diag_err(d, NULL, 0, "out of memory");
 			goto out;
 		}
 	}
-	pthread_mutex_init(&pl.mu, NULL);
-	nth = c->probe_parallel < ps->n ? c->probe_parallel : ps->n;
-	if (nth > sizeof(th) / sizeof(th[0]))
-		nth = sizeof(th) / sizeof(th[0]);
-	for (i = 0; i < nth; i++)
-		if (pthread_create(&th[i], NULL, worker, &pl) != 0)
-			break;
-	if (i == 0)
-		worker(&pl);	/* no thread at all: do it here */
-	nth = i;
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&pl.mu);
+	run_workers(&pl, c->probe_parallel);
 
 	/* verify and offer, one by one */
 	for (i = 0; i < ps->n; i++) {
-		struct probe_outcome *o = &ps->v[i];
-		struct aia_result *ar = &pl.ar[i];
-		STACK_OF(X509) *vchain = NULL;
-		X509 *cur = NULL;
-		size_t s;
-		int err = 0, k;
-
-		if (!o->connected || sk_X509_num(o->chain) == 0) {
-			if (o->connected)
-				snprintf(o->err, sizeof(o->err), "the server "
-				    "sent no certificate");
-			k = offer_remembered(o, prev);
-			log_notice("[probe %s]: %s: %s; %s", o->cfg->name,
-			    o->cfg->url, o->err, k > 0 ? "keeping the "
-			    "intermediates it found before" : "nothing is "
-			    "kept from before");
-			if (k == -1) {
-				log_err("out of memory");
-				goto out;
-			}
-			continue;
-		}
-		if (o->cfg->chase) {
-			if (pl.chased[i] != 1) {
-				log_err("out of memory");
-				goto out;
-			}
-			for (s = 0; s < ar->nsteps; s++) {
-				if (ar->steps[s].ok)
-					log_info("[probe %s]: %s: %s",
-					    o->cfg->name, ar->steps[s].url,
-					    ar->steps[s].what);
-				else if (ar->steps[s].refused)
-					log_warn("[probe %s]: '%s': %s; set "
-					    "aia-private = yes in [probe %s] for "
-					    "an internal PKI", o->cfg->name,
-					    ar->steps[s].url, ar->steps[s].what,
-					    o->cfg->name);
-				else if (ar->steps[s].url[0] != '\0')
-					log_warn("[probe %s]: '%s': %s",
-					    o->cfg->name, ar->steps[s].url,
-					    ar->steps[s].what);
-				else
-					log_warn("[probe %s]: %s", o->cfg->name,
-					    ar->steps[s].what);
-			}
-			o->verified = ar->verified;
-			vchain = ar->chain;
-			err = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
-		} else if ((k = aia_verify(store, sk_X509_value(o->chain, 0),
-		    o->chain, &err, &cur, &vchain)) == -1) {
-			log_err("out of memory");
+		if (judge(&ps->v[i], &pl.ar[i], pl.chased[i], store, prev,
+		    d) == -1)
 			goto out;
-		} else
-			o->verified = k;
-		if (o->verified) {
-			if (offer_chain(o, vchain, o->cfg->chase ? ar :
-			    NULL, prev) == -1) {
-				log_err("out of memory");
-				goto out;
-			}
-			log_info("[probe %s]: %s verifies; %zu intermediate%s "
-			    "for the gate", o->cfg->name, o->cfg->url,
-			    o->cands->n, o->cands->n == 1 ? "" : "s");
-		} else
-			log_notice("[probe %s]: %s does not verify against the "
-			    "store being built (%s); nothing is admitted for "
-			    "it ('trustbuild probe --chase %s' says why)",
-			    o->cfg->name, o->cfg->url, o->cfg->chase ?
-			    "not even with what AIA gave" :
-			    X509_verify_cert_error_string(err), o->cfg->url);
-		if (!o->cfg->chase)
-			sk_X509_pop_free(vchain, X509_free);
-		X509_free(cur);
-		aia_result_release(ar);
+		aia_result_release(&pl.ar[i]);
 	}
 	rc = 0;
 out:
@@ -414,7 +408,7 @@ probeset_candidates(const struct probeset *ps, struct certset ***sets,
 
 int
 probeset_remember(const struct probeset *ps, const struct certset *set,
-    struct manifest *m)
+    struct manifest *m, struct diags *d)
 {
 	size_t i, j;
 
@@ -427,10 +421,11 @@ probeset_remember(const struct probeset *ps, const struct certset *set,
 
 			if (c == NULL) {
 				cert_hex(o->want[j], 32, hex, 0);
-				log_notice("[probe %s]: %s: the intermediate %s "
-				    "%s is refused by the policy ('trustbuild "
-				    "-v update' says why); the server does not "
-				    "verify without it", o->cfg->name,
+				diag_notice(d, NULL, 0, "[probe %s]: %s: the "
+				    "intermediate %s %s is refused by the policy "
+				    "('trustbuild -v update' says why); the "
+				    "server does not verify without it",
+				    o->cfg->name,
 				    o->cfg->url, hex, o->remembered ?
 				    "remembered from an earlier run" :
 				    "its chain needs");
@@ -442,9 +437,10 @@ probeset_remember(const struct probeset *ps, const struct certset *set,
 	}
 	return 0;
 }
+
 int
 probeset_regressions(const struct probeset *ps, X509_STORE *old,
-    X509_STORE *new)
+    X509_STORE *new, struct diags *d)
 {
 	size_t i;
 	int n = 0;
@@ -457,14 +453,15 @@ probeset_regressions(const struct probeset *ps, X509_STORE *old,
 		if (!o->connected || sk_X509_num(o->chain) == 0)
 			continue;
 		leaf = sk_X509_value(o->chain, 0);
-		was = aia_verify(old, leaf, o->chain, &e1, &cur, NULL);
+		was = verify_chain(old, leaf, o->chain, &e1, &cur, NULL);
 		X509_free(cur);
 		cur = NULL;
-		now = aia_verify(new, leaf, o->chain, &e2, &cur, NULL);
+		now = verify_chain(new, leaf, o->chain, &e2, &cur, NULL);
 		X509_free(cur);
 		if (was == 1 && now != 1) {
-			log_err("[probe %s]: %s verifies against the published "
-			    "store but would not against the new one (%s)",
+			diag_err(d, NULL, 0, "[probe %s]: %s verifies against "
+			    "the published store but would not against the new "
+			    "one (%s)",
 			    o->cfg->name, o->cfg->url,
 			    X509_verify_cert_error_string(e2));
 			n++;

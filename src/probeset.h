@@ -13,6 +13,10 @@
  * of them is admitted here: cmd_update hands the candidates to the one gate
  * (policy_admit), and what the gate admitted is remembered in the manifest
  * for the next run (probeset_remember).
+ *
+ * probeset.c prints nothing: what each probe found, what failed and what
+ * was decided are entries of the caller's struct diags, in order, for the
+ * caller to report once (a probe that fails is a notice, not an error).
  */
 #ifndef TB_PROBESET_H
 #define TB_PROBESET_H
@@ -24,6 +28,7 @@
 
 #include "certset.h"
 #include "config.h"
+#include "diag.h"
 #include "manifest.h"
 
 struct probe_outcome {
@@ -46,11 +51,12 @@ struct probeset {
 /*
  * Probe, verify, chase (see above).  store holds the anchors and
  * intermediates of the set being built; prev is the manifest of the
- * published store (NULL: none).  Failures of single probes are reported
- * and kept in their outcome; -1 only on an internal error.
+ * published store (NULL: none).  Failures of single probes are notices in
+ * d and kept in their outcome; -1 only on an internal error (in d too).
  */
 int	probeset_run(const struct config *c, X509_STORE *store,
-	    const struct manifest *prev, struct probeset *ps);
+	    const struct manifest *prev, struct probeset *ps,
+	    struct diags *d);
 /*
  * The candidate sets, one per probe, for policy_admit: *sets (malloc'd,
  * borrowed entries) and *n.  -1 out of memory.
@@ -61,23 +67,17 @@ int	probeset_candidates(const struct probeset *ps, struct certset ***sets,
  * After the gate: say which probe's intermediates it refused (set is the
  * final set), and add to m a probe line for each intermediate a probe
  * needed that is published (a probe that failed offered what it needed
- * before, so it keeps what the gate still admits).  -1 out of memory.
+ * before, so it keeps what the gate still admits; a refused one is a
+ * notice in d).  -1 out of memory.
  */
 int	probeset_remember(const struct probeset *ps, const struct certset *set,
-	    struct manifest *m);
+	    struct manifest *m, struct diags *d);
 /*
  * How many probes whose chain verifies against old (the published store)
- * would not verify against new; each is reported.
+ * would not verify against new; each is an error in d.
  */
 int	probeset_regressions(const struct probeset *ps, X509_STORE *old,
-	    X509_STORE *new);
+	    X509_STORE *new, struct diags *d);
 void	probeset_release(struct probeset *ps);
-
-/*
- * An X509_STORE holding the certificates of set, verifying for purpose p as
- * the TLS clients of the host will (X509_STORE_set_purpose).  NULL after a
- * message.
- */
-X509_STORE *probeset_store(const struct certset *set, enum purpose p);
 
 #endif

@@ -127,11 +127,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif FUZZ_TARGET == 10	/* aia */
 	{
 		STACK_OF(X509) *out = sk_X509_new_null();
-		char err[256];
+		struct diags d = DIAGS_INIT;
 		int i;
 
-		if (out != NULL && aia_decode(data, size, out, err,
-		    sizeof(err)) > 0)
+		if (out != NULL && aia_decode(NULL, data, size, out, &d) > 0)
 			for (i = 0; i < sk_X509_num(out); i++) {
 				char urls[AIA_MAX_URLS][AIA_MAX_URL];
 
@@ -139,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    AIA_MAX_URLS);
 			}
 		sk_X509_pop_free(out, X509_free);
+		diags_clear(&d);
 	}
 #elif FUZZ_TARGET == 11	/* sendmail */
 	{

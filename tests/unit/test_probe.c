@@ -127,8 +127,12 @@ static int
 decode(const unsigned char *buf, size_t len, char *err, size_t errsz)
 {
 	STACK_OF(X509) *out = sk_X509_new_null();
-	int n = aia_decode(buf, len, out, err, errsz);
+	struct diags d = DIAGS_INIT;
+	int n = aia_decode(NULL, buf, len, out, &d);
 
+	snprintf(err, errsz, "%s", n == -1 ? diags_first_err(&d) : "");
+	CHECK((n == -1) == (d.nerr == 1));	/* one error, only on failure */
+	diags_clear(&d);
 	sk_X509_pop_free(out, X509_free);
 	return n;
 }
