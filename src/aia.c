@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "aia.h"
+#include "cache.h"
 #include "cert.h"
 #include "diag.h"
 #include "fetch.h"
@@ -43,8 +44,8 @@ struct aia {
 };
 
 /*
- * The state's cache, one access at a time for every struct aia: the
- * temporary files of its writes are registered in publish.c, whose
+ * The state's cache (cache.h), one access at a time for every struct aia:
+ * the temporary files of its writes are registered in publish.c, whose
  * registry is not for threads.
  */
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -186,20 +187,43 @@ fetch_failure(struct diags *d, struct memo *m)
 	diags_clear(d);
 }
 
-/* Fetch (or take from the cache) the answer of m->url into m. */
+/* The fetch of an AIA answer: its bounds and the address policy. */
+static void
+aia_fetch_opts(const struct aia *a, time_t deadline, struct fetch_opts *fo)
+{
+	long left = (long)(deadline - time(NULL));
+
+	memset(fo, 0, sizeof(*fo));
+	fo->label = "AIA";
+	fo->timeout = a->o.fetch_timeout ? a->o.fetch_timeout :
+	    AIA_FETCH_TIMEOUT;
+	if (left < (long)fo->timeout)
+		fo->timeout = left > 0 ? (unsigned)left : 1;
+	fo->connect_timeout = fo->timeout;
+	fo->max_size = AIA_MAX_ANSWER;
+	fo->http_only = !a->o.allow_https;
+	fo->public_only = !a->o.allow_private;
+	fo->same_host = 1;
+	fo->opaque = 1;
+}
+
+/*
+ * Fetch the answer of m->url into m, conditionally when the state's cache
+ * (cache.h, as the sources of update) has a copy, which a 304 or a failed
+ * fetch falls back to.  A new answer that decodes is kept in the cache.
+ */
 static void
 fetch_into(struct aia *a, struct memo *m, time_t deadline)
 {
 	struct fetch_opts fo;
 	struct fetch_result r;
+	struct cache_entry e;
 	struct diags d = DIAGS_INIT;
-	struct state_meta meta;
-	unsigned char *cached = NULL, *data;
+	const unsigned char *data;
 	const char *url = m->url;
 	char name[64], hex[65];
-	size_t clen = 0, len;
-	long left = (long)(deadline - time(NULL));
-	int have = 0, rc;
+	size_t len;
+	int have, rc;
 
 	if (strncmp(url, "http://", 7) != 0 &&
 	    !(a->o.allow_https && strncmp(url, "https://", 8) == 0)) {
@@ -207,66 +231,39 @@ fetch_into(struct aia *a, struct memo *m, time_t deadline)
 		    "are followed%s", a->o.allow_https ? " (and https)" : "");
 		return;
 	}
-	memset(&meta, 0, sizeof(meta));
 	state_sha256_hex(url, strlen(url), hex);
 	snprintf(name, sizeof(name), "aia-%.32s", hex);
-	if (a->o.state != NULL) {
-		pthread_mutex_lock(&cache_mu);
-		have = state_cache_get(a->o.state, name, url, &meta, &cached,
-		    &clen) == 1;
-		pthread_mutex_unlock(&cache_mu);
-	}
-	memset(&fo, 0, sizeof(fo));
-	fo.label = "AIA";
-	fo.timeout = a->o.fetch_timeout ? a->o.fetch_timeout :
-	    AIA_FETCH_TIMEOUT;
-	if (left < (long)fo.timeout)
-		fo.timeout = left > 0 ? (unsigned)left : 1;
-	fo.connect_timeout = fo.timeout;
-	fo.max_size = AIA_MAX_ANSWER;
-	fo.http_only = !a->o.allow_https;
-	fo.public_only = !a->o.allow_private;
-	fo.same_host = 1;
-	fo.opaque = 1;
-	if ((rc = fetch_get(url, have ? meta.etag : NULL,
-	    have ? meta.last_modified : NULL, &fo, &r, &d)) == -1)
+	pthread_mutex_lock(&cache_mu);
+	have = cache_open(a->o.state, name, url, &e, &d) == 1;
+	pthread_mutex_unlock(&cache_mu);
+	diags_clear(&d);	/* no usable copy: fetched in full */
+	aia_fetch_opts(a, deadline, &fo);
+	if ((rc = cache_fetch(&e, url, &fo, &r, &d)) == -1)
 		fetch_failure(&d, m);
 	/* a refused address is refused, whatever was cached from before */
 	if (rc == -1 && (!have || m->refused))
 		goto out;
-	if (rc == -1 || r.not_modified) {
-		data = cached;
-		len = clen;
-	} else {
-		data = r.body;
-		len = r.len;
-	}
+	data = rc == -1 || r.not_modified ? e.data : r.body;
+	len = rc == -1 || r.not_modified ? e.len : r.len;
 	if ((m->certs = sk_X509_new_null()) == NULL) {
 		snprintf(m->err, sizeof(m->err), "out of memory");
 		goto out;
 	}
 	if (aia_decode(NULL, data, len, m->certs, &d) == -1) {
 		snprintf(m->err, sizeof(m->err), "%s", diags_first_err(&d));
-		diags_clear(&d);
 		sk_X509_pop_free(m->certs, X509_free);
 		m->certs = NULL;
 	} else if (rc == 0 && !r.not_modified && a->o.state != NULL) {
-		struct state_meta nm;
-
-		memset(&nm, 0, sizeof(nm));
-		nm.url = (char *)url;
-		nm.etag = r.etag;
-		nm.last_modified = r.last_modified;
-		nm.fetched = time(NULL);
 		pthread_mutex_lock(&cache_mu);
-		state_cache_put(a->o.state, name, &nm, data, len);
+		cache_keep(a->o.state, name, url, &r, time(NULL), NULL, data,
+		    len, &d);
 		pthread_mutex_unlock(&cache_mu);
 	}
+	diags_clear(&d);	/* a copy not kept is fetched again next run */
+out:
 	if (rc == 0)
 		fetch_result_release(&r);
-out:
-	state_meta_release(&meta);
-	free(cached);
+	cache_close(&e);
 }
 
 /*
