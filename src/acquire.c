@@ -44,88 +44,37 @@ acquire_src_release(struct acquire_src *s)
 	rollback_release(&s->next);
 }
 
-static char *
-dup_or_null(const char *a, const char *b)
-{
-	const char *v = a != NULL ? a : b;
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-/* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
-static void
-set_location(struct acquire_src *s, const char *loc)
-{
-	const char *p = loc;
-	char *hash;
-
-	if (strncmp(loc, "http://", 7) == 0 ||
-	    strncmp(loc, "https://", 8) == 0) {
-		s->url = xstrdup(loc);
-		return;
-	}
-	if (strncmp(loc, "file://", 7) == 0)
-		p = loc + 7;
-	s->path = xstrdup(p);
-	if (access(s->path, F_OK) != 0 &&
-	    (hash = strrchr(s->path, '#')) != NULL && s->member == NULL) {
-		*hash = '\0';
-		s->member = xstrdup(hash + 1);
-	}
-}
-
 int
-acquire_resolve(const struct config_source *cs, struct acquire_src *s,
+acquire_resolve(const struct source_spec *cs, struct acquire_src *s,
     struct diags *d)
 {
-	struct store st;
-	int rc = -1;
-	size_t i;
+	struct source_spec sp;
 
 	memset(s, 0, sizeof(*s));
-	memset(&st, 0, sizeof(st));
-	s->name = cs->name;
-	s->role = cs->role;
-	s->fmt = cs->fmt;
-	s->max_size = cs->max_size;
-	if (cs->store != NULL && store_load(cs->store, &st) == -1)
+	if (spec_resolve(cs, &sp, d) == -1)
 		return -1;
-	if (cs->store != NULL) {
-		if (!cs->role_set)
-			s->role = st.role == STORE_INTERMEDIATES ?
-			    CONFIG_INTERMEDIATES : CONFIG_ANCHORS;
-		if (cs->format == NULL)
-			s->fmt = st.fmt;
-	}
-	s->member = dup_or_null(cs->member, st.member);
-	s->pin = dup_or_null(cs->sha256, st.sha256);
-	s->sha256_url = dup_or_null(cs->sha256_url, st.sha256_url);
-	s->ca = dup_or_null(cs->ca, NULL);
-	s->fallback = dup_or_null(cs->fallback, st.fallback);
-	if (cs->url != NULL || st.url != NULL)
-		set_location(s, cs->url != NULL ? cs->url : st.url);
-	else {
-		for (i = 0; i < st.npaths && s->path == NULL; i++)
-			if (access(st.paths[i], R_OK) == 0)
-				s->path = xstrdup(st.paths[i]);
-		if (s->path == NULL) {
-			diag_err(d, NULL, 0, "[source %s]: none of the paths "
-			    "of store '%s' exists here (%s); give 'url = PATH'",
-			    cs->name, st.name, st.file);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	store_release(&st);
-	return rc;
+	s->name = cs->name;
+	s->role = sp.role;
+	s->fmt = sp.fmt;
+	s->max_size = sp.max_size;
+	s->url = sp.url;
+	s->path = sp.path;
+	s->member = sp.member;
+	s->pin = sp.sha256;
+	s->sha256_url = sp.sha256_url;
+	s->ca = sp.ca;
+	s->fallback = sp.fallback;
+	sp.url = sp.path = sp.member = sp.sha256 = sp.sha256_url = sp.ca =
+	    sp.fallback = NULL;
+	spec_release(&sp);
+	return 0;
 }
 
 int
 acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
     struct diags *d)
 {
-	int want = s->role == CONFIG_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
+	int want = s->role == ROLE_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
 	enum source_format f;
 	int got;
 
@@ -155,7 +104,7 @@ acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
 		}
 		got = format_parse_members(label, s->buf, s->len, s->member,
 		    want, s->set, s->bl, d);
-		if (got == 0 && s->role != CONFIG_BLOCKLIST) {
+		if (got == 0 && s->role != ROLE_BLOCKLIST) {
 			diag_err(d, NULL, 0, "'%s': no certificates for "
 			    "[source %s]", label, s->name);
 			return -1;
@@ -567,7 +516,7 @@ static enum acquire_state
 st_fallback(struct dl *dl)
 {
 	struct acquire_src *s = dl->s, fb;
-	struct config_source cs;
+	struct source_spec cs;
 	struct diags fd = DIAGS_INIT;
 	const char *err;
 

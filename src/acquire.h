@@ -44,7 +44,7 @@ struct acquire_src {
 	char		*path;		/* a local file or directory, or NULL */
 	char		*member;	/* glob of archive members, or NULL */
 	enum source_format fmt;		/* what it must be; 0: any source */
-	enum config_role role;
+	enum source_role role;
 	char		*pin;		/* 64 hex digits, or NULL */
 	char		*sha256_url;
 	char		*ca;
@@ -72,7 +72,7 @@ struct acquire_ctx {
  * The source of [source NAME], its store's definition filled in, into *s
  * (zeroed first).  -1 after a message in d.
  */
-int	acquire_resolve(const struct config_source *cs, struct acquire_src *s,
+int	acquire_resolve(const struct source_spec *cs, struct acquire_src *s,
 	    struct diags *d);
 /*
  * This run's bytes of s: a local file or directory, or the download (the

@@ -75,9 +75,9 @@ push(char ***v, size_t *n, char *s)
  * (malloc'd) goes to *src, the role to *role.
  */
 static int
-store_source(const char *arg, char **src, enum store_role *role)
+store_source(const char *arg, char **src, enum source_role *role)
 {
-	struct store st;
+	struct source_spec st;
 	const char *eq = strchr(arg, '=');
 	struct diags d = DIAGS_INIT;
 	char *name, *path = NULL, hex[65];
@@ -87,7 +87,8 @@ store_source(const char *arg, char **src, enum store_role *role)
 	int rc = -1;
 
 	name = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup(arg);
-	if (store_load(name, &st) == -1) {
+	if (store_load(name, &st, &d) == -1) {
+		diags_report(&d);
 		free(name);
 		return -1;
 	}
@@ -131,7 +132,7 @@ out:
 	free(buf);
 	free(path);
 	free(name);
-	store_release(&st);
+	spec_release(&st);
 	return rc;
 }
 
@@ -147,7 +148,7 @@ struct build {
 static int
 option(struct build *b, int ch, const char *arg)
 {
-	enum store_role role;
+	enum source_role role;
 	char *src;
 	int w;
 
@@ -169,7 +170,7 @@ option(struct build *b, int ch, const char *arg)
 	case 'x':
 		b->pol.exclude = xreallocarray(b->pol.exclude,
 		    b->pol.nexclude + 1, sizeof(*b->pol.exclude));
-		if (config_sha256(arg, b->pol.exclude[b->pol.nexclude]) ==
+		if (spec_sha256(arg, b->pol.exclude[b->pol.nexclude]) ==
 		    -1) {
 			log_err("--exclude '%s': not a SHA-256 fingerprint "
 			    "(64 hex digits, colons allowed)", arg);
@@ -184,7 +185,7 @@ option(struct build *b, int ch, const char *arg)
 		if (store_source(arg, &src, &role) == -1)
 			return -1;
 		push(&b->owned, &b->nowned, src);
-		if (role == STORE_INTERMEDIATES)
+		if (role == ROLE_INTERMEDIATES)
 			push(&b->inter, &b->ninter, src);
 		else
 			push(&b->anchor, &b->nanchor, src);

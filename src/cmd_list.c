@@ -189,12 +189,16 @@ static int
 published(struct manifest *m, char **path)
 {
 	struct config c;
+	struct diags d = DIAGS_INIT;
 	char why[256];
 	const char *p = NULL;
 	int found, rc = -1;
 
-	if (config_find(cmd_config, &c) == -1)
+	if (config_find(cmd_config, &c, &d) == -1) {
+		diags_report(&d);
 		return -1;
+	}
+	diags_report(&d);
 	if (c.bundle != NULL && access(c.bundle, F_OK) == 0)
 		p = c.bundle;
 	else if (c.capath != NULL && access(c.capath, F_OK) == 0)

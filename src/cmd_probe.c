@@ -213,15 +213,14 @@ static int
 probe_config(struct config *cfg, struct manifest *man, enum purpose *p)
 {
 	char err[1024];
-	int saved = log_verbosity, have;
+	int have;
 
-	log_verbosity = LOG_QUIET;
-	if ((have = config_find(cmd_config, cfg) == 0)) {
+	/* an unreadable one only means: verify without it */
+	if ((have = config_find(cmd_config, cfg, NULL) == 0)) {
 		*p = cfg->purpose;
 		if (manifest_load(cfg->state, man, err, sizeof(err)) != 1)
 			manifest_release(man);
 	}
-	log_verbosity = saved;
 	return have;
 }
 

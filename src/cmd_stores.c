@@ -41,7 +41,8 @@ cmd_stores(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct store *v;
+	struct source_spec *v;
+	struct diags d = DIAGS_INIT;
 	const char *dir;
 	size_t n, i, j;
 	int ch, json = 0;
@@ -63,13 +64,15 @@ cmd_stores(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (store_list(&v, &n, &dir) == -1)
+	if (store_list(&v, &n, &dir, &d) == -1) {
+		diags_report(&d);
 		return EXIT_ERROR;
+	}
 	if (json)
 		printf("[");
 	for (i = 0; i < n; i++) {
-		struct store *s = &v[i];
-		const char *role = s->role == STORE_ANCHORS ? "anchors" :
+		struct source_spec *s = &v[i];
+		const char *role = s->role == ROLE_ANCHORS ? "anchors" :
 		    "intermediates";
 
 		if (json) {

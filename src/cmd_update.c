@@ -137,6 +137,7 @@ cmd_update(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config cfg;
+	struct diags cd = DIAGS_INIT;
 	struct pipeline p;
 	const char *file = cmd_config, *outdir = NULL;
 	int ch, offline = 0, force = 0, diff_only = 0, rc;
@@ -173,8 +174,11 @@ cmd_update(int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	if (config_find(file, &cfg) == -1)
+	if (config_find(file, &cfg, &cd) == -1) {
+		diags_report(&cd);
 		return EXIT_ERROR;
+	}
+	diags_report(&cd);
 	if (outdir != NULL && out_dir(&cfg, outdir) == -1) {
 		config_release(&cfg);
 		return EXIT_ERROR;

@@ -6,8 +6,11 @@
  * keep their '#').  Sections: [output] (what is published and where the
  * state lives), [fetch] (limits of downloads), [source NAME] (one root
  * set each, in order) and [probe NAME] (a server to verify, whose missing
- * intermediates are fetched through AIA).  Unknown sections and keys are errors naming the
- * file and line.  config_parse() is pure; config_load() reads a file.
+ * intermediates are fetched through AIA).  The lines are read by ini.h,
+ * the keys checked by the one table of spec.c (shared with stores/).
+ * Unknown sections and keys are errors naming the file and line.
+ * config_parse() is pure; config_load() reads a file.  Silent: errors go
+ * to a struct diags.
  *
  * With no configuration file, config_default() gives the built-in one:
  * Mozilla's set (with the system store as its fallback) to the default
@@ -21,7 +24,8 @@
 #include <stddef.h>
 
 #include "cert.h"
-#include "source.h"
+#include "diag.h"
+#include "spec.h"
 
 #define CONFIG_FILE		"/etc/trustbuild/trustbuild.conf"
 #define CONFIG_BUNDLE		"/etc/mail/tls/ca-bundle.with.intermediate.crt"
@@ -31,29 +35,6 @@
 #define CONFIG_MAX_FILE		(1024 * 1024)
 #define CONFIG_MAX_SOURCES	64
 #define CONFIG_MAX_PROBES	1024
-
-enum config_role {
-	CONFIG_ANCHORS,
-	CONFIG_INTERMEDIATES,
-	CONFIG_BLOCKLIST	/* its certificates are left out */
-};
-
-struct config_source {
-	char		*name;		/* [source NAME] */
-	size_t		 line;		/* where its section starts */
-	char		*store;		/* a definition from stores/, or NULL */
-	char		*url;		/* http(s)://, file:// or a path */
-	char		*sha256;	/* a pin: 64 hex digits */
-	char		*sha256_url;	/* the publisher's checksum file */
-	char		*format;	/* as written, or NULL: any */
-	enum source_format fmt;
-	char		*member;	/* glob of archive members */
-	enum config_role role;
-	int		 role_set;
-	char		*ca;		/* CA file for this source's https */
-	char		*fallback;	/* a store name or a path */
-	size_t		 max_size;	/* 0: [fetch] max-size */
-};
 
 /* [probe NAME]: a server whose chain the store must verify. */
 struct config_probe {
@@ -90,7 +71,7 @@ struct config {
 	size_t		 max_size;	/* bytes per download */
 	char		*ca;
 	/* [source NAME] ... */
-	struct config_source *src;
+	struct source_spec *src;
 	size_t		 nsrc;
 	/* [probe NAME] ... */
 	struct config_probe *probe;
@@ -100,23 +81,25 @@ struct config {
 
 /*
  * Parse a configuration (file names it in messages) into c, defaults first.
- * Returns 0, or -1 after one message naming file and line; c is released
- * on error.
+ * Returns 0, or -1 after one error in d naming file and line (with what to
+ * do); c is released on error.
  */
 int	config_parse(const char *file, const char *buf, size_t len,
-	    struct config *c);
-/* The built-in configuration.  -1 after a message (out of memory). */
-int	config_default(struct config *c);
+	    struct config *c, struct diags *d);
+/* The built-in configuration. */
+void	config_default(struct config *c);
 /* The built-in configuration as text (for --help and the man page). */
 extern const char config_default_text[];
-/* Read and parse the file at path.  -1 after a message. */
-int	config_load(const char *path, struct config *c);
+/* Read and parse the file at path.  -1 after one error in d. */
+int	config_load(const char *path, struct config *c, struct diags *d);
 void	config_release(struct config *c);
 /*
  * The configuration in effect: file when given, else $TRUSTBUILD_CONF or
- * CONFIG_FILE when it exists, else the built-in one.  -1 after a message.
+ * CONFIG_FILE when it exists, else the built-in one (said in d at info
+ * level).  -1 after one error in d.  main() calls it once for the commands
+ * that take a configuration (cmd.h).
  */
-int	config_find(const char *file, struct config *c);
+int	config_find(const char *file, struct config *c, struct diags *d);
 
 /*
  * As root, trustbuild refuses configuration, hooks and state that another
@@ -130,17 +113,12 @@ extern int config_insecure_ok;
  * owned by root and writable by no one else, and is each directory above
  * it owned by root and not writable by others (or sticky, as /tmp)?
  * what says what it is ("configuration", "state directory").  0 yes (or
- * not root), -1 after a message with the fix.
+ * not root), -1 after one error in d with the fix.
  */
+int	config_owner_ok(const char *path, const struct stat *st,
+	    const char *what, struct diags *d);
+/* config_owner_ok() that reports its error itself (hooks.c, state.c). */
 int	config_check_owner(const char *path, const struct stat *st,
 	    const char *what);
-
-/*
- * Parse "64M", "512k", "100000": a size in bytes, at most max.  -1 when
- * it is no size or too large.
- */
-int	config_size(const char *s, size_t max, size_t *out);
-/* Parse a SHA-256 given as 64 hex digits, colons allowed.  -1 if not. */
-int	config_sha256(const char *s, unsigned char out[32]);
 
 #endif

@@ -119,13 +119,8 @@ fail:
 int
 mailcheck_config(struct config *tc)
 {
-	int saved = log_verbosity, rc;
-
 	/* an unreadable configuration only means: the defaults */
-	log_verbosity = LOG_QUIET;
-	rc = config_find(cmd_config, tc);
-	log_verbosity = saved;
-	return rc == 0 ? 0 : -1;
+	return config_find(cmd_config, tc, NULL) == 0 ? 0 : -1;
 }
 
 const char *

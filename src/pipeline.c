@@ -245,9 +245,9 @@ stage_sets(struct run *r)
 		for (j = 0; j < s->bl->n; j++)
 			if (blocklist_add(r->bl, &s->bl->v[j]) == -1)
 				return -1;
-		if (s->role == CONFIG_ANCHORS)
+		if (s->role == ROLE_ANCHORS)
 			r->asets[r->na++] = s->set;
-		else if (s->role == CONFIG_INTERMEDIATES)
+		else if (s->role == ROLE_INTERMEDIATES)
 			r->isets[r->ni++] = s->set;
 		else
 			for (j = 0; j < s->set->n; j++) {
@@ -341,7 +341,7 @@ stage_rollback(struct run *r)
 		const char *v = NULL;
 
 		rollback_release(&s->next);
-		if (s->role == CONFIG_BLOCKLIST || s->set == NULL ||
+		if (s->role == ROLE_BLOCKLIST || s->set == NULL ||
 		    s->url == NULL || s->path != NULL)
 			continue;
 		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&

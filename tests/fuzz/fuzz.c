@@ -95,15 +95,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct config c;
 
-		if (config_parse("fuzz", s, size, &c) == 0)
+		if (config_parse("fuzz", s, size, &c, NULL) == 0)
 			config_release(&c);
 	}
 #elif FUZZ_TARGET == 7	/* store */
 	{
-		struct store st;
+		struct source_spec st;
 
-		if (store_parse("fuzz", s, size, &st) == 0)
-			store_release(&st);
+		if (store_parse("fuzz", s, size, &st, NULL) == 0)
+			spec_release(&st);
 	}
 #elif FUZZ_TARGET == 8	/* replies */
 	{

@@ -11,15 +11,24 @@
 #include "config.h"
 #include "t.h"
 
-/* Parse text; on failure, the message on stderr is captured in err. */
+/*
+ * Parse text; on failure, the error is in err.  The parser prints
+ * nothing: what it finds goes to the diags.
+ */
 static int
 parse(const char *text, struct config *c, char *err, size_t errsz)
 {
+	struct diags d = DIAGS_INIT;
 	int r;
 
 	t_catch();
-	r = config_parse("t.conf", text, strlen(text), c);
+	r = config_parse("t.conf", text, strlen(text), c, &d);
 	t_caught(err, errsz);
+	CHECK(err[0] == '\0');
+	snprintf(err, errsz, "%s", diags_first_err(&d) ? diags_first_err(&d) :
+	    "");
+	CHECK(r == 0 ? d.nerr == 0 : d.nerr == 1);
+	diags_clear(&d);
 	return r;
 }
 
@@ -126,10 +135,10 @@ test_full(void)
 	    0);
 	CHECK(strcmp(c.src[1].sha256, "0123456789abcdef0123456789abcdef"
 	    "0123456789abcdef0123456789abcdef") == 0);
-	CHECK(c.src[1].role == CONFIG_INTERMEDIATES && c.src[1].role_set);
+	CHECK(c.src[1].role == ROLE_INTERMEDIATES && c.src[1].role_set);
 	CHECK(c.src[1].fmt == FORMAT_ARCHIVE);
 	CHECK(c.src[1].max_size == 512 * 1024);
-	CHECK(c.src[2].role == CONFIG_BLOCKLIST);
+	CHECK(c.src[2].role == ROLE_BLOCKLIST);
 	CHECK(strcmp(c.src[2].fallback, "system") == 0);
 	CHECK(strcmp(c.src[2].sha256_url,
 	    "https://example.org/bad.pem.sha256") == 0);
@@ -153,7 +162,7 @@ test_defaults(void)
 	struct config c;
 	char err[256];
 
-	CHECK(config_default(&c) == 0);
+	config_default(&c);
 	CHECK(strcmp(c.file, "built-in") == 0);
 	CHECK(strcmp(c.bundle, CONFIG_BUNDLE) == 0);
 	CHECK(strcmp(c.capath, CONFIG_CAPATH) == 0);
@@ -173,11 +182,11 @@ test_defaults(void)
 	    sizeof(err)) == 0);
 	CHECK(c.bundle == NULL && c.capath != NULL);
 	config_release(&c);
-	CHECK(config_size("64M", 128 << 20, &(size_t){ 0 }) == 0);
-	CHECK(config_size("129M", 128 << 20, &(size_t){ 0 }) == -1);
-	CHECK(config_size("0", 128 << 20, &(size_t){ 0 }) == -1);
-	CHECK(config_size("12x", 128 << 20, &(size_t){ 0 }) == -1);
-	CHECK(config_size("99999999999999999999999", 128 << 20,
+	CHECK(spec_size("64M", 128 << 20, &(size_t){ 0 }) == 0);
+	CHECK(spec_size("129M", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(spec_size("0", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(spec_size("12x", 128 << 20, &(size_t){ 0 }) == -1);
+	CHECK(spec_size("99999999999999999999999", 128 << 20,
 	    &(size_t){ 0 }) == -1);
 }
 
@@ -263,9 +272,13 @@ test_refused(void)
 	}
 	{
 		static const char nul[] = "[output]\nbundle = /a\0\n";
+		struct diags d = DIAGS_INIT;
 		struct config c;
 
-		CHECK(config_parse("t.conf", nul, sizeof(nul) - 1, &c) == -1);
+		CHECK(config_parse("t.conf", nul, sizeof(nul) - 1, &c, &d) == -1);
+		CHECK(diags_first_err(&d) != NULL &&
+		    strstr(diags_first_err(&d), "line 2: a NUL byte") != NULL);
+		diags_clear(&d);
 	}
 }
 

@@ -14,11 +14,17 @@
 static int
 parse(const char *text)
 {
-	struct store st;
-	int r = store_parse("t", text, strlen(text), &st);
+	struct source_spec st;
+	char err[512];
+	int r;
 
+	/* silent: what is wrong goes to the diags, not to stderr */
+	t_catch();
+	r = store_parse("t", text, strlen(text), &st, NULL);
+	t_caught(err, sizeof(err));
+	CHECK(err[0] == '\0');
 	if (r == 0)
-		store_release(&st);
+		spec_release(&st);
 	return r;
 }
 
@@ -44,15 +50,22 @@ drop(const char *dir, const char *file)
 	unlink(path);
 }
 
-/* store_load(), with what it writes on stderr caught in err. */
+/*
+ * store_load(), with its first error in err (or what reading the file
+ * wrote on stderr).
+ */
 static int
-load_err(const char *name, struct store *st, char *err, size_t errsz)
+load_err(const char *name, struct source_spec *st, char *err, size_t errsz)
 {
+	struct diags d = DIAGS_INIT;
 	int r;
 
 	t_catch();
-	r = store_load(name, st);
+	r = store_load(name, st, &d);
 	t_caught(err, errsz);
+	if (diags_first_err(&d) != NULL)
+		snprintf(err, errsz, "%s", diags_first_err(&d));
+	diags_clear(&d);
 	return r;
 }
 
@@ -68,7 +81,7 @@ test_store_size(const char *dir)
 	    "format = pem\nrole = anchors\n";
 	const size_t max = 64 * 1024;
 	char *text, err[512], want[600];
-	struct store st;
+	struct source_spec st;
 	size_t i, dl = sizeof(def) - 1;
 	int r;
 
@@ -87,8 +100,8 @@ test_store_size(const char *dir)
 	CHECK(err[0] == '\0');
 	if (st.name != NULL) {
 		CHECK(strcmp(st.name, "big") == 0 && st.npaths == 1 &&
-		    st.role == STORE_ANCHORS && st.fmt == FORMAT_PEM);
-		store_release(&st);
+		    st.role == ROLE_ANCHORS && st.fmt == FORMAT_PEM);
+		spec_release(&st);
 	}
 	text[max - 1] = '#';
 	text[max] = '\n';
@@ -97,7 +110,7 @@ test_store_size(const char *dir)
 	r = load_err("big", &st, err, sizeof(err));
 	CHECK(r == -1);
 	if (r == 0)
-		store_release(&st);
+		spec_release(&st);
 	snprintf(want, sizeof(want), "'%s/big': larger than 64 KiB; refused",
 	    dir);
 	CHECK(strstr(err, want) != NULL);
@@ -114,7 +127,7 @@ test_store_dir(void)
 	char dir[] = "/tmp/t_store.XXXXXX";
 	const char *where, *saved = getenv("TRUSTBUILD_STORES");
 	char *old = saved ? strdup(saved) : NULL;
-	struct store st, *v;
+	struct source_spec st, *v;
 	size_t n;
 
 	if (mkdtemp(dir) == NULL) {
@@ -127,34 +140,34 @@ test_store_dir(void)
 	put(dir, "i", "name = i\nurl = https://example.invalid/i.pem\n"
 	    "format = pem\nrole = intermediates\n");
 	setenv("TRUSTBUILD_STORES", dir, 1);
-	CHECK(store_load("a", &st) == 0);
-	CHECK(st.role == STORE_ANCHORS && st.npaths == 1);
-	store_release(&st);
-	CHECK(store_load("i", &st) == 0);
-	CHECK(st.role == STORE_INTERMEDIATES && st.npaths == 0);
-	store_release(&st);
-	CHECK(store_load("no-such-store", &st) == -1);
-	CHECK(store_load("../a", &st) == -1);
-	CHECK(store_load(".a", &st) == -1);
-	CHECK(store_load("", &st) == -1);
-	CHECK(store_list(&v, &n, &where) == 0);
+	CHECK(store_load("a", &st, NULL) == 0);
+	CHECK(st.role == ROLE_ANCHORS && st.npaths == 1);
+	spec_release(&st);
+	CHECK(store_load("i", &st, NULL) == 0);
+	CHECK(st.role == ROLE_INTERMEDIATES && st.npaths == 0);
+	spec_release(&st);
+	CHECK(store_load("no-such-store", &st, NULL) == -1);
+	CHECK(store_load("../a", &st, NULL) == -1);
+	CHECK(store_load(".a", &st, NULL) == -1);
+	CHECK(store_load("", &st, NULL) == -1);
+	CHECK(store_list(&v, &n, &where, NULL) == 0);
 	CHECK(n == 2 && strcmp(where, dir) == 0 &&
 	    strcmp(v[0].name, "a") == 0 && strcmp(v[1].name, "i") == 0);
 	if (n > 0)
 		store_list_free(v, n);
 	/* a file that calls itself by another name */
 	put(dir, "b", "name = c\npath = /x\nformat = pem\nrole = anchors\n");
-	CHECK(store_load("b", &st) == -1);
+	CHECK(store_load("b", &st, NULL) == -1);
 	/* so does the listing: 'stores' shows only names --store takes */
-	if (store_list(&v, &n, &where) == 0) {
+	if (store_list(&v, &n, &where, NULL) == 0) {
 		CHECK(!"store_list accepted a misnamed definition");
 		store_list_free(v, n);
 	}
 	drop(dir, "b");
 	put(dir, "b", "name = b\npath = /x\nformat = gif\nrole = anchors\n");
-	CHECK(store_load("b", &st) == -1);
+	CHECK(store_load("b", &st, NULL) == -1);
 	/* one broken definition fails the listing, naming it */
-	if (store_list(&v, &n, &where) == 0) {
+	if (store_list(&v, &n, &where, NULL) == 0) {
 		CHECK(!"store_list accepted a broken definition");
 		store_list_free(v, n);
 	}
@@ -179,16 +192,16 @@ test_store(void)
 	    "url = https://example.invalid/x.pem   # trailing comment\n"
 	    "format = pem\n"
 	    "role = anchors\n";
-	struct store st;
+	struct source_spec st;
 	DIR *d;
 	struct dirent *de;
 	int n = 0;
 
-	CHECK(store_parse("t", good, strlen(good), &st) == 0);
+	CHECK(store_parse("t", good, strlen(good), &st, NULL) == 0);
 	CHECK(strcmp(st.name, "x") == 0 && st.fmt == FORMAT_PEM &&
-	    st.role == STORE_ANCHORS &&
+	    st.role == ROLE_ANCHORS &&
 	    strcmp(st.url, "https://example.invalid/x.pem") == 0);
-	store_release(&st);
+	spec_release(&st);
 	CHECK(parse("name = x\nformat = pem\nrole = anchors\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\n") == -1);
 	CHECK(parse("name = x\npath = /a\nformat = pem\nrole = roots\n") == -1);
@@ -227,10 +240,10 @@ test_store(void)
 		CHECK(buf != NULL);
 		if (buf == NULL)
 			continue;
-		CHECK(store_parse(rel, (char *)buf, len, &st) == 0);
+		CHECK(store_parse(rel, (char *)buf, len, &st, NULL) == 0);
 		if (st.name != NULL) {
 			CHECK(strcmp(st.name, de->d_name) == 0);
-			store_release(&st);
+			spec_release(&st);
 		}
 		free(buf);
 		n++;

@@ -1,0 +1,545 @@
+/*
+ * spec.c: the source description and the table of configuration keys,
+ * see spec.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "format.h"
+#include "probe.h"
+#include "source.h"
+#include "spec.h"
+#include "store.h"
+#include "xalloc.h"
+
+static const char *const roles[] = { "anchors", "intermediates", "blocklist" };
+static const char *const integrities[] = { "https", "sha256-url", "pin",
+    "local" };
+
+enum key_type {
+	K_STR,		/* any text; empty: unset */
+	K_PATH,		/* an absolute path; empty: unset unless K_NEEDED */
+	K_URL,		/* http(s); max 1: file:/// or an absolute path too */
+	K_STORE,	/* the name of a definition in stores/ */
+	K_YESNO,
+	K_UINT,		/* min to max; K_PERCENT: "25%" too */
+	K_SIZE,		/* 1 to max bytes, k, M, G suffixes */
+	K_SHA256,	/* kept as 64 lowercase hex digits */
+	K_EXCLUDE,	/* a SHA-256 added to struct config's list */
+	K_PATHS,	/* an absolute path added to the list, max of them */
+	K_FORMAT,	/* formats[]: format and fmt */
+	K_ROLE,		/* roles[] up to max: role and role_set */
+	K_PURPOSE,
+	K_INTEGRITY,	/* integrities[] */
+	K_PROBE_URL	/* what probe_parse_url() takes */
+};
+
+enum key_flags {
+	K_NEEDED	= 1 << 0,	/* an empty value is an error */
+	K_DIR		= 1 << 1,	/* ... that asks for a directory */
+	K_PERCENT	= 1 << 2,	/* a number may end in '%' */
+	K_REPEAT	= 1 << 3	/* may be given more than once */
+};
+
+static const struct key {
+	unsigned	 where;		/* enum spec_where */
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;		/* of the field in the section's struct */
+	unsigned	 min, max;
+	unsigned	 flags;		/* enum key_flags */
+} keys[] = {
+#define C(f)	offsetof(struct config, f)
+#define S(f)	offsetof(struct source_spec, f)
+#define P(f)	offsetof(struct config_probe, f)
+	{ SPEC_OUTPUT, "bundle", K_PATH, C(bundle), 0, 0, 0 },
+	{ SPEC_OUTPUT, "capath", K_PATH, C(capath), 0, 0, 0 },
+	{ SPEC_OUTPUT, "purpose", K_PURPOSE, C(purpose), 0, 0, 0 },
+	{ SPEC_OUTPUT, "state", K_PATH, C(state), 0, 0, K_NEEDED | K_DIR },
+	{ SPEC_OUTPUT, "hooks", K_PATH, C(hooks), 0, 0, 0 },
+	{ SPEC_OUTPUT, "reload", K_STR, C(reload), 0, 0, 0 },
+	{ SPEC_OUTPUT, "hook-timeout", K_UINT, C(hook_timeout), 0, 86400, 0 },
+	{ SPEC_OUTPUT, "keep-expired", K_YESNO, C(keep_expired), 0, 0, 0 },
+	{ SPEC_OUTPUT, "compat", K_YESNO, C(compat), 0, 0, 0 },
+	{ SPEC_OUTPUT, "shrink-limit", K_UINT, C(shrink_limit), 0, 100,
+	    K_PERCENT },
+	{ SPEC_OUTPUT, "lock-wait", K_UINT, C(lock_wait), 0, 86400, 0 },
+	{ SPEC_OUTPUT, "exclude", K_EXCLUDE, 0, 0, 0, K_REPEAT },
+	{ SPEC_OUTPUT, "probe-parallel", K_UINT, C(probe_parallel), 1, 256,
+	    0 },
+	{ SPEC_FETCH, "connect-timeout", K_UINT, C(connect_timeout), 0, 3600,
+	    0 },
+	{ SPEC_FETCH, "timeout", K_UINT, C(timeout), 0, 86400, 0 },
+	{ SPEC_FETCH, "max-size", K_SIZE, C(max_size), 0, 0, 0 },
+	{ SPEC_FETCH, "ca", K_PATH, C(ca), 0, 0, K_NEEDED },
+	{ SPEC_STORE, "name", K_STR, S(name), 0, 0, 0 },
+	{ SPEC_STORE, "description", K_STR, S(description), 0, 0, 0 },
+	{ SPEC_SOURCE, "store", K_STORE, S(store), 0, 0, 0 },
+	{ SPEC_SOURCE, "url", K_URL, S(url), 0, 1, 0 },
+	{ SPEC_STORE, "url", K_URL, S(url), 0, 0, 0 },
+	{ SPEC_STORE, "path", K_PATHS, 0, 0, SPEC_MAX_PATHS, K_REPEAT },
+	{ SPEC_SOURCE, "sha256", K_SHA256, S(sha256), 0, 0, 0 },
+	{ SPEC_SOURCE, "sha256-url", K_URL, S(sha256_url), 0, 0, 0 },
+	{ SPEC_SOURCE | SPEC_STORE, "format", K_FORMAT, 0, 0, 0, 0 },
+	{ SPEC_SOURCE | SPEC_STORE, "member", K_STR, S(member), 0, 0, 0 },
+	{ SPEC_SOURCE, "role", K_ROLE, 0, 0, ROLE_BLOCKLIST, 0 },
+	{ SPEC_STORE, "role", K_ROLE, 0, 0, ROLE_INTERMEDIATES, 0 },
+	{ SPEC_STORE, "integrity", K_INTEGRITY, S(integrity), 0, 0, 0 },
+	{ SPEC_STORE, "sha256-url", K_URL, S(sha256_url), 0, 0, 0 },
+	{ SPEC_STORE, "sha256", K_SHA256, S(sha256), 0, 0, 0 },
+	{ SPEC_SOURCE, "ca", K_PATH, S(ca), 0, 0, K_NEEDED },
+	{ SPEC_SOURCE | SPEC_STORE, "fallback", K_STR, S(fallback), 0, 0, 0 },
+	{ SPEC_SOURCE, "max-size", K_SIZE, S(max_size), 0, 0, 0 },
+	{ SPEC_PROBE, "url", K_PROBE_URL, P(url), 0, 0, 0 },
+	{ SPEC_PROBE, "servername", K_STR, P(servername), 0, 0, 0 },
+	{ SPEC_PROBE, "ehlo", K_STR, P(ehlo), 0, 0, 0 },
+	{ SPEC_PROBE, "chase", K_YESNO, P(chase), 0, 0, 0 },
+	{ SPEC_PROBE, "https-aia", K_YESNO, P(https_aia), 0, 0, 0 },
+	{ SPEC_PROBE, "aia-private", K_YESNO, P(aia_private), 0, 0, 0 },
+	{ SPEC_PROBE, "timeout", K_UINT, P(timeout), 1, 3600, 0 },
+#undef C
+#undef S
+#undef P
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *
+where_name(enum spec_where w)
+{
+	switch (w) {
+	case SPEC_OUTPUT:
+		return "[output]";
+	case SPEC_FETCH:
+		return "[fetch]";
+	case SPEC_SOURCE:
+		return "[source]";
+	case SPEC_PROBE:
+		return "[probe]";
+	default:
+		return "a store definition";
+	}
+}
+
+/* The names of the keys of w, as "a, b, c", into buf. */
+static const char *
+key_names(enum spec_where w, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < NKEYS && len < size; i++)
+		if (keys[i].where & w)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			    len ? ", " : "", keys[i].name);
+	return buf;
+}
+
+int
+spec_size(const char *s, size_t max, size_t *out)
+{
+	unsigned long long n, mul = 1;
+	char *end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm': case 'M':
+		mul = 1024 * 1024;
+		end++;
+		break;
+	case 'g': case 'G':
+		mul = 1024 * 1024 * 1024;
+		end++;
+		break;
+	}
+	if (*end != '\0' || n == 0 || n > max / mul)
+		return -1;
+	*out = (size_t)(n * mul);
+	return 0;
+}
+
+int
+spec_sha256(const char *s, unsigned char out[32])
+{
+	char hex[65];
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ':')
+			continue;
+		if (n == 64)
+			return -1;
+		hex[n++] = (char)tolower((unsigned char)*s);
+	}
+	hex[n] = '\0';
+	return cert_unhex(hex, n, out);
+}
+
+static int
+is_url(const char *v, int local_ok)
+{
+	if (strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0)
+		return 1;
+	return local_ok && (strncmp(v, "file:///", 8) == 0 || v[0] == '/');
+}
+
+/* A number of k's bounds into *out; -1 after a message. */
+static int
+number(const struct key *k, const char *v, unsigned *out, const char *file,
+    size_t line, struct diags *d)
+{
+	char tmp[32], *end;
+	unsigned long n;
+	size_t len = strlen(v);
+
+	if ((k->flags & K_PERCENT) && len > 0 && len < sizeof(tmp) &&
+	    v[len - 1] == '%') {
+		memcpy(tmp, v, len - 1);
+		tmp[len - 1] = '\0';
+	} else
+		snprintf(tmp, sizeof(tmp), "%s", len < sizeof(tmp) ? v : "x");
+	errno = 0;
+	n = strtoul(tmp, &end, 10);
+	if (!isdigit((unsigned char)*tmp) || *end != '\0' || errno != 0 ||
+	    n > k->max) {
+		diag_err(d, file, line, "%s must be a number from 0 to %u, not "
+		    "'%s'", k->name, k->max, v);
+		return -1;
+	}
+	if (n < k->min) {
+		diag_err(d, file, line, "%s must be at least %u, not '%s'",
+		    k->name, k->min, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+/*
+ * A value kept as a string, checked, into its field (base + offset): an
+ * empty value unsets (bundle = ).  -1 after a message.
+ */
+static int
+set_string(const struct key *k, void *base, const char *v, const char *file,
+    size_t line, struct diags *d)
+{
+	struct source_spec *s = base;
+	const struct format *fr;
+	struct probe_target t;
+	unsigned char dg[32];
+	char **f = (char **)((char *)base + k->off), hex[65], err[512];
+	size_t i;
+
+	switch (k->type) {
+	case K_PATH:
+		if (*v == '\0' && (k->flags & K_DIR)) {
+			diag_err(d, file, line, "%s needs a directory", k->name);
+			return -1;
+		}
+		if ((*v != '\0' || (k->flags & K_NEEDED)) && *v != '/') {
+			diag_err(d, file, line, "%s '%s' must be an absolute "
+			    "path", k->name, v);
+			return -1;
+		}
+		break;
+	case K_URL:
+		if (is_url(v, k->max))
+			break;
+		diag_err(d, file, line, k->max ? "%s '%s' must be https://, "
+		    "http://, file:/// or an absolute path" : "%s '%s' must be "
+		    "http(s)", k->name, v);
+		return -1;
+	case K_STORE:
+		if (*v != '\0' && *v != '.' && strchr(v, '/') == NULL)
+			break;
+		diag_err(d, file, line, "'%s' is not a store name; 'trustbuild "
+		    "stores' lists them", v);
+		return -1;
+	case K_PROBE_URL:
+		if (probe_parse_url(v, &t, err, sizeof(err)) == 0)
+			break;
+		diag_err(d, file, line, "%s", err);
+		return -1;
+	case K_SHA256:
+		if (spec_sha256(v, dg) == -1) {
+			diag_err(d, file, line, "%s '%s' is not 64 hex digits",
+			    k->name, v);
+			return -1;
+		}
+		cert_hex(dg, 32, hex, 0);
+		v = hex;
+		break;
+	case K_FORMAT:
+		if ((fr = format_from_key(v)) == NULL) {
+			diag_err(d, file, line, "%s '%s' is not one of %s",
+			    k->name, v, format_keys());
+			return -1;
+		}
+		s->fmt = fr->fmt;
+		f = &s->format;
+		break;
+	case K_INTEGRITY:
+		for (i = 0; i < sizeof(integrities) / sizeof(*integrities); i++)
+			if (strcmp(v, integrities[i]) == 0)
+				break;
+		if (i < sizeof(integrities) / sizeof(*integrities))
+			break;
+		diag_err(d, file, line, "%s '%s' is not https, sha256-url, pin "
+		    "or local", k->name, v);
+		return -1;
+	default:
+		break;
+	}
+	free(*f);
+	*f = *v != '\0' ? xstrdup(v) : NULL;
+	return 0;
+}
+
+/* One value of k into its field (base + offset); -1 after a message. */
+static int
+set_value(const struct key *k, void *base, const char *v, const char *file,
+    size_t line, struct diags *d)
+{
+	struct source_spec *s = base;
+	struct config *c = base;
+	unsigned char dg[32];
+	void *f = (char *)base + k->off;
+	size_t i;
+	int w;
+
+	switch (k->type) {
+	case K_YESNO:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+		    strcmp(v, "1") == 0)
+			*(int *)f = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+		    strcmp(v, "0") == 0)
+			*(int *)f = 0;
+		else {
+			diag_err(d, file, line, "%s must be yes or no, not "
+			    "'%s'", k->name, v);
+			return -1;
+		}
+		return 0;
+	case K_UINT:
+		return number(k, v, f, file, line, d);
+	case K_SIZE:
+		if (spec_size(v, SOURCE_MAX_FILE, f) == 0)
+			return 0;
+		diag_err(d, file, line, "%s '%s' is not a size from 1 to %dM "
+		    "(k, M suffixes)", k->name, v, SOURCE_MAX_FILE >> 20);
+		return -1;
+	case K_EXCLUDE:
+		if (spec_sha256(v, dg) == -1) {
+			diag_err(d, file, line, "%s '%s' is not a SHA-256 "
+			    "fingerprint (64 hex digits, colons allowed)",
+			    k->name, v);
+			return -1;
+		}
+		c->exclude = xreallocarray(c->exclude, c->nexclude + 1,
+		    sizeof(*c->exclude));
+		memcpy(c->exclude[c->nexclude++], dg, 32);
+		return 0;
+	case K_PATHS:
+		if (s->npaths == k->max) {
+			diag_err(d, file, line, "more than %u paths at '%s'",
+			    k->max, v);
+			return -1;
+		}
+		if (v[0] != '/') {
+			diag_err(d, file, line, "%s '%s' must be an absolute "
+			    "path", k->name, v);
+			return -1;
+		}
+		s->paths[s->npaths++] = xstrdup(v);
+		return 0;
+	case K_ROLE:
+		for (i = 0; i <= k->max; i++)
+			if (strcmp(v, roles[i]) == 0) {
+				s->role = (enum source_role)i;
+				s->role_set = 1;
+				return 0;
+			}
+		diag_err(d, file, line, k->max == ROLE_BLOCKLIST ? "%s '%s' is "
+		    "not anchors, intermediates or blocklist" : "%s '%s' is not "
+		    "anchors or intermediates", k->name, v);
+		return -1;
+	case K_PURPOSE:
+		if ((w = purpose_from_name(v)) == -1) {
+			diag_err(d, file, line, "'%s' is not a purpose; use "
+			    "server-auth, email, code-signing or any", v);
+			return -1;
+		}
+		*(enum purpose *)f = (enum purpose)w;
+		return 0;
+	default:
+		return set_string(k, base, v, file, line, d);
+	}
+}
+
+int
+spec_set(enum spec_where where, void *base, const char *file, size_t line,
+    const char *key, const char *value, uint64_t *seen, struct diags *d)
+{
+	char names[512];
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((keys[i].where & where) && strcmp(keys[i].name, key) == 0)
+			break;
+	if (i == NKEYS) {
+		diag_err(d, file, line, "unknown key '%s' in %s (%s)", key,
+		    where_name(where), key_names(where, names, sizeof(names)));
+		return -1;
+	}
+	if (!(keys[i].flags & K_REPEAT) && (*seen & (UINT64_C(1) << i))) {
+		diag_err(d, file, line, where == SPEC_STORE ? "'%s' given "
+		    "twice" : "'%s' given twice in this section", key);
+		return -1;
+	}
+	*seen |= UINT64_C(1) << i;
+	return set_value(&keys[i], base, value, file, line, d);
+}
+
+void
+spec_release(struct source_spec *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	free(s->name);
+	free(s->file);
+	free(s->description);
+	free(s->store);
+	free(s->url);
+	free(s->path);
+	for (i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->format);
+	free(s->member);
+	free(s->integrity);
+	free(s->sha256);
+	free(s->sha256_url);
+	free(s->ca);
+	free(s->fallback);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *
+dup0(const char *a, const char *b)
+{
+	const char *v = a != NULL ? a : b;
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+void
+spec_copy(struct source_spec *out, const struct source_spec *s)
+{
+	size_t i;
+
+	*out = *s;
+	out->name = dup0(s->name, NULL);
+	out->file = dup0(s->file, NULL);
+	out->description = dup0(s->description, NULL);
+	out->store = dup0(s->store, NULL);
+	out->url = dup0(s->url, NULL);
+	out->path = dup0(s->path, NULL);
+	for (i = 0; i < s->npaths; i++)
+		out->paths[i] = xstrdup(s->paths[i]);
+	out->format = dup0(s->format, NULL);
+	out->member = dup0(s->member, NULL);
+	out->integrity = dup0(s->integrity, NULL);
+	out->sha256 = dup0(s->sha256, NULL);
+	out->sha256_url = dup0(s->sha256_url, NULL);
+	out->ca = dup0(s->ca, NULL);
+	out->fallback = dup0(s->fallback, NULL);
+}
+
+/* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
+static void
+set_location(struct source_spec *s, const char *loc)
+{
+	char *hash;
+
+	free(s->url);
+	s->url = NULL;
+	if (strncmp(loc, "http://", 7) == 0 || strncmp(loc, "https://", 8) == 0) {
+		s->url = xstrdup(loc);
+		return;
+	}
+	if (strncmp(loc, "file://", 7) == 0)
+		loc += 7;
+	s->path = xstrdup(loc);
+	if (access(s->path, F_OK) != 0 &&
+	    (hash = strrchr(s->path, '#')) != NULL && s->member == NULL) {
+		*hash = '\0';
+		s->member = xstrdup(hash + 1);
+	}
+}
+
+int
+spec_resolve(const struct source_spec *e, struct source_spec *out,
+    struct diags *d)
+{
+	struct source_spec st, r;
+	size_t i;
+
+	memset(&st, 0, sizeof(st));
+	if (e->store != NULL && store_load(e->store, &st, d) == -1)
+		return -1;
+	spec_copy(&r, e);
+	if (e->store != NULL) {
+		if (!e->role_set)
+			r.role = st.role;
+		if (e->format == NULL) {
+			r.fmt = st.fmt;
+			r.format = dup0(st.format, NULL);
+		}
+		free(r.description);
+		free(r.integrity);
+		r.description = dup0(st.description, NULL);
+		r.integrity = dup0(st.integrity, NULL);
+	}
+	if (r.member == NULL)
+		r.member = dup0(st.member, NULL);
+	if (r.sha256 == NULL)
+		r.sha256 = dup0(st.sha256, NULL);
+	if (r.sha256_url == NULL)
+		r.sha256_url = dup0(st.sha256_url, NULL);
+	if (r.fallback == NULL)
+		r.fallback = dup0(st.fallback, NULL);
+	if (e->url != NULL || st.url != NULL)
+		set_location(&r, e->url != NULL ? e->url : st.url);
+	else {
+		for (i = 0; i < st.npaths && r.path == NULL; i++)
+			if (access(st.paths[i], R_OK) == 0)
+				r.path = xstrdup(st.paths[i]);
+		if (r.path == NULL) {
+			diag_err(d, NULL, 0, "[source %s]: none of the paths of "
+			    "store '%s' exists here (%s); give 'url = PATH'",
+			    e->name, st.name, st.file);
+			spec_release(&r);
+			spec_release(&st);
+			return -1;
+		}
+	}
+	spec_release(&st);
+	*out = r;
+	return 0;
+}
