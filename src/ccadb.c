@@ -223,7 +223,7 @@ out:
 }
 
 int
-ccadb_parse(const char *name, const char *buf, size_t len,
+ccadb_parse(const char *name, const void *buf, size_t len,
     struct certset *set, struct diags *d)
 {
 	struct field f[CCADB_MAX_COLUMNS];
@@ -234,7 +234,7 @@ ccadb_parse(const char *name, const char *buf, size_t len,
 	c.name = name;
 	c.d = d;
 	c.p = buf;
-	c.end = buf + len;
+	c.end = c.p + len;
 	c.line = 1;
 	if ((ncol = record(&c, f)) <= 0) {
 		if (ncol == 0)

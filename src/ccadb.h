@@ -32,7 +32,7 @@ int	ccadb_detect(const char *buf, size_t len);
  * for a malformed file (an unterminated quote, a row with another number
  * of fields than the header, a field over 1 MiB).
  */
-int	ccadb_parse(const char *name, const char *buf, size_t len,
+int	ccadb_parse(const char *name, const void *buf, size_t len,
 	    struct certset *set, struct diags *d);
 
 #endif

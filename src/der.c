@@ -62,9 +62,10 @@ der_parse_pkcs7(const char *name, size_t line, const unsigned char *der,
 }
 
 int
-der_parse(const char *name, const unsigned char *buf, size_t len,
+der_parse(const char *name, const void *der, size_t len,
     struct certset *set, struct diags *d)
 {
+	const unsigned char *buf = der;
 	struct cert *c;
 
 	if ((c = cert_from_der(buf, len)) != NULL) {

@@ -20,7 +20,7 @@ int	der_detect(const unsigned char *buf, size_t len);
  * Add the certificate(s) in buf to set.  Returns how many were read, or -1
  * after adding one error naming name to d.
  */
-int	der_parse(const char *name, const unsigned char *buf, size_t len,
+int	der_parse(const char *name, const void *buf, size_t len,
 	    struct certset *set, struct diags *d);
 
 /*

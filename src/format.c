@@ -43,33 +43,6 @@ parse_certdata(const char *name, const unsigned char *buf, size_t len,
 	return certdata_parse(name, (const char *)buf, len, want, set, bl, d);
 }
 
-static int
-parse_ccadb(const char *name, const unsigned char *buf, size_t len,
-    int want, struct certset *set, struct blocklist *bl, struct diags *d)
-{
-	(void)want;
-	(void)bl;
-	return ccadb_parse(name, (const char *)buf, len, set, d);
-}
-
-static int
-parse_pem(const char *name, const unsigned char *buf, size_t len,
-    int want, struct certset *set, struct blocklist *bl, struct diags *d)
-{
-	(void)want;
-	(void)bl;
-	return pem_parse(name, (const char *)buf, len, set, d);
-}
-
-static int
-parse_der(const char *name, const unsigned char *buf, size_t len,
-    int want, struct certset *set, struct blocklist *bl, struct diags *d)
-{
-	(void)want;
-	(void)bl;
-	return der_parse(name, buf, len, set, d);
-}
-
 static int parse_archive(const char *, const unsigned char *, size_t, int,
     struct certset *, struct blocklist *, struct diags *);
 
@@ -80,15 +53,26 @@ static int parse_archive(const char *, const unsigned char *, size_t, int,
  */
 const struct format format_table[] = {
 	{ "archive", "archive", FORMAT_ARCHIVE, unpack_detect,
-	    parse_archive },
+	    parse_archive, NULL },
 	{ "certdata", "certdata.txt", FORMAT_CERTDATA, detect_certdata,
-	    parse_certdata },
-	{ "ccadb-csv", "CCADB CSV", FORMAT_CCADB, detect_ccadb, parse_ccadb },
-	{ "pem", "PEM", FORMAT_PEM, detect_pem, parse_pem },
-	{ "der", "DER", FORMAT_DER, der_detect, parse_der },
-	{ "pkcs7", "DER", FORMAT_DER, NULL, parse_der },
-	{ NULL, NULL, FORMAT_UNKNOWN, NULL, NULL }
+	    parse_certdata, NULL },
+	{ "ccadb-csv", "CCADB CSV", FORMAT_CCADB, detect_ccadb, NULL,
+	    ccadb_parse },
+	{ "pem", "PEM", FORMAT_PEM, detect_pem, NULL, pem_parse },
+	{ "der", "DER", FORMAT_DER, der_detect, NULL, der_parse },
+	{ "pkcs7", "DER", FORMAT_DER, NULL, NULL, der_parse },
+	{ NULL, NULL, FORMAT_UNKNOWN, NULL, NULL, NULL }
 };
+
+int
+format_row_parse(const struct format *f, const char *name,
+    const unsigned char *buf, size_t len, int want, struct certset *set,
+    struct blocklist *bl, struct diags *d)
+{
+	if (f->parse != NULL)
+		return f->parse(name, buf, len, want, set, bl, d);
+	return f->certs(name, buf, len, set, d);
+}
 
 enum source_format
 format_detect(const unsigned char *buf, size_t len)
@@ -183,7 +167,8 @@ member(void *arg, const char *name, const unsigned char *buf, size_t len,
 		diag_info(d, name, 0, "not a certificate source; skipped");
 		return 0;
 	}
-	if ((n = f->parse(name, buf, len, m->want, m->set, m->bl, d)) > 0 ||
+	if ((n = format_row_parse(f, name, buf, len, m->want, m->set, m->bl,
+	    d)) > 0 ||
 	    m->bl->n > before)
 		diag_info(d, name, 0, "%d certificate%s", n, n == 1 ? "" : "s");
 	return n;
@@ -243,7 +228,7 @@ format_parse_members(const char *name, const unsigned char *buf,
 			    format_names());
 		return -1;
 	}
-	return f->parse(name, buf, len, want, set, bl, d);
+	return format_row_parse(f, name, buf, len, want, set, bl, d);
 }
 
 int

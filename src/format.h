@@ -1,7 +1,7 @@
 /*
  * format.h: the certificate source formats, one table.
  *
- * Every format trustbuild reads is one row {key, name, detect, parse}:
+ * Every format trustbuild reads is one row {key, name, detect, reader}:
  * detection walks the rows in order, the "format =" key of the
  * configuration and of stores/ definitions is a row's key, error texts and
  * usage list the rows, the fuzzers run every row's parser.  A format is
@@ -48,12 +48,17 @@ typedef int (*format_parse_fn)(const char *name, const unsigned char *buf,
     size_t len, int want, struct certset *set, struct blocklist *bl,
     struct diags *d);
 
+/* A reader of certificates only (no distrust entries, no purpose). */
+typedef int (*format_certs_fn)(const char *name, const void *buf,
+    size_t len, struct certset *set, struct diags *d);
+
 struct format {
 	const char		*key;	/* "format = KEY": certdata, pem... */
 	const char		*name;	/* in messages: "certdata.txt"... */
 	enum source_format	 fmt;
 	int			(*detect)(const unsigned char *, size_t);
-	format_parse_fn		 parse;
+	format_parse_fn		 parse;	/* one of these two */
+	format_certs_fn		 certs;
 };
 
 /*
@@ -63,6 +68,11 @@ struct format {
  */
 extern const struct format format_table[];
 
+/* The reader of row f over buf (parse, or certs): a format_parse_fn. */
+int		 format_row_parse(const struct format *f, const char *name,
+		    const unsigned char *buf, size_t len, int want,
+		    struct certset *set, struct blocklist *bl,
+		    struct diags *d);
 /* What the bytes are: the first row whose detect says yes. */
 enum source_format format_detect(const unsigned char *buf, size_t len);
 /* The row of f, or NULL for FORMAT_UNKNOWN; borrowed. */

@@ -171,10 +171,10 @@ block(const char *name, size_t line, enum block_kind kind,
 }
 
 int
-pem_parse(const char *name, const char *buf, size_t len,
+pem_parse(const char *name, const void *text, size_t len,
     struct certset *set, struct diags *d)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = text, *end = p + len;
 	const char *type = NULL, *body = NULL;
 	size_t line = 0, begin_line = 0, typelen = 0;
 	int n = 0;

@@ -26,7 +26,7 @@ int	pem_detect(const char *buf, size_t len);
  * block may hold several), or -1 after adding one error "'name': line N:
  * ..." to d; the blocks skipped are warnings in d.
  */
-int	pem_parse(const char *name, const char *buf, size_t len,
+int	pem_parse(const char *name, const void *buf, size_t len,
 	    struct certset *set, struct diags *d);
 
 /*

@@ -85,9 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f == NULL)
 			format_parse("fuzz", u, size, CERTDATA_ALL, set, bl, &d);
 		else {
-			f->parse("fuzz", u, size, CERTDATA_ALL, set, bl, &d);
-			f->parse("fuzz", u, size, PURPOSE_SERVER_AUTH, set, bl,
-			    &d);
+			format_row_parse(f, "fuzz", u, size, CERTDATA_ALL,
+			    set, bl, &d);
+			format_row_parse(f, "fuzz", u, size,
+			    PURPOSE_SERVER_AUTH, set, bl, &d);
 		}
 		diags_clear(&d);
 	}

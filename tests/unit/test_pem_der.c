@@ -231,7 +231,8 @@ formats_documented(void)
 		free(man);
 	}
 	for (f = format_table; f->key != NULL; f++)
-		CHECK(f->parse != NULL && f->name != NULL &&
+		CHECK((f->parse != NULL) + (f->certs != NULL) == 1 &&
+		    f->name != NULL &&
 		    (f->detect != NULL || format_get(f->fmt)->detect != NULL));
 	CHECK(format_from_key("gif") == NULL);
 	CHECK(format_from_key("pkcs7")->fmt == FORMAT_DER);

@@ -90,7 +90,8 @@ quiet(const char *what, const unsigned char *buf, size_t len,
 		for (f = format_table; f->key != NULL; f++) {
 			set = certset_new();
 			bl = blocklist_new();
-			n = f->parse(what, buf, len, wants[w], set, bl, &d);
+			n = format_row_parse(f, what, buf, len, wants[w], set,
+			    bl, &d);
 			many += d.nerr > 1 || (n == -1 && d.nerr != 1);
 			diags_clear(&d);
 			certset_free(set);
