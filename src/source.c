@@ -271,12 +271,32 @@ load(struct load *l, const char *path, int depth)
 	return r;
 }
 
-/* Why a source gave nothing, for "no certificates found (WHY)". */
+/*
+ * Why a source gave nothing, for "no certificates found (WHY)".  The
+ * warnings of the load since entry first (what was skipped) become info
+ * entries, shown with -v: the one error says it all; a single file's
+ * first warning is the reason.
+ */
 static const char *
-why_nothing(const struct load *l, char *buf, size_t size)
+why_nothing(const struct load *l, size_t first, char *buf, size_t size)
 {
+	const struct diag *w = NULL;
+	size_t i;
+
+	for (i = first; l->d != NULL && i < l->d->n; i++)
+		if (l->d->v[i].level == DIAG_WARN) {
+			if (w == NULL)
+				w = &l->d->v[i];
+			l->d->v[i].level = DIAG_INFO;
+		}
 	if (l->files == 0)
 		snprintf(buf, size, "no file in it");
+	else if (l->files == 1 && l->unknown == 0 && w != NULL && w->line > 0)
+		snprintf(buf, size, "read as %s: line %zu: %s",
+		    format_name(l->last), w->line, w->msg);
+	else if (l->files == 1 && l->unknown == 0 && w != NULL)
+		snprintf(buf, size, "read as %s: %s", format_name(l->last),
+		    w->msg);
 	else if (l->files == 1 && l->unknown == 0)
 		snprintf(buf, size, "read as %s: no certificate in it",
 		    format_name(l->last));
@@ -295,7 +315,7 @@ source_load(const char *path, int want, struct certset *set,
     struct blocklist *bl, struct diags *d)
 {
 	struct load l = { want, set, bl, d, 0, 0, FORMAT_UNKNOWN };
-	size_t before = bl->n;
+	size_t before = bl->n, first = d != NULL ? d->n : 0;
 	struct stat st;
 	const char *hash;
 	char why[512];
@@ -326,8 +346,8 @@ source_load(const char *path, int want, struct certset *set,
 	} else if ((n = load(&l, path, 0)) == -1)
 		return -1;
 	if (n == 0 && bl->n == before) {
-		diag_err(d, path, 0, "no certificates found (%s)",
-		    why_nothing(&l, why, sizeof(why)));
+		why_nothing(&l, first, why, sizeof(why));
+		diag_err(d, path, 0, "no certificates found (%s)", why);
 		return -1;
 	}
 	return n;
