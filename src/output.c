@@ -12,7 +12,6 @@
 #include "bundle.h"
 #include "capath.h"
 #include "config.h"
-#include "log.h"
 #include "output.h"
 #include "publish.h"
 #include "xalloc.h"
@@ -128,9 +127,31 @@ output_getopt(struct output *o, int ch, const char *arg)
 	return 1;
 }
 
+int
+output_make_parents(const struct output *o, struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (publish_make_parents(o->v[i].path, d) == -1)
+			return -1;
+	return 0;
+}
+
+int
+output_leftovers(const struct output *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (publish_leftovers(o->v[i].path))
+			return 1;
+	return 0;
+}
+
 /* Lock each distinct output directory once (flock is per open file). */
 static int
-lock_outputs(const struct output *o, int fds[OUTPUT_MAX])
+lock_outputs(const struct output *o, int fds[OUTPUT_MAX], struct diags *d)
 {
 	struct stat st[OUTPUT_MAX];
 	size_t i, j;
@@ -138,21 +159,21 @@ lock_outputs(const struct output *o, int fds[OUTPUT_MAX])
 
 	for (i = 0; i < o->n; i++) {
 		const char *path = o->v[i].path;
-		char *d = publish_dirname(path);
+		char *dir = publish_dirname(path);
 
-		if (stat(d, &st[i]) == -1) {
-			log_err("'%s': cannot publish there: directory '%s' "
-			    "does not exist; create it first", path, d);
-			free(d);
+		if (stat(dir, &st[i]) == -1) {
+			diag_err(d, path, 0, "cannot publish there: directory "
+			    "'%s' does not exist; create it first", dir);
+			free(dir);
 			return -1;
 		}
-		free(d);
+		free(dir);
 		for (dup = 0, j = 0; j < i; j++)
 			if (st[j].st_dev == st[i].st_dev &&
 			    st[j].st_ino == st[i].st_ino)
 				dup = 1;
 		if (!dup && (fds[i] = publish_lock(path,
-		    OUTPUT_LOCK_WAIT_S)) == -1)
+		    OUTPUT_LOCK_WAIT_S, d)) == -1)
 			return -1;
 	}
 	return 0;
@@ -161,26 +182,24 @@ lock_outputs(const struct output *o, int fds[OUTPUT_MAX])
 /* Render one output and stage it beside what is published. */
 static int
 stage(const struct output_target *t, const struct certset *set, int flags,
-    struct pending *pd)
+    struct pending *pd, struct diags *d)
 {
 	struct rendered r;
-	struct diags d = DIAGS_INIT;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (t->w->render(set, flags, &r, &d) == -1)
+	if (t->w->render(set, flags, &r, d) == -1)
 		goto out;
 	if (r.b.failed) {
-		diag_err(&d, NULL, 0, "out of memory rendering the %s",
+		diag_err(d, NULL, 0, "out of memory rendering the %s",
 		    t->w->name);
 		goto out;
 	}
 	if (t->w->kind == PENDING_FILE)
-		rc = publish_file_prepare(pd, t->path, r.b.p, r.b.len);
+		rc = publish_file_prepare(pd, t->path, r.b.p, r.b.len, d);
 	else
-		rc = publish_dir_prepare(pd, t->path, r.e, r.n);
+		rc = publish_dir_prepare(pd, t->path, r.e, r.n, d);
 out:
-	diags_report(&d);
 	buf_release(&r.b);
 	free(r.e);
 	return rc;
@@ -191,6 +210,7 @@ output_publish(const struct output *o, const struct certset *set,
     int *changed)
 {
 	struct pending pd[OUTPUT_MAX];
+	struct diags d = DIAGS_INIT;
 	int lockfd[OUTPUT_MAX];
 	size_t i;
 	int rc = -1;
@@ -200,12 +220,12 @@ output_publish(const struct output *o, const struct certset *set,
 		pd[i].dfd = -1;
 		lockfd[i] = -1;
 	}
-	if (lock_outputs(o, lockfd) == -1)
+	if (lock_outputs(o, lockfd, &d) == -1)
 		goto out;
 	for (i = 0; i < o->n; i++)
-		if (stage(&o->v[i], set, o->flags, &pd[i]) == -1)
+		if (stage(&o->v[i], set, o->flags, &pd[i], &d) == -1)
 			goto out;
-	if (publish_commit_all(pd, o->n) == -1)
+	if (publish_commit_all(pd, o->n, &d) == -1)
 		goto out;
 	*changed = 0;
 	for (i = 0; i < o->n; i++)
@@ -218,5 +238,6 @@ out:
 		if (lockfd[i] != -1)
 			close(lockfd[i]);
 	}
+	diags_report(&d);
 	return rc;
 }

@@ -26,8 +26,9 @@
  *      set gives the same bytes (sorted, no time of the run in it);
  *   2. one row in writers[] (output.c): { "p12", "p12", "p12",
  *      "FILE", PENDING_FILE, offsetof(struct config, p12), p12_render };
- *   3. the field in struct config (config.h) that the [output] key fills;
- *      "build --p12 FILE" comes from the row by itself (output_longopts);
+ *   3. the field in struct config (config.h) and the [output] "p12" row
+ *      of the configuration's key table that fills it; "build --p12 FILE"
+ *      comes from the writers[] row by itself (output_longopts);
  *   4. a test in tests/e2e/ that reads the output as a user would
  *      ("openssl pkcs12 -info"), and the man page's [output] keys.
  */
@@ -105,9 +106,20 @@ struct option *output_longopts(const struct option *base);
 int	output_getopt(struct output *o, int ch, const char *arg);
 
 /*
+ * mkdir -p of the directories above each output (publish_make_parents).
+ * -1 after adding to d.
+ */
+int	output_make_parents(const struct output *o, struct diags *d);
+/*
+ * 1 if an interrupted run left something beside an output (temp files,
+ * generations): see publish_leftovers().  0 if not.
+ */
+int	output_leftovers(const struct output *o);
+
+/*
  * Publish set to the outputs of o.  *changed says whether anything was
  * written (content equal to what is published is not).  Returns 0, or -1
- * after a message; then nothing was switched, except as publish.h says of a
+ * after a message (what render and publish.h said, reported here, once); then nothing was switched, except as publish.h says of a
  * failure between two renames.
  */
 int	output_publish(const struct output *o, const struct certset *set,

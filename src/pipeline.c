@@ -161,6 +161,7 @@ same_as_last_run(struct run *r)
 	struct pipeline *p = r->p;
 	const struct config *c = p->cfg;
 	struct state_run rec;
+	struct output out = OUTPUT_INIT;
 	char id[sizeof(rec.published)], path[4096], *man = NULL;
 
 	if (state_last_run_read(c->state, &rec) != 1 ||
@@ -170,9 +171,8 @@ same_as_last_run(struct run *r)
 		return 0;
 	/* an interrupted run left files behind: a full run removes them */
 	snprintf(path, sizeof(path), "%s/last-run", c->state);
-	if ((c->bundle && publish_leftovers(c->bundle)) ||
-	    (c->capath && publish_leftovers(c->capath)) ||
-	    publish_leftovers(path)) {
+	output_from_config(&out, c);
+	if (output_leftovers(&out) || publish_leftovers(path)) {
 		diag_info(r->d, NULL, 0, "leftovers of an interrupted run: a "
 		    "full run removes them");
 		return 0;
@@ -553,9 +553,10 @@ static int
 stage_prepare(struct pipeline *p)
 {
 	const struct config *c = p->cfg;
+	struct output out = OUTPUT_INIT;
 
-	if ((c->bundle != NULL && publish_make_parents(c->bundle) == -1) ||
-	    (c->capath != NULL && publish_make_parents(c->capath) == -1))
+	output_from_config(&out, c);
+	if (output_make_parents(&out, &p->d) == -1)
 		return -1;
 	if ((p->lockfd = state_lock(c->state, c->lock_wait)) == -1)
 		return -1;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "publish.h"
 #include "publish_impl.h"
 #include "publish_tmp.h"
@@ -38,7 +38,7 @@ publish_dirname(const char *path)
 }
 
 int
-publish_split(struct pending *pd, const char *path)
+publish_split(struct pending *pd, const char *path, struct diags *d)
 {
 	const char *slash;
 	size_t len;
@@ -54,14 +54,14 @@ publish_split(struct pending *pd, const char *path)
 	pd->base = xstrdup(slash != NULL ? slash + 1 : pd->path);
 	if (*pd->base == '\0' || strcmp(pd->base, ".") == 0 ||
 	    strcmp(pd->base, "..") == 0) {
-		log_err("'%s': not a name trustbuild can publish to", path);
+		diag_err(d, path, 0, "not a name trustbuild can publish to");
 		return -1;
 	}
 	return 0;
 }
 
 int
-publish_make_parents(const char *path)
+publish_make_parents(const char *path, struct diags *d)
 {
 	char *p = xstrdup(path), *s;
 	int rc = 0;
@@ -71,8 +71,8 @@ publish_make_parents(const char *path)
 	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
 		*s = '\0';
 		if (mkdir(p, 0755) == -1 && errno != EEXIST) {
-			log_err("'%s': cannot create the directory for '%s': "
-			    "%s", p, path, strerror(errno));
+			diag_err(d, p, 0, "cannot create the directory for "
+			    "'%s': %s", path, strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -90,15 +90,15 @@ publish_open_dir(const char *path)
 
 /* Open pd->dir into pd->dfd.  -1 after a message. */
 int
-publish_open_parent(struct pending *pd)
+publish_open_parent(struct pending *pd, struct diags *d)
 {
 	if ((pd->dfd = publish_open_dir(pd->dir)) != -1)
 		return 0;
 	if (errno == ELOOP || errno == ENOTDIR)
-		log_err("'%s': not a directory (a symbolic link is not "
-		    "followed here); give the directory itself", pd->dir);
+		diag_err(d, pd->dir, 0, "not a directory (a symbolic link is "
+		    "not followed here); give the directory itself");
 	else
-		log_err("'%s': %s; create the directory first", pd->dir,
+		diag_err(d, pd->dir, 0, "%s; create the directory first",
 		    strerror(errno));
 	return -1;
 }
@@ -140,7 +140,8 @@ publish_write_all(int fd, const void *p, size_t len)
 
 /* 1 if the file at dirfd/name holds exactly buf, 0 if not or absent. */
 int
-publish_same_content(int dirfd, const char *name, const void *buf, size_t len)
+publish_same_content(int dirfd, const char *name, const void *buf,
+    size_t len)
 {
 	struct stat st;
 	char chunk[65536];
@@ -174,33 +175,35 @@ out:
 
 int
 publish_file_prepare(struct pending *pd, const char *path, const void *buf,
-    size_t len)
+    size_t len, struct diags *d)
 {
 	struct pending where;
 	int rc;
 
-	if (publish_split(&where, path) == -1 || publish_open_parent(&where) == -1) {
+	if (publish_split(&where, path, d) == -1 ||
+	    publish_open_parent(&where, d) == -1) {
 		publish_release(&where);
 		memset(pd, 0, sizeof(*pd));
 		pd->dfd = -1;
 		return -1;
 	}
 	rc = publish_file_prepare_at(pd, where.dfd, where.dir, where.base, buf,
-	    len, 0644, 1);
+	    len, 0644, 1, d);
 	publish_release(&where);
 	return rc;
 }
 
 int
 publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
-    const char *name, const void *buf, size_t len, mode_t mode, int keep)
+    const char *name, const void *buf, size_t len, mode_t mode, int keep,
+    struct diags *d)
 {
 	struct stat st;
 	char tmp[256], prefix[256], *path;
 	int fd = -1, tries;
 
 	path = xasprintf("%s/%s", dirname, name);
-	if (publish_split(pd, path) == -1) {
+	if (publish_split(pd, path, d) == -1) {
 		free(path);
 		return -1;
 	}
@@ -209,14 +212,14 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	pd->base = xstrdup(name);
 	pd->kind = PENDING_FILE;
 	if ((pd->dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3)) == -1) {
-		log_err("'%s': %s", dirname, strerror(errno));
+		diag_err(d, dirname, 0, "%s", strerror(errno));
 		return -1;
 	}
-	publish_remove_stale(pd->dfd, pd->base, "tmp", NULL, NULL);
+	publish_remove_stale(pd->dfd, pd->base, "tmp", NULL, NULL, d);
 	if (fstatat(pd->dfd, pd->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(st.st_mode)) {
-			log_err("'%s': is a directory; the bundle must be a "
-			    "file name", pd->path);
+			diag_err(d, pd->path, 0, "is a directory; the bundle "
+			    "must be a file name");
 			return -1;
 		}
 		/* never the mode of a file someone else made, nor setuid */
@@ -235,7 +238,7 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 			break;
 	}
 	if (fd == -1) {
-		log_err("'%s': cannot create a temporary file: %s", pd->dir,
+		diag_err(d, pd->dir, 0, "cannot create a temporary file: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -243,13 +246,15 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	publish_tmp_add(pd->dfd, pd->tmp, 0);
 	/* synced with everything staged, by publish_commit_all() */
 	if (fchmod(fd, mode) == -1 || publish_write_all(fd, buf, len) == -1) {
-		log_err("'%s/%s': %s", pd->dir, pd->tmp, strerror(errno));
+		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
+		    strerror(errno));
 		close(fd);
 		publish_abort(pd);
 		return -1;
 	}
 	if (close(fd) == -1) {
-		log_err("'%s/%s': %s", pd->dir, pd->tmp, strerror(errno));
+		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
+		    strerror(errno));
 		publish_abort(pd);
 		return -1;
 	}
@@ -259,12 +264,12 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 
 /* Make one staged output live: rename(2), nothing else. */
 static int
-commit_one(struct pending *pd)
+commit_one(struct pending *pd, struct diags *d)
 {
 	if (pd->kind == PENDING_DIR)
-		return publish_gen_commit(pd);
+		return publish_gen_commit(pd, d);
 	if (renameat(pd->dfd, pd->tmp, pd->dfd, pd->base) == -1) {
-		log_err("'%s': cannot replace: %s", pd->path, strerror(errno));
+		diag_err(d, pd->path, 0, "cannot replace: %s", strerror(errno));
 		return -1;
 	}
 	publish_tmp_forget(pd->dfd, pd->tmp);
@@ -273,7 +278,8 @@ commit_one(struct pending *pd)
 
 /* Run fn once per distinct directory (by device and inode) of the staged. */
 static int
-each_dir(struct pending *pd, size_t n, int (*fn)(int, const char *))
+each_dir(struct pending *pd, size_t n,
+    int (*fn)(int, const char *, struct diags *), struct diags *d)
 {
 	struct stat seen[8];
 	size_t i, j, nseen = 0;
@@ -286,7 +292,7 @@ each_dir(struct pending *pd, size_t n, int (*fn)(int, const char *))
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
 		if (fstat(pd[i].dfd, &st) == -1) {
-			log_err("'%s': %s", pd[i].dir, strerror(errno));
+			diag_err(d, pd[i].dir, 0, "%s", strerror(errno));
 			return -1;
 		}
 		for (j = 0; j < nseen; j++)
@@ -295,38 +301,38 @@ each_dir(struct pending *pd, size_t n, int (*fn)(int, const char *))
 				dup = 1;
 		if (!dup && nseen < 8)
 			seen[nseen++] = st;
-		if (!dup && fn(pd[i].dfd, pd[i].dir) == -1)
+		if (!dup && fn(pd[i].dfd, pd[i].dir, d) == -1)
 			rc = -1;
 	}
 	return rc;
 }
 
 static int
-sync_fs(int fd, const char *dir)
+sync_fs(int fd, const char *dir, struct diags *d)
 {
 	/* one sync for everything staged there: files and generations */
 	if (syncfs(fd) == -1) {
-		log_err("'%s': sync: %s", dir, strerror(errno));
+		diag_err(d, dir, 0, "sync: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
 static int
-sync_entries(int fd, const char *dir)
+sync_entries(int fd, const char *dir, struct diags *d)
 {
 	if (fsync(fd) == -1)
-		log_warn("'%s': fsync: %s", dir, strerror(errno));
+		diag_warn(d, dir, 0, "fsync: %s", strerror(errno));
 	return 0;
 }
 
 int
-publish_commit_all(struct pending *pd, size_t n)
+publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 {
 	size_t i;
 
 	/* durable before visible: sync the staged data, then rename */
-	if (each_dir(pd, n, sync_fs) == -1) {
+	if (each_dir(pd, n, sync_fs, d) == -1) {
 		for (i = 0; i < n; i++)
 			publish_abort(&pd[i]);
 		return -1;
@@ -334,7 +340,7 @@ publish_commit_all(struct pending *pd, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
-		if (commit_one(&pd[i]) == -1) {
+		if (commit_one(&pd[i], d) == -1) {
 			/* the outputs before stay switched: report, abort rest */
 			for (; i < n; i++)
 				publish_abort(&pd[i]);
@@ -342,12 +348,12 @@ publish_commit_all(struct pending *pd, size_t n)
 		}
 	}
 	/* the renames themselves: one fsync per directory */
-	each_dir(pd, n, sync_entries);
+	each_dir(pd, n, sync_entries, d);
 	for (i = 0; i < n; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
 		if (pd[i].kind == PENDING_DIR)
-			publish_gen_finish(&pd[i]);
+			publish_gen_finish(&pd[i], d);
 		free(pd[i].tmp);	/* live now: never to be aborted */
 		pd[i].tmp = NULL;
 	}
@@ -361,7 +367,8 @@ publish_abort(struct pending *pd)
 		return;
 	if (pd->dfd != -1) {
 		if (pd->kind == PENDING_DIR)
-			publish_remove_generation(pd->dfd, pd->dir, pd->tmp);
+			publish_remove_generation(pd->dfd, pd->dir, pd->tmp,
+			    NULL);
 		else
 			unlinkat(pd->dfd, pd->tmp, 0);
 		publish_tmp_forget(pd->dfd, pd->tmp);

@@ -10,8 +10,22 @@
  * ones are removed.  A kill -9 at any instant leaves the old or the new
  * store, complete.  Content equal to what is published is not written.
  *
- * Writers stage with *_prepare; the caller then commits every pending
- * output or aborts them all.
+ * Calling sequence (output.c for what the writers render; state.c for
+ * its files):
+ *
+ *	struct pending pd[n];
+ *	publish_lock(path, wait_s, &d);		// per output directory
+ *	publish_file_prepare(&pd[0], ..., &d);	// or publish_dir_prepare
+ *	publish_commit_all(pd, n, &d);		// all live, or none staged
+ *	publish_abort(&pd[i]); publish_release(&pd[i]);	// each, always
+ *
+ * What is staged and not yet live is listed in publish_tmp.h's registry,
+ * and removed if the run dies of a signal or exits first.  The code:
+ * publish.c (files, commit), publish_gen.c (generations), publish_lock.c,
+ * publish_tmp.c.
+ *
+ * Nothing here prints: what went wrong is added to the caller's struct
+ * diags (diag.h), with the path it concerns.
  *
  * The directory is opened once, with O_DIRECTORY|O_NOFOLLOW, and every
  * operation below it is relative to that descriptor (openat, mkdirat,
@@ -28,6 +42,8 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+
+#include "diag.h"
 
 enum pending_kind {
 	PENDING_FILE,
@@ -58,10 +74,11 @@ struct dir_entry {
 
 /*
  * Stage buf as the new content of path.  If path already holds exactly
- * buf, nothing is staged and pd->changed is 0.  -1 after a message.
+ * buf, nothing is staged and pd->changed is 0.  -1 after adding the
+ * error to d.
  */
 int	publish_file_prepare(struct pending *pd, const char *path,
-	    const void *buf, size_t len);
+	    const void *buf, size_t len, struct diags *d);
 
 /*
  * The same in the directory dirfd (dup'ed; dirname names it in messages),
@@ -71,7 +88,7 @@ int	publish_file_prepare(struct pending *pd, const char *path,
  */
 int	publish_file_prepare_at(struct pending *pd, int dirfd,
 	    const char *dirname, const char *name, const void *buf,
-	    size_t len, mode_t mode, int keep);
+	    size_t len, mode_t mode, int keep, struct diags *d);
 
 /*
  * The directory that holds path (malloc'd): "." for a bare name, "/" for
@@ -81,10 +98,10 @@ char	*publish_dirname(const char *path);
 
 /*
  * mkdir -p of the directories above path (0755), not path itself; a
- * trailing slash of path is not a level.  -1 after a message naming the
- * directory that could not be made.
+ * trailing slash of path is not a level.  -1 after adding to d an error
+ * naming the directory that could not be made.
  */
-int	publish_make_parents(const char *path);
+int	publish_make_parents(const char *path, struct diags *d);
 
 /*
  * Open the directory path for operations below it: O_DIRECTORY|O_NOFOLLOW,
@@ -95,19 +112,22 @@ int	publish_open_dir(const char *path);
 /*
  * Stage a new generation holding entries (names unique) for the directory
  * link path.  If the published generation holds exactly these entries,
- * nothing is staged.  -1 after a message.
+ * nothing is staged.  -1 after adding to d.
  */
 int	publish_dir_prepare(struct pending *pd, const char *path,
-	    const struct dir_entry *e, size_t n);
+	    const struct dir_entry *e, size_t n, struct diags *d);
 
 /*
  * Make the n staged outputs live (unchanged ones are skipped): one syncfs(2)
  * per file system for all staged data, then a rename(2) each, then one
- * fsync(2) per directory.  -1 after a message; outputs not yet switched
- * are aborted.
+ * fsync(2) per directory.  -1 after adding to d; outputs not yet switched
+ * are aborted.  A failed fsync of a directory is a warning in d.
  */
-int	publish_commit_all(struct pending *pd, size_t n);
-/* Remove what was staged; the published output stays as it was. */
+int	publish_commit_all(struct pending *pd, size_t n, struct diags *d);
+/*
+ * Remove what was staged; the published output stays as it was.  Silent:
+ * what cannot be removed now, the next prepare of the output removes.
+ */
 void	publish_abort(struct pending *pd);
 /* Free pd's strings (after commit or abort). */
 void	publish_release(struct pending *pd);
@@ -118,9 +138,9 @@ void	publish_release(struct pending *pd);
  * /run/trustbuild (0700), named by the directory's device and inode, so no
  * other user can open it to hold it; as another user (a tree of one's own)
  * the directory itself is locked.  Returns a descriptor to keep open, or
- * -1 after a message.
+ * -1 after adding to d.
  */
-int	publish_lock(const char *path, unsigned wait_s);
+int	publish_lock(const char *path, unsigned wait_s, struct diags *d);
 
 /*
  * Take flock(LOCK_EX) of fd, trying every 0.1 s for up to wait_s seconds

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "publish.h"
 #include "publish_impl.h"
 #include "publish_tmp.h"
@@ -26,31 +26,35 @@
  * never someone else's directory put in its place.
  */
 void
-publish_remove_generation(int dfd, const char *dir, const char *name)
+publish_remove_generation(int dfd, const char *dir, const char *name,
+    struct diags *d)
 {
 	struct stat st;
 	struct dirent *de;
-	DIR *d;
+	DIR *dp;
 	int fd;
 
 	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		return;
 	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
-	    (d = fdopendir(fd)) == NULL) {
+	    (dp = fdopendir(fd)) == NULL) {
 		close(fd);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
+	/* a signal now: the handler finishes the removal */
+	publish_tmp_add(dfd, name, 1);
+	while ((de = readdir(dp)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		unlinkat(fd, de->d_name, 0);
 	}
-	closedir(d);
+	closedir(dp);
 	/* a link or another directory swapped in meanwhile: ENOTDIR, ENOTEMPTY */
 	if (unlinkat(dfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
-		log_warn("'%s/%s': cannot remove an old generation: %s", dir,
-		    name, strerror(errno));
+		diag_warn(d, NULL, 0, "'%s/%s': cannot remove an old "
+		    "generation: %s", dir, name, strerror(errno));
+	publish_tmp_forget(dfd, name);
 }
 
 /* A fresh descriptor for reading the directory dfd (its own offset). */
@@ -69,18 +73,18 @@ open_list(int dfd)
 
 void
 publish_remove_stale(int dfd, const char *base, const char *kind,
-    const char *keep1, const char *keep2)
+    const char *keep1, const char *keep2, struct diags *d)
 {
 	char prefix[512];
 	size_t plen;
-	DIR *d;
+	DIR *dp;
 	struct dirent *de;
 	struct stat st;
 
 	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.%s.", base, kind);
-	if (plen >= sizeof(prefix) || (d = open_list(dfd)) == NULL)
+	if (plen >= sizeof(prefix) || (dp = open_list(dfd)) == NULL)
 		return;
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(dp)) != NULL) {
 		if (strncmp(de->d_name, prefix, plen) != 0)
 			continue;
 		if ((keep1 && strcmp(de->d_name, keep1) == 0) ||
@@ -88,11 +92,11 @@ publish_remove_stale(int dfd, const char *base, const char *kind,
 			continue;
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(st.st_mode))
-			publish_remove_generation(dfd, ".", de->d_name);
+			publish_remove_generation(dfd, ".", de->d_name, d);
 		else
 			unlinkat(dfd, de->d_name, 0);
 	}
-	closedir(d);
+	closedir(dp);
 }
 
 /* The generation name a link in dfd points at, if it is one of ours. */
@@ -154,7 +158,7 @@ same_dir(int dfd, const char *name, const struct dir_entry *e, size_t n)
  * into pd->tmp, a descriptor to it returned.  -1 after a message.
  */
 static int
-make_generation(struct pending *pd)
+make_generation(struct pending *pd, struct diags *d)
 {
 	struct stat st;
 	char name[256], prefix[256];
@@ -180,8 +184,9 @@ make_generation(struct pending *pd)
 	    O_CLOEXEC)) == -1 || fstat(gfd, &st) == -1 ||
 	    st.st_uid != geteuid() || st.st_nlink != 2 ||
 	    (st.st_mode & 0777) != 0700) {
-		log_err("'%s/%s': replaced while trustbuild created it; is "
-		    "someone else writing to '%s'?", pd->dir, name, pd->dir);
+		diag_err(d, NULL, 0, "'%s/%s': replaced while trustbuild "
+		    "created it; is someone else writing to '%s'?", pd->dir,
+		    name, pd->dir);
 		if (gfd != -1)
 			close(gfd);
 		publish_tmp_forget(pd->dfd, name);	/* not ours to remove */
@@ -190,59 +195,60 @@ make_generation(struct pending *pd)
 		return -1;
 	}
 	if (fchmod(gfd, 0755) == -1) {
-		log_err("'%s/%s': %s", pd->dir, name, strerror(errno));
+		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, name,
+		    strerror(errno));
 		close(gfd);
 		return -1;
 	}
 	return gfd;
 fail:
-	log_err("'%s': cannot create a generation directory: %s", pd->dir,
+	diag_err(d, pd->dir, 0, "cannot create a generation directory: %s",
 	    strerror(errno));
 	return -1;
 }
 
 int
 publish_dir_prepare(struct pending *pd, const char *path,
-    const struct dir_entry *e, size_t n)
+    const struct dir_entry *e, size_t n, struct diags *d)
 {
 	struct stat st;
 	char *prev = NULL, pl[512];
 	size_t i;
 	int gfd = -1, fd;
 
-	if (publish_split(pd, path) == -1)
+	if (publish_split(pd, path, d) == -1)
 		return -1;
 	pd->kind = PENDING_DIR;
-	if (publish_open_parent(pd) == -1)
+	if (publish_open_parent(pd, d) == -1)
 		return -1;
 	if (fstatat(pd->dfd, pd->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISDIR(st.st_mode)) {
-			DIR *d = NULL;
+			DIR *dp = NULL;
 			struct dirent *de;
 			int entries = 0;
 
 			if ((fd = openat(pd->dfd, pd->base, O_RDONLY |
 			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
-			    (d = fdopendir(fd)) == NULL)
+			    (dp = fdopendir(fd)) == NULL)
 				close(fd);
-			while (d != NULL && (de = readdir(d)) != NULL)
+			while (dp != NULL && (de = readdir(dp)) != NULL)
 				if (strcmp(de->d_name, ".") &&
 				    strcmp(de->d_name, ".."))
 					entries++;
-			if (d != NULL)
-				closedir(d);
-			if (d == NULL || entries > 0) {
-				log_err("'%s': is a directory trustbuild does "
-				    "not manage; trustbuild publishes a CApath "
-				    "as a symbolic link to a generation "
-				    "directory: move '%s' away or choose "
-				    "another --capath", path, path);
+			if (dp != NULL)
+				closedir(dp);
+			if (dp == NULL || entries > 0) {
+				diag_err(d, path, 0, "is a directory "
+				    "trustbuild does not manage; trustbuild "
+				    "publishes a CApath as a symbolic link to "
+				    "a generation directory: move '%s' away "
+				    "or choose another --capath", path);
 				return -1;
 			}
 			pd->empty_dir = 1;
 		} else if (!S_ISLNK(st.st_mode)) {
-			log_err("'%s': exists and is not a directory or a "
-			    "symbolic link; move it away", path);
+			diag_err(d, path, 0, "exists and is not a directory "
+			    "or a symbolic link; move it away");
 			return -1;
 		} else if ((pd->old = generation_of(pd->dfd, pd->base,
 		    pd->base)) == NULL) {
@@ -251,29 +257,29 @@ publish_dir_prepare(struct pending *pd, const char *path,
 			    sizeof(target) - 1);
 
 			target[tn > 0 ? tn : 0] = '\0';
-			log_err("'%s': is a symbolic link trustbuild did not make "
-			    "(to '%s'); remove it or choose another --capath",
-			    path, target);
+			diag_err(d, path, 0, "is a symbolic link trustbuild "
+			    "did not make (to '%s'); remove it or choose "
+			    "another --capath", target);
 			return -1;
 		}
 	}
 	snprintf(pl, sizeof(pl), ".%s.prev", pd->base);
 	prev = generation_of(pd->dfd, pd->base, pl);
 	/* leftovers of killed runs: not the live one, not the previous one */
-	publish_remove_stale(pd->dfd, pd->base, "gen", pd->old, prev);
-	publish_remove_stale(pd->dfd, pd->base, "lnk", NULL, NULL);
+	publish_remove_stale(pd->dfd, pd->base, "gen", pd->old, prev, d);
+	publish_remove_stale(pd->dfd, pd->base, "lnk", NULL, NULL, d);
 	free(prev);
 
 	if (pd->old != NULL && same_dir(pd->dfd, pd->old, e, n))
 		return 0;
 
-	if ((gfd = make_generation(pd)) == -1)
+	if ((gfd = make_generation(pd, d)) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		if (e[i].data == NULL) {
 			if (symlinkat(e[i].link, gfd, e[i].name) == -1) {
-				log_err("'%s/%s/%s': %s", pd->dir, pd->tmp,
-				    e[i].name, strerror(errno));
+				diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir,
+				    pd->tmp, e[i].name, strerror(errno));
 				goto fail;
 			}
 			continue;
@@ -285,15 +291,15 @@ publish_dir_prepare(struct pending *pd, const char *path,
 			fd = -1;
 		}
 		if (fd == -1 || publish_write_all(fd, e[i].data, e[i].len) == -1) {
-			log_err("'%s/%s/%s': %s", pd->dir, pd->tmp, e[i].name,
-			    strerror(errno));
+			diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir, pd->tmp,
+			    e[i].name, strerror(errno));
 			if (fd != -1)
 				close(fd);
 			goto fail;
 		}
 		if (close(fd) == -1) {
-			log_err("'%s/%s/%s': %s", pd->dir, pd->tmp, e[i].name,
-			    strerror(errno));
+			diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir, pd->tmp,
+			    e[i].name, strerror(errno));
 			goto fail;
 		}
 	}
@@ -308,7 +314,10 @@ fail:
 	return -1;
 }
 
-/* A symbolic link to target under a fresh ".BASE.lnk.*" name.  -1: errno. */
+/*
+ * A symbolic link to target under a fresh ".BASE.lnk.*" name, listed in
+ * publish_tmp.h's registry until renamed or removed.  -1: errno.
+ */
 static int
 make_link(struct pending *pd, const char *target, char *lnk, size_t size)
 {
@@ -318,58 +327,75 @@ make_link(struct pending *pd, const char *target, char *lnk, size_t size)
 	snprintf(prefix, sizeof(prefix), ".%s.lnk.", pd->base);
 	for (tries = 0; tries < 100; tries++) {
 		publish_tmp_name(lnk, size, prefix);
-		if (symlinkat(target, pd->dfd, lnk) == 0)
+		if (symlinkat(target, pd->dfd, lnk) == 0) {
+			publish_tmp_add(pd->dfd, lnk, 0);
 			return 0;
+		}
 		if (errno != EEXIST)
 			return -1;
 	}
 	return -1;
 }
 
-/* Switch the link to the staged generation with one rename(2). */
-int
-publish_gen_commit(struct pending *pd)
+/*
+ * ".BASE.prev" to the generation before (made as a link temp first):
+ * right after the switch, so that a run that dies between leaves at most
+ * the live generation and the one before.
+ */
+static void
+set_prev(struct pending *pd, const char *lnk)
 {
-	char lnk[256];
+	char prev[512];
+
+	snprintf(prev, sizeof(prev), ".%s.prev", pd->base);
+	if (renameat(pd->dfd, lnk, pd->dfd, prev) == -1)
+		unlinkat(pd->dfd, lnk, 0);
+	publish_tmp_forget(pd->dfd, lnk);
+}
+
+int
+publish_gen_commit(struct pending *pd, struct diags *d)
+{
+	char lnk[256], plnk[256] = "";
 
 	if (make_link(pd, pd->tmp, lnk, sizeof(lnk)) == -1) {
-		log_err("'%s': cannot make a link: %s", pd->dir,
+		diag_err(d, pd->dir, 0, "cannot make a link: %s",
 		    strerror(errno));
 		return -1;
 	}
-	publish_tmp_add(pd->dfd, lnk, 0);
+	if (pd->old != NULL && make_link(pd, pd->old, plnk,
+	    sizeof(plnk)) == -1)
+		plnk[0] = '\0';	/* no .prev this time: not an error */
 	if (pd->empty_dir && unlinkat(pd->dfd, pd->base, AT_REMOVEDIR) == -1 &&
 	    errno != ENOENT) {
-		log_err("'%s': %s", pd->path, strerror(errno));
+		diag_err(d, pd->path, 0, "%s", strerror(errno));
 		goto fail;
 	}
 	/* live from the rename on: a signal must not remove it any more */
 	publish_tmp_forget(pd->dfd, pd->tmp);
 	if (renameat(pd->dfd, lnk, pd->dfd, pd->base) == -1) {
-		log_err("'%s': cannot switch to the new generation: %s",
-		    pd->path, strerror(errno));
+		diag_err(d, pd->path, 0, "cannot switch to the new "
+		    "generation: %s", strerror(errno));
 		goto fail;
 	}
 	publish_tmp_forget(pd->dfd, lnk);
+	if (plnk[0] != '\0')
+		set_prev(pd, plnk);
 	return 0;
 fail:
 	unlinkat(pd->dfd, lnk, 0);
 	publish_tmp_forget(pd->dfd, lnk);
+	if (plnk[0] != '\0') {
+		unlinkat(pd->dfd, plnk, 0);
+		publish_tmp_forget(pd->dfd, plnk);
+	}
 	return -1;
 }
 
-/* After the switch: remember the generation before, drop older ones. */
 void
-publish_gen_finish(struct pending *pd)
+publish_gen_finish(struct pending *pd, struct diags *d)
 {
-	char lnk[256], prev[512];
-
-	if (pd->old != NULL && make_link(pd, pd->old, lnk, sizeof(lnk)) == 0) {
-		snprintf(prev, sizeof(prev), ".%s.prev", pd->base);
-		if (renameat(pd->dfd, lnk, pd->dfd, prev) == -1)
-			unlinkat(pd->dfd, lnk, 0);
-	}
-	publish_remove_stale(pd->dfd, pd->base, "gen", pd->tmp, pd->old);
+	publish_remove_stale(pd->dfd, pd->base, "gen", pd->tmp, pd->old, d);
 }
 
 int
@@ -383,7 +409,7 @@ publish_leftovers(const char *path)
 	DIR *d;
 	int found = 0;
 
-	if (publish_split(&pd, path) == -1)
+	if (publish_split(&pd, path, NULL) == -1)
 		return 1;
 	if ((pd.dfd = publish_open_dir(pd.dir)) == -1) {
 		publish_release(&pd);

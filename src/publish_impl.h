@@ -9,15 +9,16 @@
 
 #include <stddef.h>
 
+#include "diag.h"
 #include "publish.h"
 
 /*
  * Fill pd (zeroed first) with path, its directory and last component;
- * "certs/" is "certs".  -1 after a message for a name like "." or "..".
+ * "certs/" is "certs".  -1 after adding to d for a name like "." or "..".
  */
-int	publish_split(struct pending *pd, const char *path);
-/* Open pd->dir into pd->dfd.  -1 after a message. */
-int	publish_open_parent(struct pending *pd);
+int	publish_split(struct pending *pd, const char *path, struct diags *d);
+/* Open pd->dir into pd->dfd.  -1 after adding to d. */
+int	publish_open_parent(struct pending *pd, struct diags *d);
 /* write(2) all of p.  -1 with errno. */
 int	publish_write_all(int fd, const void *p, size_t len);
 /* 1 if the file dirfd/name holds exactly buf, 0 if not or absent. */
@@ -26,16 +27,20 @@ int	publish_same_content(int dirfd, const char *name, const void *buf,
 
 /* Remove dot files ".BASE.KIND.*" in dfd, except the names keep1, keep2. */
 void	publish_remove_stale(int dfd, const char *base, const char *kind,
-	    const char *keep1, const char *keep2);
+	    const char *keep1, const char *keep2, struct diags *d);
 /*
  * Delete the generation directory name in dfd (one level: files and
  * links), only if it is a real directory we own (dir names dfd in a
- * warning).
+ * warning added to d).
  */
-void	publish_remove_generation(int dfd, const char *dir, const char *name);
-/* Switch pd's link to the staged generation with one rename(2).  -1: said. */
-int	publish_gen_commit(struct pending *pd);
-/* After the switch: remember the generation before, drop older ones. */
-void	publish_gen_finish(struct pending *pd);
+void	publish_remove_generation(int dfd, const char *dir, const char *name,
+	    struct diags *d);
+/*
+ * Switch pd's link to the staged generation with one rename(2), then
+ * ".BASE.prev" to the one before.  -1 after adding to d (nothing switched).
+ */
+int	publish_gen_commit(struct pending *pd, struct diags *d);
+/* After the switch and the sync: drop generations older than ".prev". */
+void	publish_gen_finish(struct pending *pd, struct diags *d);
 
 #endif

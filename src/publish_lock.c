@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "publish.h"
 #include "publish_impl.h"
 
@@ -27,26 +27,26 @@
  * after a message.
  */
 static int
-open_lock_file(int dfd, const char *dir)
+open_lock_file(int dfd, const char *dir, struct diags *d)
 {
 	struct stat st, dst;
 	char name[128];
 	int lfd, fd;
 
 	if (fstat(dfd, &dst) == -1) {
-		log_err("'%s': %s", dir, strerror(errno));
+		diag_err(d, dir, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (mkdir(PUBLISH_LOCK_DIR, 0700) == -1 && errno != EEXIST) {
-		log_err("'%s': cannot make the lock directory: %s",
-		    PUBLISH_LOCK_DIR, strerror(errno));
+		diag_err(d, PUBLISH_LOCK_DIR, 0, "cannot make the lock "
+		    "directory: %s", strerror(errno));
 		return -1;
 	}
 	if ((lfd = publish_open_dir(PUBLISH_LOCK_DIR)) == -1 ||
 	    fstat(lfd, &st) == -1 || st.st_uid != geteuid() ||
 	    (st.st_mode & 077) != 0) {
-		log_err("'%s': not a directory of uid %ld with mode 0700; "
-		    "remove it", PUBLISH_LOCK_DIR, (long)geteuid());
+		diag_err(d, PUBLISH_LOCK_DIR, 0, "not a directory of uid %ld "
+		    "with mode 0700; remove it", (long)geteuid());
 		if (lfd != -1)
 			close(lfd);
 		return -1;
@@ -58,8 +58,8 @@ open_lock_file(int dfd, const char *dir)
 	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() ||
 	    ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) == -1)) {
-		log_err("'%s/%s': not a lock file of ours%s%s; remove it",
-		    PUBLISH_LOCK_DIR, name, fd == -1 ? ": " : "",
+		diag_err(d, NULL, 0, "'%s/%s': not a lock file of ours%s%s; "
+		    "remove it", PUBLISH_LOCK_DIR, name, fd == -1 ? ": " : "",
 		    fd == -1 ? strerror(errno) : "");
 		if (fd != -1)
 			close(fd);
@@ -85,19 +85,19 @@ publish_lock_wait(int fd, unsigned wait_s)
 }
 
 int
-publish_lock(const char *path, unsigned wait_s)
+publish_lock(const char *path, unsigned wait_s, struct diags *d)
 {
 	struct pending pd;
 	int fd;
 
-	if (publish_split(&pd, path) == -1)
+	if (publish_split(&pd, path, d) == -1)
 		return -1;
-	if (publish_open_parent(&pd) == -1) {
+	if (publish_open_parent(&pd, d) == -1) {
 		publish_release(&pd);
 		return -1;
 	}
 	if (geteuid() == 0) {
-		if ((fd = open_lock_file(pd.dfd, pd.dir)) == -1) {
+		if ((fd = open_lock_file(pd.dfd, pd.dir, d)) == -1) {
 			publish_release(&pd);
 			return -1;
 		}
@@ -107,8 +107,8 @@ publish_lock(const char *path, unsigned wait_s)
 		pd.dfd = -1;
 	}
 	if (publish_lock_wait(fd, wait_s) == -1) {
-		log_err("'%s': another trustbuild is publishing here; try "
-		    "again later", pd.dir);
+		diag_err(d, pd.dir, 0, "another trustbuild is publishing "
+		    "here; try again later");
 		close(fd);
 		fd = -1;
 	}

@@ -1,7 +1,8 @@
 /*
  * publish_tmp.h: the one list of what this run has staged and not yet
- * made live: temp files and generation directories, each a name in an open
- * directory.  If the run ends before it commits or aborts them, by a
+ * made live: temp files, link temps and generation directories (staged
+ * ones, and old ones while they are being removed), each a name in an
+ * open directory.  If the run ends before it commits or aborts them, by a
  * signal (SIGINT, SIGTERM, SIGHUP) or by exit() (out of memory, xalloc.h),
  * the handler removes every entry, then the signal ends the process as it
  * would have.  A kill -9 leaves them; the next prepare of the same output

@@ -15,6 +15,7 @@
 
 #include "cert.h"
 #include "config.h"
+#include "diag.h"
 #include "log.h"
 #include "publish.h"
 #include "source.h"
@@ -57,7 +58,11 @@ state_open(const char *state, int create)
 	int fd;
 
 	if (create && mkdir(state, 0700) == -1 && errno == ENOENT) {
-		if (publish_make_parents(state) == -1)
+		struct diags d = DIAGS_INIT;
+		int rc = publish_make_parents(state, &d);
+
+		diags_report(&d);
+		if (rc == -1)
 			return -1;
 		if (mkdir(state, 0700) == -1 && errno != EEXIST) {
 			log_err("'%s': cannot create the state directory: %s",
@@ -252,6 +257,7 @@ state_read(const char *state, const char *file, char **bufp)
 int
 state_write(const char *state, const char *file, const char *buf, size_t len)
 {
+	struct diags d = DIAGS_INIT;
 	struct pending pd;
 	char dir[4096];
 	const char *name;
@@ -261,12 +267,14 @@ state_write(const char *state, const char *file, const char *buf, size_t len)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s%s%.*s", state, name != file ? "/" : "",
 	    (int)(name != file ? name - file - 1 : 0), file);
-	rc = publish_file_prepare_at(&pd, dfd, dir, name, buf, len, 0600, 0);
+	rc = publish_file_prepare_at(&pd, dfd, dir, name, buf, len, 0600, 0,
+	    &d);
 	close(dfd);
 	if (rc == 0)
-		rc = publish_commit_all(&pd, 1);
+		rc = publish_commit_all(&pd, 1, &d);
 	publish_abort(&pd);
 	publish_release(&pd);
+	diags_report(&d);
 	return rc;
 }
 

@@ -124,8 +124,11 @@ run 2 "and a consistent state: an offline --diff finds no change" \
     "$TB" -q -c "$W/k.conf" update --offline --diff
 
 # SIGTERM and SIGINT: a clean end, temp files removed
+"$TB" -q build --bundle "$O/bundle.crt" --capath "$O/certs" "$A" \
+    >/dev/null 2>&1	# no leftovers of the kills above
 for sig in TERM INT; do
 	left=0
+	gens=0
 	i=0
 	while [ $i -lt 10 ]; do
 		if [ $((i % 2)) = 0 ]; then s=$B; else s=$A; fi
@@ -138,10 +141,18 @@ for sig in TERM INT; do
 		[ -z "$(find "$O" -maxdepth 1 -name '.bundle.crt.tmp.*')" ] ||
 		    left=$((left + 1))
 		whole "$O" || left=$((left + 1))
+		# the staged generation, or an old one being removed, is gone
+		# too (publish_tmp.h): the live one and .prev at most
+		[ "$(find "$O" -maxdepth 1 -name '.certs.gen.*' | wc -l)" -le 2 ] ||
+		    gens=$((gens + 1))
+		[ -z "$(find "$O" -maxdepth 1 -name '.certs.lnk.*')" ] ||
+		    gens=$((gens + 1))
 		i=$((i + 1))
 	done
 	check "SIG$sig 10 times: no temp bundle left, the store whole" \
 	    [ "$left" = 0 ]
+	check "SIG$sig 10 times: only the live generation and .prev left" \
+	    [ "$gens" = 0 ]
 done
 
 # eight updates at once: one publishes, all end, none mixes its output
