@@ -194,11 +194,10 @@ published(struct manifest *m, char **path)
 	const char *p = NULL;
 	int found, rc = -1;
 
-	if (config_find(cmd_config, &c, &d) == -1) {
-		diags_report(&d);
-		return -1;
-	}
+	found = config_find(cmd_config, &c, &d);
 	diags_report(&d);
+	if (found == -1)
+		return -1;
 	if (c.bundle != NULL && access(c.bundle, F_OK) == 0)
 		p = c.bundle;
 	else if (c.capath != NULL && access(c.capath, F_OK) == 0)
@@ -240,10 +239,11 @@ cmd_list(int argc, char *argv[])
 	struct certset *set = NULL;
 	struct blocklist *bl = NULL;
 	struct manifest m;
+	struct diags d = DIAGS_INIT;
 	char *store = NULL;
 	time_t now = time(NULL);
 	size_t i;
-	int ch, json = 0, rc = EXIT_ERROR;
+	int ch, got, json = 0, rc = EXIT_ERROR;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -270,9 +270,7 @@ cmd_list(int argc, char *argv[])
 	set = certset_new();
 	bl = blocklist_new();
 	for (i = 0; i < (size_t)argc; i++) {
-		struct diags d = DIAGS_INIT;
-		int got = source_load(argv[i], CERTDATA_ALL, set, bl, &d);
-
+		got = source_load(argv[i], CERTDATA_ALL, set, bl, &d);
 		diags_report(&d);
 		if (got == -1)
 			goto out;
