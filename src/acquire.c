@@ -376,12 +376,6 @@ st_cache(struct dl *dl)
 	struct acquire_src *s = dl->s;
 	int got;
 
-	if (s->pin == NULL && s->sha256_url == NULL &&
-	    strncmp(s->url, "http://", 7) == 0)
-		diag_warn(dl->c->d, NULL, 0, "[source %s]: '%s' is plain http, "
-		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
-		    "on the way can change it: use https, or pin it", s->name,
-		    s->url);
 	if ((got = cache_open(dl->c->cfg->state, s->name, s->url, &dl->e,
 	    dl->c->d)) == -1)
 		return ACQ_FAIL;
@@ -600,7 +594,16 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 	}
 	cache_close(&dl.e);
 	fetch_result_release(&dl.res);
-	return st == ACQ_DONE ? 0 : -1;
+	if (st != ACQ_DONE)
+		return -1;
+	/* said when the download's bytes are used (not its fallback's) */
+	if (s->url != NULL && s->path == NULL && s->pin == NULL &&
+	    s->sha256_url == NULL && strncmp(s->url, "http://", 7) == 0)
+		diag_warn(c->d, NULL, 0, "[source %s]: '%s' is plain http, "
+		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
+		    "on the way can change it: use https, or pin it", s->name,
+		    s->url);
+	return 0;
 }
 
 int

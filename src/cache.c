@@ -19,12 +19,11 @@ cache_open(const char *state, const char *name, const char *url,
 {
 	int got;
 
-	(void)d;
 	memset(e, 0, sizeof(*e));
 	if (state == NULL)
 		return 0;
 	if ((got = state_cache_get(state, name, url, &e->meta, &e->data,
-	    &e->len)) != 1) {
+	    &e->len, d)) != 1) {
 		memset(e, 0, sizeof(*e));
 		return got;
 	}
@@ -48,7 +47,6 @@ cache_keep(const char *state, const char *name, const char *url,
 {
 	struct state_meta m;
 
-	(void)d;
 	memset(&m, 0, sizeof(m));
 	m.url = (char *)url;
 	m.etag = r->etag;
@@ -61,7 +59,7 @@ cache_keep(const char *state, const char *name, const char *url,
 		snprintf(m.vouched, sizeof(m.vouched), "%s", v->vouched);
 		m.sha256_url = (char *)v->sha256_url;
 	}
-	return state_cache_put(state, name, &m, data, len);
+	return state_cache_put(state, name, &m, data, len, d);
 }
 
 int

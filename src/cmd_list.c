@@ -213,7 +213,9 @@ published(struct manifest *m, char **path)
 		goto out;
 	}
 	*path = xstrdup(p);
-	if ((found = manifest_load(c.state, m, why, sizeof(why))) == -1)
+	found = manifest_load(c.state, m, why, sizeof(why), &d);
+	diags_report(&d);
+	if (found == -1)
 		goto out;
 	if (found == 0 && why[0] != '\0')
 		log_warn("'%s/" MANIFEST_FILE "': %s; why each certificate "

@@ -218,7 +218,8 @@ probe_config(struct config *cfg, struct manifest *man, enum purpose *p)
 	/* an unreadable one only means: verify without it */
 	if ((have = config_find(cmd_config, cfg, NULL) == 0)) {
 		*p = cfg->purpose;
-		if (manifest_load(cfg->state, man, err, sizeof(err)) != 1)
+		if (manifest_load(cfg->state, man, err, sizeof(err),
+		    NULL) != 1)
 			manifest_release(man);
 	}
 	return have;

@@ -17,7 +17,6 @@
 #include "config.h"
 #include "hooks.h"
 #include "diag.h"
-#include "log.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -261,7 +260,7 @@ hooks_pending(const struct config *c, const struct hooks_env *env,
 	char *pend = NULL;
 	int got, failed;
 
-	if ((got = state_read(c->state, HOOKS_PENDING, &pend)) != 1)
+	if ((got = state_read(c->state, HOOKS_PENDING, &pend, d)) != 1)
 		return got;
 	diag_notice(d, NULL, 0, "the hooks of an earlier change failed; "
 	    "running them again");
@@ -274,7 +273,7 @@ hooks_pending(const struct config *c, const struct hooks_env *env,
 		return -1;
 	}
 	diags_move(d, &hd);
-	return state_remove(c->state, HOOKS_PENDING);
+	return state_remove(c->state, HOOKS_PENDING, d);
 }
 
 int
@@ -289,16 +288,16 @@ hooks_changed(const struct config *c, const char *changes, size_t len,
 	    c->hook_timeout, &hd);
 	if (failed == 0) {
 		diags_move(d, &hd);
-		state_remove(c->state, HOOKS_PENDING);
+		state_remove(c->state, HOOKS_PENDING, d);
 		return 0;
 	}
 	/* keep every unannounced change for the next run's hooks */
-	if (state_read(c->state, HOOKS_PENDING, &pend) == 1) {
+	if (state_read(c->state, HOOKS_PENDING, &pend, d) == 1) {
 		both = xasprintf("%s%.*s", pend, (int)len, changes);
-		state_write(c->state, HOOKS_PENDING, both, strlen(both));
+		state_write(c->state, HOOKS_PENDING, both, strlen(both), d);
 		free(both);
 	} else
-		state_write(c->state, HOOKS_PENDING, changes, len);
+		state_write(c->state, HOOKS_PENDING, changes, len, d);
 	free(pend);
 	failed_lines(d, &hd, failed, "the store is published, but a hook "
 	    "failed; the hooks run again at the next update");

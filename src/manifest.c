@@ -9,7 +9,6 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "log.h"
 #include "manifest.h"
 #include "pem.h"
 #include "state.h"
@@ -376,14 +375,15 @@ manifest_add_probe(struct manifest *m, const char *name, const struct cert *c)
 }
 
 int
-manifest_load(const char *state, struct manifest *m, char *err, size_t errsz)
+manifest_load(const char *state, struct manifest *m, char *err, size_t errsz,
+    struct diags *d)
 {
 	char *buf = NULL;
 	int got;
 
 	if (errsz > 0)
 		err[0] = '\0';
-	if ((got = state_read(state, MANIFEST_FILE, &buf)) != 1)
+	if ((got = state_read(state, MANIFEST_FILE, &buf, d)) != 1)
 		return got;
 	got = manifest_parse(buf, strlen(buf), m, err, errsz) == -1 ? 0 : 1;
 	free(buf);
@@ -391,17 +391,17 @@ manifest_load(const char *state, struct manifest *m, char *err, size_t errsz)
 }
 
 int
-manifest_save(const char *state, const struct manifest *m)
+manifest_save(const char *state, const struct manifest *m, struct diags *d)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (manifest_render(m, &text, &len) == -1) {
-		log_err("out of memory");
+		diag_err(d, NULL, 0, "out of memory");
 		return -1;
 	}
-	rc = state_write(state, MANIFEST_FILE, text, len);
+	rc = state_write(state, MANIFEST_FILE, text, len, d);
 	free(text);
 	return rc;
 }

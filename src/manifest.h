@@ -27,6 +27,7 @@
 
 #include "cert.h"
 #include "certset.h"
+#include "diag.h"
 
 #define MANIFEST_FILE	"manifest"
 
@@ -82,12 +83,13 @@ const struct manifest_cert *manifest_find(const struct manifest *m,
 /*
  * STATE/manifest into m (zeroed by the caller): 1 read; 0 there is none
  * (err "") or it is damaged (the reason in err; m holds nothing); -1 after
- * a message when it cannot be read.
+ * a message in d when it cannot be read.
  */
 int	manifest_load(const char *state, struct manifest *m, char *err,
-	    size_t errsz);
-/* Replace STATE/manifest atomically with m.  -1 after a message. */
-int	manifest_save(const char *state, const struct manifest *m);
+	    size_t errsz, struct diags *d);
+/* Replace STATE/manifest atomically with m.  -1 after a message in d. */
+int	manifest_save(const char *state, const struct manifest *m,
+	    struct diags *d);
 
 void	manifest_release(struct manifest *m);
 

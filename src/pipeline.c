@@ -77,22 +77,28 @@ pipeline_policy(struct policy *pol, struct certset **asets, size_t na,
 {
 	struct certset *final;
 
+	char expired[128] = "";
+
 	if ((final = policy_build(pol, asets, na, isets, ni, bl, st)) == NULL)
 		return NULL;
 	if (st->expired > 0 && log_verbosity < LOG_VERBOSE)
-		diag_warn(d, NULL, 0, "left out %zu expired anchor%s (-v names "
-		    "them, %s keeps them)", st->expired, st->expired == 1 ? "" :
-		    "s", hint);
-	if (st->refused > 0 && log_verbosity < LOG_VERBOSE)
-		diag_warn(d, NULL, 0, "refused %zu intermediate%s (-v says "
-		    "why)", st->refused, st->refused == 1 ? "" : "s");
+		snprintf(expired, sizeof(expired), "left out %zu expired "
+		    "anchor%s (-v names them, %s keeps them)", st->expired,
+		    st->expired == 1 ? "" : "s", hint);
+	/* an empty set: one refusal that says what was left out */
 	if (final->n == 0 || st->anchors == 0) {
 		diag_err(d, NULL, 0, "refusing to publish an empty set: no "
-		    "certificate of the sources is a trust anchor for %s",
-		    purpose_name(pol->purpose));
+		    "certificate of the sources is a trust anchor for %s%s%s",
+		    purpose_name(pol->purpose), expired[0] ? "; " : "",
+		    expired);
 		certset_free(final);
 		return NULL;
 	}
+	if (expired[0] != '\0')
+		diag_warn(d, NULL, 0, "%s", expired);
+	if (st->refused > 0 && log_verbosity < LOG_VERBOSE)
+		diag_warn(d, NULL, 0, "refused %zu intermediate%s (-v says "
+		    "why)", st->refused, st->refused == 1 ? "" : "s");
 	return final;
 }
 
@@ -164,10 +170,10 @@ same_as_last_run(struct run *r)
 	struct output out = OUTPUT_INIT;
 	char id[sizeof(rec.published)], path[4096], *man = NULL;
 
-	if (state_last_run_read(c->state, &rec) != 1 ||
+	if (state_last_run_read(c->state, &rec, r->d) != 1 ||
 	    strcmp(rec.inputs, r->inputs) != 0 || rec.until <= p->now ||
-	    state_published_id(c->bundle, c->capath, id, sizeof(id)) == -1 ||
-	    strcmp(rec.published, id) != 0)
+	    state_published_id(c->bundle, c->capath, id, sizeof(id),
+	    r->d) == -1 || strcmp(rec.published, id) != 0)
 		return 0;
 	/* an interrupted run left files behind: a full run removes them */
 	snprintf(path, sizeof(path), "%s/last-run", c->state);
@@ -183,7 +189,7 @@ same_as_last_run(struct run *r)
 		return 0;
 	}
 	/* a store published before there was a manifest: a full run makes it */
-	if (state_read(c->state, MANIFEST_FILE, &man) != 1) {
+	if (state_read(c->state, MANIFEST_FILE, &man, r->d) != 1) {
 		diag_info(r->d, NULL, 0, "the published store has no manifest "
 		    "yet: a full run writes it");
 		return 0;
@@ -280,7 +286,7 @@ rollback_prev(struct run *r, const struct acquire_src *s,
 
 	memset(prev, 0, sizeof(*prev));
 	snprintf(file, sizeof(file), "sources/%s", s->name);
-	if ((got = state_read(c->state, file, &rec)) != 1)
+	if ((got = state_read(c->state, file, &rec, r->d)) != 1)
 		return got;
 	if (rollback_parse(rec, prev) == -1)
 		diag_warn(r->d, NULL, 0, "'%s/%s': not a source record; it is "
@@ -395,7 +401,8 @@ load_manifest(struct run *r)
 	char why[256];
 	int got;
 
-	if ((got = manifest_load(state, &r->prev, why, sizeof(why))) == -1)
+	got = manifest_load(state, &r->prev, why, sizeof(why), r->d);
+	if (got == -1)
 		return -1;
 	if (got == 0 && why[0] != '\0')
 		diag_notice(r->d, NULL, 0, "'%s/" MANIFEST_FILE "': %s; going "
@@ -486,7 +493,7 @@ save_rollback(struct run *r)
 			diag_err(r->d, NULL, 0, "out of memory");
 			return -1;
 		}
-		rc = state_write(p->cfg->state, file, text, len);
+		rc = state_write(p->cfg->state, file, text, len, r->d);
 		free(text);
 		if (rc == -1)
 			return -1;
@@ -524,11 +531,11 @@ stage_record(struct run *r)
 	memcpy(rec.inputs, r->inputs, sizeof(rec.inputs));
 	rec.anchors = p->st.anchors;
 	rec.intermediates = p->st.intermediates;
-	if (manifest_save(c->state, &r->next) == -1 || save_rollback(r) == -1 ||
-	    state_published_id(c->bundle, c->capath, rec.published,
-	    sizeof(rec.published)) == -1)
+	if (manifest_save(c->state, &r->next, r->d) == -1 ||
+	    save_rollback(r) == -1 || state_published_id(c->bundle,
+	    c->capath, rec.published, sizeof(rec.published), r->d) == -1)
 		return -1;
-	return state_last_run_write(c->state, &rec);
+	return state_last_run_write(c->state, &rec, r->d);
 }
 
 /* The writers, all or none published, then the record. */
@@ -558,7 +565,7 @@ stage_prepare(struct pipeline *p)
 	output_from_config(&out, c);
 	if (output_make_parents(&out, &p->d) == -1)
 		return -1;
-	if ((p->lockfd = state_lock(c->state, c->lock_wait)) == -1)
+	if ((p->lockfd = state_lock(c->state, c->lock_wait, &p->d)) == -1)
 		return -1;
 	return 0;
 }

@@ -16,7 +16,6 @@
 #include "cert.h"
 #include "config.h"
 #include "diag.h"
-#include "log.h"
 #include "publish.h"
 #include "source.h"
 #include "state.h"
@@ -52,21 +51,17 @@ state_meta_release(struct state_meta *m)
  * does not exist.
  */
 static int
-state_open(const char *state, int create)
+state_open(const char *state, int create, struct diags *d)
 {
 	struct stat st;
 	int fd;
 
 	if (create && mkdir(state, 0700) == -1 && errno == ENOENT) {
-		struct diags d = DIAGS_INIT;
-		int rc = publish_make_parents(state, &d);
-
-		diags_report(&d);
-		if (rc == -1)
+		if (publish_make_parents(state, d) == -1)
 			return -1;
 		if (mkdir(state, 0700) == -1 && errno != EEXIST) {
-			log_err("'%s': cannot create the state directory: %s",
-			    state, strerror(errno));
+			diag_err(d, NULL, 0, "'%s': cannot create the state "
+			    "directory: %s", state, strerror(errno));
 			return -1;
 		}
 	}
@@ -74,12 +69,12 @@ state_open(const char *state, int create)
 		if (errno == ENOENT && !create)
 			return -1;
 		if (errno == ELOOP || errno == ENOTDIR)
-			log_err("'%s': the state directory is not a directory "
-			    "(a symbolic link is not followed); give the "
-			    "directory itself", state);
+			diag_err(d, NULL, 0, "'%s': the state directory is "
+			    "not a directory (a symbolic link is not "
+			    "followed); give the directory itself", state);
 		else
-			log_err("'%s': cannot open the state directory: %s",
-			    state, strerror(errno));
+			diag_err(d, NULL, 0, "'%s': cannot open the state "
+			    "directory: %s", state, strerror(errno));
 		errno = EINVAL;
 		return -1;
 	}
@@ -100,7 +95,7 @@ state_open(const char *state, int create)
  */
 static int
 state_subdir(int sfd, const char *state, const char *file, int create,
-    const char **name)
+    const char **name, struct diags *d)
 {
 	const char *slash = strchr(file, '/');
 	char sub[256];
@@ -111,7 +106,8 @@ state_subdir(int sfd, const char *state, const char *file, int create,
 	    strcmp(*name, "..") == 0 || strcmp(*name, ".") == 0 ||
 	    (slash && ((size_t)(slash - file) >= sizeof(sub) ||
 	    slash == file))) {
-		log_err("'%s/%s': not a name for a state file", state, file);
+		diag_err(d, NULL, 0, "'%s/%s': not a name for a state file",
+		    state, file);
 		errno = EINVAL;
 		return -1;
 	}
@@ -120,21 +116,23 @@ state_subdir(int sfd, const char *state, const char *file, int create,
 	memcpy(sub, file, (size_t)(slash - file));
 	sub[slash - file] = '\0';
 	if (strcmp(sub, "..") == 0 || strcmp(sub, ".") == 0) {
-		log_err("'%s/%s': not a name for a state file", state, file);
+		diag_err(d, NULL, 0, "'%s/%s': not a name for a state file",
+		    state, file);
 		errno = EINVAL;
 		return -1;
 	}
 	if (create && mkdirat(sfd, sub, 0700) == -1 && errno != EEXIST) {
-		log_err("'%s/%s': %s", state, sub, strerror(errno));
+		diag_err(d, NULL, 0, "'%s/%s': %s", state, sub,
+		    strerror(errno));
 		return -1;
 	}
 	if ((fd = openat(sfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1) {
 		if (errno == ENOENT && !create)
 			return -1;
-		log_err("'%s/%s': %s%s", state, sub, strerror(errno),
-		    errno == ELOOP || errno == ENOTDIR ? " (a symbolic link "
-		    "is not followed); remove it" : "");
+		diag_err(d, NULL, 0, "'%s/%s': %s%s", state, sub,
+		    strerror(errno), errno == ELOOP || errno == ENOTDIR ?
+		    " (a symbolic link is not followed); remove it" : "");
 		errno = EINVAL;
 		return -1;
 	}
@@ -142,16 +140,16 @@ state_subdir(int sfd, const char *state, const char *file, int create,
 }
 
 int
-state_lock(const char *state, unsigned wait_s)
+state_lock(const char *state, unsigned wait_s, struct diags *d)
 {
 	struct stat st;
 	char path[4096], pid[32];
 	int fd, sfd, n;
 
-	if ((sfd = state_open(state, 1)) == -1)
+	if ((sfd = state_open(state, 1, d)) == -1)
 		return -1;
 	if (mkdirat(sfd, "cache", 0700) == -1 && errno != EEXIST) {
-		log_err("'%s/cache': cannot create it: %s", state,
+		diag_err(d, NULL, 0, "'%s/cache': cannot create it: %s", state,
 		    strerror(errno));
 		close(sfd);
 		return -1;
@@ -163,44 +161,46 @@ state_lock(const char *state, unsigned wait_s)
 	close(sfd);
 	if (fd == -1) {
 		if (errno == ELOOP)
-			log_err("'%s': a symbolic link; trustbuild does not "
-			    "follow it: remove it", path);
+			diag_err(d, NULL, 0, "'%s': a symbolic link; "
+			    "trustbuild does not follow it: remove it", path);
 		else
-			log_err("'%s': %s", path, strerror(errno));
+			diag_err(d, NULL, 0, "'%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid()) {
-		log_err("'%s': not a regular file of uid %ld; remove it", path,
-		    (long)geteuid());
+		diag_err(d, NULL, 0, "'%s': not a regular file of uid %ld; "
+		    "remove it", path, (long)geteuid());
 		close(fd);
 		return -1;
 	}
 	if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) == -1) {
-		log_err("'%s': %s", path, strerror(errno));
+		diag_err(d, NULL, 0, "'%s': %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK)
-		log_info("'%s': another update runs; waiting up to %u s", path,
-		    wait_s);
+		diag_info(d, NULL, 0, "'%s': another update runs; waiting up "
+		    "to %u s", path, wait_s);
 	if (publish_lock_wait(fd, wait_s) == -1) {
 		if (errno != EWOULDBLOCK)
-			log_err("'%s': cannot lock: %s", path, strerror(errno));
+			diag_err(d, NULL, 0, "'%s': cannot lock: %s", path,
+			    strerror(errno));
 		else {
 			n = (int)pread(fd, pid, sizeof(pid) - 1, 0);
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
-			log_err("another 'trustbuild update' (pid %s) holds "
-			    "'%s'; waited %u s (lock-wait); try again later",
-			    pid[0] ? pid : "unknown", path, wait_s);
+			diag_err(d, NULL, 0, "another 'trustbuild update' "
+			    "(pid %s) holds '%s'; waited %u s (lock-wait); "
+			    "try again later", pid[0] ? pid : "unknown", path,
+			    wait_s);
 		}
 		close(fd);
 		return -1;
 	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, (size_t)n, 0) != n)
-		log_warn("'%s': cannot record the pid: %s", path,
+		diag_warn(d, NULL, 0, "'%s': cannot record the pid: %s", path,
 		    strerror(errno));
 	return fd;
 }
@@ -211,13 +211,14 @@ state_lock(const char *state, unsigned wait_s)
  * ENOENT when it is absent and create is 0.
  */
 static int
-file_dir(const char *state, const char *file, int create, const char **name)
+file_dir(const char *state, const char *file, int create, const char **name,
+    struct diags *d)
 {
 	int sfd, dfd;
 
-	if ((sfd = state_open(state, create)) == -1)
+	if ((sfd = state_open(state, create, d)) == -1)
 		return -1;
-	dfd = state_subdir(sfd, state, file, create, name);
+	dfd = state_subdir(sfd, state, file, create, name, d);
 	close(sfd);
 	return dfd;
 }
@@ -225,69 +226,67 @@ file_dir(const char *state, const char *file, int create, const char **name)
 /* Read STATE/file (at most max bytes): 1, 0 when absent, -1 after a message. */
 static int
 read_at_most(const char *state, const char *file, size_t max,
-    unsigned char **bufp, size_t *lenp)
+    unsigned char **bufp, size_t *lenp, struct diags *d)
 {
 	char shown[4096];
 	const char *name;
-	struct diags d = DIAGS_INIT;
 	int dfd, r;
 
-	if ((dfd = file_dir(state, file, 0, &name)) == -1)
+	if ((dfd = file_dir(state, file, 0, &name, d)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	snprintf(shown, sizeof(shown), "%s/%s", state, file);
 	r = source_read_at(dfd, name, shown, max, SOURCE_ABSENT_OK |
-	    SOURCE_NOFOLLOW, NULL, bufp, lenp, &d);
-	diags_report(&d);
+	    SOURCE_NOFOLLOW, NULL, bufp, lenp, d);
 	close(dfd);
 	return r;
 }
 
 int
-state_read(const char *state, const char *file, char **bufp)
+state_read(const char *state, const char *file, char **bufp, struct diags *d)
 {
 	unsigned char *buf;
 	size_t len;
 	int r;
 
-	if ((r = read_at_most(state, file, RECORD_MAX, &buf, &len)) == 1)
+	if ((r = read_at_most(state, file, RECORD_MAX, &buf, &len, d)) == 1)
 		*bufp = (char *)buf;
 	return r;
 }
 
 int
-state_write(const char *state, const char *file, const char *buf, size_t len)
+state_write(const char *state, const char *file, const char *buf, size_t len,
+    struct diags *d)
 {
-	struct diags d = DIAGS_INIT;
 	struct pending pd;
 	char dir[4096];
 	const char *name;
 	int dfd, rc;
 
-	if ((dfd = file_dir(state, file, 1, &name)) == -1)
+	if ((dfd = file_dir(state, file, 1, &name, d)) == -1)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s%s%.*s", state, name != file ? "/" : "",
 	    (int)(name != file ? name - file - 1 : 0), file);
 	rc = publish_file_prepare_at(&pd, dfd, dir, name, buf, len, 0600, 0,
-	    &d);
+	    d);
 	close(dfd);
 	if (rc == 0)
-		rc = publish_commit_all(&pd, 1, &d);
+		rc = publish_commit_all(&pd, 1, d);
 	publish_abort(&pd);
 	publish_release(&pd);
-	diags_report(&d);
 	return rc;
 }
 
 int
-state_remove(const char *state, const char *file)
+state_remove(const char *state, const char *file, struct diags *d)
 {
 	const char *name;
 	int dfd, rc = 0;
 
-	if ((dfd = file_dir(state, file, 0, &name)) == -1)
+	if ((dfd = file_dir(state, file, 0, &name, d)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT) {
-		log_err("'%s/%s': %s", state, file, strerror(errno));
+		diag_err(d, NULL, 0, "'%s/%s': %s", state, file,
+		    strerror(errno));
 		rc = -1;
 	}
 	close(dfd);
@@ -339,7 +338,7 @@ bad:
 
 int
 state_cache_get(const char *state, const char *name, const char *url,
-    struct state_meta *m, unsigned char **data, size_t *len)
+    struct state_meta *m, unsigned char **data, size_t *len, struct diags *d)
 {
 	char path[4096], *meta = NULL, hex[65];
 	unsigned char *buf = NULL;
@@ -347,32 +346,34 @@ state_cache_get(const char *state, const char *name, const char *url,
 	int r;
 
 	snprintf(path, sizeof(path), "cache/%s.meta", name);
-	if ((r = state_read(state, path, &meta)) <= 0)
+	if ((r = state_read(state, path, &meta, d)) <= 0)
 		return r;
 	if (meta_parse(meta, m) == -1) {
-		log_info("'%s/%s': damaged; fetching anew", state, path);
+		diag_info(d, NULL, 0, "'%s/%s': damaged; fetching anew", state,
+		    path);
 		free(meta);
 		return 0;
 	}
 	free(meta);
 	if (strcmp(m->url, url) != 0) {
-		log_info("'%s/%s': cached from '%s', not '%s'; fetching anew",
-		    state, path, m->url, url);
+		diag_info(d, NULL, 0, "'%s/%s': cached from '%s', not '%s'; "
+		    "fetching anew", state, path, m->url, url);
 		state_meta_release(m);
 		return 0;
 	}
 	snprintf(path, sizeof(path), "cache/%s", name);
-	if (read_at_most(state, path, SOURCE_MAX_FILE, &buf, &n) != 1) {
+	if (read_at_most(state, path, SOURCE_MAX_FILE, &buf, &n, d) != 1) {
 		snprintf(path, sizeof(path), "%s/cache/%s", state, name);
-		log_info("'%s': the cached copy is missing; fetching anew",
-		    path);
+		diag_info(d, NULL, 0, "'%s': the cached copy is missing; "
+		    "fetching anew", path);
 		state_meta_release(m);
 		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/cache/%s", state, name);
 	state_sha256_hex(buf, n, hex);
 	if (strcmp(hex, m->sha256) != 0) {
-		log_info("'%s': does not match its .meta; fetching anew", path);
+		diag_info(d, NULL, 0, "'%s': does not match its .meta; "
+		    "fetching anew", path);
 		free(buf);
 		state_meta_release(m);
 		return 0;
@@ -391,14 +392,14 @@ clean(const char *v)
 
 int
 state_cache_put(const char *state, const char *name, struct state_meta *m,
-    const unsigned char *data, size_t len)
+    const unsigned char *data, size_t len, struct diags *d)
 {
 	char path[4096], meta[META_MAX];
 	int n;
 
 	state_sha256_hex(data, len, m->sha256);
 	snprintf(path, sizeof(path), "cache/%s", name);
-	if (state_write(state, path, (const char *)data, len) == -1)
+	if (state_write(state, path, (const char *)data, len, d) == -1)
 		return -1;
 	n = snprintf(meta, sizeof(meta), "url %s\n%s%s%s%s%s%ssha256 %s\n"
 	    "fetched %lld\n", m->url,
@@ -419,17 +420,17 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 		n += snprintf(meta + n, sizeof(meta) - (size_t)n,
 		    "sha256-url %s\nvouched %s\n", m->sha256_url, m->vouched);
 	if (n < 0 || (size_t)n >= sizeof(meta)) {
-		log_err("'%s/%s': the cache record is too long", state,
-		    path);
+		diag_err(d, NULL, 0, "'%s/%s': the cache record is too long",
+		    state, path);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "cache/%s.meta", name);
-	return state_write(state, path, meta, (size_t)n);
+	return state_write(state, path, meta, (size_t)n, d);
 }
 
 int
 state_published_id(const char *bundle, const char *capath, char *out,
-    size_t size)
+    size_t size, struct diags *d)
 {
 	char bsum[65] = "-", target[4096] = "-";
 	unsigned char *buf;
@@ -437,13 +438,9 @@ state_published_id(const char *bundle, const char *capath, char *out,
 	ssize_t n;
 
 	if (bundle != NULL && access(bundle, F_OK) == 0) {
-		struct diags d = DIAGS_INIT;
-
 		if (source_read_file(bundle, SOURCE_MAX_FILE, &buf, &len,
-		    &d) == -1) {
-			diags_report(&d);
+		    d) == -1)
 			return -1;
-		}
 		state_sha256_hex(buf, len, bsum);
 		free(buf);
 	}
@@ -455,14 +452,14 @@ state_published_id(const char *bundle, const char *capath, char *out,
 }
 
 int
-state_last_run_read(const char *state, struct state_run *r)
+state_last_run_read(const char *state, struct state_run *r, struct diags *d)
 {
 	char *rec = NULL;
 	long long until;
 	int off = 0, rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (state_read(state, STATE_LAST_RUN, &rec) != 1)
+	if (state_read(state, STATE_LAST_RUN, &rec, d) != 1)
 		return 0;
 	if (sscanf(rec, "inputs %64s valid-until %lld summary %zu %zu %n",
 	    r->inputs, &until, &r->anchors, &r->intermediates, &off) == 4 &&
@@ -476,7 +473,8 @@ state_last_run_read(const char *state, struct state_run *r)
 }
 
 int
-state_last_run_write(const char *state, const struct state_run *r)
+state_last_run_write(const char *state, const struct state_run *r,
+    struct diags *d)
 {
 	char buf[sizeof(r->published) + 256];
 	int n;
@@ -484,5 +482,5 @@ state_last_run_write(const char *state, const struct state_run *r)
 	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
 	    "summary %zu %zu\n%s", r->inputs, (long long)r->until, r->anchors,
 	    r->intermediates, r->published);
-	return state_write(state, STATE_LAST_RUN, buf, (size_t)n);
+	return state_write(state, STATE_LAST_RUN, buf, (size_t)n, d);
 }

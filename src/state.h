@@ -11,6 +11,8 @@
  *   STATE/last-run           what the published store was made from
  *   STATE/hooks-pending      changes whose hooks have not yet succeeded
  *
+ * Nothing here prints: what went wrong goes to the struct diags the
+ * caller passes ("-1 after a message" below means one entry in d).
  * Every file is replaced atomically (publish.h).  A cached copy is used
  * only when its SHA-256 matches its .meta, so a run killed between the two
  * renames costs one full download, never a wrong file.
@@ -20,6 +22,8 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include "diag.h"
 
 struct state_meta {
 	char	*url;
@@ -35,10 +39,10 @@ struct state_meta {
 
 /*
  * Create the state directory (and its cache/) if needed and take its
- * lock, waiting up to wait_s seconds for another run.  Returns the descriptor to
- * keep open, or -1 after a message naming the holder's pid.
+ * lock, waiting up to wait_s seconds for another run.  Returns the
+ * descriptor to keep open, or -1 after a message naming the holder's pid.
  */
-int	state_lock(const char *state, unsigned wait_s);
+int	state_lock(const char *state, unsigned wait_s, struct diags *d);
 
 /*
  * The cached copy of source name when it was fetched from url: returns 1
@@ -47,10 +51,12 @@ int	state_lock(const char *state, unsigned wait_s);
  * message on an I/O error.
  */
 int	state_cache_get(const char *state, const char *name, const char *url,
-	    struct state_meta *m, unsigned char **data, size_t *len);
+	    struct state_meta *m, unsigned char **data, size_t *len,
+	    struct diags *d);
 /* Store data and m (m->sha256 is computed here).  -1 after a message. */
 int	state_cache_put(const char *state, const char *name,
-	    struct state_meta *m, const unsigned char *data, size_t len);
+	    struct state_meta *m, const unsigned char *data, size_t len,
+	    struct diags *d);
 void	state_meta_release(struct state_meta *m);
 
 /*
@@ -58,10 +64,11 @@ void	state_meta_release(struct state_meta *m);
  * *buf; 0 when absent), write it atomically, or remove it.  -1 after a
  * message.
  */
-int	state_read(const char *state, const char *file, char **buf);
+int	state_read(const char *state, const char *file, char **buf,
+	    struct diags *d);
 int	state_write(const char *state, const char *file, const char *buf,
-	    size_t len);
-int	state_remove(const char *state, const char *file);
+	    size_t len, struct diags *d);
+int	state_remove(const char *state, const char *file, struct diags *d);
 
 /* STATE/last-run: what the published store was made from. */
 #define STATE_LAST_RUN	"last-run"
@@ -73,17 +80,17 @@ struct state_run {
 };
 
 /*
- * What is published now, as the record keeps it: "bundle SHA256
-capath
- * TARGET
-" ("-" for what is not there) into out.  -1 after a message.
+ * What is published now, as the record keeps it: "bundle SHA256\ncapath
+ * TARGET\n" ("-" for what is not there) into out.  -1 after a message.
  */
 int	state_published_id(const char *bundle, const char *capath, char *out,
-	    size_t size);
+	    size_t size, struct diags *d);
 /* The record of the last published run: 1 and *r, or 0 (none, damaged). */
-int	state_last_run_read(const char *state, struct state_run *r);
+int	state_last_run_read(const char *state, struct state_run *r,
+	    struct diags *d);
 /* Replace it with *r.  -1 after a message. */
-int	state_last_run_write(const char *state, const struct state_run *r);
+int	state_last_run_write(const char *state, const struct state_run *r,
+	    struct diags *d);
 
 /* SHA-256 of buf as 64 hex digits in out. */
 void	state_sha256_hex(const void *buf, size_t len, char out[65]);

@@ -1,6 +1,9 @@
 /*
  * Policy: anchors by trust and expiry, intermediates admitted only when
- * they chain, blocklists, exclusions.  On the test PKI from fixtures.sh.
+ * they chain, blocklists, exclusions; what it decides is handed back in
+ * pol->d, not printed.  Update's guard (the change, the shrink limit at
+ * its edge) and the shared post-policy step.  On the test PKI from
+ * fixtures.sh.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,9 @@
 #include "blocklist.h"
 #include "certdata.h"
 #include "certset.h"
+#include "diag.h"
+#include "guard.h"
+#include "pipeline.h"
 #include "policy.h"
 #include "source.h"
 #include "t.h"
@@ -56,6 +62,105 @@ build(struct policy *pol, const char **anchors, size_t na,
 		certset_free(is[i]);
 	blocklist_free(bl);
 	return out;
+}
+
+/* The refusals are in pol->d (info: -v), nothing is printed. */
+static void
+test_policy_diags(void)
+{
+	struct policy pol;
+	struct policy_stats st;
+	struct diags d = DIAGS_INIT;
+	struct certset *out;
+	const char *a[] = { "root-a.pem", "expired-root.pem" };
+	size_t i;
+	int said = 0;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.purpose = PURPOSE_SERVER_AUTH;
+	pol.now = time(NULL);
+	pol.d = &d;
+	t_catch();
+	out = build(&pol, a, 2, NULL, 0, &st);
+	{
+		char err[256];
+
+		t_caught(err, sizeof(err));
+		CHECK(err[0] == '\0');
+	}
+	CHECK(out != NULL && out->n == 1 && st.expired == 1);
+	for (i = 0; i < d.n; i++)
+		said += d.v[i].level == DIAG_INFO &&
+		    strstr(d.v[i].msg, "dropped expired anchor") != NULL;
+	CHECK(said == 1 && d.nerr == 0);
+	certset_free(out);
+	diags_clear(&d);
+	policy_release(&pol);
+}
+
+/*
+ * pipeline_policy: an empty result is refused, with the one error that
+ * says so; the expired ones are counted in a warning.
+ */
+static void
+test_pipeline_policy(void)
+{
+	struct policy pol;
+	struct policy_stats st;
+	struct diags d = DIAGS_INIT;
+	struct blocklist *bl = blocklist_new();
+	struct certset *as[1], *out;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.purpose = PURPOSE_SERVER_AUTH;
+	pol.now = time(NULL);
+	pol.d = &d;
+	as[0] = load("expired-root.pem", bl);
+	out = pipeline_policy(&pol, as, 1, NULL, 0, bl, "--keep-expired", &st,
+	    &d);
+	CHECK(out == NULL && d.nerr == 1);
+	CHECK(diags_first_err(&d) != NULL && strstr(diags_first_err(&d),
+	    "refusing to publish an empty set") != NULL);
+	certset_free(as[0]);
+	certset_free(out);
+	blocklist_free(bl);
+	diags_clear(&d);
+	policy_release(&pol);
+}
+
+/* The change against what is published, and the shrink guard's edge. */
+static void
+test_guard(void)
+{
+	struct certset *old = load("roots.pem", NULL);
+	struct certset *cur = load("root-a.pem", NULL);
+	struct diags d = DIAGS_INIT;
+	struct guard g;
+
+	certset_sort(old);
+	certset_sort(cur);
+	CHECK(guard_diff(old, cur, &g) == 0);
+	CHECK(g.added == 0 && g.removed == 1 && g.anchors == 2 &&
+	    g.lost_anchors == 1);
+	CHECK(g.len > 2 && strncmp(g.changes, "- ", 2) == 0 &&
+	    strchr(g.changes, '\n') == g.changes + g.len - 1 &&
+	    strstr(g.changes, "Test Root B") != NULL);
+	/* 1 of 2 is 50%: a limit of 50% lets it go, 49% does not */
+	CHECK(guard_shrink(&g, 50, &d) == 0 && d.n == 0);
+	CHECK(guard_shrink(&g, 49, &d) == -1 && d.nerr == 1);
+	CHECK(strstr(diags_first_err(&d), "drops 1 of the 2 root "
+	    "certificates published now (50%, more than shrink-limit 49%)") !=
+	    NULL);
+	guard_release(&g);
+	diags_clear(&d);
+	/* the other way round: one added, nothing lost */
+	CHECK(guard_diff(cur, old, &g) == 0);
+	CHECK(g.added == 1 && g.removed == 0 && g.lost_anchors == 0 &&
+	    strncmp(g.changes, "+ ", 2) == 0);
+	CHECK(guard_shrink(&g, 0, &d) == 0);
+	guard_release(&g);
+	certset_free(old);
+	certset_free(cur);
 }
 
 void
@@ -129,4 +234,8 @@ test_policy(void)
 	out = build(&pol, a4, 2, NULL, 0, &st);
 	CHECK(out->n == 2);
 	certset_free(out);
+
+	test_policy_diags();
+	test_pipeline_policy();
+	test_guard();
 }
