@@ -213,9 +213,9 @@ fetch_advice(struct diags *d, const struct fetch_opts *o, int download)
 			m = xasprintf("%s; check the url of this source",
 			    e->msg);
 		else if (e->code == DIAG_TLS)
-			m = xasprintf("%s; the server's certificate must verify "
-			    "against %s", e->msg, o->ca ? o->ca : "the "
-			    "system's CA store (or give 'ca = FILE' to "
+			m = xasprintf("%s; the server's certificate must "
+			    "verify against %s", e->msg, o->ca ? o->ca :
+			    "the system's CA store (or give 'ca = FILE' to "
 			    "bootstrap)");
 		if (m != NULL) {
 			free(e->msg);
