@@ -203,19 +203,15 @@ published(struct manifest *m, char **path)
 	else if (c.capath != NULL && access(c.capath, F_OK) == 0)
 		p = c.capath;
 	if (p == NULL) {
-		int builtin = strcmp(c.file, "built-in") == 0;
-
+		found = strcmp(c.file, "built-in") == 0;
 		log_err("list: nothing is published yet at '%s' (the %s%s); run "
 		    "'trustbuild update', or name a FILE or DIR", c.bundle ?
-		    c.bundle : c.capath ? c.capath : "-", builtin ?
-		    "built-in configuration" : "configuration ", builtin ? "" :
-		    c.file);
+		    c.bundle : c.capath ? c.capath : "-", found ? "built-in "
+		    "configuration" : "configuration ", found ? "" : c.file);
 		goto out;
 	}
 	*path = xstrdup(p);
-	found = manifest_load(c.state, m, why, sizeof(why), &d);
-	diags_report(&d);
-	if (found == -1)
+	if ((found = manifest_load(c.state, m, why, sizeof(why), &d)) == -1)
 		goto out;
 	if (found == 0 && why[0] != '\0')
 		log_warn("'%s/" MANIFEST_FILE "': %s; why each certificate "
@@ -226,6 +222,7 @@ published(struct manifest *m, char **path)
 		    "'trustbuild update'", c.state);
 	rc = 0;
 out:
+	diags_report(&d);
 	config_release(&c);
 	return rc;
 }
