@@ -31,13 +31,7 @@
 void
 acquire_src_release(struct acquire_src *s)
 {
-	free(s->url);
-	free(s->path);
-	free(s->member);
-	free(s->pin);
-	free(s->sha256_url);
-	free(s->ca);
-	free(s->fallback);
+	spec_release(&s->spec);
 	free(s->buf);
 	certset_free(s->set);
 	blocklist_free(s->bl);
@@ -48,33 +42,15 @@ int
 acquire_resolve(const struct source_spec *cs, struct acquire_src *s,
     struct diags *d)
 {
-	struct source_spec sp;
-
 	memset(s, 0, sizeof(*s));
-	if (spec_resolve(cs, &sp, d) == -1)
-		return -1;
-	s->name = cs->name;
-	s->role = sp.role;
-	s->fmt = sp.fmt;
-	s->max_size = sp.max_size;
-	s->url = sp.url;
-	s->path = sp.path;
-	s->member = sp.member;
-	s->pin = sp.sha256;
-	s->sha256_url = sp.sha256_url;
-	s->ca = sp.ca;
-	s->fallback = sp.fallback;
-	sp.url = sp.path = sp.member = sp.sha256 = sp.sha256_url = sp.ca =
-	    sp.fallback = NULL;
-	spec_release(&sp);
-	return 0;
+	return spec_resolve(cs, &s->spec, d);
 }
 
 int
 acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
     struct diags *d)
 {
-	int want = s->role == ROLE_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
+	int want = s->spec.role == ROLE_BLOCKLIST ? CERTDATA_ALL : (int)purpose;
 	enum source_format f;
 	int got;
 
@@ -89,62 +65,63 @@ acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
 	if (s->buf == NULL) {
 		char *p = NULL;
 
-		if (s->member != NULL)
-			p = xasprintf("%s#%s", s->path, s->member);
-		got = source_load(p ? p : s->path, want, s->set, s->bl, d);
+		if (s->spec.member != NULL)
+			p = xasprintf("%s#%s", s->spec.path, s->spec.member);
+		got = source_load(p ? p : s->spec.path, want, s->set, s->bl, d);
 		free(p);
 	} else {
 		f = format_detect(s->buf, s->len);
-		if (s->fmt != FORMAT_UNKNOWN && f != s->fmt) {
+		if (s->spec.fmt != FORMAT_UNKNOWN && f != s->spec.fmt) {
 			diag_err(d, NULL, 0, "'%s': [source %s] is %s, but "
-			    "this is %s", label, s->name,
-			    format_name(s->fmt), f == FORMAT_UNKNOWN ?
+			    "this is %s", label, s->spec.name,
+			    format_name(s->spec.fmt), f == FORMAT_UNKNOWN ?
 			    "no certificate source" : format_name(f));
 			return -1;
 		}
-		got = format_parse_members(label, s->buf, s->len, s->member,
-		    want, s->set, s->bl, d);
-		if (got == 0 && s->role != ROLE_BLOCKLIST) {
+		got = format_parse_members(label, s->buf, s->len,
+		    s->spec.member, want, s->set, s->bl, d);
+		if (got == 0 && s->spec.role != ROLE_BLOCKLIST) {
 			diag_err(d, NULL, 0, "'%s': no certificates for "
-			    "[source %s]", label, s->name);
+			    "[source %s]", label, s->spec.name);
 			return -1;
 		}
 	}
 	if (got == -1)
 		return -1;
-	diag_info(d, NULL, 0, "[source %s]: %d certificate%s (%s)", s->name,
-	    got, got == 1 ? "" : "s", s->origin);
+	diag_info(d, NULL, 0, "[source %s]: %d certificate%s (%s)",
+	    s->spec.name, got, got == 1 ? "" : "s", s->origin);
 	return 0;
 }
 
-/* Use the local file or directory at s->path. */
+/* Use the local file or directory at s->spec.path. */
 static int
 get_local(struct acquire_src *s, struct diags *d)
 {
 	struct stat st;
 
-	if (stat(s->path, &st) == -1) {
-		diag_err(d, NULL, 0, "'%s': [source %s]: %s", s->path, s->name,
-		    strerror(errno));
+	if (stat(s->spec.path, &st) == -1) {
+		diag_err(d, NULL, 0, "'%s': [source %s]: %s", s->spec.path,
+		    s->spec.name, strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (s->pin != NULL) {
+		if (s->spec.sha256 != NULL) {
 			diag_err(d, NULL, 0, "'%s': [source %s] pins a "
-			    "SHA-256, but this is a directory", s->path,
-			    s->name);
+			    "SHA-256, but this is a directory", s->spec.path,
+			    s->spec.name);
 			return -1;
 		}
 		snprintf(s->origin, sizeof(s->origin), "local directory");
-		return fingerprint_dir(s->path, s->fp, d);
+		return fingerprint_dir(s->spec.path, s->fp, d);
 	}
-	if (source_read_file(s->path, SOURCE_MAX_FILE, &s->buf, &s->len,
+	if (source_read_file(s->spec.path, SOURCE_MAX_FILE, &s->buf, &s->len,
 	    d) == -1)
 		return -1;
 	state_sha256_hex(s->buf, s->len, s->fp);
-	if (s->pin != NULL && strcmp(s->fp, s->pin) != 0) {
-		diag_err(d, NULL, 0, "'%s': SHA-256 %s is not the pinned %s of "
-		    "[source %s]", s->path, s->fp, s->pin, s->name);
+	if (s->spec.sha256 != NULL && strcmp(s->fp, s->spec.sha256) != 0) {
+		diag_err(d, NULL, 0, "'%s': SHA-256 %s is not the pinned %s "
+		    "of [source %s]", s->spec.path, s->fp, s->spec.sha256,
+		    s->spec.name);
 		return -1;
 	}
 	snprintf(s->origin, sizeof(s->origin), "local file");
@@ -180,11 +157,11 @@ fetch_opts(const struct acquire_ctx *c, const struct acquire_src *s,
     struct fetch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->label = s->name;
+	o->label = s->spec.name;
 	o->connect_timeout = c->cfg->connect_timeout;
 	o->timeout = c->cfg->timeout;
-	o->max_size = s->max_size ? s->max_size : c->cfg->max_size;
-	o->ca = s->ca ? s->ca : c->cfg->ca;
+	o->max_size = s->spec.max_size ? s->spec.max_size : c->cfg->max_size;
+	o->ca = s->spec.ca ? s->spec.ca : c->cfg->ca;
 	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
 }
 
@@ -259,18 +236,19 @@ download(struct dl *dl, const struct cache_entry *e)
 	struct diags fd = DIAGS_INIT;
 	char dflt[1024];
 
-	if (cache_fetch(e, dl->s->url, &dl->o, &dl->res, &fd) == 0) {
+	if (cache_fetch(e, dl->s->spec.url, &dl->o, &dl->res, &fd) == 0) {
 		diags_move(dl->c->d, &fd);
 		return 0;
 	}
 	fetch_advice(&fd, &dl->o, 1);
-	snprintf(dflt, sizeof(dflt), "'%s' could not be fetched", dl->s->url);
+	snprintf(dflt, sizeof(dflt), "'%s' could not be fetched",
+	    dl->s->spec.url);
 	take_reason(dl->c->d, &fd, dflt, dl->why, sizeof(dl->why));
 	return -1;
 }
 
 /*
- * The SHA-256 that s->sha256_url gives for s->url's file, into want; -1
+ * The SHA-256 that the checksum file gives for the download, into want; -1
  * with why the checksum file cannot vouch in dl->why.
  */
 static int
@@ -286,7 +264,7 @@ checksum_get(struct dl *dl, char want[65])
 	fetch_opts(dl->c, s, &o);
 	o.max_size = CHECKSUM_MAX;
 	o.progress = 0;
-	if (fetch_get(s->sha256_url, NULL, NULL, &o, &cr, &fd) == -1) {
+	if (fetch_get(s->spec.sha256_url, NULL, NULL, &o, &cr, &fd) == -1) {
 		fetch_advice(&fd, &o, 0);
 		take_reason(dl->c->d, &fd, "", err, sizeof(err));
 		snprintf(dl->why, sizeof(dl->why), "checksum file %s; check "
@@ -294,16 +272,16 @@ checksum_get(struct dl *dl, char want[65])
 		return -1;
 	}
 	diags_move(dl->c->d, &fd);
-	fetch_url_file(s->url, file, sizeof(file));
+	fetch_url_file(s->spec.url, file, sizeof(file));
 	n = fetch_checksum(cr.body, cr.len, file, want);
 	fetch_result_release(&cr);
 	if (n == -1)
 		snprintf(dl->why, sizeof(dl->why), "'%s': holds no SHA-256 (64 "
-		    "hex digits); the download is refused", s->sha256_url);
+		    "hex digits); the download is refused", s->spec.sha256_url);
 	else if (n != 0)
 		snprintf(dl->why, sizeof(dl->why), "'%s': %d SHA-256 lines, "
-		    "none for '%s'; the download is refused", s->sha256_url,
-		    n, file);
+		    "none for '%s'; the download is refused",
+		    s->spec.sha256_url, n, file);
 	return n == 0 ? 0 : -1;
 }
 
@@ -319,22 +297,22 @@ check_integrity(struct dl *dl)
 
 	dl->vouched[0] = '\0';
 	state_sha256_hex(s->buf, s->len, got);
-	if (s->pin != NULL) {
-		if (strcmp(got, s->pin) == 0)
+	if (s->spec.sha256 != NULL) {
+		if (strcmp(got, s->spec.sha256) == 0)
 			return 0;
 		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not "
-		    "the pinned %s; the download is refused", s->url, got,
-		    s->pin);
+		    "the pinned %s; the download is refused", s->spec.url, got,
+		    s->spec.sha256);
 		return -1;
 	}
-	if (s->sha256_url == NULL)
+	if (s->spec.sha256_url == NULL)
 		return 0;
 	if (checksum_get(dl, want) == -1)
 		return -1;
 	if (strcmp(got, want) != 0) {
-		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not %s "
-		    "from '%s'; the download is refused", s->url, got, want,
-		    s->sha256_url);
+		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not "
+		    "%s from '%s'; the download is refused", s->spec.url, got,
+		    want, s->spec.sha256_url);
 		return -1;
 	}
 	memcpy(dl->vouched, want, 65);
@@ -355,17 +333,17 @@ stand_in(struct dl *dl)
 	s->set = NULL;
 	if (dl->e.data != NULL)
 		return ACQ_CACHED;
-	if (s->fallback != NULL)
+	if (s->spec.fallback != NULL)
 		return ACQ_FALLBACK;
 	if (dl->c->offline)
 		diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached in "
 		    "'%s/cache' to stand in for the download; run once without "
-		    "--offline", s->name, dl->c->cfg->state);
+		    "--offline", s->spec.name, dl->c->cfg->state);
 	else
 		diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached in "
 		    "'%s/cache' to stand in for the download; check the url "
 		    "and the network, or give the source a fallback: %s",
-		    s->name, dl->c->cfg->state, dl->why);
+		    s->spec.name, dl->c->cfg->state, dl->why);
 	return ACQ_FAIL;
 }
 
@@ -376,11 +354,11 @@ st_cache(struct dl *dl)
 	struct acquire_src *s = dl->s;
 	int got;
 
-	if ((got = cache_open(dl->c->cfg->state, s->name, s->url, &dl->e,
-	    dl->c->d)) == -1)
+	if ((got = cache_open(dl->c->cfg->state, s->spec.name, s->spec.url,
+	    &dl->e, dl->c->d)) == -1)
 		return ACQ_FAIL;
 	if (got == 1 && (got = cache_vouched(&dl->e, dl->c->cfg->state,
-	    s->name, s->pin, s->sha256_url, dl->c->d)) != 1) {
+	    s->spec.name, s->spec.sha256, s->spec.sha256_url, dl->c->d)) != 1) {
 		cache_close(&dl->e);
 		if (got == -1)
 			return ACQ_FAIL;
@@ -399,7 +377,7 @@ not_modified(struct dl *dl)
 	struct acquire_src *s = dl->s;
 	char when[64];
 
-	diag_info(dl->c->d, NULL, 0, "'%s': not modified since %s", s->url,
+	diag_info(dl->c->d, NULL, 0, "'%s': not modified since %s", s->spec.url,
 	    cache_day(dl->e.meta.fetched, when, sizeof(when)));
 	s->buf = dl->e.data;
 	s->len = dl->e.len;
@@ -420,7 +398,7 @@ st_fetch(struct dl *dl)
 		return stand_in(dl);
 	if (!dl->res.not_modified)
 		return ACQ_CHECK;
-	if (s->pin == NULL && s->sha256_url != NULL)
+	if (s->spec.sha256 == NULL && s->spec.sha256_url != NULL)
 		return ACQ_RECHECK;
 	return not_modified(dl);
 }
@@ -437,7 +415,7 @@ st_recheck(struct dl *dl)
 	if (strcmp(want, dl->e.meta.sha256) == 0)
 		return not_modified(dl);
 	diag_info(dl->c->d, NULL, 0, "'%s': now gives %s, not the %s of the "
-	    "cached copy; fetching anew", s->sha256_url, want,
+	    "cached copy; fetching anew", s->spec.sha256_url, want,
 	    dl->e.meta.sha256);
 	fetch_result_release(&dl->res);
 	memset(&dl->res, 0, sizeof(dl->res));
@@ -459,7 +437,7 @@ st_check(struct dl *dl)
 	snprintf(s->origin, sizeof(s->origin), "fetched");
 	if (check_integrity(dl) == -1)
 		return stand_in(dl);
-	if (acquire_parse(s, dl->c->cfg->purpose, s->url, &pd) == -1) {
+	if (acquire_parse(s, dl->c->cfg->purpose, s->spec.url, &pd) == -1) {
 		take_reason(dl->c->d, &pd, "the download was refused", dl->why,
 		    sizeof(dl->why));
 		return stand_in(dl);
@@ -477,10 +455,10 @@ st_keep(struct dl *dl)
 
 	state_sha256_hex(s->buf, s->len, s->fp);
 	memset(&v, 0, sizeof(v));
-	v.pin = s->pin;
-	v.sha256_url = s->sha256_url;
+	v.pin = s->spec.sha256;
+	v.sha256_url = s->spec.sha256_url;
 	v.vouched = dl->vouched;
-	if (cache_keep(dl->c->cfg->state, s->name, s->url, &dl->res,
+	if (cache_keep(dl->c->cfg->state, s->spec.name, s->spec.url, &dl->res,
 	    dl->c->now, &v, s->buf, s->len, dl->c->d) == -1)
 		return ACQ_FAIL;
 	return ACQ_DONE;
@@ -496,7 +474,7 @@ st_cached(struct dl *dl)
 	cache_day(dl->e.meta.fetched, when, sizeof(when));
 	if (!dl->c->offline)
 		diag_notice(dl->c->d, NULL, 0, "[source %s]: using the copy "
-		    "cached on %s: %s", s->name, when, dl->why);
+		    "cached on %s: %s", s->spec.name, when, dl->why);
 	s->buf = dl->e.data;
 	s->len = dl->e.len;
 	dl->e.data = NULL;
@@ -509,47 +487,47 @@ st_cached(struct dl *dl)
 static enum acquire_state
 st_fallback(struct dl *dl)
 {
-	struct acquire_src *s = dl->s, fb;
-	struct source_spec cs;
+	struct acquire_src *s = dl->s;
+	struct source_spec cs, fb;
 	struct diags fd = DIAGS_INIT;
 	const char *err;
 
 	memset(&cs, 0, sizeof(cs));
-	cs.name = (char *)s->name;
-	if (strchr(s->fallback, '/') != NULL)
-		cs.url = s->fallback;
+	cs.name = (char *)s->spec.name;
+	if (strchr(s->spec.fallback, '/') != NULL)
+		cs.url = s->spec.fallback;
 	else
-		cs.store = s->fallback;
-	if (acquire_resolve(&cs, &fb, &fd) == -1)
+		cs.store = s->spec.fallback;
+	if (spec_resolve(&cs, &fb, &fd) == -1)
 		goto fail;
 	if (fb.url != NULL) {
 		diag_err(&fd, NULL, 0, "it is itself a download; a fallback "
 		    "must be local");
-		acquire_src_release(&fb);
+		spec_release(&fb);
 		goto fail;
 	}
-	free(s->path);
-	free(s->member);
-	free(s->pin);
-	s->path = fb.path;
-	s->member = fb.member;
-	s->pin = fb.pin;
-	s->fmt = fb.fmt;
-	fb.path = fb.member = fb.pin = NULL;
-	acquire_src_release(&fb);
+	free(s->spec.path);
+	free(s->spec.member);
+	free(s->spec.sha256);
+	s->spec.path = fb.path;
+	s->spec.member = fb.member;
+	s->spec.sha256 = fb.sha256;
+	s->spec.fmt = fb.fmt;
+	fb.path = fb.member = fb.sha256 = NULL;
+	spec_release(&fb);
 	if (get_local(s, &fd) == -1)
 		goto fail;
 	diag_notice(dl->c->d, NULL, 0, "[source %s]: nothing is cached; using "
-	    "the fallback '%s' ('%s'): %s", s->name, s->fallback, s->path,
-	    dl->why);
+	    "the fallback '%s' ('%s'): %s", s->spec.name, s->spec.fallback,
+	    s->spec.path, dl->why);
 	diags_move(dl->c->d, &fd);
-	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->fallback);
+	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->spec.fallback);
 	return ACQ_DONE;
 fail:
 	err = diags_first_err(&fd);
 	diag_err(dl->c->d, NULL, 0, "[source %s]: nothing is cached, and the "
-	    "fallback '%s' cannot stand in (%s): %s", s->name, s->fallback,
-	    err != NULL ? err : "see above", dl->why);
+	    "fallback '%s' cannot stand in (%s): %s", s->spec.name,
+	    s->spec.fallback, err != NULL ? err : "see above", dl->why);
 	diags_clear(&fd);
 	return ACQ_FAIL;
 }
@@ -597,17 +575,18 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 	if (st != ACQ_DONE)
 		return -1;
 	/* said when the download's bytes are used (not its fallback's) */
-	if (s->url != NULL && s->path == NULL && s->pin == NULL &&
-	    s->sha256_url == NULL && strncmp(s->url, "http://", 7) == 0)
+	if (s->spec.url != NULL && s->spec.path == NULL &&
+	    s->spec.sha256 == NULL && s->spec.sha256_url == NULL &&
+	    strncmp(s->spec.url, "http://", 7) == 0)
 		diag_warn(c->d, NULL, 0, "[source %s]: '%s' is plain http, "
 		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
-		    "on the way can change it: use https, or pin it", s->name,
-		    s->url);
+		    "on the way can change it: use https, or pin it",
+		    s->spec.name, s->spec.url);
 	return 0;
 }
 
 int
 acquire_get(const struct acquire_ctx *c, struct acquire_src *s)
 {
-	return s->url != NULL ? get_remote(c, s) : get_local(s, c->d);
+	return s->spec.url != NULL ? get_remote(c, s) : get_local(s, c->d);
 }

@@ -39,17 +39,12 @@
 
 /* One configured source, resolved, with the bytes it yields this run. */
 struct acquire_src {
-	const char	*name;		/* borrowed from the configuration */
-	char		*url;		/* a download, or NULL */
-	char		*path;		/* a local file or directory, or NULL */
-	char		*member;	/* glob of archive members, or NULL */
-	enum source_format fmt;		/* what it must be; 0: any source */
-	enum source_role role;
-	char		*pin;		/* 64 hex digits, or NULL */
-	char		*sha256_url;
-	char		*ca;
-	char		*fallback;
-	size_t		 max_size;
+	/*
+	 * Resolved (spec_resolve): spec.url a download or NULL, spec.path a
+	 * local file or directory; spec.sha256 its pin; spec.fmt what it
+	 * must be (0: any source).
+	 */
+	struct source_spec spec;
 	/* this run */
 	unsigned char	*buf;		/* the bytes, or NULL for a directory */
 	size_t		 len;
@@ -69,8 +64,8 @@ struct acquire_ctx {
 };
 
 /*
- * The source of [source NAME], its store's definition filled in, into *s
- * (zeroed first).  -1 after a message in d.
+ * The source of [source NAME], its store's definition filled in, into
+ * s->spec (s zeroed first; spec_resolve).  -1 after a message in d.
  */
 int	acquire_resolve(const struct source_spec *cs, struct acquire_src *s,
 	    struct diags *d);

@@ -147,9 +147,9 @@ inputs_fingerprint(const struct pipeline *p, char out[65])
 		const struct acquire_src *s = &p->src[i];
 
 		snprintf(line, sizeof(line), "source %s %d %s %s %s %s\n",
-		    s->name, (int)s->role, s->url ? s->url : "-",
-		    s->path ? s->path : "-", s->member ? s->member : "-",
-		    s->fp);
+		    s->spec.name, (int)s->spec.role, s->spec.url ? s->spec.url :
+		    "-", s->spec.path ? s->spec.path : "-",
+		    s->spec.member ? s->spec.member : "-", s->fp);
 		EVP_DigestUpdate(md, line, strlen(line));
 	}
 	EVP_DigestFinal_ex(md, dg, NULL);
@@ -246,14 +246,14 @@ stage_sets(struct run *r)
 		struct acquire_src *s = &p->src[i];
 
 		if (s->set == NULL && acquire_parse(s, p->cfg->purpose,
-		    s->path ? s->path : s->url, r->d) == -1)
+		    s->spec.path ? s->spec.path : s->spec.url, r->d) == -1)
 			return -1;
 		for (j = 0; j < s->bl->n; j++)
 			if (blocklist_add(r->bl, &s->bl->v[j]) == -1)
 				return -1;
-		if (s->role == ROLE_ANCHORS)
+		if (s->spec.role == ROLE_ANCHORS)
 			r->asets[r->na++] = s->set;
-		else if (s->role == ROLE_INTERMEDIATES)
+		else if (s->spec.role == ROLE_INTERMEDIATES)
 			r->isets[r->ni++] = s->set;
 		else
 			for (j = 0; j < s->set->n; j++) {
@@ -285,13 +285,13 @@ rollback_prev(struct run *r, const struct acquire_src *s,
 	int got, has = 0;
 
 	memset(prev, 0, sizeof(*prev));
-	snprintf(file, sizeof(file), "sources/%s", s->name);
+	snprintf(file, sizeof(file), "sources/%s", s->spec.name);
 	if ((got = state_read(c->state, file, &rec, r->d)) != 1)
 		return got;
 	if (rollback_parse(rec, prev) == -1)
 		diag_warn(r->d, NULL, 0, "'%s/%s': not a source record; it is "
 		    "made anew", c->state, file);
-	else if (strcmp(prev->origin, s->url) != 0 ||
+	else if (strcmp(prev->origin, s->spec.url) != 0 ||
 	    strcmp(prev->purpose, purpose_name(c->purpose)) != 0) {
 		diag_info(r->d, NULL, 0, "'%s/%s': about '%s' for %s; made "
 		    "anew", c->state, file, prev->origin, prev->purpose);
@@ -311,11 +311,11 @@ rollback_say(struct run *r, const struct acquire_src *s, char *why)
 	    DIAG_NOTICE : DIAG_ERR;
 	char *line, *save = NULL;
 
-	diag_add(r->d, lv, DIAG_GENERIC, NULL, 0, "[source %s]: '%s' went back "
-	    "to an older set; %s", s->name, s->url, p->diff_only ? "update "
-	    "refuses it without --force:" : p->force ? "published as --force "
-	    "says:" : "refusing to publish: check the source, or run "
-	    "'trustbuild update --force' if this is intended:");
+	diag_add(r->d, lv, DIAG_GENERIC, NULL, 0, "[source %s]: '%s' went "
+	    "back to an older set; %s", s->spec.name, s->spec.url,
+	    p->diff_only ? "update refuses it without --force:" : p->force ?
+	    "published as --force says:" : "refusing to publish: check the "
+	    "source, or run 'trustbuild update --force' if this is intended:");
 	/* what came back, a message line each */
 	for (line = strtok_r(why, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
@@ -347,8 +347,8 @@ stage_rollback(struct run *r)
 		const char *v = NULL;
 
 		rollback_release(&s->next);
-		if (s->role == ROLE_BLOCKLIST || s->set == NULL ||
-		    s->url == NULL || s->path != NULL)
+		if (s->spec.role == ROLE_BLOCKLIST || s->set == NULL ||
+		    s->spec.url == NULL || s->spec.path != NULL)
 			continue;
 		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
 		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
@@ -366,8 +366,8 @@ stage_rollback(struct run *r)
 			refused += !p->diff_only && !p->force;
 		}
 		free(why);
-		n = rollback_next(has ? &prev : NULL, s->url, p->cfg->purpose,
-		    v, s->set, s->bl, n == 0, &s->next);
+		n = rollback_next(has ? &prev : NULL, s->spec.url,
+		    p->cfg->purpose, v, s->set, s->bl, n == 0, &s->next);
 		rollback_release(&prev);
 		if (n == -1)
 			return -1;
@@ -488,7 +488,7 @@ save_rollback(struct run *r)
 
 		if (s->next.origin == NULL)
 			continue;
-		snprintf(file, sizeof(file), "sources/%s", s->name);
+		snprintf(file, sizeof(file), "sources/%s", s->spec.name);
 		if ((text = rollback_format(&s->next, &len)) == NULL) {
 			diag_err(r->d, NULL, 0, "out of memory");
 			return -1;
