@@ -1,6 +1,12 @@
 /*
  * cmd.h: the subcommands.  Each owns its options and usage text and returns
  * the process exit status; only these and main() decide how the run ends.
+ *
+ * main() sets up what its command table says a command needs: the
+ * configuration (-c FILE, $TRUSTBUILD_CONF, /etc/trustbuild/trustbuild.conf
+ * or the built-in one) is loaded once and its error reported once; the
+ * command receives it (NULL when it takes none, when it could not be read
+ * for a command that can do without, or for --help) and must not free it.
  */
 #ifndef TB_CMD_H
 #define TB_CMD_H
@@ -13,15 +19,23 @@ enum exit_status {
 
 #define TRUSTBUILD_VERSION "0.1.0"
 
-/* -c FILE before the command: the configuration file, or NULL. */
-extern const char *cmd_config;
+struct config;
+struct diags;
 
-int	cmd_build(int argc, char *argv[]);
-int	cmd_list(int argc, char *argv[]);
-int	cmd_probe(int argc, char *argv[]);
-int	cmd_sendmail_check(int argc, char *argv[]);
-int	cmd_sendmail_setup(int argc, char *argv[]);
-int	cmd_stores(int argc, char *argv[]);
-int	cmd_update(int argc, char *argv[]);
+/*
+ * Why the configuration could not be read for a command that can do
+ * without it: kept by main() (d is left empty), and reported (once) by
+ * cmd_config_report() when the command, given NULL, needs it after all.
+ */
+void	cmd_config_keep(struct diags *d);
+void	cmd_config_report(void);
+
+int	cmd_build(int argc, char *argv[], struct config *cfg);
+int	cmd_list(int argc, char *argv[], struct config *cfg);
+int	cmd_probe(int argc, char *argv[], struct config *cfg);
+int	cmd_sendmail_check(int argc, char *argv[], struct config *cfg);
+int	cmd_sendmail_setup(int argc, char *argv[], struct config *cfg);
+int	cmd_stores(int argc, char *argv[], struct config *cfg);
+int	cmd_update(int argc, char *argv[], struct config *cfg);
 
 #endif

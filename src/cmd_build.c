@@ -235,7 +235,7 @@ out:
 }
 
 int
-cmd_build(int argc, char *argv[])
+cmd_build(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "purpose", required_argument, NULL, 'p' },
@@ -252,6 +252,7 @@ cmd_build(int argc, char *argv[])
 	size_t i;
 	int ch, rc = EXIT_ERROR;
 
+	(void)cfg;	/* needs no configuration */
 	memset(&b, 0, sizeof(b));
 	b.out = (struct output)OUTPUT_INIT;
 	b.pol.purpose = PURPOSE_SERVER_AUTH;

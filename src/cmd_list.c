@@ -182,53 +182,52 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 }
 
 /*
- * No FILE: the store the configuration publishes, and its manifest.  The
- * path goes to *path (malloc'd); 0, or -1 after a message.
+ * No FILE: the store the configuration c (NULL: unreadable) publishes, and
+ * its manifest.  The path goes to *path (malloc'd); 0, or -1 after a
+ * message.
  */
 static int
-published(struct manifest *m, char **path)
+published(const struct config *c, struct manifest *m, char **path)
 {
-	struct config c;
 	struct diags d = DIAGS_INIT;
 	char why[256];
 	const char *p = NULL;
 	int found, rc = -1;
 
-	found = config_find(cmd_config, &c, &d);
-	diags_report(&d);
-	if (found == -1)
+	if (c == NULL) {
+		cmd_config_report();	/* why it cannot be read */
 		return -1;
-	if (c.bundle != NULL && access(c.bundle, F_OK) == 0)
-		p = c.bundle;
-	else if (c.capath != NULL && access(c.capath, F_OK) == 0)
-		p = c.capath;
+	}
+	if (c->bundle != NULL && access(c->bundle, F_OK) == 0)
+		p = c->bundle;
+	else if (c->capath != NULL && access(c->capath, F_OK) == 0)
+		p = c->capath;
 	if (p == NULL) {
-		found = strcmp(c.file, "built-in") == 0;
+		found = strcmp(c->file, "built-in") == 0;
 		log_err("list: nothing is published yet at '%s' (the %s%s); run "
-		    "'trustbuild update', or name a FILE or DIR", c.bundle ?
-		    c.bundle : c.capath ? c.capath : "-", found ? "built-in "
-		    "configuration" : "configuration ", found ? "" : c.file);
+		    "'trustbuild update', or name a FILE or DIR", c->bundle ?
+		    c->bundle : c->capath ? c->capath : "-", found ? "built-in "
+		    "configuration" : "configuration ", found ? "" : c->file);
 		goto out;
 	}
 	*path = xstrdup(p);
-	if ((found = manifest_load(c.state, m, why, sizeof(why), &d)) == -1)
+	if ((found = manifest_load(c->state, m, why, sizeof(why), &d)) == -1)
 		goto out;
 	if (found == 0 && why[0] != '\0')
 		log_warn("'%s/" MANIFEST_FILE "': %s; why each certificate "
-		    "was admitted is not known", c.state, why);
+		    "was admitted is not known", c->state, why);
 	else if (found == 0)
 		log_warn("'%s' has no " MANIFEST_FILE " yet; why each "
 		    "certificate was admitted is known after the next "
-		    "'trustbuild update'", c.state);
+		    "'trustbuild update'", c->state);
 	rc = 0;
 out:
 	diags_report(&d);
-	config_release(&c);
 	return rc;
 }
 
 int
-cmd_list(int argc, char *argv[])
+cmd_list(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -261,7 +260,7 @@ cmd_list(int argc, char *argv[])
 	argv += optind;
 	memset(&m, 0, sizeof(m));
 	if (argc == 0) {
-		if (published(&m, &store) == -1)
+		if (published(cfg, &m, &store) == -1)
 			goto out;
 		argv = &store;
 		argc = 1;

@@ -206,39 +206,35 @@ read_chain(const char *path, struct probe_result *r)
 }
 
 /*
- * The configuration, when there is a usable one, gives the purpose to
- * verify for, the store it publishes and that store's manifest.
+ * The configuration (NULL: none could be read), when there is one, gives
+ * the purpose to verify for, the store it publishes and that store's
+ * manifest.
  */
-static int
-probe_config(struct config *cfg, struct manifest *man, enum purpose *p)
+static void
+probe_config(const struct config *cfg, struct manifest *man, enum purpose *p)
 {
 	char err[1024];
-	int have;
 
-	/* an unreadable one only means: verify without it */
-	if ((have = config_find(cmd_config, cfg, NULL) == 0)) {
-		*p = cfg->purpose;
-		if (manifest_load(cfg->state, man, err, sizeof(err),
-		    NULL) != 1)
-			manifest_release(man);
-	}
-	return have;
+	if (cfg == NULL)
+		return;
+	*p = cfg->purpose;
+	if (manifest_load(cfg->state, man, err, sizeof(err), NULL) != 1)
+		manifest_release(man);
 }
 
 int
-cmd_probe(int argc, char *argv[])
+cmd_probe(int argc, char *argv[], struct config *cfg)
 {
 	struct args a;
 	struct probe_target t;
 	struct probe_result pr;
 	struct probe_report rep;
 	struct aia *aia = NULL;
-	struct config cfg;
 	struct manifest man;
 	struct diags d = DIAGS_INIT;
 	char err[1024], what[4200];
 	X509_STORE *store = NULL;
-	int have_cfg = 0, rc;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
 	memset(&t, 0, sizeof(t));
@@ -261,8 +257,8 @@ cmd_probe(int argc, char *argv[])
 	rep.man = &man;
 	rep.chase = a.chase;
 	rep.json = a.json;
-	have_cfg = probe_config(&cfg, &man, &rep.purpose);
-	if ((store = load_store(&a, have_cfg ? &cfg : NULL, rep.purpose, what,
+	probe_config(cfg, &man, &rep.purpose);
+	if ((store = load_store(&a, cfg, rep.purpose, what,
 	    sizeof(what))) == NULL)
 		goto out;
 	rep.host = a.po.servername ? a.po.servername : t.host[0] ? t.host :
@@ -290,8 +286,6 @@ cmd_probe(int argc, char *argv[])
 out:
 	probe_report_release(&rep);
 	manifest_release(&man);
-	if (have_cfg)
-		config_release(&cfg);
 	aia_free(aia);
 	probe_result_release(&pr);
 	X509_STORE_free(store);

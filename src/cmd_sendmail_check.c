@@ -50,7 +50,7 @@ usage(FILE *f)
 }
 
 int
-cmd_sendmail_check(int argc, char *argv[])
+cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 {
 	static const struct option opts[] = {
 		{ "mc", required_argument, NULL, 'm' },
@@ -65,7 +65,6 @@ cmd_sendmail_check(int argc, char *argv[])
 	const char *pidfile = NULL;
 	struct sm_config mc, cf, *eff;
 	struct report r;
-	struct config tc;
 	struct stat sm, sc;
 	struct mailcheck_want want = { CONFIG_BUNDLE, CONFIG_CAPATH, NULL };
 	char *mcbuf, *cfbuf, a[40], b[40], fix[8192];
@@ -117,12 +116,12 @@ cmd_sendmail_check(int argc, char *argv[])
 		    "FILE", mcpath, cfpath);
 		return EXIT_NOCONFIG;
 	}
-	if (mailcheck_config(&tc) == 0) {
-		want.tc = &tc;
-		if (tc.bundle)
-			want.bundle = tc.bundle;
-		if (tc.capath)
-			want.capath = tc.capath;
+	if (tc != NULL) {	/* an unreadable one only means: the defaults */
+		want.tc = tc;
+		if (tc->bundle)
+			want.bundle = tc->bundle;
+		if (tc->capath)
+			want.capath = tc->capath;
 	}
 	if (logpath == NULL)
 		logpath = access("/var/log/maillog", R_OK) == 0 ?
@@ -164,7 +163,5 @@ cmd_sendmail_check(int argc, char *argv[])
 		    "s");
 	free(mcbuf);
 	free(cfbuf);
-	if (want.tc != NULL)
-		config_release(&tc);
 	return r.problems > 0 ? EXIT_ERROR : EXIT_CHANGED;
 }

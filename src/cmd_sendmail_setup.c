@@ -26,7 +26,7 @@ usage(FILE *f)
 }
 
 int
-cmd_sendmail_setup(int argc, char *argv[])
+cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 {
 	static const struct option opts[] = {
 		{ "mc", required_argument, NULL, 'm' },
@@ -35,7 +35,6 @@ cmd_sendmail_setup(int argc, char *argv[])
 	};
 	const char *mcpath = MC_DEFAULT;
 	struct sm_config mc;
-	struct config tc;
 	const char *why;
 	char *buf, url[1400];
 	size_t len;
@@ -58,16 +57,12 @@ cmd_sendmail_setup(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (mailcheck_config(&tc) == -1) {
-		log_err("the trustbuild configuration cannot be read; "
-		    "'trustbuild update' says why");
+	if (tc == NULL)		/* main() said why (cmd.h) */
 		return EXIT_ERROR;
-	}
-	if (tc.bundle == NULL || tc.capath == NULL) {
+	if (tc->bundle == NULL || tc->capath == NULL) {
 		log_err("'%s' publishes only a %s; sendmail needs both (set "
-		    "bundle and capath in [output])", tc.file, tc.bundle ?
+		    "bundle and capath in [output])", tc->file, tc->bundle ?
 		    "bundle" : "CApath");
-		config_release(&tc);
 		return EXIT_ERROR;
 	}
 	url[0] = '\0';
@@ -80,15 +75,15 @@ cmd_sendmail_setup(int argc, char *argv[])
 	}
 	printf("# 1. In %s, both lines, neither commented out with dnl:\n",
 	    mcpath);
-	printf("define(`confCACERT_PATH', `%s')dnl\n", tc.capath);
-	printf("define(`confCACERT', `%s')dnl\n", tc.bundle);
+	printf("define(`confCACERT_PATH', `%s')dnl\n", tc->capath);
+	printf("define(`confCACERT', `%s')dnl\n", tc->bundle);
 	printf("\n# 2. Rebuild sendmail.cf and restart sendmail:\n");
 	printf("cd /etc/mail && make        # or: m4 sendmail.mc > "
 	    "sendmail.cf\n");
 	printf("systemctl restart sendmail  # or: service sendmail restart\n");
 	printf("\n# 3. %s:\n", CONFIG_FILE);
-	printf("[output]\nbundle = %s\ncapath = %s\nstate = %s\n", tc.bundle,
-	    tc.capath, tc.state);
+	printf("[output]\nbundle = %s\ncapath = %s\nstate = %s\n", tc->bundle,
+	    tc->capath, tc->state);
 	printf("reload = systemctl restart sendmail\n");
 	printf("\n[source mozilla]\nstore = mozilla\n");
 	if (url[0] != '\0')
@@ -100,6 +95,5 @@ cmd_sendmail_setup(int argc, char *argv[])
 		    "mail.example.com\n", mcpath);
 	printf("\n# 4. Publish now, then check: trustbuild update && "
 	    "trustbuild sendmail-check\n");
-	config_release(&tc);
 	return EXIT_CHANGED;
 }

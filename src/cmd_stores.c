@@ -34,7 +34,7 @@ json_key(const char *k, const char *v)
 }
 
 int
-cmd_stores(int argc, char *argv[])
+cmd_stores(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -47,6 +47,7 @@ cmd_stores(int argc, char *argv[])
 	size_t n, i, j;
 	int ch, json = 0;
 
+	(void)cfg;	/* needs no configuration */
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':

@@ -26,8 +26,6 @@
 #define BUNDLE_NAME	"ca-bundle.with.intermediate.crt"
 #define CAPATH_NAME	"certs"
 
-const char *cmd_config;
-
 static void
 usage(FILE *f)
 {
@@ -125,7 +123,7 @@ render(const struct pipeline *p)
 }
 
 int
-cmd_update(int argc, char *argv[])
+cmd_update(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -136,16 +134,13 @@ cmd_update(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct config cfg;
-	struct diags cd = DIAGS_INIT;
 	struct pipeline p;
-	const char *file = cmd_config, *outdir = NULL;
+	const char *outdir = NULL;
 	int ch, offline = 0, force = 0, diff_only = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':
-			file = optarg;
+		case 'c':	/* main() read it (cmd.h) */
 			break;
 		case 'o':
 			outdir = optarg;
@@ -173,17 +168,11 @@ cmd_update(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	if (config_find(file, &cfg, &cd) == -1) {
-		diags_report(&cd);
+	if (cfg == NULL)	/* main() said why (cmd.h) */
 		return EXIT_ERROR;
-	}
-	diags_report(&cd);
-	if (outdir != NULL && out_dir(&cfg, outdir) == -1) {
-		config_release(&cfg);
+	if (outdir != NULL && out_dir(cfg, outdir) == -1)
 		return EXIT_ERROR;
-	}
-	pipeline_init(&p, &cfg);
+	pipeline_init(&p, cfg);
 	p.offline = offline;
 	p.force = force;
 	p.diff_only = diff_only;
@@ -194,6 +183,5 @@ cmd_update(int argc, char *argv[])
 		rc = EXIT_ERROR;
 	diags_report(&p.d);
 	pipeline_release(&p);
-	config_release(&cfg);
 	return rc;
 }

@@ -116,13 +116,6 @@ fail:
 	return NULL;
 }
 
-int
-mailcheck_config(struct config *tc)
-{
-	/* an unreadable configuration only means: the defaults */
-	return config_find(cmd_config, tc, NULL) == 0 ? 0 : -1;
-}
-
 const char *
 mailcheck_day(time_t t, char *buf, size_t size)
 {

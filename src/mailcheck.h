@@ -70,12 +70,6 @@ void	finding(struct report *r, enum level lv, const char *fix,
 char	*mailcheck_read(const char *path, size_t max, int tail, size_t *len,
 	    int *cut, const char **why);
 
-/*
- * The trustbuild configuration (-c, or the default one) into *tc: 0, or
- * -1 when it cannot be read (why is not said: update says it).
- */
-int	mailcheck_config(struct config *tc);
-
 /* t as "YYYY-MM-DD HH:MM UTC" in buf. */
 const char *mailcheck_day(time_t t, char *buf, size_t size);
 

@@ -20,26 +20,94 @@
 #include "config.h"
 #include "log.h"
 
+/*
+ * What a command needs set up before it runs (git's commands[] flags):
+ * main() loads the configuration once and reports its error once.
+ */
+enum command_flags {
+	CMD_CONFIG	= 1 << 0,	/* needs it: an error in it ends the run */
+	CMD_CONFIG_OPT	= 1 << 1	/* uses it when it can be read, else NULL
+					   (cmd_config_report() says why) */
+};
+
 static const struct command {
 	const char	*name;
-	int		(*fn)(int, char *[]);
+	int		(*fn)(int, char *[], struct config *);
+	unsigned	 flags;		/* enum command_flags */
 	const char	*summary;
 } commands[] = {
-	{ "build", cmd_build,
+	{ "build", cmd_build, 0,
 	    "build a trust store (bundle, CApath) from local root sets" },
-	{ "list", cmd_list,
+	{ "list", cmd_list, CMD_CONFIG_OPT,
 	    "certificates of a bundle, CApath, source, or the published store" },
-	{ "probe", cmd_probe,
+	{ "probe", cmd_probe, CMD_CONFIG_OPT,
 	    "show a server's chain and why it does (not) verify; AIA" },
-	{ "sendmail-check", cmd_sendmail_check,
+	{ "sendmail-check", cmd_sendmail_check, CMD_CONFIG_OPT,
 	    "find what keeps sendmail from verifying: .mc, .cf, files, log" },
-	{ "sendmail-setup", cmd_sendmail_setup,
+	{ "sendmail-setup", cmd_sendmail_setup, CMD_CONFIG,
 	    "print the sendmail.mc lines and trustbuild.conf to use" },
-	{ "stores", cmd_stores,
+	{ "stores", cmd_stores, 0,
 	    "list the public root sets trustbuild knows" },
-	{ "update", cmd_update,
+	{ "update", cmd_update, CMD_CONFIG,
 	    "fetch the configured root sets and publish the store (cron)" },
 };
+
+/* -c FILE: the configuration file, or NULL. */
+static const char *config_file;
+
+/*
+ * Scan a command's arguments (up to "--") for what main() must know before
+ * it runs: -h or --help (no set-up: the usage needs none), and -c FILE or
+ * --config FILE, which update also takes after its name.
+ */
+static int
+scan_args(int argc, char *argv[], const char **file)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+		if ((strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			*file = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			*file = argv[i] + 9;
+		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0')
+			*file = argv[i] + 2;
+	}
+	return 0;
+}
+
+/*
+ * Run cmd with the configuration it needs: loaded here, its error reported
+ * here, released after the command.
+ */
+static int
+run(const struct command *cmd, int argc, char *argv[])
+{
+	struct config cfg;
+	struct config *c = NULL;
+	struct diags d = DIAGS_INIT;
+	const char *file = config_file;
+	int rc;
+
+	if ((cmd->flags & (CMD_CONFIG | CMD_CONFIG_OPT)) &&
+	    !scan_args(argc, argv, &file)) {
+		if (config_find(file, &cfg, &d) == 0) {
+			c = &cfg;
+			diags_report(&d);	/* -v: which file */
+		} else if (cmd->flags & CMD_CONFIG) {
+			diags_report(&d);
+			return EXIT_ERROR;
+		} else
+			cmd_config_keep(&d);	/* said if needed */
+	}
+	optind = 0;	/* reset getopt for the command */
+	rc = cmd->fn(argc, argv, c);
+	config_release(c);
+	return rc;
+}
 
 static void
 usage(FILE *f)
@@ -57,8 +125,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "\n"
 	    "options:\n"
-	    "  -c, --config FILE  the configuration of update, list, probe (default\n"
-	    "                   /etc/trustbuild/trustbuild.conf)\n"
+	    "  -c, --config FILE  the configuration of update, list, probe,\n"
+	    "                   sendmail-* (default /etc/trustbuild/trustbuild.conf)\n"
 	    "  --insecure-ok    as root, accept a configuration, hooks or state\n"
 	    "                   that another user can change\n"
 	    "  -q, --quiet      print nothing but errors and changes\n"
@@ -119,7 +187,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+c:qvhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			cmd_config = optarg;
+			config_file = optarg;
 			break;
 		case 'I':
 			config_insecure_ok = 1;
@@ -157,10 +225,8 @@ main(int argc, char *argv[])
 		argc = 2;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0) {
-			optind = 0;	/* reset getopt for the command */
-			return finish(commands[i].fn(argc, argv));
-		}
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return finish(run(&commands[i], argc, argv));
 	log_err("'%s' is not a command; see 'trustbuild --help'", argv[0]);
 	return EXIT_ERROR;
 }

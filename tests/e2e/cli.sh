@@ -79,4 +79,17 @@ check "installs stores/" [ -d "$W/root/usr/share/trustbuild/stores" ]
 check "the installed binary runs" "$W/root/usr/bin/trustbuild" --version
 check "and finds its installed stores" env -u TRUSTBUILD_STORES \
     "$W/root/usr/bin/trustbuild" stores
+# the configuration is loaded by main, once, for the commands that take it
+printf '[output]\nbundel = /x\n' >"$W/broken.conf"
+for how in "-c $W/broken.conf update" "update -c $W/broken.conf" \
+    "update --config=$W/broken.conf" "-c $W/broken.conf sendmail-setup" \
+    "-c $W/broken.conf list"; do
+	# shellcheck disable=SC2086
+	run 1 "a broken configuration: $how" "$TB" $how
+	one_error "$how"
+	err_has "$how: file, line and the keys" "broken.conf': line 2: unknown key 'bundel' in \\[output\\] \\(bundle, "
+done
+run 0 "update --help needs no configuration" "$TB" -c "$W/broken.conf" update --help
+run 0 "stores needs none" "$TB" -c "$W/broken.conf" stores
+check "and says nothing of it" [ ! -s "$W/err" ]
 done_testing
