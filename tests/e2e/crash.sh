@@ -12,8 +12,6 @@
 # inside a run).
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
-trap 'httpd_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
 if [ -f "$CORPUS/README.md" ]; then
 	A=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt

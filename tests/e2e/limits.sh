@@ -13,18 +13,8 @@ L=$W/in
 mkdir -p "$S" "$L" "$W/o"
 "$TB" -q build --bundle "$S/bundle.crt" --capath "$S/certs" "$FIX/roots.pem" \
     >/dev/null 2>&1
-limit=""
-case $TB in *asan*) ;; *) limit="ulimit -v 1048576;" ;; esac
 ra_sha=$(pem_sha256s "$FIX/root-a.pem")
 not() { ! "$@"; }
-
-# bounded COMMAND...: run it within 60 s and 1 GiB; its status in $rc
-bounded() {
-	t0=$(date +%s)
-	sh -c "$limit exec timeout 60 \"\$@\"" sh "$@" >"$W/out" 2>"$W/err"
-	rc=$?
-	secs=$(($(date +%s) - t0))
-}
 
 # at NAME SOURCE: the source at its bound is read, root-a in the bundle
 at() {

@@ -10,18 +10,9 @@
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
-trap 'tlsd_stop; httpd_stop; badhttp_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
 P=$W/pki
-mkdir -p "$P/www"
-if ! httpd_start "$P/www"; then
-	nok "nginx starts"
-	done_testing
-	exit 1
-fi
-BASE=$HTTPD_URL
-LOG=$(httpd_log)
+httpd_serve "$P/www"
 STALL=""
 if badhttp_start stall; then
 	STALL=$BADHTTP_URL

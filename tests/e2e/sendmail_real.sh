@@ -12,8 +12,6 @@
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
 . "$HARNESS/sendmail.sh"
-trap 'sendmail_stop; tlsd_stop; httpd_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
 if ! why=$(sendmail_available); then
 	skipped "a real sendmail: $why"
@@ -27,14 +25,9 @@ host_state() {
 }
 HOST_BEFORE=$(host_state)
 P=$W/pki
-mkdir -p "$P/www"
-if ! httpd_start "$P/www" ||
-    ! sh "$HARNESS/mkpki.sh" "$P" "$HTTPD_URL" >"$W/mkpki.log" 2>&1 ||
-    ! tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --log "$W/tlsd.log"; then
-	nok "nginx, the test PKI and the SMTP server"
-	done_testing
-	exit 1
-fi
+aia_pki_start "$P"
+tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --log "$W/tlsd.log" ||
+    bail "the SMTP server"
 PORT=$TLSD_PORT
 
 # the root alone: verify=FAIL

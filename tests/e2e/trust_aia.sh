@@ -12,15 +12,9 @@
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
 LPID=""
-trap 'tlsd_stop; httpd_stop; badhttp_stop; [ -n "$LPID" ] && kill $LPID 2>/dev/null; wait' EXIT
-trap 'exit 1' HUP INT PIPE TERM
+server_cleanup '[ -n "$LPID" ] && kill $LPID 2>/dev/null; wait'
 
-P=$W/pki
-if ! aia_pki_start "$P"; then
-	nok "nginx and the test PKI"
-	done_testing
-	exit 1
-fi
+aia_pki_start "$W/pki"
 HP=$HTTPD_PORT
 
 # a listener on 127.0.0.1 and [::1] (same port) that logs each connection
@@ -170,8 +164,7 @@ has "--aia-private: and the chain verifies with it" \
 check "nginx served it" httpd_log_wait "^200 GET /int.der " 1
 
 # --- update: refused in [probe NAME] without aia-private, the fix named ---
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" || nok "tlsd smtp starts"
-SMTP=smtp://127.0.0.1:$TLSD_PORT
+tlsd_smtp "$P/leaf.pem" "$P/leaf.key"
 conf() {	# NAME [lines...]
 	n=$1
 	shift
@@ -208,34 +201,35 @@ err_has "naming the line and the values" \
 tlsd_stop
 
 # --- redirects: only to the same host ---
+# redirect NAME URL DESCRIPTION PATTERN: a leaf whose AIA is URL, chased
+# with --aia-private; its stdout matches PATTERN
+redirect() {
+	leaf "$1" "$2"
+	chase "$1" --aia-private
+	has "$3" "$4"
+}
 n0=$(grep -c "GET /int.der " "$LOG")
-leaf redir-other "$BASE/redirect/host/localhost:$HP/int.der"
-chase redir-other --aia-private
-has "a redirect to another host is refused, naming both URLs" \
+redirect redir-other "$BASE/redirect/host/localhost:$HP/int.der" \
+    "a redirect to another host is refused, naming both URLs" \
     "^  $BASE/redirect/host/localhost:$HP/int.der: redirected to 'http://localhost:$HP/int.der'; only redirects to the same host \\(http\\) are followed$"
-leaf redir-port "$BASE/redirect/host/127.0.0.1:$LPORT/int.der"
-chase redir-port --aia-private
-has "a redirect to another port of the host is refused" \
+redirect redir-port "$BASE/redirect/host/127.0.0.1:$LPORT/int.der" \
+    "a redirect to another port of the host is refused" \
     "redirected to 'http://127.0.0.1:$LPORT/int.der'; only redirects to the same host"
-leaf redir-meta "$BASE/redirect/host/169.254.169.254/latest/meta-data/"
-chase redir-meta --aia-private
-has "a redirect to the metadata address is refused" \
+redirect redir-meta "$BASE/redirect/host/169.254.169.254/latest/meta-data/" \
+    "a redirect to the metadata address is refused" \
     "redirected to 'http://169.254.169.254/latest/meta-data/'; only redirects to the same host"
 sleep 0.3
 check "none of them reached the other host" \
     [ "$(grep -c "GET /int.der " "$LOG")" = "$n0" ]
 check "(nor the listener)" [ ! -s "$W/count.log" ]
-leaf redir-same "$BASE/redirect/to/int.der"
-chase redir-same --aia-private
-has "a redirect within the same host is followed" \
+redirect redir-same "$BASE/redirect/to/int.der" \
+    "a redirect within the same host is followed" \
     "redirect/to/int.der: CN=AIA Test Intermediate: the issuer"
-leaf redir-chain "$BASE/redirect/chain/5/int.der"
-chase redir-chain --aia-private
-has "5 redirects within the host are followed" \
+redirect redir-chain "$BASE/redirect/chain/5/int.der" \
+    "5 redirects within the host are followed" \
     "chain/5/int.der: CN=AIA Test Intermediate: the issuer"
-leaf redir-6 "$BASE/redirect/chain/6/int.der"
-chase redir-6 --aia-private
-has "6 are not" "chain/6/int.der: more than 5 redirects"
+redirect redir-6 "$BASE/redirect/chain/6/int.der" "6 are not" \
+    "chain/6/int.der: more than 5 redirects"
 
 # --- one text for a closed port, a reset, not HTTP and no answer ---
 listen reset reset

@@ -39,23 +39,30 @@ chmod 700 "$W/victim" "$W/victim2"
 v1=$(snapshot "$W/victim")
 v2=$(snapshot "$W/victim2")
 
+# race CAPATH N SECS KEEP: N publishing builds of A and B in turn to
+# CAPATH, as root, while the racer (rpid) runs, stopping after SECS or once
+# KEEP is gone; then the racer is stopped.  i is the number of builds.
+race() {
+	i=0
+	t0=$(date +%s)
+	while [ $i -lt "$2" ] && [ $(($(date +%s) - t0)) -lt "$3" ] &&
+	    [ -e "$4" ]; do
+		[ $((i % 2)) = 0 ] && s=$A || s=$B
+		$T "$TB" -q build --capath "$1" "$s" >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	kill $rpid 2>/dev/null
+	wait $rpid 2>/dev/null
+}
+
 # stale-generation removal: ".certs.gen.evil" swapped with a link to the
 # victim between root's look at it and root's emptying of it
 as_nobody mkdir "$W/pub/.certs.gen.evil"
 as_nobody ln -s "$W/victim" "$W/pub/x"
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$RACER" exchange "$W/pub" .certs.gen.evil x 20 >"$W/racer1.out" &
 rpid=$!
-i=0
-t0=$(date +%s)
 # 150 publishes, 15 s at most (the old code lost the victim within ~40)
-while [ $i -lt 150 ] && [ $(($(date +%s) - t0)) -lt 15 ] &&
-    [ -e "$W/victim/keep" ]; do
-	[ $((i % 2)) = 0 ] && s=$A || s=$B
-	$T "$TB" -q build --capath "$W/pub/certs" "$s" >/dev/null 2>&1
-	i=$((i + 1))
-done
-kill $rpid 2>/dev/null
-wait $rpid 2>/dev/null
+race "$W/pub/certs" 150 15 "$W/victim/keep"
 check "9: stale generations swapped for a link: the victim is untouched" \
     [ "$(snapshot "$W/victim")" = "$v1" ]
 check "9: ... and root did not empty nobody's own directory" \
@@ -70,14 +77,7 @@ as_nobody ln -s "$W/victim2" "$W/pub2/y"
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$RACER" watch "$W/pub2" .certs.gen. y 20 >"$W/racer2.out" &
 rpid=$!
 sleep 0.2
-i=0
-while [ $i -lt 30 ]; do
-	[ $((i % 2)) = 0 ] && s=$A || s=$B
-	$T "$TB" -q build --capath "$W/pub2/certs" "$s" >/dev/null 2>&1
-	i=$((i + 1))
-done
-kill $rpid 2>/dev/null
-wait $rpid 2>/dev/null
+race "$W/pub2/certs" 30 600 "$W/victim2/keep"
 check "9: a fresh generation swapped for a link: the victim's mode and files are untouched" \
     [ "$(snapshot "$W/victim2")" = "$v2" -a "$(stat -c %a "$W/victim2")" = 700 ]
 echo "# $i publishes raced; racers: $(cat "$W/racer1.out" 2>/dev/null), $(cat "$W/racer2.out" 2>/dev/null)"

@@ -8,17 +8,9 @@
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
-trap 'tlsd_stop; httpd_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
-P=$W/pki
-if ! aia_pki_start "$P"; then
-	nok "nginx and the test PKI"
-	done_testing
-	exit 1
-fi
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" || nok "tlsd smtp starts"
-SMTP=smtp://127.0.0.1:$TLSD_PORT
+aia_pki_start "$W/pki"
+tlsd_smtp "$P/leaf.pem" "$P/leaf.key"
 tlsd_start smtp "$P/leaf-chain.pem" "$P/leaf.key" || nok "tlsd smtp (chain)"
 SMTP_CHAIN=smtp://127.0.0.1:$TLSD_PORT
 
@@ -159,18 +151,24 @@ run 0 "2f the server-auth leaf of the same PKI verifies" "$TB" probe \
 # --- 3. no hostile text reaches an output unescaped ------------------
 H=$W/hostile
 mkdir -p "$H"
+# pax_tar OUT NAME FILE [NAME FILE...]: a PAX tar of the FILEs, each
+# under its NAME, whatever bytes the name holds
+pax_tar() {
+	python3 -c '
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
+        data = open(path, "rb").read()
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+' "$@"
+}
 # a tar member whose name carries a newline and a whole PEM block of
 # another root; the member itself is the test root
-python3 - "$H/inject.tar" "$P/root.pem" "$FIX/root-b.pem" <<'EOF'
-import io, sys, tarfile
-out, member, other = sys.argv[1:4]
-name = "x\n" + open(other).read() + "y.pem"
-with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
-    data = open(member, "rb").read()
-    ti = tarfile.TarInfo(name)
-    ti.size = len(data)
-    t.addfile(ti, io.BytesIO(data))
-EOF
+pax_tar "$H/inject.tar" "x
+$(cat "$FIX/root-b.pem")
+y.pem" "$P/root.pem"
 run 0 "3a build from an archive whose member name holds a PEM block" \
     "$TB" -q build --bundle "$H/bundle.pem" "$H/inject.tar"
 check "3a the bundle holds exactly one certificate (for OpenSSL too)" sh -c '
@@ -218,16 +216,9 @@ run 1 "3d probe --chain of a leaf whose caIssuers URL holds ESC" "$TB" \
 check "3d probe's report and log are clean" clean "$W/out" "$W/err"
 check "3d a caIssuers URL that is not printable ASCII is no URL at all" sh -c \
     '! grep -q "^   caIssuers:\\|caIssuers says" "$1"' sh "$W/out"
-python3 - "$H/names.tar" "$P/root.pem" <<'EOF'
-import io, sys, tarfile
-out, member = sys.argv[1:3]
-with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
-    for name, data in (("\033]2;pwned\007.pem", b"not a certificate\n"),
-                       ("ok.pem", open(member, "rb").read())):
-        ti = tarfile.TarInfo(name)
-        ti.size = len(data)
-        t.addfile(ti, io.BytesIO(data))
-EOF
+printf 'not a certificate\n' >"$H/notcert"
+pax_tar "$H/names.tar" "$(printf '\033]2;pwned\007.pem')" "$H/notcert" \
+    ok.pem "$P/root.pem"
 run 0 "3e a member named with a terminal escape, skipped with a warning" \
     "$TB" -v build --bundle "$H/names-bundle.pem" "$H/names.tar"
 check "3e the warning names it, escaped" grep -q 'names.tar#\\x1b\]2;pwned\\x07.pem' \

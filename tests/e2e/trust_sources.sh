@@ -13,43 +13,26 @@
 #     symbolic links by their targets'; --force skips the shortcut.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
-trap 'httpd_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
 mk() { sh "$HARNESS/mkcertdata.sh" "$@"; }
 sha() { sha256sum "$1" | cut -c1-64; }
 
 DOC=$W/doc
-mkdir -p "$DOC"
-cp "$FIX/roots.pem" "$DOC/roots.pem"
-if ! httpd_start "$DOC"; then
-	nok "nginx starts on 127.0.0.1"
-	done_testing
-	exit 1
-fi
-U=$HTTPD_URL
-LOG=$(httpd_log)
+httpd_serve "$DOC" "$FIX/roots.pem"
+U=$BASE
 
 # conf NAME URL [more "key = value" lines of the source...]: $W/NAME.conf
 # publishing to $W/NAME/pub/, state in $W/NAME/state
 conf() {
-	n=$1
-	u=$2
+	mkdir -p "$W/$1/pub"
+	printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\n' \
+	    "$W/$1/pub/bundle.crt" "$W/$1/pub/certs" "$W/$1/state" >"$W/$1.conf"
+	printf 'shrink-limit = 100%%\n[fetch]\ntimeout = 10\nconnect-timeout = 5\n' \
+	    >>"$W/$1.conf"
+	printf '[source up]\nurl = %s\n' "$2" >>"$W/$1.conf"
+	_f=$W/$1.conf
 	shift 2
-	mkdir -p "$W/$n/pub"
-	{
-		echo "[output]"
-		echo "bundle = $W/$n/pub/bundle.crt"
-		echo "capath = $W/$n/pub/certs"
-		echo "state = $W/$n/state"
-		echo "shrink-limit = 100%"
-		echo "[fetch]"
-		echo "timeout = 10"
-		echo "connect-timeout = 5"
-		echo "[source up]"
-		echo "url = $u"
-		for l in "$@"; do echo "$l"; done
-	} >"$W/$n.conf"
+	[ $# = 0 ] || printf '%s\n' "$@" >>"$_f"
 }
 
 # has_cert FILE PEM: the bundle FILE holds the certificate of PEM
@@ -59,8 +42,17 @@ has_cert() {
 	grep -qx "$_want" "$W/has"
 }
 
-# one_line: the last run printed exactly one line on stderr
-one_line() { [ "$(wc -l <"$W/err")" = 1 ]; }
+
+# tampered NAME RUN_DESC ERR_DESC ERE: NAME's cache tampered with, an
+# update is refused (exit 1) with one error line, matching ERE; before is
+# the snapshot of NAME's store from before
+tampered() {
+	tamper "$1"
+	before=$(snapshot "$W/$1/pub")
+	run 1 "$2" "$TB" -q -c "$W/$1.conf" update
+	err_has "$3" "$4"
+	one_error "$3"
+}
 
 # a root nobody should trust, for the tampered caches
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -86,19 +78,15 @@ conf pin "$U/roots.pem" "sha256 = $pin"
 run 0 "5: a pinned download is published" "$TB" -q -c "$W/pin.conf" update
 check "5: its .meta records the pin it was checked against" \
     grep -qx "pin $pin" "$W/pin/state/cache/up.meta"
-tamper pin
-before=$(snapshot "$W/pin/pub")
-run 1 "5: a tampered cache after a 304 is refused (exit 1)" \
-    "$TB" -q -c "$W/pin.conf" update
-err_has "5: one error naming the cache file and the pin" \
+tampered pin "5: a tampered cache after a 304 is refused (exit 1)" \
+    "5: one error naming the cache file and the pin" \
     "^trustbuild: '$W/pin/state/cache/up': SHA-256 $(sha "$W/evil.pem") is not the pinned $pin of \\[source up\\]; the cached copy was altered: remove it and its .meta to download anew$"
-check "5: (only that line)" one_line
 check "5: the published store is byte-identical" \
     [ "$(snapshot "$W/pin/pub")" = "$before" ]
 run 1 "5: the tampered cache with --offline: exit 1" \
     "$TB" -q -c "$W/pin.conf" update --offline
 err_has "5: --offline: the same error" "cache/up': SHA-256 .* is not the pinned $pin"
-check "5: --offline: (only that line)" one_line
+one_error "5: --offline"
 mv "$DOC/roots.pem" "$DOC/roots.pem.away"
 run 1 "5: the tampered cache as the fallback of a 404: exit 1" \
     "$TB" -q -c "$W/pin.conf" update
@@ -144,13 +132,9 @@ run 2 "5: a 304 with a checksum file: unchanged (exit 2)" \
     "$TB" -q -c "$W/sum.conf" update
 check "5: the checksum file was fetched again" \
     httpd_log_wait "^200 GET /roots.pem.sha256 " $((nsum + 1))
-tamper sum
-before=$(snapshot "$W/sum/pub")
-run 1 "5: a tampered cache checked by a checksum file: exit 1" \
-    "$TB" -q -c "$W/sum.conf" update
-err_has "5: one error naming the cache file and the checksum file" \
+tampered sum "5: a tampered cache checked by a checksum file: exit 1" \
+    "5: one error naming the cache file and the checksum file" \
     "^trustbuild: '$W/sum/state/cache/up': SHA-256 $(sha "$W/evil.pem") is not the $pin that '$U/roots.pem.sha256' gave for it; the cached copy was altered"
-check "5: (only that line)" one_line
 run 1 "5: the same --offline: exit 1" "$TB" -q -c "$W/sum.conf" update --offline
 check "5: the store is byte-identical" [ "$(snapshot "$W/sum/pub")" = "$before" ]
 # who can edit every line of the .meta: online the checksum file is

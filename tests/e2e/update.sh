@@ -8,40 +8,20 @@
 # edge: taken at the bound, refused one past it.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
-trap 'httpd_stop; badhttp_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
 DOC=$W/doc
-mkdir -p "$DOC"
-cp "$FIX/roots.pem" "$DOC/roots.pem"
-if ! httpd_start "$DOC"; then
-	nok "nginx starts on 127.0.0.1"
-	done_testing
-	exit 1
-fi
-U=$HTTPD_URL
-LOG=$(httpd_log)
+httpd_serve "$DOC" "$FIX/roots.pem"
+U=$BASE
 
 # conf NAME URL [more "key = value" lines of the source...]: a config in
 # $W/NAME.conf publishing to $W/NAME/ with state in $W/NAME/state
 conf() {
-	n=$1
-	u=$2
+	f=$W/$1.conf
+	conf_output "$W/$1" >"$f"
+	printf '[fetch]\ntimeout = %s\nconnect-timeout = 5\n[source up]\nurl = %s\n' \
+	    "${TO:-10}" "$2" >>"$f"
 	shift 2
-	mkdir -p "$W/$n"
-	{
-		echo "[output]"
-		echo "bundle = $W/$n/bundle.crt"
-		echo "capath = $W/$n/certs"
-		echo "state = $W/$n/state"
-		echo "hooks = $W/$n/hooks.d"
-		echo "[fetch]"
-		echo "timeout = ${TO:-10}"
-		echo "connect-timeout = 5"
-		echo "[source up]"
-		echo "url = $u"
-		for l in "$@"; do echo "$l"; done
-	} >"$W/$n.conf"
+	[ $# = 0 ] || printf '%s\n' "$@" >>"$f"
 }
 
 # The store and the state, but not the lock file (a run writes its pid)
@@ -159,9 +139,7 @@ run 1 "--offline with nothing cached: exit 1" "$TB" -c "$W/off.conf" update \
 err_has "saying how to get a cache" "nothing is cached.*without --offline"
 
 # --- answers that never reach the store ---
-# within 1 GiB of address space (not under AddressSanitizer)
-LIMIT=""
-case $TB in *asan*) ;; *) LIMIT="ulimit -v 1048576;" ;; esac
+# within 1 GiB of address space (lib.sh's AS_LIMIT)
 # each: a fresh config and state, a published store made from a local
 # copy first, then the broken source must leave it byte-identical.
 # (Not "want": lib.sh's run sets that, and the message was then "1".)
@@ -175,7 +153,7 @@ broken() {
 	conf "$name" "$url" "$@"
 	before=$(snap "$W/$name")
 	t0=$(date +%s)
-	run 1 "$name: exit 1" sh -c "$LIMIT exec \"\$@\"" sh "$TB" -q -c \
+	run 1 "$name: exit 1" sh -c "$AS_LIMIT exec \"\$@\"" sh "$TB" -q -c \
 	    "$W/$name.conf" update
 	err_has "$name: the message says what happened" "$msg"
 	check "$name: the store is untouched" \

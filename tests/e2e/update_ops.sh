@@ -14,17 +14,8 @@ conf() {
 	n=$1
 	u=$2
 	shift 2
-	mkdir -p "$W/$n"
-	{
-		echo "[output]"
-		echo "bundle = $W/$n/bundle.crt"
-		echo "capath = $W/$n/certs"
-		echo "state = $W/$n/state"
-		echo "hooks = $W/$n/hooks.d"
-		for l in "$@"; do echo "$l"; done
-		echo "[source up]"
-		echo "url = $u"
-	} >"$W/$n.conf"
+	{ conf_output "$W/$n" "$@"; printf '[source up]\nurl = %s\n' "$u"; } \
+	    >"$W/$n.conf"
 }
 
 # --- hooks ---

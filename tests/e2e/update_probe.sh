@@ -9,17 +9,9 @@
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
-trap 'tlsd_stop; httpd_stop' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 
-P=$W/pki
-if ! aia_pki_start "$P"; then
-	nok "nginx and the test PKI"
-	done_testing
-	exit 1
-fi
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" || nok "tlsd smtp starts"
-SMTP=smtp://127.0.0.1:$TLSD_PORT
+aia_pki_start "$W/pki"
+tlsd_smtp "$P/leaf.pem" "$P/leaf.key"
 SPORT=$TLSD_PORT
 
 # conf NAME [lines...]: anchors from the test root, then the lines

@@ -5,11 +5,12 @@
 set -eu
 D=$1
 [ -f "$D/done" ] && exit 0
+# key, ca_init
+. "$(dirname "$0")/ca.sh"
 rm -rf "$D"
 mkdir -p "$D"
 cd "$D"
 
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
 ext_ca='basicConstraints=critical,CA:true
 keyUsage=critical,keyCertSign,cRLSign
 subjectKeyIdentifier=hash
@@ -54,27 +55,8 @@ signed wrongkey "/O=trustbuild test/CN=Test Intermediate Wrong Key" impostor ca.
 signed int-b "/O=trustbuild test/CN=Test Intermediate B" root-b ca.ext
 
 # an expired CA under root A, made with openssl ca and explicit dates
-mkdir -p ca/new
-: > ca/index.txt
-echo 1000 > ca/serial
-cat > ca.cnf <<CNF
-[ca]
-default_ca = tca
-[tca]
-dir = ./ca
-database = ./ca/index.txt
-new_certs_dir = ./ca/new
-serial = ./ca/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-[anything]
-commonName = supplied
-organizationName = optional
-[v3ca]
-$ext_ca
-CNF
+ca_init ca.cnf
+printf '[v3ca]\n%s\n' "$ext_ca" >>ca.cnf
 key expired
 openssl req -new -key expired.key -subj "/O=trustbuild test/CN=Test Expired CA" -out expired.csr 2>/dev/null
 openssl ca -batch -config ca.cnf -cert root-a.pem -keyfile root-a.key \

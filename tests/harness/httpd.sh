@@ -1,10 +1,8 @@
 # httpd.sh: real HTTP servers on 127.0.0.1 for the end-to-end tests,
 # sourced by tests/e2e/*.sh after lib.sh (which sets HARNESS, this
-# directory; a script without lib.sh sets it first).  Each test stops what
-# it started; a trap on a signal must exit for the EXIT trap to run:
+# directory; a script without lib.sh sets it first):
 #	. "$HARNESS/httpd.sh"
-#	trap 'httpd_stop; badhttp_stop' EXIT
-#	trap 'exit 1' HUP INT PIPE TERM
+# httpd_stop and badhttp_stop run at exit (server.sh's server_cleanup).
 #
 # httpd_start DOCROOT runs one nginx (daemon off, in the background, as
 # the current user) with its own nginx.conf, pid, logs and temp paths in a temp
@@ -269,23 +267,33 @@ badhttp_start() {
 
 badhttp_stop() {
 	# shellcheck disable=SC2086
-	[ -n "$BADHTTP_PIDS" ] && server_stop $BADHTTP_PIDS
-	[ -n "$BADHTTP_DIR" ] && rm -rf "$BADHTTP_DIR"
-	BADHTTP_PIDS=""
-	BADHTTP_DIR=""
-	BADHTTP_PID=""
-	return 0
+	server_stop $BADHTTP_PIDS
+	[ -z "$BADHTTP_DIR" ] || rm -rf "$BADHTTP_DIR"
+	BADHTTP_PIDS="" BADHTTP_DIR="" BADHTTP_PID=""
 }
 
-# aia_pki_start DIR: nginx serving DIR/www, and in DIR the AIA test PKI of
-# mkpki.sh whose caIssuers URLs point at that nginx (its log in
-# $W/mkpki.log).  Sets BASE (the nginx URL) and LOG (its access log);
-# non-zero when either could not be had.
-aia_pki_start() {
-	mkdir -p "$1/www"
-	httpd_start "$1/www" &&
-	    sh "$HARNESS/mkpki.sh" "$1" "$HTTPD_URL" \
-	    >"$W/mkpki.log" 2>&1 || return 1
+# httpd_serve DOCROOT [FILE...]: DOCROOT made, the FILEs copied into it,
+# nginx serving it; sets BASE (the nginx URL) and LOG (its access log).
+# If nginx cannot start, "not ok" and the end of the test (lib.sh's bail).
+httpd_serve() {
+	mkdir -p "$1"
+	_h_doc=$1
+	shift
+	[ $# = 0 ] || cp "$@" "$_h_doc/"
+	httpd_start "$_h_doc" || bail "nginx starts on 127.0.0.1"
 	BASE=$HTTPD_URL
 	LOG=$(httpd_log)
 }
+
+# aia_pki_start DIR: nginx serving DIR/www (httpd_serve), and in DIR the
+# AIA test PKI of mkpki.sh whose caIssuers URLs point at that nginx (its
+# log in $W/mkpki.log); sets P (DIR), BASE and LOG.  If either cannot be
+# had, "not ok" and the end of the test.
+aia_pki_start() {
+	P=$1
+	httpd_serve "$P/www"
+	sh "$HARNESS/mkpki.sh" "$P" "$BASE" >"$W/mkpki.log" 2>&1 ||
+	    bail "the test PKI (mkpki.sh)"
+}
+
+server_cleanup 'httpd_stop; badhttp_stop'

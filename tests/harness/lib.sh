@@ -15,6 +15,26 @@ ok() { pass=$((pass + 1)); echo "ok - $*"; }
 nok() { fail=$((fail + 1)); echo "not ok - $*"; }
 skipped() { skip=$((skip + 1)); echo "skip - $*"; }
 
+# bounded COMMAND...: COMMAND within 60 s and 1 GiB of address space
+# (AS_LIMIT; none under AddressSanitizer, which reserves more), stdout in
+# $W/out, stderr in $W/err; its status in rc, its seconds in secs
+AS_LIMIT="ulimit -v 1048576;"
+case $TB in *asan*) AS_LIMIT="" ;; esac
+bounded() {
+	_b_t0=$(date +%s)
+	sh -c "$AS_LIMIT exec timeout 60 \"\$@\"" sh "$@" >"$W/out" 2>"$W/err"
+	rc=$?
+	secs=$(($(date +%s) - _b_t0))
+}
+
+# bail DESCRIPTION: a set-up the rest needs failed: "not ok", the result
+# line, exit 1
+bail() {
+	nok "$1"
+	done_testing
+	exit 1
+}
+
 # check DESCRIPTION COMMAND...: passes when the command succeeds
 check() {
 	_c_d=$1
@@ -60,6 +80,33 @@ one_error() {
 		nok "$1: exit $rc and $_o_n lines on stderr, want one error line"
 		sed 's/^/#   /' "$W/err" | head -10
 	fi
+}
+
+# conf_output DIR [LINE...]: an [output] section on stdout publishing
+# DIR/bundle.crt and DIR/certs, the state in DIR/state and hooks from
+# DIR/hooks.d, then the LINEs ("key = value" of [output]); DIR is made
+conf_output() {
+	mkdir -p "$1"
+	printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\nhooks = %s\n' \
+	    "$1/bundle.crt" "$1/certs" "$1/state" "$1/hooks.d"
+	shift
+	[ $# = 0 ] || printf '%s\n' "$@"
+}
+
+# file_has DESCRIPTION FILE ERE: a line of FILE matches
+file_has() {
+	if grep -Eq -- "$3" "$2"; then ok "$1"; else
+		nok "$1: no /$3/ in:"
+		sed 's/^/#   /' "$2" | head -20
+	fi
+}
+
+# file_lacks DESCRIPTION FILE ERE: no line of FILE matches
+file_lacks() {
+	if grep -Eq -- "$3" "$2"; then
+		nok "$1: /$3/ in:"
+		grep -E -- "$3" "$2" | sed 's/^/#   /' | head -10
+	else ok "$1"; fi
 }
 
 # A fingerprint of everything under DIR: names, types, link targets,

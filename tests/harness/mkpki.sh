@@ -41,40 +41,19 @@ for _m_u in "$BASE" "${STALL_URL:-}"; do
 		exit 2 ;;
 	esac
 done
+# key, ca_init
+. "$(dirname "$0")/ca.sh"
 mkdir -p "$1/www"
 cd "$1"
 OUT=$(pwd)
 
-# openssl ca's state; begun anew each run
-rm -rf ca
-mkdir -p ca/new
-: >ca/index.txt
-echo 1000 >ca/serial
-cat >ca/ca.cnf <<'EOF'
-[ca]
-default_ca = tca
-[tca]
-dir = ./ca
-database = ./ca/index.txt
-new_certs_dir = ./ca/new
-serial = ./ca/serial
-default_md = sha256
-policy = anything
-unique_subject = no
-copy_extensions = none
-[anything]
-commonName = supplied
-EOF
+# openssl ca's state, begun anew each run
+ca_init ca/ca.cnf
 
 # GNU date, else BSD date
 START=$(date -u -d '1 day ago' +%Y%m%d%H%M%SZ 2>/dev/null) ||
 	START=$(date -u -v-1d +%Y%m%d%H%M%SZ)
 DAYS=3650
-
-key() {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	    -out "$1.key" 2>/dev/null
-}
 
 # ext_ca PATHLEN [AIA-URL]: a CA's extensions in ca/ext
 ext_ca() {

@@ -3,11 +3,9 @@
 # after lib.sh.  It relays one message through SMART_HOST [127.0.0.1] to a
 # local SMTP server (tests/harness/tlsd.py smtp, via tests/harness/tlsd.sh) and logs, as a
 # sendmail on a real host would, "STARTTLS=client, relay=[127.0.0.1],
-# version=..., verify=OK|FAIL|NONE, ...".  Each test stops what it started;
-# a trap on a signal must exit for the EXIT trap to run:
+# version=..., verify=OK|FAIL|NONE, ...":
 #	. "$HARNESS/sendmail.sh"
-#	trap 'sendmail_stop; tlsd_stop' EXIT
-#	trap 'exit 1' HUP INT PIPE TERM
+# sendmail_stop runs at exit (server.sh's server_cleanup).
 #
 # sendmail_available: returns 0 if everything needed is there: root (for
 # the namespaces), a Berkeley sendmail 8 built with STARTTLS, the sendmail
@@ -494,3 +492,5 @@ sendmail_stop() {
 	SENDMAIL_PIDS=""
 	return 0
 }
+
+server_cleanup 'sendmail_stop'

@@ -16,12 +16,31 @@
 #	server_alive PID                 the process exists and is no zombie
 #	server_stop PID...               TERM, up to 5 s for them to go, then
 #	                                 KILL, and wait for them; never fails
+#	server_cleanup CMD               run CMD at exit, the latest first;
+#	                                 HUP, INT, PIPE and TERM exit 1, so
+#	                                 that it runs after a signal too
+# httpd.sh, tlsd.sh and sendmail.sh register their stop functions with
+# server_cleanup when sourced: a test needs no trap of its own for them,
+# and adds what else it starts with server_cleanup (a trap of its own
+# would replace the registry's).
 #
 # The functions' own variables are named _sv_*.
 
-SERVER_PID=""
-SERVER_OUT=""
-SERVER_CMD=""
+# once per shell (httpd.sh and tlsd.sh both source this file); not taken
+# from the environment: a parent's servers are not ours to stop
+if [ -z "${_server_sh:-}" ]; then
+	_server_sh=1
+	SERVER_PID=""
+	SERVER_OUT=""
+	SERVER_CMD=""
+	SERVER_CLEANUP=":"
+fi
+
+server_cleanup() {
+	SERVER_CLEANUP="$1; $SERVER_CLEANUP"
+	trap 'eval "$SERVER_CLEANUP"' EXIT
+	trap 'exit 1' HUP INT PIPE TERM
+}
 
 server_alive() {
 	kill -0 "$1" 2>/dev/null || return 1

@@ -248,6 +248,17 @@ class Session:
                 raise BadInput("line too long")
             self.fill()
 
+    def command(self, bad):
+        """The next command line, logged; on bad input, the reply bad % the
+        reason and a hangup."""
+        try:
+            line = self.readline()
+        except BadInput as e:
+            self.reply(bad % e)
+            self.hangup()
+        self.log_cmd(line)
+        return line
+
     def read_exact(self, n):
         while len(self.buf) < n:
             self.fill()
@@ -302,7 +313,29 @@ class Session:
             pass
         raise Closed()
 
+    def fixed(self, cmd, answers):
+        """Answer a command whose reply never changes: answers maps it to
+        its reply; the reply to QUIT (or LOGOUT) ends the session.  False
+        if cmd is not in answers."""
+        if cmd not in answers:
+            return False
+        self.reply(answers[cmd])
+        if cmd in ("QUIT", "LOGOUT"):
+            self.hangup()
+        return True
+
     # -- TLS
+    def refusal(self, active, unsupported, refused):
+        """What to answer a STARTTLS with instead of going on: TLS already
+        active, the mode nostarttls or the mode refuse; else None."""
+        if self.tls:
+            return active
+        if self.mode == "nostarttls":
+            return unsupported
+        if self.mode == "refuse":
+            return refused
+        return None
+
     def starttls(self):
         """After the positive answer to STARTTLS.  Closed on failure."""
         if self.mode == "tlsfail":
@@ -334,13 +367,7 @@ def smtp(s):
     mail = None
     rcpts = []
     while True:
-        try:
-            line = s.readline()
-        except BadInput as e:
-            s.reply("500 5.5.2 %s" % e)
-            s.hangup()
-        s.log_cmd(line)
-        verb, _, arg = line.partition(" ")
+        verb, _, arg = s.command("500 5.5.2 %s").partition(" ")
         v = verb.upper()
         arg = arg.strip()
         if v == "EHLO":
@@ -363,14 +390,13 @@ def smtp(s):
             helo, mail, rcpts = arg, None, []
             s.reply("250 %s Hello %s" % (HOST, arg))
         elif v == "STARTTLS":
-            if s.tls:
-                s.reply("503 5.5.1 TLS already active")
-            elif arg:
+            no = s.refusal("503 5.5.1 TLS already active",
+                           "502 5.5.1 not supported",
+                           "454 4.7.0 TLS not available")
+            if arg and not s.tls:
                 s.reply("501 5.5.4 Syntax: STARTTLS")
-            elif s.mode == "nostarttls":
-                s.reply("502 5.5.1 not supported")
-            elif s.mode == "refuse":
-                s.reply("454 4.7.0 TLS not available")
+            elif no:
+                s.reply(no)
             else:
                 s.reply("220 2.0.0 Ready to start TLS")
                 s.starttls()
@@ -411,17 +437,13 @@ def smtp(s):
         elif v == "RSET":
             mail, rcpts = None, []
             s.reply("250 2.0.0 Ok")
-        elif v == "NOOP":
-            s.reply("250 2.0.0 Ok")
-        elif v == "VRFY":
-            s.reply("252 2.0.0 Cannot VRFY user")
-        elif v == "HELP":
-            s.reply("214 2.0.0 tlsd: RFC 5321 and RFC 3207")
-        elif v == "QUIT":
-            s.reply("221 2.0.0 Bye")
-            s.hangup()
-        else:
+        elif not s.fixed(v, SMTP_FIXED):
             s.reply("500 5.5.2 Error: command not recognized")
+
+
+SMTP_FIXED = {"NOOP": "250 2.0.0 Ok", "VRFY": "252 2.0.0 Cannot VRFY user",
+              "HELP": "214 2.0.0 tlsd: RFC 5321 and RFC 3207",
+              "QUIT": "221 2.0.0 Bye"}
 
 
 def smtp_path(arg, what):
@@ -469,13 +491,7 @@ def imap(s):
         return c
     s.banner("* OK [CAPABILITY %s] tlsd ready" % caps())
     while True:
-        try:
-            line = s.readline()
-        except BadInput as e:
-            s.reply("* BAD %s" % e)
-            s.hangup()
-        s.log_cmd(line)
-        tag, _, rest = line.partition(" ")
+        tag, _, rest = s.command("* BAD %s").partition(" ")
         cmd, _, arg = rest.partition(" ")
         cmd = cmd.upper()
         if not tag or not cmd or tag == "*" or tag == "+":
@@ -487,12 +503,11 @@ def imap(s):
             s.reply("* CAPABILITY " + caps(),
                     tag + " OK CAPABILITY completed")
         elif cmd == "STARTTLS":
-            if s.tls:
-                s.reply(tag + " BAD TLS already active")
-            elif s.mode == "nostarttls":
-                s.reply(tag + " BAD STARTTLS not supported")
-            elif s.mode == "refuse":
-                s.reply(tag + " NO [UNAVAILABLE] TLS not available")
+            no = s.refusal("BAD TLS already active",
+                           "BAD STARTTLS not supported",
+                           "NO [UNAVAILABLE] TLS not available")
+            if no:
+                s.reply(tag + " " + no)
             else:
                 s.reply(*["* OK tlsd line %d" % k
                           for k in range(1, s.srv.reply_lines)] +
@@ -510,13 +525,7 @@ def imap(s):
 def pop3(s):
     s.banner("+OK tlsd ready")
     while True:
-        try:
-            line = s.readline()
-        except BadInput as e:
-            s.reply("-ERR %s" % e)
-            s.hangup()
-        s.log_cmd(line)
-        cmd = line.partition(" ")[0].upper()
+        cmd = s.command("-ERR %s").partition(" ")[0].upper()
         if cmd == "CAPA":
             if s.mode == "manylines":
                 s.reply("+OK Capability list follows")
@@ -526,21 +535,16 @@ def pop3(s):
                 c.append("STLS")
             s.reply(*(c + ["."]))
         elif cmd == "STLS":
-            if s.tls:
-                s.reply("-ERR TLS already active")
-            elif s.mode == "nostarttls":
-                s.reply("-ERR STLS not supported")
-            elif s.mode == "refuse":
-                s.reply("-ERR [SYS/TEMP] TLS not available")
+            no = s.refusal("-ERR TLS already active",
+                           "-ERR STLS not supported",
+                           "-ERR [SYS/TEMP] TLS not available")
+            if no:
+                s.reply(no)
             else:
                 s.reply("+OK Begin TLS")
                 s.starttls()
-        elif cmd == "NOOP":
-            s.reply("+OK")
-        elif cmd == "QUIT":
-            s.reply("+OK tlsd signing off")
-            s.hangup()
-        else:
+        elif not s.fixed(cmd, {"NOOP": "+OK",
+                                "QUIT": "+OK tlsd signing off"}):
             s.reply("-ERR unknown command")
 
 
@@ -549,24 +553,18 @@ def ftp(s):
         s.flood("220-tlsd flood line %d")
     s.banner("220 tlsd ready")
     while True:
-        try:
-            line = s.readline()
-        except BadInput as e:
-            s.reply("500 %s" % e)
-            s.hangup()
-        s.log_cmd(line)
-        cmd, _, arg = line.partition(" ")
+        cmd, _, arg = s.command("500 %s").partition(" ")
         cmd = cmd.upper()
         arg = arg.strip().upper()
         if cmd == "AUTH":
-            if s.tls:
-                s.reply("503 TLS already active")
-            elif s.mode == "nostarttls":
-                s.reply("500 AUTH not understood")
-            elif arg not in ("TLS", "TLS-C"):
+            no = s.refusal("503 TLS already active",
+                           "500 AUTH not understood",
+                           "431 TLS not available")
+            # a bad mechanism is answered before the refusal of "refuse"
+            if arg not in ("TLS", "TLS-C") and (not no or no[:3] == "431"):
                 s.reply("504 AUTH %s not supported" % arg)
-            elif s.mode == "refuse":
-                s.reply("431 TLS not available")
+            elif no:
+                s.reply(no)
             else:
                 s.reply("234 AUTH TLS successful")
                 s.starttls()
@@ -579,14 +577,9 @@ def ftp(s):
             s.reply("200 PBSZ=0" if s.tls else "503 PBSZ needs TLS")
         elif cmd == "PROT":
             s.reply("200 PROT %s" % arg if s.tls else "503 PROT needs TLS")
-        elif cmd == "NOOP":
-            s.reply("200 NOOP ok")
-        elif cmd == "SYST":
-            s.reply("215 UNIX Type: L8")
-        elif cmd == "QUIT":
-            s.reply("221 Goodbye")
-            s.hangup()
-        else:
+        elif not s.fixed(cmd, {"NOOP": "200 NOOP ok",
+                                "SYST": "215 UNIX Type: L8",
+                                "QUIT": "221 Goodbye"}):
             s.reply("502 command not implemented")
 
 
@@ -689,14 +682,13 @@ def ldap(s):
             s.send(ldap_response(0, 2, "tlsd: only StartTLS", NOTICE_OID))
             s.hangup()
         s.log_cmd("ExtendedRequest id=%d %s" % (msgid, name))
+        no = s.refusal((1, "TLS already active"),
+                       (2, "StartTLS not supported"),
+                       (52, "TLS not available"))
         if name != STARTTLS_OID:
             s.send(ldap_response(msgid, 2, "unsupported extended operation"))
-        elif s.tls:
-            s.send(ldap_response(msgid, 1, "TLS already active"))
-        elif s.mode == "nostarttls":
-            s.send(ldap_response(msgid, 2, "StartTLS not supported"))
-        elif s.mode == "refuse":
-            s.send(ldap_response(msgid, 52, "TLS not available"))
+        elif no:
+            s.send(ldap_response(msgid, *no))
         else:
             r = ldap_response(msgid, 0, "", STARTTLS_OID)
             if s.mode == "slowbanner":

@@ -1,10 +1,7 @@
 # tlsd.sh: TLS and STARTTLS servers on 127.0.0.1 or ::1 for the end-to-end
-# tests of "trustbuild probe", sourced by tests/e2e/*.sh after lib.sh.  Each
-# test stops what it started; a trap on a signal must exit for the EXIT
-# trap to run:
+# tests of "trustbuild probe", sourced by tests/e2e/*.sh after lib.sh:
 #	. "$HARNESS/tlsd.sh"
-#	trap 'tlsd_stop' EXIT
-#	trap 'exit 1' HUP INT PIPE TERM
+# tlsd_stop runs at exit (server.sh's server_cleanup).
 #
 # tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--lifetime S]
 # [--log FILE] [--banner-lines N] [--reply-lines N] runs tlsd.py (see
@@ -79,13 +76,21 @@ tlsd_start() {
 	return 0
 }
 
+# tlsd_smtp CERTFILE KEYFILE [OPTION...]: tlsd_start smtp, and SMTP set to
+# its URL (smtp://HOST:PORT); or "not ok" (lib.sh's nok) and 1
+tlsd_smtp() {
+	if ! tlsd_start smtp "$@"; then
+		nok "tlsd smtp starts"
+		return 1
+	fi
+	SMTP=smtp://$TLSD_HOST:$TLSD_PORT
+}
+
 tlsd_stop() {
 	# shellcheck disable=SC2086
-	[ -n "$TLSD_PIDS" ] && server_stop $TLSD_PIDS
-	[ -n "$TLSD_DIR" ] && rm -rf "$TLSD_DIR"
-	TLSD_PIDS=""
-	TLSD_DIR=""
-	TLSD_PID=""
-	TLSD_PORT=""
-	return 0
+	server_stop $TLSD_PIDS
+	[ -z "$TLSD_DIR" ] || rm -rf "$TLSD_DIR"
+	TLSD_PIDS="" TLSD_DIR="" TLSD_PID="" TLSD_PORT=""
 }
+
+server_cleanup 'tlsd_stop'

@@ -11,56 +11,12 @@
 # and no file behind (KEEP=1 keeps the scratch directory and says where).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-W=$(mktemp -d "${TMPDIR:-/tmp}/trustbuild-tlsdcheck.XXXXXX") || exit 1
-# where httpd.sh and tlsd.sh find server.sh, badhttp.py and tlsd.py
-HARNESS=$here
+# shellcheck source=tests/harness/selfcheck.sh
+. "$here/selfcheck.sh"
 # shellcheck source=tests/harness/httpd.sh
 . "$here/httpd.sh"
 # shellcheck source=tests/harness/tlsd.sh
 . "$here/tlsd.sh"
-# shellcheck disable=SC2317  # run by the trap
-cleanup() {
-	tlsd_stop
-	httpd_stop
-	badhttp_stop
-	if [ "${KEEP:-}" = 1 ]; then
-		echo "# kept $W"
-	else
-		rm -rf "$W"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-nok() { fail=$((fail + 1)); echo "not ok - $*"; }
-# show FILE: its first lines as a diagnostic
-show() { sed 's/^/#   /' "$1" | head -"${2:-10}"; }
-# check DESCRIPTION COMMAND...: passes when the command succeeds
-check() {
-	_c_d=$1
-	shift
-	if "$@" >"$W/check.log" 2>&1; then ok "$_c_d"; else
-		nok "$_c_d"
-		show "$W/check.log"
-	fi
-}
-# has DESCRIPTION FILE ERE: a line of FILE matches
-has() {
-	if grep -Eq -- "$3" "$2"; then ok "$1"; else
-		nok "$1: no /$3/ in:"
-		show "$2" 20
-	fi
-}
-# lacks DESCRIPTION FILE ERE: no line of FILE matches
-lacks() {
-	if grep -Eq -- "$3" "$2"; then
-		nok "$1: /$3/ in:"
-		show "$2" 20
-	else ok "$1"; fi
-}
 
 # talk.py [-t SECONDS] HOST PORT PROTO [COMMAND...]: a plain-text client
 # that prints each line the server sends, reading whole replies (smtp and
@@ -221,7 +177,7 @@ check "leaf.pem verifies with int.pem" \
     openssl verify -CAfile "$P/root.pem" -untrusted "$P/int.pem" \
     "$P/leaf.pem"
 openssl verify -CAfile "$P/root.pem" "$P/leaf.pem" >"$W/v" 2>&1
-has "leaf.pem alone: error 20" "$W/v" \
+file_has "leaf.pem alone: error 20" "$W/v" \
     '^error 20 at 0 depth lookup: unable to get local issuer certificate'
 # aia NAME: the caIssuers URLs of NAME.pem, one a line, in $W/aia
 aia() {
@@ -278,11 +234,11 @@ for f in int-64k.pem:65536 int-64k1.pem:65537; do
 done
 curl -s --max-time 5 -o /dev/null -w '%{http_code}\n' \
     "$BASE/absent/5.der" >"$W/code"
-has "absent/5.der is a 404" "$W/code" '^404$'
+file_has "absent/5.der is a 404" "$W/code" '^404$'
 
 curl -s "$BASE/int.der" | openssl x509 -inform DER -noout -subject \
     >"$W/subj" 2>&1
-has "curl \$BASE/int.der | openssl x509: the intermediate" "$W/subj" \
+file_has "curl \$BASE/int.der | openssl x509: the intermediate" "$W/subj" \
     '^subject=CN = AIA Test Intermediate$'
 
 # fetched NAME: follow NAME.pem's last caIssuers URL with curl, as PEM
@@ -308,9 +264,9 @@ verify_fetched() {
 	openssl verify -CAfile "$P/root.pem" -untrusted "$W/fetched.pem" \
 	    "$P/$1.pem" >"$W/v" 2>&1
 	if [ "$2" = OK ]; then
-		has "$1 + what its AIA URL serves: verifies" "$W/v" ': OK$'
+		file_has "$1 + what its AIA URL serves: verifies" "$W/v" ': OK$'
 	else
-		has "$1 + what its AIA URL serves: error $2" "$W/v" \
+		file_has "$1 + what its AIA URL serves: error $2" "$W/v" \
 		    "^error $2 at "
 	fi
 }
@@ -332,13 +288,13 @@ fetched leaf-loop && cp "$W/fetched.pem" "$W/loop.pem"
 fetched loop-a && cat "$W/fetched.pem" >>"$W/loop.pem"
 openssl verify -CAfile "$P/root.pem" -untrusted "$W/loop.pem" \
     "$P/leaf-loop.pem" >"$W/v" 2>&1
-has "leaf-loop with Loop A and Loop B: error 20" "$W/v" '^error 20 at 2 '
+file_has "leaf-loop with Loop A and Loop B: error 20" "$W/v" '^error 20 at 2 '
 openssl x509 -in "$W/loop.pem" -noout -subject -issuer >"$W/v" 2>&1
-has "loop-a.der is CN=Loop A, by CN=Loop B" "$W/v" '^issuer=CN = Loop B$'
+file_has "loop-a.der is CN=Loop A, by CN=Loop B" "$W/v" '^issuer=CN = Loop B$'
 openssl x509 -in "$P/loop-b.pem" -noout -issuer >"$W/v" 2>&1
-has "loop-b.pem is by CN=Loop A" "$W/v" '^issuer=CN = Loop A$'
+file_has "loop-b.pem is by CN=Loop A" "$W/v" '^issuer=CN = Loop A$'
 openssl x509 -in "$P/evil-root.pem" -noout -subject -issuer >"$W/v"
-has "evil-root is self-signed CN=AIA Test Intermediate" "$W/v" \
+file_has "evil-root is self-signed CN=AIA Test Intermediate" "$W/v" \
     '^issuer=CN = AIA Test Intermediate$'
 if fetched leaf-garbage; then
 	nok "garbage.der is no certificate"
@@ -366,21 +322,21 @@ for p in tls smtp imap pop3 ftp ldap https; do
 	sclient "$p" "$TLSD_PORT" -showcerts
 	check "$p: s_client -showcerts shows one certificate" \
 	    test "$(ncerts)" = 1
-	has "$p: the leaf, CN=localhost" "$W/sc" '^ 0 s:CN = localhost$'
-	lacks "$p: no second certificate" "$W/sc" '^ 1 s:'
+	file_has "$p: the leaf, CN=localhost" "$W/sc" '^ 0 s:CN = localhost$'
+	file_lacks "$p: no second certificate" "$W/sc" '^ 1 s:'
 	sclient "$p" "$TLSD_PORT" -CAfile "$P/root.pem" -verify_return_error
 	_st=$?
 	check "$p: -CAfile root.pem -verify_return_error fails" test $_st != 0
-	has "$p: ... unable to get local issuer certificate" "$W/sc" \
+	file_has "$p: ... unable to get local issuer certificate" "$W/sc" \
 	    'verify error:num=20:unable to get local issuer certificate'
 	sclient "$p" "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" \
 	    -verify_return_error -verify_hostname localhost
 	_st=$?
 	check "$p: -CAfile root+int -verify_hostname localhost succeeds" \
 	    test $_st = 0
-	has "$p: ... Verify return code: 0 (ok)" "$W/sc" \
+	file_has "$p: ... Verify return code: 0 (ok)" "$W/sc" \
 	    'Verify return code: 0 \(ok\)'
-	has "$p: tlsd logged the handshake" "$TLSD_LOG" '^[0-9]+ tls-ok TLSv1'
+	file_has "$p: tlsd logged the handshake" "$TLSD_LOG" '^[0-9]+ tls-ok TLSv1'
 done
 
 # the chain is sent as given
@@ -415,12 +371,12 @@ curl -s --max-time 10 --ssl-reqd --cacert "$P/ca-bundle.pem" \
     --mail-rcpt c@example.org -T "$W/msg" \
     "smtp://127.0.0.1:$TLSD_PORT/client.example" >"$W/curl" 2>&1
 check "curl delivers a message over STARTTLS" test $? = 0
-has "log: EHLO after TLS" "$TLSD_LOG" '^[0-9]+ tls EHLO client.example$'
-has "log: MAIL FROM" "$TLSD_LOG" '^[0-9]+ tls MAIL FROM:<a@example.org>'
+file_has "log: EHLO after TLS" "$TLSD_LOG" '^[0-9]+ tls EHLO client.example$'
+file_has "log: MAIL FROM" "$TLSD_LOG" '^[0-9]+ tls MAIL FROM:<a@example.org>'
 rcpts='to=<b@example.org>,<c@example.org>'
-has "log: the message, its envelope" "$TLSD_LOG" \
+file_has "log: the message, its envelope" "$TLSD_LOG" \
     "^[0-9]+ tls message from=<a@example.org> $rcpts bytes="
-has "log: the message's text, dot-unstuffed" "$TLSD_LOG" \
+file_has "log: the message's text, dot-unstuffed" "$TLSD_LOG" \
     '^[0-9]+ \| \.leading dot$'
 python3 - "$TLSD_PORT" "$P/ca-bundle.pem" >"$W/py" 2>&1 <<'EOF'
 import smtplib, ssl, sys
@@ -442,7 +398,7 @@ EOF
 _st=$?
 check "smtplib: STARTTLS, NOOP, RSET, errors, sendmail" test $_st = 0
 [ $_st = 0 ] || show "$W/py"
-has "log: smtplib's message" "$TLSD_LOG" \
+file_has "log: smtplib's message" "$TLSD_LOG" \
     '^[0-9]+ tls message from=<x@example.org> to=<y@example.org>'
 SMTP_PORT=$TLSD_PORT
 SMTP_OUT=$TLSD_DIR/out.$(($(echo "$TLSD_PIDS" | wc -w) - 1))
@@ -451,7 +407,7 @@ SMTP_OUT=$TLSD_DIR/out.$(($(echo "$TLSD_PIDS" | wc -w) - 1))
 tlsd_start https "$P/leaf.pem" "$P/leaf.key" --lifetime 60
 curl -s --max-time 5 --cacert "$P/ca-bundle.pem" \
     "https://127.0.0.1:$TLSD_PORT/x" >"$W/curl" 2>&1
-has "https: curl with root+int gets 200 and the body" "$W/curl" '^tlsd ok$'
+file_has "https: curl with root+int gets 200 and the body" "$W/curl" '^tlsd ok$'
 curl -s --max-time 5 --cacert "$P/root.pem" -o /dev/null \
     "https://127.0.0.1:$TLSD_PORT/x"
 check "https: curl with root alone fails (exit 60)" test $? = 60
@@ -459,12 +415,12 @@ check "https: curl with root alone fails (exit 60)" test $? = 60
 # -- hostile modes
 tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode nostarttls --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" smtp "EHLO x" STARTTLS QUIT
-lacks "smtp nostarttls: EHLO does not offer STARTTLS" "$W/talk" STARTTLS
-has "smtp nostarttls: STARTTLS -> 502 5.5.1" "$W/talk" '^502 5\.5\.1 '
+file_lacks "smtp nostarttls: EHLO does not offer STARTTLS" "$W/talk" STARTTLS
+file_has "smtp nostarttls: STARTTLS -> 502 5.5.1" "$W/talk" '^502 5\.5\.1 '
 sclient smtp "$TLSD_PORT"
 _st=$?
 check "smtp nostarttls: s_client -starttls smtp fails" test $_st != 0
-has "smtp nostarttls: ... having found no STARTTLS" "$W/sc" \
+file_has "smtp nostarttls: ... having found no STARTTLS" "$W/sc" \
     "Didn't find STARTTLS"
 curl -s --max-time 5 --ssl-reqd --cacert "$P/ca-bundle.pem" \
     "smtp://127.0.0.1:$TLSD_PORT/" -o /dev/null
@@ -472,35 +428,35 @@ check "smtp nostarttls: curl --ssl-reqd refuses (exit 64)" test $? = 64
 
 tlsd_start imap "$P/leaf.pem" "$P/leaf.key" --mode nostarttls --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" imap "a CAPABILITY" "b STARTTLS"
-lacks "imap nostarttls: no STARTTLS capability" "$W/talk" STARTTLS$
-has "imap nostarttls: STARTTLS -> BAD" "$W/talk" '^b BAD '
+file_lacks "imap nostarttls: no STARTTLS capability" "$W/talk" STARTTLS$
+file_has "imap nostarttls: STARTTLS -> BAD" "$W/talk" '^b BAD '
 sclient imap "$TLSD_PORT"
 check "imap nostarttls: s_client fails" test $? != 0
 
 tlsd_start pop3 "$P/leaf.pem" "$P/leaf.key" --mode nostarttls --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" pop3 CAPA STLS
-lacks "pop3 nostarttls: CAPA without STLS" "$W/talk" '^STLS$'
-has "pop3 nostarttls: STLS -> -ERR" "$W/talk" '^-ERR '
+file_lacks "pop3 nostarttls: CAPA without STLS" "$W/talk" '^STLS$'
+file_has "pop3 nostarttls: STLS -> -ERR" "$W/talk" '^-ERR '
 sclient pop3 "$TLSD_PORT"
 check "pop3 nostarttls: s_client fails" test $? != 0
 
 tlsd_start ftp "$P/leaf.pem" "$P/leaf.key" --mode nostarttls --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" ftp FEAT "AUTH TLS"
-lacks "ftp nostarttls: FEAT without AUTH TLS" "$W/talk" 'AUTH TLS'
-has "ftp nostarttls: AUTH TLS -> 500" "$W/talk" '^500 '
+file_lacks "ftp nostarttls: FEAT without AUTH TLS" "$W/talk" 'AUTH TLS'
+file_has "ftp nostarttls: AUTH TLS -> 500" "$W/talk" '^500 '
 sclient ftp "$TLSD_PORT"
 check "ftp nostarttls: s_client fails" test $? != 0
 
 tlsd_start ldap "$P/leaf.pem" "$P/leaf.key" --mode nostarttls --lifetime 60
 sclient ldap "$TLSD_PORT"
 check "ldap nostarttls: s_client fails" test $? != 0
-has "ldap nostarttls: ... with resultCode 2" "$W/sc" \
+file_has "ldap nostarttls: ... with resultCode 2" "$W/sc" \
     'LDAP Result Code: 2$'
 
 tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode refuse --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" smtp "EHLO x" STARTTLS
-has "smtp refuse: STARTTLS offered" "$W/talk" '^250-STARTTLS$'
-has "smtp refuse: STARTTLS -> 454 4.7.0" "$W/talk" \
+file_has "smtp refuse: STARTTLS offered" "$W/talk" '^250-STARTTLS$'
+file_has "smtp refuse: STARTTLS -> 454 4.7.0" "$W/talk" \
     '^454 4\.7\.0 TLS not available$'
 sclient smtp "$TLSD_PORT"
 check "smtp refuse: s_client fails" test $? != 0
@@ -515,11 +471,11 @@ for p in imap pop3 ftp; do
 	ftp) talk 127.0.0.1 "$TLSD_PORT" ftp "AUTH TLS"
 	     want='^431 ' ;;
 	esac
-	has "$p refuse: a temporary failure" "$W/talk" "$want"
+	file_has "$p refuse: a temporary failure" "$W/talk" "$want"
 done
 tlsd_start ldap "$P/leaf.pem" "$P/leaf.key" --mode refuse --lifetime 60
 sclient ldap "$TLSD_PORT"
-has "ldap refuse: resultCode 52 (unavailable)" "$W/sc" \
+file_has "ldap refuse: resultCode 52 (unavailable)" "$W/sc" \
     'LDAP Result Code: 52$'
 
 for p in smtp ldap tls; do
@@ -532,11 +488,11 @@ for p in smtp ldap tls; do
 	check "$p garbage: s_client fails" test $? != 0
 done
 talk 127.0.0.1 "$TLSD_PORT" smtp
-has "garbage: binary, not a banner" "$W/talk" '^BINARY '
+file_has "garbage: binary, not a banner" "$W/talk" '^BINARY '
 
 tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode stall --lifetime 60
 talk -t 0.5 127.0.0.1 "$TLSD_PORT" smtp
-has "smtp stall: no banner within 0.5 s" "$W/talk" '^TIMEOUT$'
+file_has "smtp stall: no banner within 0.5 s" "$W/talk" '^TIMEOUT$'
 timeout 1 openssl s_client -connect "127.0.0.1:$TLSD_PORT" \
     -starttls smtp </dev/null >"$W/sc" 2>&1
 check "smtp stall: s_client hangs (killed by timeout 1)" test $? = 124
@@ -545,35 +501,38 @@ timeout 1 openssl s_client -connect "127.0.0.1:$TLSD_PORT" </dev/null \
     >"$W/sc" 2>&1
 check "tls stall: the handshake hangs (killed by timeout 1)" test $? = 124
 
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode longline --lifetime 60
-talk -t 1 127.0.0.1 "$TLSD_PORT" smtp
-has "smtp longline: 1 MiB and no newline" "$W/talk" '^PARTIAL 1048576$'
+# in_mode PROTO MODE DESCRIPTION ERE [-t S] [COMMAND...]: a PROTO server
+# in MODE, talked to (talk.py, with the COMMANDs); what it says matches ERE
+in_mode() {
+	tlsd_start "$1" "$P/leaf.pem" "$P/leaf.key" --mode "$2" --lifetime 60
+	_i_p=$1 _i_d=$3 _i_e=$4
+	shift 4
+	_i_t=2
+	if [ "${1:-}" = -t ]; then
+		_i_t=$2
+		shift 2
+	fi
+	talk -t "$_i_t" 127.0.0.1 "$TLSD_PORT" "$_i_p" "$@"
+	file_has "$_i_p $_i_d" "$W/talk" "$_i_e"
+}
 
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode manylines --lifetime 60
-talk 127.0.0.1 "$TLSD_PORT" smtp
-has "smtp manylines: 220- lines without end" "$W/talk" '^MANY$'
-has "smtp manylines: ... of the form 220-" "$W/talk" '^220-localhost tlsd '
+in_mode smtp longline "longline: 1 MiB and no newline" '^PARTIAL 1048576$' -t 1
+
+in_mode smtp manylines "manylines: 220- lines without end" '^MANY$'
+file_has "smtp manylines: ... of the form 220-" "$W/talk" '^220-localhost tlsd '
 timeout 1 openssl s_client -connect "127.0.0.1:$TLSD_PORT" \
     -starttls smtp </dev/null >/dev/null 2>&1
 check "smtp manylines: s_client reads on for ever (killed by timeout 1)" \
     test $? = 124
-tlsd_start ftp "$P/leaf.pem" "$P/leaf.key" --mode manylines --lifetime 60
-talk 127.0.0.1 "$TLSD_PORT" ftp
-has "ftp manylines: 220- lines without end" "$W/talk" '^MANY$'
-tlsd_start imap "$P/leaf.pem" "$P/leaf.key" --mode manylines --lifetime 60
-talk 127.0.0.1 "$TLSD_PORT" imap "a CAPABILITY"
-has "imap manylines: untagged lines without end" "$W/talk" '^MANY$'
-tlsd_start pop3 "$P/leaf.pem" "$P/leaf.key" --mode manylines --lifetime 60
-talk 127.0.0.1 "$TLSD_PORT" pop3 CAPA
-has "pop3 manylines: CAPA without end" "$W/talk" '^MANY$'
+in_mode ftp manylines "manylines: 220- lines without end" '^MANY$'
+in_mode imap manylines "manylines: untagged lines without end" '^MANY$' \
+    "a CAPABILITY"
+in_mode pop3 manylines "manylines: CAPA without end" '^MANY$' CAPA
 
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode slowbanner --lifetime 60
-talk -t 1.2 127.0.0.1 "$TLSD_PORT" smtp
-has "smtp slowbanner: 1 or 2 bytes in 1.2 s" "$W/talk" '^PARTIAL [12]$'
+in_mode smtp slowbanner "slowbanner: 1 or 2 bytes in 1.2 s" '^PARTIAL [12]$' \
+    -t 1.2
 
-tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --mode close --lifetime 60
-talk 127.0.0.1 "$TLSD_PORT" smtp
-has "smtp close: EOF at once" "$W/talk" '^EOF$'
+in_mode smtp close "close: EOF at once" '^EOF$'
 
 for p in smtp imap pop3 ftp ldap tls; do
 	tlsd_start "$p" "$P/leaf.pem" "$P/leaf.key" --mode tlsfail \
@@ -582,7 +541,7 @@ for p in smtp imap pop3 ftp ldap tls; do
 	_st=$?
 	check "$p tlsfail: s_client fails" test $_st != 0
 	check "$p tlsfail: ... with no certificate" test "$(ncerts)" = 0
-	has "$p tlsfail: tlsd sent plain text" "$TLSD_LOG" \
+	file_has "$p tlsfail: tlsd sent plain text" "$TLSD_LOG" \
 	    '^[0-9]+ tlsfail sent plain text$'
 done
 
@@ -599,26 +558,26 @@ tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --banner-lines 100 \
 talk 127.0.0.1 "$TLSD_PORT" smtp "EHLO x"
 check "smtp --banner-lines 100: a banner of 100 lines" \
     test "$(grep -c '^220' "$W/talk")" = 100
-has "smtp --banner-lines 100: ... the last the usual one" "$W/talk" \
+file_has "smtp --banner-lines 100: ... the last the usual one" "$W/talk" \
     '^220 localhost ESMTP tlsd$'
 check "smtp --reply-lines 101: an EHLO reply of 101 lines" \
     test "$(grep -c '^250' "$W/talk")" = 101
-has "smtp --reply-lines 101: ... STARTTLS among them" "$W/talk" \
+file_has "smtp --reply-lines 101: ... STARTTLS among them" "$W/talk" \
     '^250-STARTTLS$'
-has "smtp --reply-lines 101: ... the last 250 HELP" "$W/talk" '^250 HELP$'
+file_has "smtp --reply-lines 101: ... the last 250 HELP" "$W/talk" '^250 HELP$'
 sclient smtp "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
 check "smtp with both: s_client gets through to TLS" test $? = 0
 tlsd_start ftp "$P/leaf.pem" "$P/leaf.key" --banner-lines 7 --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" ftp
 check "ftp --banner-lines 7: a banner of 7 lines" \
     test "$(grep -c '^220' "$W/talk")" = 7
-has "ftp --banner-lines 7: ... the last the usual one" "$W/talk" \
+file_has "ftp --banner-lines 7: ... the last the usual one" "$W/talk" \
     '^220 tlsd ready$'
 tlsd_start imap "$P/leaf.pem" "$P/leaf.key" --reply-lines 5 --lifetime 60
 talk 127.0.0.1 "$TLSD_PORT" imap "a STARTTLS"
 check "imap --reply-lines 5: 4 untagged lines before the answer" \
     test "$(grep -c '^\* OK tlsd line [1-4]$' "$W/talk")" = 4
-has "imap --reply-lines 5: ... then the tagged OK" "$W/talk" \
+file_has "imap --reply-lines 5: ... then the tagged OK" "$W/talk" \
     '^a OK Begin TLS negotiation now$'
 sclient imap "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
 check "imap --reply-lines 5: s_client gets through to TLS" test $? = 0
@@ -637,25 +596,25 @@ NOTICE_HEX=$(printf 1.3.6.1.4.1.1466.20036 | od -An -tx1 | tr -d ' \n')
 tlsd_start ldap "$P/leaf.pem" "$P/leaf.key" --lifetime 60
 # messageID 300 (02 02 01 2c) and 128 (02 02 00 80, the sign byte kept)
 talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "301e0202012c77188016$STARTTLS_HEX"
-has "ldap: messageID 300 echoed, success, responseName" "$W/talk" \
+file_has "ldap: messageID 300 echoed, success, responseName" "$W/talk" \
     "^30250202012c781f0a0100040004008a16$STARTTLS_HEX\$"
 talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "301e0202008077188016$STARTTLS_HEX"
-has "ldap: messageID 128 echoed" "$W/talk" "^302502020080781f0a0100"
+file_has "ldap: messageID 128 echoed" "$W/talk" "^302502020080781f0a0100"
 # s_client's own request: messageID 1, short lengths
 talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "301d02010177188016$STARTTLS_HEX"
-has "ldap: s_client's request" "$W/talk" \
+file_has "ldap: s_client's request" "$W/talk" \
     "^3024020101781f0a0100040004008a16$STARTTLS_HEX\$"
 # a long-form length (81 1d) is BER all the same
 talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "30811d02010177188016$STARTTLS_HEX"
-has "ldap: a long-form length is understood" "$W/talk" "^3024020101781f"
+file_has "ldap: a long-form length is understood" "$W/talk" "^3024020101781f"
 # another extended operation: protocolError, no responseName
 talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "300c020107770780053132332e34"
-has "ldap: another OID -> protocolError (2)" "$W/talk" \
+file_has "ldap: another OID -> protocolError (2)" "$W/talk" \
     '^30[0-9a-f]{2}02010778[0-9a-f]{2}0a0102'
 for bad in 3080020101 3084ffffffff 3103020101 \
     300c020101600702010304008000 30050201017700; do
 	talk -t 0.3 127.0.0.1 "$TLSD_PORT" raw "$bad"
-	has "ldap: $bad -> a Notice of Disconnection" "$W/talk" \
+	file_has "ldap: $bad -> a Notice of Disconnection" "$W/talk" \
 	    "^30[0-9a-f]{2}02010078[0-9a-f]{2}0a0102.*8a16$NOTICE_HEX\$"
 done
 sclient ldap "$TLSD_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
@@ -667,22 +626,22 @@ LDAP_OUT=$TLSD_DIR/out.$(($(echo "$TLSD_PIDS" | wc -w) - 1))
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 # the first bytes of a ClientHello, with no STARTTLS before
 talk 127.0.0.1 "$SMTP_PORT" raw 160301020001
-has "smtp: TLS without STARTTLS -> 500, closed" "$W/talk" \
+file_has "smtp: TLS without STARTTLS -> 500, closed" "$W/talk" \
     "$(hex '500 5.5.2 TLS data without STARTTLS')"
 head -c 100000 /dev/zero | tr '\0' a >"$W/long"
 talk 127.0.0.1 "$SMTP_PORT" raw "@$W/long"
-has "smtp: a 100 KB line -> 500 line too long" "$W/talk" \
+file_has "smtp: a 100 KB line -> 500 line too long" "$W/talk" \
     "$(hex '500 5.5.2 line too long')"
 talk -t 0.3 127.0.0.1 "$SMTP_PORT" raw 00ff0d0a "$(hex 'EHLO x')0d0a"
-has "smtp: a line of binary -> 500" "$W/talk" "^.*$(hex '500 5.5.2 ')"
-has "smtp: ... and the session goes on" "$W/talk" "$(hex '250-localhost')"
+file_has "smtp: a line of binary -> 500" "$W/talk" "^.*$(hex '500 5.5.2 ')"
+file_has "smtp: ... and the session goes on" "$W/talk" "$(hex '250-localhost')"
 talk 127.0.0.1 "$SMTP_PORT" smtp "EHLO x" "MAIL FROM:<a@b>" "RCPT TO:<c@d>" \
     DATA
-has "smtp: DATA -> 354" "$W/talk" '^354 '
+file_has "smtp: DATA -> 354" "$W/talk" '^354 '
 sclient smtp "$SMTP_PORT" -CAfile "$P/ca-bundle.pem" -verify_return_error
 check "smtp: still serving" test $? = 0
-lacks "smtp: no traceback" "$SMTP_OUT" Traceback
-lacks "ldap: no traceback" "$LDAP_OUT" Traceback
+file_lacks "smtp: no traceback" "$SMTP_OUT" Traceback
+file_lacks "ldap: no traceback" "$LDAP_OUT" Traceback
 
 # -- lifetime, then stop everything
 tlsd_start tls "$P/leaf.pem" "$P/leaf.key" --lifetime 1
@@ -706,7 +665,7 @@ for p in $pids; do
 done
 check "every server stopped (pids$pids)" test -z "$left"
 ps -o pid=,args= --ppid $$ >"$W/children"
-lacks "no child process left" "$W/children" '(python3|nginx|openssl)'
+file_lacks "no child process left" "$W/children" '(python3|nginx|openssl)'
 check "tlsd_stop removed its temp directory" test -z "$TLSD_DIR"
 
 if [ "$fail" -gt 0 ]; then
