@@ -6,10 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blocklist.h"
+#include "certset.h"
 #include "diag.h"
+#include "format.h"
 #include "log.h"
 #include "source.h"
 #include "t.h"
+#include "xalloc.h"
 
 int t_pass, t_fail, t_skipped;
 const char *t_fixtures, *t_corpus;
@@ -88,6 +92,75 @@ t_no_corpus(const char *test)
 		return 0;
 	t_skip("%s: corpus '%s' absent", test, t_corpus);
 	return 1;
+}
+
+void
+t_silent(struct diags *d, char *err, size_t size)
+{
+	t_caught(err, size);
+	CHECK(err[0] == '\0');
+	t_diags(d, err, size);
+	diags_clear(d);
+}
+
+int
+t_has(const char *text, const char *want)
+{
+	if (strstr(text, want) != NULL)
+		return 1;
+	fprintf(stderr, "'%s' lacks '%s'\n", text, want);
+	return 0;
+}
+
+struct certset *
+t_load(const char *rel, int want, struct blocklist *bl)
+{
+	struct certset *set = certset_new();
+	struct blocklist *own = bl != NULL ? NULL : blocklist_new();
+	unsigned char *buf;
+	size_t len;
+
+	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
+		format_parse(rel, buf, len, want, set, bl != NULL ? bl : own,
+		    NULL);
+	free(buf);
+	blocklist_free(own);
+	return set;
+}
+
+char *
+t_replace(const char *buf, size_t len, const char *from, const char *to,
+    size_t *olen)
+{
+	const char *at = memmem(buf, len, from, strlen(from));
+	size_t pre, flen = strlen(from), tlen = strlen(to);
+	char *out;
+
+	if (at == NULL)
+		return NULL;
+	pre = (size_t)(at - buf);
+	*olen = len - flen + tlen;
+	out = xmalloc(*olen + 1);
+	memcpy(out, buf, pre);
+	memcpy(out + pre, to, tlen);
+	memcpy(out + pre + tlen, at + flen, len - pre - flen);
+	out[*olen] = '\0';
+	return out;
+}
+
+char *
+t_crlf(const unsigned char *buf, size_t len, size_t *olen)
+{
+	char *crlf = xmalloc(len * 2 + 1);
+	size_t o = 0, k;
+
+	for (k = 0; k < len; k++) {
+		if (buf[k] == '\n')
+			crlf[o++] = '\r';
+		crlf[o++] = (char)buf[k];
+	}
+	*olen = o;
+	return crlf;
 }
 
 void

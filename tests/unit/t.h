@@ -34,6 +34,29 @@ struct diags;
  * returns err.
  */
 char		*t_diags(const struct diags *d, char *err, size_t size);
+/*
+ * After t_catch() and a call that reported into d: checks that nothing was
+ * printed, then puts d's messages into err (t_diags) and clears d.
+ */
+void		 t_silent(struct diags *d, char *err, size_t size);
+/* 1 if text holds want; else 0, after saying so on stderr. */
+int		 t_has(const char *text, const char *want);
+struct blocklist;
+struct certset;
+/*
+ * The certificates of FIXTURE file rel for want (a purpose or
+ * CERTDATA_ALL) in a new set, the distrusted into bl (NULL: dropped); an
+ * empty set if the file is absent or in no format.
+ */
+struct certset	*t_load(const char *rel, int want, struct blocklist *bl);
+/*
+ * A copy of buf (xmalloc'd, NUL-terminated) with its first from replaced
+ * by to, its length in *olen; NULL if buf holds no from.
+ */
+char		*t_replace(const char *buf, size_t len, const char *from,
+		    const char *to, size_t *olen);
+/* A copy of buf with each LF as CR LF (xmalloc'd), its length in *olen. */
+char		*t_crlf(const unsigned char *buf, size_t len, size_t *olen);
 /* Count a skip and print "skip: WHY" (printf format) on stdout. */
 void		 t_skip(const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 1, 2)));

@@ -43,10 +43,7 @@ parse_err(const char *buf, size_t len, char *err, size_t errsz)
 
 	t_catch();
 	r = parse_d(buf, len, &d);
-	t_caught(err, errsz);
-	CHECK(err[0] == '\0');
-	t_diags(&d, err, errsz);
-	diags_clear(&d);
+	t_silent(&d, err, errsz);
 	return r;
 }
 
@@ -60,32 +57,7 @@ refused(const char *buf, size_t len, const char *want)
 		fprintf(stderr, "accepted: %.60s...\n", buf);
 		return 0;
 	}
-	if (strstr(err, want) == NULL) {
-		fprintf(stderr, "message '%s' lacks '%s'\n", err, want);
-		return 0;
-	}
-	return 1;
-}
-
-static char *
-replace(const char *buf, size_t len, const char *from, const char *to,
-    size_t *outlen)
-{
-	const char *at = memmem(buf, len, from, strlen(from));
-	size_t pre;
-	char *out;
-
-	if (at == NULL)
-		return NULL;
-	pre = (size_t)(at - buf);
-	*outlen = len - strlen(from) + strlen(to);
-	out = malloc(*outlen + 1);
-	memcpy(out, buf, pre);
-	memcpy(out + pre, to, strlen(to));
-	memcpy(out + pre + strlen(to), at + strlen(from),
-	    len - pre - strlen(from));
-	out[*outlen] = '\0';
-	return out;
+	return t_has(err, want);
 }
 
 /*
@@ -214,48 +186,39 @@ test_ccadb(void)
 	CHECK(parse((char *)buf, len) == (int)rows);
 
 	/* a wrong SHA256 cell: that row is skipped */
-	m = replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
+	m = t_replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
 	    "\"5E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"", &mlen);
 	CHECK(m != NULL && parse(m, mlen) == (int)rows - 1);
 	free(m);
 	/* lower case and an empty cell are fine */
-	m = replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
+	m = t_replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
 	    "\"4e93bcadd5d4e95331ae362df9c6066cca7f942a8fde4d3ee011de34074f5840\"", &mlen);
 	CHECK(m != NULL && parse(m, mlen) == (int)rows);
 	free(m);
-	m = replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
+	m = t_replace((char *)buf, len, "\"4E93BCADD5D4E95331AE362DF9C6066CCA7F942A8FDE4D3EE011DE34074F5840\"",
 	    "\"\"", &mlen);
 	CHECK(m != NULL && parse(m, mlen) == (int)rows);
 	free(m);
 	/* "" in a quoted field */
-	m = replace((char *)buf, len, "\"CN=3CX CA RSA R1; O=3CX; C=CY\"",
+	m = t_replace((char *)buf, len, "\"CN=3CX CA RSA R1; O=3CX; C=CY\"",
 	    "\"CN=3CX \"\"CA\"\" RSA R1; O=3CX; C=CY\"", &mlen);
 	CHECK(m != NULL && parse(m, mlen) == (int)rows);
 	free(m);
 	/* a row with one field fewer */
-	m = replace((char *)buf, len, "\"CN=3CX CA RSA R1; O=3CX; C=CY\",", "",
+	m = t_replace((char *)buf, len, "\"CN=3CX CA RSA R1; O=3CX; C=CY\",", "",
 	    &mlen);
 	CHECK(m != NULL && parse(m, mlen) == -1);
 	free(m);
 	/* truncated inside the PEM of a row: the quote never closes */
 	CHECK(parse((char *)buf, 3000) == -1);
 	/* a header without PEM */
-	m = replace((char *)buf, len, "\"PEM\"", "\"Cert\"", &mlen);
+	m = t_replace((char *)buf, len, "\"PEM\"", "\"Cert\"", &mlen);
 	CHECK(m != NULL && !ccadb_detect(m, mlen) && parse(m, mlen) == -1);
 	free(m);
 	/* CRLF line ends */
-	{
-		char *crlf = malloc(len * 2);
-		size_t o = 0, k;
-
-		for (k = 0; k < len; k++) {
-			if (buf[k] == '\n')
-				crlf[o++] = '\r';
-			crlf[o++] = (char)buf[k];
-		}
-		CHECK(ccadb_detect(crlf, o) && parse(crlf, o) == (int)rows);
-		free(crlf);
-	}
+	m = t_crlf(buf, len, &mlen);
+	CHECK(ccadb_detect(m, mlen) && parse(m, mlen) == (int)rows);
+	free(m);
 	CHECK(parse("", 0) == -1);
 	CHECK(!ccadb_detect("", 0));
 

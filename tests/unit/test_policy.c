@@ -19,19 +19,6 @@
 #include "source.h"
 #include "t.h"
 
-static struct certset *
-load(const char *rel, struct blocklist *bl)
-{
-	struct certset *set = certset_new();
-	unsigned char *buf;
-	size_t len;
-
-	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
-		format_parse(rel, buf, len, CERTDATA_ALL, set, bl, NULL);
-	free(buf);
-	return set;
-}
-
 static int
 has(const struct certset *s, const char *cn)
 {
@@ -52,9 +39,9 @@ build(struct policy *pol, const char **anchors, size_t na,
 	size_t i;
 
 	for (i = 0; i < na; i++)
-		as[i] = load(anchors[i], bl);
+		as[i] = t_load(anchors[i], CERTDATA_ALL, bl);
 	for (i = 0; i < ni; i++)
-		is[i] = load(inter[i], bl);
+		is[i] = t_load(inter[i], CERTDATA_ALL, bl);
 	out = policy_build(pol, as, na, is, ni, bl, st);
 	for (i = 0; i < na; i++)
 		certset_free(as[i]);
@@ -192,7 +179,8 @@ test_policy(void)
 
 	/* an intermediate whose anchor is excluded has nothing to chain to */
 	{
-		struct certset *r = load("root-a.pem", NULL);
+		struct certset *r = t_load("root-a.pem", CERTDATA_ALL,
+		    NULL);
 		unsigned char ex[1][32];
 
 		memcpy(ex[0], r->v[0]->sha256, 32);

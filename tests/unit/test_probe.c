@@ -35,11 +35,7 @@ bad_url(const char *u, const char *want)
 
 	if (probe_parse_url(u, &t, err, sizeof(err)) == 0)
 		return 0;
-	if (strstr(err, want) == NULL) {
-		fprintf(stderr, "'%s' lacks '%s'\n", err, want);
-		return 0;
-	}
-	return 1;
+	return t_has(err, want);
 }
 
 static void

@@ -12,21 +12,6 @@
 #include "source.h"
 #include "t.h"
 
-static struct certset *
-load(const char *rel)
-{
-	struct certset *set = certset_new();
-	struct blocklist *bl = blocklist_new();
-	unsigned char *buf;
-	size_t len;
-
-	if ((buf = t_read(t_fixtures, rel, &len)) != NULL)
-		format_parse(rel, buf, len, PURPOSE_SERVER_AUTH, set, bl, NULL);
-	free(buf);
-	blocklist_free(bl);
-	return set;
-}
-
 void
 test_rollback(void)
 {
@@ -35,7 +20,8 @@ test_rollback(void)
 	    "$Date: 2012/12/29 16:32:45 $\"\n\nBEGINDATA\n"
 	    "CKA_CLASS CK_OBJECT_CLASS CKO_NSS_BUILTIN_ROOT_LIST\n";
 	struct rollback a, b, c;
-	struct certset *two = load("roots.pem"), *one = load("root-a.pem");
+	struct certset *two = t_load("roots.pem", PURPOSE_SERVER_AUTH, NULL);
+	struct certset *one = t_load("root-a.pem", PURPOSE_SERVER_AUTH, NULL);
 	char v[32], *why, *text;
 	size_t len;
 
