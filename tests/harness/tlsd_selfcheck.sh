@@ -545,7 +545,7 @@ for p in smtp imap pop3 ftp ldap tls; do
 	    '^[0-9]+ tlsfail sent plain text$'
 done
 
-if python3 "$TLSD_PY" "$W/port" tls "$P/leaf.pem" "$P/leaf.key" \
+if python3 "$HARNESS/tlsd.py" "$W/port" tls "$P/leaf.pem" "$P/leaf.key" \
     --mode manylines >"$W/v" 2>&1; then
 	nok "tls manylines: a usage error"
 else
@@ -585,7 +585,7 @@ for bad in "imap --banner-lines 2" "ftp --reply-lines 2" \
     "smtp --reply-lines 0" "smtp --banner-lines 100001"; do
 	# shellcheck disable=SC2086
 	set -- $bad
-	python3 "$TLSD_PY" "$W/port" "$1" "$P/leaf.pem" "$P/leaf.key" \
+	python3 "$HARNESS/tlsd.py" "$W/port" "$1" "$P/leaf.pem" "$P/leaf.key" \
 	    "$2" "$3" --lifetime 1 >"$W/v" 2>&1
 	check "$bad: a usage error (exit 2)" test $? = 2
 done
