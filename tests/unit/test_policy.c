@@ -102,7 +102,7 @@ test_pipeline_policy(void)
 	pol.purpose = PURPOSE_SERVER_AUTH;
 	pol.now = time(NULL);
 	pol.d = &d;
-	as[0] = load("expired-root.pem", bl);
+	as[0] = t_load("expired-root.pem", CERTDATA_ALL, bl);
 	out = pipeline_policy(&pol, as, 1, NULL, 0, bl, "--keep-expired", &st,
 	    &d);
 	CHECK(out == NULL && d.nerr == 1);
@@ -119,8 +119,8 @@ test_pipeline_policy(void)
 static void
 test_guard(void)
 {
-	struct certset *old = load("roots.pem", NULL);
-	struct certset *cur = load("root-a.pem", NULL);
+	struct certset *old = t_load("roots.pem", CERTDATA_ALL, NULL);
+	struct certset *cur = t_load("root-a.pem", CERTDATA_ALL, NULL);
 	struct diags d = DIAGS_INIT;
 	struct guard g;
 
