@@ -16,12 +16,12 @@ U=$BASE
 # conf NAME URL [more "key = value" lines of the source...]: a config in
 # $W/NAME.conf publishing to $W/NAME/ with state in $W/NAME/state
 conf() {
-	f=$W/$1.conf
-	conf_output "$W/$1" >"$f"
+	_cf=$W/$1.conf
+	conf_output "$W/$1" >"$_cf"
 	printf '[fetch]\ntimeout = %s\nconnect-timeout = 5\n[source up]\nurl = %s\n' \
-	    "${TO:-10}" "$2" >>"$f"
+	    "${TO:-10}" "$2" >>"$_cf"
 	shift 2
-	[ $# = 0 ] || printf '%s\n' "$@" >>"$f"
+	[ $# = 0 ] || printf '%s\n' "$@" >>"$_cf"
 }
 
 # The store and the state, but not the lock file (a run writes its pid)
