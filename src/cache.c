@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cert.h"
 #include "cache.h"
 
 int
@@ -103,10 +104,7 @@ cache_vouched(const struct cache_entry *e, const char *state,
 const char *
 cache_day(time_t t, char *buf, size_t size)
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	if (cert_time_fmt(t, "%Y-%m-%d %H:%M UTC", buf, size) == NULL)
 		snprintf(buf, size, "an unknown date");
 	return buf;
 }

@@ -221,14 +221,19 @@ cert_unhex(const char *s, size_t len, unsigned char out[32])
 }
 
 const char *
-cert_time_t_str(time_t t, char *buf, size_t size)
+cert_time_fmt(time_t t, const char *fmt, char *buf, size_t size)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, fmt, &tm) == 0)
 		return NULL;
 	return buf;
+}
+
+const char *
+cert_time_t_str(time_t t, char *buf, size_t size)
+{
+	return cert_time_fmt(t, "%Y-%m-%d %H:%M:%S UTC", buf, size);
 }
 
 const char *

@@ -91,6 +91,9 @@ int		 cert_unhex(const char *s, size_t len, unsigned char out[32]);
 /* "YYYY-MM-DD HH:MM:SS UTC" into buf (at least 32 bytes); NULL if bad. */
 const char	*cert_time_str(const ASN1_TIME *t, char *buf, size_t size);
 const char	*cert_time_t_str(time_t t, char *buf, size_t size);
+/* t in UTC through strftime(3)'s fmt; NULL when it does not fit. */
+const char	*cert_time_fmt(time_t t, const char *fmt, char *buf,
+		    size_t size);
 /* 1 if the certificate's notAfter is before now. */
 int		 cert_is_expired(const struct cert *c, time_t now);
 /* 1 if basicConstraints says CA (X509_check_ca). */

@@ -11,6 +11,9 @@
 #ifndef TB_CMD_H
 #define TB_CMD_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 enum exit_status {
 	EXIT_CHANGED = 0,	/* success; for build: something was published */
 	EXIT_ERROR = 1,
@@ -29,6 +32,22 @@ struct diags;
  */
 void	cmd_config_keep(struct diags *d);
 void	cmd_config_report(void);
+
+/*
+ * The end of a command's option switch: -h (ch 'h') prints the usage on
+ * standard output and returns EXIT_CHANGED; anything else (an unknown
+ * option, a stray argument) prints it on standard error and returns
+ * EXIT_ERROR.
+ */
+int	cmd_usage(void (*usage)(FILE *), int ch);
+
+/*
+ * The options of a command that takes only --json and --help: -1 with
+ * *json set and optind at the first operand, or the exit status after the
+ * usage (cmd_usage).
+ */
+int	cmd_json_args(int argc, char *argv[], void (*usage)(FILE *),
+	    int *json);
 
 int	cmd_build(int argc, char *argv[], struct config *cfg);
 int	cmd_list(int argc, char *argv[], struct config *cfg);

@@ -261,8 +261,7 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 		if (output_getopt(&b.out, ch, optarg))
 			continue;	/* --bundle FILE, --capath DIR... */
 		if (ch == 'h' || ch == '?' || ch == ':') {
-			usage(ch == 'h' ? stdout : stderr);
-			rc = ch == 'h' ? EXIT_CHANGED : EXIT_ERROR;
+			rc = cmd_usage(usage, ch);
 			goto out;
 		}
 		if (option(&b, ch, optarg) == -1)

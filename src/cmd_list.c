@@ -229,11 +229,6 @@ out:
 int
 cmd_list(int argc, char *argv[], struct config *cfg)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct certset *set = NULL;
 	struct blocklist *bl = NULL;
 	struct manifest m;
@@ -243,19 +238,8 @@ cmd_list(int argc, char *argv[], struct config *cfg)
 	size_t i;
 	int ch, got, json = 0, rc = EXIT_ERROR;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_CHANGED;
-		default:
-			usage(stderr);
-			return EXIT_ERROR;
-		}
-	}
+	if ((ch = cmd_json_args(argc, argv, usage, &json)) != -1)
+		return ch;
 	argc -= optind;
 	argv += optind;
 	memset(&m, 0, sizeof(m));

@@ -137,12 +137,8 @@ parse_args(int argc, char *argv[], struct args *a, int *status)
 			}
 			a->ao.at = (time_t)v;
 			break;
-		case 'h':
-			usage(stdout);
-			*status = EXIT_CHANGED;
-			return -1;
 		default:
-			usage(stderr);
+			*status = cmd_usage(usage, ch);
 			return -1;
 		}
 	}

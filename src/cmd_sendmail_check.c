@@ -90,18 +90,12 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		case 'j':
 			r.json = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_CHANGED;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			return cmd_usage(usage, ch);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
+	if (optind != argc)
+		return cmd_usage(usage, '?');
 	if ((mcbuf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
 	    &why)) != NULL) {
 		sm_parse_mc(mcbuf, len, &mc);

@@ -45,18 +45,12 @@ cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 		case 'm':
 			mcpath = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_CHANGED;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			return cmd_usage(usage, ch);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
+	if (optind != argc)
+		return cmd_usage(usage, '?');
 	if (tc == NULL)		/* main() said why (cmd.h) */
 		return EXIT_ERROR;
 	if (tc->bundle == NULL || tc->capath == NULL) {

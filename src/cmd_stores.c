@@ -36,11 +36,6 @@ json_key(const char *k, const char *v)
 int
 cmd_stores(int argc, char *argv[], struct config *cfg)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct source_spec *v;
 	struct diags d = DIAGS_INIT;
 	const char *dir;
@@ -48,23 +43,10 @@ cmd_stores(int argc, char *argv[], struct config *cfg)
 	int ch, json = 0;
 
 	(void)cfg;	/* needs no configuration */
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_CHANGED;
-		default:
-			usage(stderr);
-			return EXIT_ERROR;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
+	if ((ch = cmd_json_args(argc, argv, usage, &json)) != -1)
+		return ch;
+	if (optind != argc)
+		return cmd_usage(usage, '?');
 	if (store_list(&v, &n, &dir, &d) == -1) {
 		diags_report(&d);
 		return EXIT_ERROR;

@@ -154,12 +154,8 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 		case 'd':
 			diff_only = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_CHANGED;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			return cmd_usage(usage, ch);
 		}
 	}
 	if (optind != argc) {

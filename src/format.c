@@ -115,36 +115,39 @@ format_from_key(const char *key)
 	return NULL;
 }
 
-const char *
-format_keys(void)
+/* The rows' keys, or the names of the detectable ones, joined by ", ". */
+static const char *
+join(char *buf, size_t size, int names)
 {
-	static char buf[256];
 	const struct format *f;
 	size_t off = 0;
 
 	if (buf[0] != '\0')
 		return buf;
-	for (f = format_table; f->key != NULL; f++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
-		    off ? ", " : "", f->key);
+	for (f = format_table; f->key != NULL; f++) {
+		if (names && f->detect == NULL)
+			continue;
+		off += (size_t)snprintf(buf + off, size - off, "%s%s%s",
+		    off ? ", " : "", names ? f->name : f->key,
+		    names && f->fmt == FORMAT_DER ? "/PKCS#7" : "");
+	}
 	return buf;
+}
+
+const char *
+format_keys(void)
+{
+	static char buf[256];
+
+	return join(buf, sizeof(buf), 0);
 }
 
 const char *
 format_names(void)
 {
 	static char buf[256];
-	const struct format *f;
-	size_t off = 0;
 
-	if (buf[0] != '\0')
-		return buf;
-	for (f = format_table; f->key != NULL; f++)
-		if (f->detect != NULL)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-			    "%s%s%s", off ? ", " : "", f->name,
-			    f->fmt == FORMAT_DER ? "/PKCS#7" : "");
-	return buf;
+	return join(buf, sizeof(buf), 1);
 }
 
 struct member_ctx {

@@ -95,17 +95,24 @@ log_ssl(const char *fmt, ...)
 	fprintf(stderr, ": %s\n", log_ssl_reason(reason, sizeof(reason)));
 }
 
+/* One line at verbosity min and above, unless silenced. */
+static void
+vlog_at(int min, const char *prefix, const char *fmt, va_list ap)
+{
+	if (log_verbosity < min || log_silent)
+		return;
+	vlog(prefix, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 log_notice(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_silent)
-		return;
 	va_start(ap, fmt);
-	vlog(NULL, fmt, ap);
+	vlog_at(LOG_QUIET, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -113,12 +120,9 @@ log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_verbosity < LOG_NORMAL || log_silent)
-		return;
 	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
+	vlog_at(LOG_NORMAL, "warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void
@@ -126,10 +130,7 @@ log_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_verbosity < LOG_VERBOSE || log_silent)
-		return;
 	va_start(ap, fmt);
-	vlog(NULL, fmt, ap);
+	vlog_at(LOG_VERBOSE, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -92,6 +92,19 @@ cert_id(const struct cert *c, unsigned char out[32])
 	return rc;
 }
 
+/* The three sorted lists (roots, dropped, distrusted) move into rb. */
+static void
+take_lists(struct rollback *rb, struct hashes h[3])
+{
+	rb->root = h[0].v;
+	rb->nroot = h[0].n;
+	rb->dropped = h[1].v;
+	rb->ndropped = h[1].n;
+	rb->distrusted = h[2].v;
+	rb->ndistrusted = h[2].n;
+	memset(h, 0, 3 * sizeof(h[0]));
+}
+
 void
 rollback_release(struct rollback *rb)
 {
@@ -159,13 +172,7 @@ rollback_parse(const char *buf, struct rollback *rb)
 		goto out;
 	for (k = 0; k < 3; k++)
 		hashes_sort(&h[k]);
-	rb->root = h[0].v;
-	rb->nroot = h[0].n;
-	rb->dropped = h[1].v;
-	rb->ndropped = h[1].n;
-	rb->distrusted = h[2].v;
-	rb->ndistrusted = h[2].n;
-	memset(h, 0, sizeof(h));
+	take_lists(rb, h);
 	rc = 0;
 out:
 	free(copy);
@@ -295,13 +302,7 @@ rollback_next(const struct rollback *prev, const char *origin, int purpose,
 	    NULL || (version != NULL && (next->version = strdup(version)) ==
 	    NULL))
 		goto out;
-	next->root = h[0].v;
-	next->nroot = h[0].n;
-	next->dropped = h[1].v;
-	next->ndropped = h[1].n;
-	next->distrusted = h[2].v;
-	next->ndistrusted = h[2].n;
-	memset(h, 0, sizeof(h));
+	take_lists(next, h);
 	rc = 0;
 out:
 	for (i = 0; i < 3; i++)

@@ -415,6 +415,30 @@ spec_set(enum spec_where where, void *base, const char *file, size_t line,
 	return set_value(&keys[i], base, value, file, line, d);
 }
 
+/* The strings a struct source_spec owns (paths[] aside). */
+static const size_t strings[] = {
+	offsetof(struct source_spec, name),
+	offsetof(struct source_spec, file),
+	offsetof(struct source_spec, description),
+	offsetof(struct source_spec, store),
+	offsetof(struct source_spec, url),
+	offsetof(struct source_spec, path),
+	offsetof(struct source_spec, format),
+	offsetof(struct source_spec, member),
+	offsetof(struct source_spec, integrity),
+	offsetof(struct source_spec, sha256),
+	offsetof(struct source_spec, sha256_url),
+	offsetof(struct source_spec, ca),
+	offsetof(struct source_spec, fallback)
+};
+#define NSTRINGS	(sizeof(strings) / sizeof(strings[0]))
+
+static char **
+field(struct source_spec *s, size_t off)
+{
+	return (char **)(void *)((char *)s + off);
+}
+
 void
 spec_release(struct source_spec *s)
 {
@@ -422,21 +446,10 @@ spec_release(struct source_spec *s)
 
 	if (s == NULL)
 		return;
-	free(s->name);
-	free(s->file);
-	free(s->description);
-	free(s->store);
-	free(s->url);
-	free(s->path);
+	for (i = 0; i < NSTRINGS; i++)
+		free(*field(s, strings[i]));
 	for (i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
-	free(s->format);
-	free(s->member);
-	free(s->integrity);
-	free(s->sha256);
-	free(s->sha256_url);
-	free(s->ca);
-	free(s->fallback);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -454,21 +467,10 @@ spec_copy(struct source_spec *out, const struct source_spec *s)
 	size_t i;
 
 	*out = *s;
-	out->name = dup0(s->name, NULL);
-	out->file = dup0(s->file, NULL);
-	out->description = dup0(s->description, NULL);
-	out->store = dup0(s->store, NULL);
-	out->url = dup0(s->url, NULL);
-	out->path = dup0(s->path, NULL);
+	for (i = 0; i < NSTRINGS; i++)
+		*field(out, strings[i]) = dup0(*field(out, strings[i]), NULL);
 	for (i = 0; i < s->npaths; i++)
 		out->paths[i] = xstrdup(s->paths[i]);
-	out->format = dup0(s->format, NULL);
-	out->member = dup0(s->member, NULL);
-	out->integrity = dup0(s->integrity, NULL);
-	out->sha256 = dup0(s->sha256, NULL);
-	out->sha256_url = dup0(s->sha256_url, NULL);
-	out->ca = dup0(s->ca, NULL);
-	out->fallback = dup0(s->fallback, NULL);
 }
 
 /* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
