@@ -346,18 +346,6 @@ config_owner_ok(const char *path, const struct stat *st, const char *what,
 	return -1;
 }
 
-int
-config_check_owner(const char *path, const struct stat *st,
-    const char *what)
-{
-	struct diags d = DIAGS_INIT;
-	int rc;
-
-	rc = config_owner_ok(path, st, what, &d);
-	diags_report(&d);
-	return rc;
-}
-
 /* The hooks directory, each hook and the reload command's program. */
 static int
 check_hooks(const struct config *c, struct diags *d)

@@ -117,8 +117,5 @@ extern int config_insecure_ok;
  */
 int	config_owner_ok(const char *path, const struct stat *st,
 	    const char *what, struct diags *d);
-/* config_owner_ok() that reports its error itself (hooks.c, state.c). */
-int	config_check_owner(const char *path, const struct stat *st,
-	    const char *what);
 
 #endif

@@ -202,7 +202,7 @@ hooks_run(const char *dir, const char *reload, const char *input,
 			continue;
 		}
 		/* checked with the configuration; again, as it runs now */
-		if (config_check_owner(path, &st, "hook") == -1) {
+		if (config_owner_ok(path, &st, "hook", d) == -1) {
 			failed++;
 			continue;
 		}

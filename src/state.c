@@ -79,7 +79,7 @@ state_open(const char *state, int create, struct diags *d)
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 ||
-	    config_check_owner(state, &st, "state directory") == -1) {
+	    config_owner_ok(state, &st, "state directory", d) == -1) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
