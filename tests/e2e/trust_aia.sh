@@ -12,7 +12,7 @@
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
 LPID=""
-server_cleanup '[ -n "$LPID" ] && kill $LPID 2>/dev/null; wait'
+server_cleanup 'server_stop $LPID'
 
 aia_pki_start "$W/pki"
 HP=$HTTPD_PORT
