@@ -26,7 +26,11 @@ cmd_config_report(void)
 int
 cmd_usage(void (*usage)(FILE *), int ch)
 {
-	usage(ch == 'h' ? stdout : stderr);
+	FILE *f = ch == 'h' ? stdout : stderr;
+
+	usage(f);
+	fprintf(f, "\nThe global options -q, -v, -c FILE and --insecure-ok go "
+	    "before or after\nthe command's name; see 'trustbuild --help'.\n");
 	return ch == 'h' ? EXIT_CHANGED : EXIT_ERROR;
 }
 

@@ -34,8 +34,8 @@ void	cmd_config_keep(struct diags *d);
 void	cmd_config_report(void);
 
 /*
- * The end of a command's option switch: -h (ch 'h') prints the usage on
- * standard output and returns EXIT_CHANGED; anything else (an unknown
+ * The end of a command's option switch: -h (ch 'h') prints the usage, and
+ * where the global options go, on standard output and returns EXIT_CHANGED; anything else (an unknown
  * option, a stray argument) prints it on standard error and returns
  * EXIT_ERROR.
  */

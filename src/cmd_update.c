@@ -126,7 +126,6 @@ int
 cmd_update(int argc, char *argv[], struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "offline", no_argument, NULL, 'O' },
 		{ "force", no_argument, NULL, 'f' },
@@ -138,10 +137,8 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	const char *outdir = NULL;
 	int ch, offline = 0, force = 0, diff_only = 0, rc;
 
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':	/* main() read it (cmd.h) */
-			break;
 		case 'o':
 			outdir = optarg;
 			break;

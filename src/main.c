@@ -56,27 +56,82 @@ static const struct command {
 static const char *config_file;
 
 /*
- * Scan a command's arguments (up to "--") for what main() must know before
- * it runs: -h or --help (no set-up: the usage needs none), and -c FILE or
- * --config FILE, which update also takes after its name.
+ * One global option word at argv[i] (-q, -v, -qv, --quiet, --verbose,
+ * --insecure-ok, -c FILE, -cFILE, --config FILE, --config=FILE): applied,
+ * and the number of words it takes (1 or 2) returned; 0 when it is none,
+ * -1 after a message (-c without FILE).  The same options as main()'s
+ * getopt_long before the command.
  */
 static int
-scan_args(int argc, char *argv[], const char **file)
+global_opt(int argc, char *argv[], int i)
 {
-	int i;
+	const char *a = argv[i], *p;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-		if ((strcmp(argv[i], "-c") == 0 ||
-		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-			*file = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			*file = argv[i] + 9;
-		else if (strncmp(argv[i], "-c", 2) == 0 && argv[i][2] != '\0')
-			*file = argv[i] + 2;
+	if (strcmp(a, "--quiet") == 0 || strcmp(a, "--verbose") == 0) {
+		log_verbosity = a[2] == 'q' ? LOG_QUIET : LOG_VERBOSE;
+		return 1;
 	}
-	return 0;
+	if (strcmp(a, "--insecure-ok") == 0) {
+		config_insecure_ok = 1;
+		return 1;
+	}
+	if (strncmp(a, "--config=", 9) == 0) {
+		config_file = a + 9;
+		return 1;
+	}
+	if (strcmp(a, "--config") != 0) {
+		if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+			return 0;
+		for (p = a + 1; *p == 'q' || *p == 'v'; p++)
+			;
+		if (*p != '\0' && *p != 'c')
+			return 0;	/* a command's own option */
+		for (p = a + 1; *p == 'q' || *p == 'v'; p++)
+			log_verbosity = *p == 'q' ? LOG_QUIET : LOG_VERBOSE;
+		if (*p == '\0')
+			return 1;
+		if (p[1] != '\0') {
+			config_file = p + 1;
+			return 1;
+		}
+	}
+	if (i + 1 >= argc) {
+		log_err("option '%s' needs a FILE; see 'trustbuild --help'", a);
+		return -1;
+	}
+	config_file = argv[i + 1];
+	return 2;
+}
+
+/*
+ * The global options also go after the command's name (trustbuild update
+ * -q): take them out of the command's arguments (up to "--") and apply
+ * them, so that no command sees or parses them.  No command has a short
+ * option -q, -v or -c of its own (cli.sh checks); an option's argument
+ * that could be read as one is written --opt=ARG.  Returns 1 when the
+ * command is asked for its --help (it needs no set-up), 0, or -1 after a
+ * message.
+ */
+static int
+take_globals(int *argc, char *argv[])
+{
+	int i = 1, n, help = 0;
+
+	while (i < *argc && strcmp(argv[i], "--") != 0) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			help = 1;
+		if ((n = global_opt(*argc, argv, i)) == -1)
+			return -1;
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		memmove(&argv[i], &argv[i + n],
+		    (size_t)(*argc - i - n + 1) * sizeof(*argv));
+		*argc -= n;
+	}
+	return help;
 }
 
 /*
@@ -89,12 +144,12 @@ run(const struct command *cmd, int argc, char *argv[])
 	struct config cfg;
 	struct config *c = NULL;
 	struct diags d = DIAGS_INIT;
-	const char *file = config_file;
-	int rc;
+	int rc, help;
 
-	if ((cmd->flags & (CMD_CONFIG | CMD_CONFIG_OPT)) &&
-	    !scan_args(argc, argv, &file)) {
-		if (config_find(file, &cfg, &d) == 0) {
+	if ((help = take_globals(&argc, argv)) == -1)
+		return EXIT_ERROR;
+	if ((cmd->flags & (CMD_CONFIG | CMD_CONFIG_OPT)) && !help) {
+		if (config_find(config_file, &cfg, &d) == 0) {
 			c = &cfg;
 			diags_report(&d);	/* -v: which file */
 		} else if (cmd->flags & CMD_CONFIG) {
@@ -124,7 +179,7 @@ usage(FILE *f)
 		    commands[i].summary);
 	fprintf(f,
 	    "\n"
-	    "options:\n"
+	    "options (before or after the COMMAND):\n"
 	    "  -c, --config FILE  the configuration of update, list, probe,\n"
 	    "                   sendmail-* (default /etc/trustbuild/trustbuild.conf)\n"
 	    "  --insecure-ok    as root, accept a configuration, hooks or state\n"

@@ -92,4 +92,48 @@ done
 run 0 "update --help needs no configuration" "$TB" -c "$W/broken.conf" update --help
 run 0 "stores needs none" "$TB" -c "$W/broken.conf" stores
 check "and says nothing of it" [ ! -s "$W/err" ]
+# the global options go after the command's name too, for every command
+{ conf_output "$W/g"; printf '[source a]\nurl = %s\n' "$FIX/root-a.pem"; } \
+    >"$W/g.conf"
+run 0 "update -c FILE (first run)" "$TB" update -c "$W/g.conf"
+run 2 "update -c FILE, nothing changed" "$TB" update -c "$W/g.conf"
+check "says so on stdout, and nothing on stderr" sh -c \
+    'grep -q unchanged "$1/out" && [ ! -s "$1/err" ]' sh "$W"
+for how in "update -q -c $W/g.conf" "update --config $W/g.conf --quiet" \
+    "update -qc$W/g.conf" "update -c $W/g.conf -vq" "-v update -q -c $W/g.conf"; do
+	# shellcheck disable=SC2086
+	run 2 "$how" "$TB" $how
+	check "$how: prints nothing" [ ! -s "$W/out" ] && [ ! -s "$W/err" ]
+done
+run 2 "update -c FILE --insecure-ok" "$TB" update -c "$W/g.conf" --insecure-ok
+run 2 "update -c FILE -v" "$TB" update -c "$W/g.conf" -v
+err_has "-v after the command: says why nothing was parsed" \
+    "the sources are as when the store was last published"
+run 0 "list -c FILE lists the published store" "$TB" list -c "$W/g.conf"
+check "the published root" grep -q '^admitted: *anchor' "$W/out"
+run 0 "build -q after the command" "$TB" build -q --bundle "$W/g/b.pem" \
+    "$FIX/root-a.pem"
+check "prints no summary" [ ! -s "$W/out" ]
+run 0 "stores -v" "$TB" stores -v
+"$TB" -v -c "$W/g.conf" sendmail-check --mc "$W/absent.mc" >"$W/before.out" \
+    2>"$W/before.err"
+run 1 "sendmail-check --mc F -v -c FILE" "$TB" sendmail-check --mc \
+    "$W/absent.mc" -v -c "$W/g.conf"
+check "does what -v -c FILE sendmail-check --mc F does" sh -c \
+    'cmp "$1/out" "$1/before.out" && cmp "$1/err" "$1/before.err"' sh "$W"
+run 1 "a -c without FILE after the command" "$TB" list -c
+one_error "-c without FILE"
+err_has "names the option" "option '-c' needs a FILE"
+check "no command has a short option -q, -v or -c of its own" sh -c '
+    ! grep -h "getopt_long(argc, argv, \"" "$1"/src/cmd_*.c |
+    sed "s/.*argv, \"\([^\"]*\)\".*/\1/" | grep "[qvc]"' sh "$top"
+run 0 "after --, a word is an operand" "$TB" list -- "$FIX/root-a.pem"
+run 1 "after --, -q is not an option" "$TB" list -- -q
+err_has "but a file" "'-q'"
+for c in build list probe sendmail-check sendmail-setup stores update; do
+	run 0 "$c --help" "$TB" "$c" --help
+	check "$c --help says the global options go after its name too" \
+	    grep -q 'go before or after' "$W/out"
+done
+check "the man page says so" grep -q 'or after its name' "$MAN"
 done_testing
