@@ -63,7 +63,7 @@ run() {
 	t=$(ms "$t0")
 	sleep 0.3
 	after=$(grep -c "GET /int.der " "$(httpd_log)")
-	if [ $st != 0 ] || ! grep -q "1 intermediates" "$WB/$1.out"; then
+	if [ $st != 0 ] || ! grep -q "1 intermediate for" "$WB/$1.out"; then
 		echo "bench: update $1 failed (exit $st):" >&2
 		cat "$WB/$1.out" >&2
 		exit 1

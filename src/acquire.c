@@ -24,6 +24,7 @@
 #include "log.h"
 #include "state.h"
 #include "store.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define CHECKSUM_MAX	(64 * 1024)
@@ -279,9 +280,9 @@ checksum_get(struct dl *dl, char want[65])
 		snprintf(dl->why, sizeof(dl->why), "'%s': holds no SHA-256 (64 "
 		    "hex digits); the download is refused", s->spec.sha256_url);
 	else if (n != 0)
-		snprintf(dl->why, sizeof(dl->why), "'%s': %d SHA-256 lines, "
+		snprintf(dl->why, sizeof(dl->why), "'%s': %d SHA-256 line%s, "
 		    "none for '%s'; the download is refused",
-		    s->spec.sha256_url, n, file);
+		    s->spec.sha256_url, n, text_s((size_t)n), file);
 	return n == 0 ? 0 : -1;
 }
 

@@ -24,6 +24,7 @@
 #include "source.h"
 #include "state.h"
 #include "store.h"
+#include "text.h"
 #include "xalloc.h"
 
 static void
@@ -218,8 +219,9 @@ build(struct build *b)
 	if (final == NULL || output_publish(&b->out, final, &changed) == -1)
 		goto out;
 	if (log_verbosity >= LOG_NORMAL)
-		printf("%zu anchors, %zu intermediates for %s: %s\n",
-		    st.anchors, st.intermediates, purpose_name(b->pol.purpose),
+		printf("%zu anchor%s, %zu intermediate%s for %s: %s\n",
+		    st.anchors, text_s(st.anchors), st.intermediates,
+		    text_s(st.intermediates), purpose_name(b->pol.purpose),
 		    changed ? "published" : "unchanged");
 	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
 out:

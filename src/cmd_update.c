@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "pipeline.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define BUNDLE_NAME	"ca-bundle.with.intermediate.crt"
@@ -97,8 +98,9 @@ render(const struct pipeline *p)
 	case PIPELINE_SAME:
 	case PIPELINE_UNCHANGED:
 		if (log_verbosity >= LOG_NORMAL)
-			printf("%zu anchors, %zu intermediates for %s: "
-			    "unchanged\n", p->st.anchors, p->st.intermediates,
+			printf("%zu anchor%s, %zu intermediate%s for %s: "
+			    "unchanged\n", p->st.anchors, text_s(p->st.anchors),
+			    p->st.intermediates, text_s(p->st.intermediates),
 			    purpose);
 		return EXIT_UNCHANGED;
 	case PIPELINE_DIFF:
@@ -112,9 +114,10 @@ render(const struct pipeline *p)
 		/* a change is shown even with -q: cron mails it */
 		if (p->had_store)
 			fwrite(g->changes, 1, g->len, stdout);
-		printf("%zu anchors, %zu intermediates for %s: published (%zu "
-		    "added, %zu removed)\n", p->st.anchors, p->st.intermediates,
-		    purpose, g->added, g->removed);
+		printf("%zu anchor%s, %zu intermediate%s for %s: published (%zu "
+		    "added, %zu removed)\n", p->st.anchors,
+		    text_s(p->st.anchors), p->st.intermediates,
+		    text_s(p->st.intermediates), purpose, g->added, g->removed);
 		fflush(stdout);
 		return EXIT_CHANGED;
 	default:

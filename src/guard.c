@@ -105,10 +105,10 @@ guard_shrink(const struct guard *g, unsigned limit, struct diags *d)
 	    g->anchors)
 		return 0;
 	diag_err(d, NULL, 0, "refusing to publish: the new set drops %zu of "
-	    "the %zu root certificates published now (%zu%%, more than "
+	    "the %zu root certificate%s published now (%zu%%, more than "
 	    "shrink-limit %u%%); check the sources (-v), or run 'trustbuild "
 	    "update --force' if this is intended", g->lost_anchors,
-	    g->anchors, g->lost_anchors * 100 / g->anchors, limit);
+	    g->anchors, text_s(g->anchors), g->lost_anchors * 100 / g->anchors, limit);
 	return -1;
 }
 

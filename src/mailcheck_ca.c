@@ -129,8 +129,8 @@ check_cafile(struct report *r, const char *path, int server,
 		certset_free(set);
 		return;
 	}
-	finding(r, L_OK, NULL, "CACertFile '%s' holds %zu certificates", path,
-	    set->n);
+	finding(r, L_OK, NULL, "CACertFile '%s' holds %zu certificate%s", path,
+	    set->n, text_s(set->n));
 	for (i = 0; i < set->n; i++) {
 		time_t na = 0;
 		struct tm tm;
@@ -307,8 +307,9 @@ check_capath(struct report *r, const char *path, const char *dbs)
 		    nexpired, nexpired == 1 ? "" : "s", nexpired == 1 ? "has" :
 		    "have", expired, nexpired > 1 ? ", ..." : "");
 	if (ndangling == 0 && bad == 0)
-		finding(r, L_OK, NULL, "CACertPath '%s': %d hash links, all "
-		    "resolve to one certificate each", path, links);
+		finding(r, L_OK, NULL, "CACertPath '%s': %d hash link%s, all "
+		    "resolve to one certificate each", path, links,
+		    text_s((size_t)links));
 }
 
 /*

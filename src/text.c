@@ -126,3 +126,9 @@ text_is_clean(const char *s)
 	}
 	return 1;
 }
+
+const char *
+text_s(size_t n)
+{
+	return n == 1 ? "" : "s";
+}

@@ -42,4 +42,7 @@ char		*text_esc_dup(const char *s);
 /* 1 if s needs no escaping. */
 int		 text_is_clean(const char *s);
 
+/* The plural ending of a count's noun: "" when n is 1, else "s". */
+const char	*text_s(size_t n);
+
 #endif

@@ -136,4 +136,14 @@ for c in build list probe sendmail-check sendmail-setup stores update; do
 	    grep -q 'go before or after' "$W/out"
 done
 check "the man page says so" grep -q 'or after its name' "$MAN"
+# counts in messages: "1 anchor, 1 intermediate", not "1 anchors"
+run 0 "build one anchor and one intermediate" "$TB" build --bundle \
+    "$W/one.pem" --intermediates "$FIX/int-a.pem" "$FIX/root-a.pem"
+check "the summary is singular" grep -qx \
+    '1 anchor, 1 intermediate for server-auth: published' "$W/out"
+run 0 "build two intermediates" "$TB" build --bundle "$W/two.pem" \
+    --intermediates "$FIX/int-a.pem" --intermediates "$FIX/int-a2.pem" \
+    "$FIX/root-a.pem"
+check "and plural for two" grep -qx \
+    '1 anchor, 2 intermediates for server-auth: published' "$W/out"
 done_testing

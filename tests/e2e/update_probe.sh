@@ -45,7 +45,7 @@ conf a "[probe smarthost]" "url = $SMTP" "aia-private = yes"
 run 0 "update with the smarthost as a [probe] publishes" "$TB" -q -c \
     "$W/a.conf" update
 check "the summary counts one intermediate" grep -q \
-    "1 anchors, 1 intermediates for server-auth: published" "$W/out"
+    "1 anchor, 1 intermediate for server-auth: published" "$W/out"
 check "the bundle holds the intermediate" grep -q \
     "^# Subject: CN=AIA Test Intermediate$" "$W/a/bundle.crt"
 check "openssl s_client -starttls smtp verifies with the bundle" \
