@@ -8,12 +8,16 @@
 #   make fuzz       libFuzzer on every parser (FUZZ_TIME=600 s each)
 #   make bench      compare with openssl rehash, and probes at once with
 #                   one by one (figures, not a test)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the binary, man pages, stores/,
+#                   SYSCONFDIR/cron.d/trustbuild and the systemd units in
+#                   UNITDIR; enables nothing)
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 DATADIR	?= $(PREFIX)/share/trustbuild
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
 
 PKGS	 = openssl libcurl libarchive
 CC	?= cc
@@ -107,6 +111,14 @@ install: trustbuild
 	install -m 644 man/trustbuild.1 $(DESTDIR)$(MANDIR)/man1/trustbuild.1
 	install -m 644 man/trustbuild.conf.5 $(DESTDIR)$(MANDIR)/man5/trustbuild.conf.5
 	for f in stores/*; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(DATADIR)/stores/; done; true
+	@# the daily run, calling the binary where it was installed
+	install -d $(DESTDIR)$(SYSCONFDIR)/cron.d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/trustbuild|$(BINDIR)/trustbuild|' scripts/trustbuild.cron \
+	    >$(DESTDIR)$(SYSCONFDIR)/cron.d/trustbuild
+	chmod 644 $(DESTDIR)$(SYSCONFDIR)/cron.d/trustbuild
+	for f in trustbuild.service trustbuild.timer; do \
+	    sed 's|/usr/local/bin/trustbuild|$(BINDIR)/trustbuild|' scripts/$$f \
+	        >$(DESTDIR)$(UNITDIR)/$$f && chmod 644 $(DESTDIR)$(UNITDIR)/$$f || exit 1; done
 
 lint-man:
 	mandoc -Tlint -W warning man/trustbuild.1 man/trustbuild.conf.5

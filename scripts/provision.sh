@@ -6,10 +6,14 @@
 # configuration, one "trustbuild update", and the daily run: the systemd
 # timer when systemd is PID 1, else the cron file.  --dry-run prints the
 # commands and the configuration instead.
+# With DESTDIR=DIR in the environment, every file goes below DIR (make
+# install DESTDIR=DIR too), both the cron file and the units, and nothing
+# runs on this host: no update, no systemctl (an image or a package tree).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+D=${DESTDIR:-}
 TB=/usr/local/bin/trustbuild
-CONF=/etc/trustbuild/trustbuild.conf
+CONF=$D/etc/trustbuild/trustbuild.conf
 dry=0
 if [ "${1:-}" = --dry-run ]; then
 	dry=1
@@ -30,15 +34,16 @@ run() {
 }
 
 # the binary, its man page and stores/ (the Makefile builds what is needed)
-[ $# = 1 ] && run make -C "$1" install PREFIX=/usr/local
-if [ $dry = 0 ] && [ ! -x "$TB" ]; then
-	echo "provision.sh: no $TB; give the build directory" >&2
+[ $# = 1 ] && run make -C "$1" install PREFIX=/usr/local DESTDIR="$D"
+if [ $dry = 0 ] && [ ! -x "$D$TB" ]; then
+	echo "provision.sh: no $D$TB; give the build directory" >&2
 	exit 1
 fi
 
 # the directories update writes to or reads hooks from; the systemd unit
 # needs /etc/mail/tls to exist
-run mkdir -p /etc/trustbuild/hooks.d /etc/mail/tls /var/lib/trustbuild
+run mkdir -p "$D/etc/trustbuild/hooks.d" "$D/etc/mail/tls" \
+    "$D/var/lib/trustbuild"
 
 # the configuration, only when there is none: an admin's edits stay
 if [ ! -e "$CONF" ]; then
@@ -66,8 +71,12 @@ fi
 
 # one update now: 0 published, 2 unchanged; anything else fails here,
 # before a schedule is set up around a broken configuration
-echo "+ $TB update"
-if [ $dry = 0 ]; then
+if [ -n "$D" ]; then
+	echo "+ not run below DESTDIR: $TB update"
+else
+	echo "+ $TB update"
+fi
+if [ $dry = 0 ] && [ -z "$D" ]; then
 	"$TB" update
 	st=$?
 	if [ $st != 0 ] && [ $st != 2 ]; then
@@ -76,8 +85,14 @@ if [ $dry = 0 ]; then
 	fi
 fi
 
-# the daily run
-if [ -d /run/systemd/system ]; then
+# the daily run; below DESTDIR both, to be enabled where they run
+if [ -n "$D" ]; then
+	run mkdir -p "$D/etc/systemd/system" "$D/etc/cron.d"
+	run install -m 644 "$here/trustbuild.service" "$here/trustbuild.timer" \
+	    "$D/etc/systemd/system/"
+	run install -m 644 "$here/trustbuild.cron" "$D/etc/cron.d/trustbuild"
+	echo "+ not run below DESTDIR: systemctl enable --now trustbuild.timer"
+elif [ -d /run/systemd/system ]; then
 	run install -m 644 "$here/trustbuild.service" "$here/trustbuild.timer" \
 	    /etc/systemd/system/
 	run systemctl daemon-reload

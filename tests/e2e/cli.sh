@@ -79,6 +79,28 @@ check "installs stores/" [ -d "$W/root/usr/share/trustbuild/stores" ]
 check "the installed binary runs" "$W/root/usr/bin/trustbuild" --version
 check "and finds its installed stores" env -u TRUSTBUILD_STORES \
     "$W/root/usr/bin/trustbuild" stores
+check "installs the cron file as /etc/cron.d/trustbuild, mode 644" \
+    [ "$(stat -c %a "$W/root/etc/cron.d/trustbuild")" = 644 ]
+check "and the systemd units in PREFIX/lib/systemd/system, mode 644" sh -c '
+    for u in service timer; do
+        [ "$(stat -c %a "$1/usr/lib/systemd/system/trustbuild.$u")" = 644 ] ||
+        exit 1; done' sh "$W/root"
+check "which run the installed binary" sh -c '
+    grep -q " /usr/bin/trustbuild -q update " "$1/etc/cron.d/trustbuild" &&
+    grep -qx "ExecStart=/usr/bin/trustbuild -q update" \
+        "$1/usr/lib/systemd/system/trustbuild.service" &&
+    ! grep -rq /usr/local/bin/trustbuild "$1/etc" "$1/usr/lib"' sh "$W/root"
+find "$W/root" -type f | sed "s|^$W/root||" | grep -v '^/usr/share/trustbuild/stores/' |
+    sort >"$W/installed"
+printf '%s\n' /etc/cron.d/trustbuild /usr/bin/trustbuild \
+    /usr/lib/systemd/system/trustbuild.service \
+    /usr/lib/systemd/system/trustbuild.timer \
+    /usr/share/man/man1/trustbuild.1 /usr/share/man/man5/trustbuild.conf.5 \
+    >"$W/want-installed"
+check "and nothing else" diff "$W/want-installed" "$W/installed"
+check "nothing outside DESTDIR: no /etc/cron.d/trustbuild, no /usr/bin/trustbuild, no units" \
+    sh -c '! ls /etc/cron.d/trustbuild /usr/bin/trustbuild \
+        /usr/lib/systemd/system/trustbuild.service 2>/dev/null | grep .'
 # the configuration is loaded by main, once, for the commands that take it
 printf '[output]\nbundel = /x\n' >"$W/broken.conf"
 for how in "-c $W/broken.conf update" "update -c $W/broken.conf" \
@@ -103,7 +125,8 @@ for how in "update -q -c $W/g.conf" "update --config $W/g.conf --quiet" \
     "update -qc$W/g.conf" "update -c $W/g.conf -vq" "-v update -q -c $W/g.conf"; do
 	# shellcheck disable=SC2086
 	run 2 "$how" "$TB" $how
-	check "$how: prints nothing" [ ! -s "$W/out" ] && [ ! -s "$W/err" ]
+	check "$how: prints nothing" sh -c \
+	    '[ ! -s "$1/out" ] && [ ! -s "$1/err" ]' sh "$W"
 done
 run 2 "update -c FILE --insecure-ok" "$TB" update -c "$W/g.conf" --insecure-ok
 run 2 "update -c FILE -v" "$TB" update -c "$W/g.conf" -v

@@ -28,6 +28,14 @@ check "and nothing is printed (no mail)" [ ! -s "$W/out" ] && [ ! -s "$W/err" ]
 echo "[source b]" >>"$W/c.conf"
 run 1 "an error: status 1" env TRUSTBUILD_CONF="$W/c.conf" sh -c "$cmd"
 check "and the error is printed" grep -q "needs 'store = NAME'" "$W/err"
+# under systemd the timer does the job: the cron line stands back
+mkdir -p "$W/systemd"
+sdcmd=$(echo "$cmd" | sed "s|/run/systemd/system|$W/systemd|")
+run 0 "the cron command where systemd runs: status 0" env \
+    TRUSTBUILD_CONF="$W/c.conf" sh -c "$sdcmd"
+check "and does nothing (the broken configuration is not even read)" \
+    sh -c '[ ! -s "$1/out" ] && [ ! -s "$1/err" ]' sh "$W"
+check "the guard is the path systemd makes" grep -q 'test -e /run/systemd/system ||' "$CRON"
 
 run 0 "provision.sh --dry-run" sh "$top/scripts/provision.sh" --dry-run
 check "it shows the configuration it would write, or keeps one" \
@@ -36,6 +44,27 @@ check "and the update and the schedule" sh -c \
     'grep -q "trustbuild update" "$1" && grep -Eq "cron.d/trustbuild|trustbuild.timer" "$1"' \
     sh "$W/out"
 run 1 "provision.sh with bad arguments" sh "$top/scripts/provision.sh" -x
+# provision.sh below DESTDIR: every file there, nothing run on this host
+run 0 "DESTDIR=... provision.sh BUILDDIR" env DESTDIR="$W/p" \
+    sh "$top/scripts/provision.sh" "$top"
+check "installs the binary, the configuration and the daily run below it" \
+    sh -c 'cd "$1" && [ -x usr/local/bin/trustbuild ] &&
+    [ -f etc/trustbuild/trustbuild.conf ] && [ -d etc/trustbuild/hooks.d ] &&
+    [ -d etc/mail/tls ] && [ -d var/lib/trustbuild ] &&
+    [ "$(stat -c %a etc/cron.d/trustbuild)" = 644 ] &&
+    [ "$(stat -c %a etc/systemd/system/trustbuild.timer)" = 644 ] &&
+    [ "$(stat -c %a etc/systemd/system/trustbuild.service)" = 644 ]' sh "$W/p"
+check "the configuration it writes is one update reads" \
+    "$W/p/usr/local/bin/trustbuild" -c "$W/p/etc/trustbuild/trustbuild.conf" \
+    update --help
+check "runs neither update nor systemctl" sh -c '
+    grep -q "not run below DESTDIR: .*trustbuild update" "$1" &&
+    grep -q "not run below DESTDIR: systemctl" "$1" &&
+    [ ! -e "$2/var/lib/trustbuild/manifest" ] && [ ! -e "$2/etc/mail/tls/certs" ]' \
+    sh "$W/out" "$W/p"
+check "and touches nothing outside DESTDIR" sh -c '
+    ! ls /etc/trustbuild /usr/local/bin/trustbuild /etc/cron.d/trustbuild \
+    /etc/systemd/system/trustbuild.timer 2>/dev/null | grep .'
 
 check "the service treats exit 2 as success" grep -qx "SuccessExitStatus=2" \
     "$top/scripts/trustbuild.service"
