@@ -484,6 +484,17 @@ st_cached(struct dl *dl)
 	return ACQ_DONE;
 }
 
+/* The file to change the configuration in: the built-in one's too. */
+static const char *
+conf_file(const struct config *c)
+{
+	const char *def = getenv("TRUSTBUILD_CONF");
+
+	if (strcmp(c->file, "built-in") != 0)
+		return c->file;
+	return def != NULL && *def != '\0' ? def : CONFIG_FILE;
+}
+
 /* The fallback of s, as a local source in place of its download. */
 static enum acquire_state
 st_fallback(struct dl *dl)
@@ -519,8 +530,11 @@ st_fallback(struct dl *dl)
 	if (get_local(s, &fd) == -1)
 		goto fail;
 	diag_notice(dl->c->d, NULL, 0, "[source %s]: nothing is cached; using "
-	    "the fallback '%s' ('%s'): %s", s->spec.name, s->spec.fallback,
-	    s->spec.path, dl->why);
+	    "the fallback '%s' ('%s'): %s; if this host is not to reach it, "
+	    "set '%s = %s' in [source %s] of '%s'", s->spec.name,
+	    s->spec.fallback, s->spec.path, dl->why,
+	    strchr(s->spec.fallback, '/') ? "url" : "store", s->spec.fallback,
+	    s->spec.name, conf_file(dl->c->cfg));
 	diags_move(dl->c->d, &fd);
 	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->spec.fallback);
 	return ACQ_DONE;

@@ -524,7 +524,7 @@ stage_record(struct run *r)
 	}
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
 	    p->now) == -1 || probeset_remember(&r->ps, r->final,
-	    &r->next, r->d) == -1) {
+	    p->now, &r->next, r->d) == -1) {
 		diag_err(r->d, NULL, 0, "out of memory");
 		return -1;
 	}

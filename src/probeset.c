@@ -222,7 +222,44 @@ offer_remembered(struct probe_outcome *o, const struct manifest *prev)
 	return n;
 }
 
-/* The chase's steps, as warnings (info for what was admitted). */
+/*
+ * Why a chase did not complete the chain, in one line (the failed steps,
+ * "; " between them, with the key that allows a refused address): the
+ * probe's own failure line carries it, so that -q keeps the reason.
+ */
+static void
+chase_failure(const struct probe_outcome *o, const struct aia_result *ar,
+    char *buf, size_t size)
+{
+	size_t s, len = 0;
+	int refused = 0;
+
+	buf[0] = '\0';
+	for (s = 0; s < ar->nsteps && len + 4 < size; s++) {
+		const struct aia_step *st = &ar->steps[s];
+
+		if (st->ok)
+			continue;
+		refused |= st->refused;
+		if (st->url[0] != '\0')
+			len += (size_t)snprintf(buf + len, size - len, "%s'%s': "
+			    "%s", len ? "; " : "", st->url, st->what);
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			    len ? "; " : "", st->what);
+	}
+	if (refused && len + 4 < size)
+		len += (size_t)snprintf(buf + len, size - len, "; set "
+		    "aia-private = yes in [probe %s] for an internal PKI",
+		    o->cfg->name);
+	if (len == 0)
+		snprintf(buf, size, "not even with what AIA gave");
+}
+
+/*
+ * The chase's steps, as warnings (info for what was admitted); a chase
+ * that failed says its failed steps in the probe's line instead (only).
+ */
 static void
 report_steps(const struct probe_outcome *o, const struct aia_result *ar,
     struct diags *d)
@@ -230,6 +267,8 @@ report_steps(const struct probe_outcome *o, const struct aia_result *ar,
 	size_t s;
 
 	for (s = 0; s < ar->nsteps; s++) {
+		if (!ar->verified && !ar->steps[s].ok)
+			continue;
 		if (ar->steps[s].ok)
 			diag_info(d, NULL, 0, "[probe %s]: %s: %s",
 			    o->cfg->name, ar->steps[s].url, ar->steps[s].what);
@@ -258,6 +297,7 @@ judge(struct probe_outcome *o, struct aia_result *ar, int chased,
 {
 	STACK_OF(X509) *vchain = NULL;
 	X509 *cur = NULL;
+	char why[2048];
 	int err = 0, k, rc = -1;
 
 	if (!o->connected || sk_X509_num(o->chain) == 0) {
@@ -291,12 +331,17 @@ judge(struct probe_outcome *o, struct aia_result *ar, int chased,
 		diag_info(d, NULL, 0, "[probe %s]: %s verifies; %zu "
 		    "intermediate%s for the gate", o->cfg->name, o->cfg->url,
 		    o->cands->n, o->cands->n == 1 ? "" : "s");
-	} else
+	} else {
+		if (o->cfg->chase)
+			chase_failure(o, ar, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "%s",
+			    X509_verify_cert_error_string(err));
 		diag_notice(d, NULL, 0, "[probe %s]: %s does not verify against "
-		    "the store being built (%s); nothing is admitted for it "
-		    "('trustbuild probe --chase %s' says why)", o->cfg->name,
-		    o->cfg->url, o->cfg->chase ? "not even with what AIA gave" :
-		    X509_verify_cert_error_string(err), o->cfg->url);
+		    "the store being built: %s; nothing is admitted for it "
+		    "('trustbuild probe --chase %s' shows the chain)",
+		    o->cfg->name, o->cfg->url, why, o->cfg->url);
+	}
 	rc = 0;
 out:
 	if (rc == -1)
@@ -406,9 +451,34 @@ probeset_candidates(const struct probeset *ps, struct certset ***sets,
 	return 0;
 }
 
+/*
+ * The gate refused an intermediate probe o needs: one line with why when
+ * it is plain (expired, the usual one when a server is down and what it
+ * needed before has run out), else where -v says it.
+ */
+static void
+refused(const struct probe_outcome *o, const unsigned char sha256[32],
+    time_t now, struct diags *d)
+{
+	struct cert *c = certset_find(o->cands, sha256);
+	char hex[65], why[512], when[64];
+
+	cert_hex(sha256, 32, hex, 0);
+	if (c != NULL && cert_is_expired(c, now))
+		snprintf(why, sizeof(why), ": \"%s\" expired on %s",
+		    cert_subject(c), cert_time_str(X509_get0_notAfter(c->x509),
+		    when, sizeof(when)) ? when : "?");
+	else
+		snprintf(why, sizeof(why), " ('trustbuild -v update' says why)");
+	diag_notice(d, NULL, 0, "[probe %s]: %s: the intermediate %s %s is "
+	    "refused by the policy%s; the server does not verify without it",
+	    o->cfg->name, o->cfg->url, hex, o->remembered ?
+	    "remembered from an earlier run" : "its chain needs", why);
+}
+
 int
 probeset_remember(const struct probeset *ps, const struct certset *set,
-    struct manifest *m, struct diags *d)
+    time_t now, struct manifest *m, struct diags *d)
 {
 	size_t i, j;
 
@@ -417,18 +487,9 @@ probeset_remember(const struct probeset *ps, const struct certset *set,
 
 		for (j = 0; j < o->nwant; j++) {
 			const struct cert *c = certset_find(set, o->want[j]);
-			char hex[65];
 
 			if (c == NULL) {
-				cert_hex(o->want[j], 32, hex, 0);
-				diag_notice(d, NULL, 0, "[probe %s]: %s: the "
-				    "intermediate %s %s is refused by the policy "
-				    "('trustbuild -v update' says why); the "
-				    "server does not verify without it",
-				    o->cfg->name,
-				    o->cfg->url, hex, o->remembered ?
-				    "remembered from an earlier run" :
-				    "its chain needs");
+				refused(o, o->want[j], now, d);
 				continue;
 			}
 			if (manifest_add_probe(m, o->cfg->name, c) == -1)

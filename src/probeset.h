@@ -68,10 +68,10 @@ int	probeset_candidates(const struct probeset *ps, struct certset ***sets,
  * final set), and add to m a probe line for each intermediate a probe
  * needed that is published (a probe that failed offered what it needed
  * before, so it keeps what the gate still admits; a refused one is a
- * notice in d).  -1 out of memory.
+ * notice in d, with why when it expired by now).  -1 out of memory.
  */
 int	probeset_remember(const struct probeset *ps, const struct certset *set,
-	    struct manifest *m, struct diags *d);
+	    time_t now, struct manifest *m, struct diags *d);
 /*
  * How many probes whose chain verifies against old (the published store)
  * would not verify against new; each is an error in d.
