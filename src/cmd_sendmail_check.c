@@ -29,7 +29,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: trustbuild sendmail-check [--mc FILE] [--cf FILE] [--log FILE]\n"
+	    "usage: trustbuild sendmail-check [--mc FILE] [--cf FILE]\n"
+	    "                                 [--log FILE | --journal[=DIR]]\n"
 	    "                                 [--pidfile FILE] [--json]\n"
 	    "\n"
 	    "Check sendmail's TLS set-up: the confCACERT and confCACERT_PATH\n"
@@ -40,7 +41,12 @@ usage(FILE *f)
 	    "\n"
 	    "  --mc FILE   default " MC_DEFAULT "\n"
 	    "  --cf FILE   default " CF_DEFAULT "\n"
-	    "  --log FILE  default /var/log/maillog or /var/log/mail.log\n"
+	    "  --log FILE  the mail log, \"-\" for standard input (default\n"
+	    "              /var/log/maillog or /var/log/mail.log, with its\n"
+	    "              rotations .1, .2.gz ... or -YYYYMMDD, oldest first);\n"
+	    "              compressed files are read too\n"
+	    "  --journal[=DIR]  the systemd journal instead (journalctl, its\n"
+	    "              -D DIR if given), sendmail's and sm-mta's lines\n"
 	    "  --pidfile FILE  the running sendmail's (default: the usual\n"
 	    "              places): was it started before the CA data changed?\n"
 	    "  --json      one JSON object\n"
@@ -56,12 +62,14 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		{ "mc", required_argument, NULL, 'm' },
 		{ "cf", required_argument, NULL, 'c' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "journal", optional_argument, NULL, 'J' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT, *logpath = NULL;
+	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT;
+	struct mailcheck_log logsrc = { NULL, 0, NULL, 0 };
 	const char *pidfile = NULL;
 	struct sm_config mc, cf, *eff;
 	struct report r;
@@ -82,7 +90,11 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 			cfpath = optarg;
 			break;
 		case 'l':
-			logpath = optarg;
+			logsrc.path = optarg;
+			break;
+		case 'J':
+			logsrc.journal = 1;
+			logsrc.journal_dir = optarg;
 			break;
 		case 'p':
 			pidfile = optarg;
@@ -96,6 +108,10 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	}
 	if (optind != argc)
 		return cmd_usage(usage, '?');
+	if (logsrc.journal && logsrc.path != NULL) {
+		log_err("--log and --journal: give one or the other");
+		return EXIT_ERROR;
+	}
 	if ((mcbuf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
 	    &why)) != NULL) {
 		sm_parse_mc(mcbuf, len, &mc);
@@ -117,9 +133,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		if (tc->capath)
 			want.capath = tc->capath;
 	}
-	if (logpath == NULL)
-		logpath = access("/var/log/maillog", R_OK) == 0 ?
-		    "/var/log/maillog" : "/var/log/mail.log";
+	logsrc.changed = mailcheck_changed(&want);
 
 	if (r.json)
 		printf("{\"findings\":[");
@@ -147,7 +161,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	if (eff->s[SM_LOG_LEVEL].state == SM_SET)
 		loglevel = atoi(eff->s[SM_LOG_LEVEL].value);
 	check_store(&r, eff, &want, pidfile);
-	check_log(&r, logpath, mcbuf ? &mc : &cf, loglevel);
+	check_log(&r, &logsrc, mcbuf ? &mc : &cf, loglevel);
 	if (r.json)
 		printf("],\"problems\":%d}\n", r.problems);
 	else if (r.problems == 0)

@@ -1,6 +1,6 @@
 /*
  * mailcheck.c: findings, reading sendmail's files, and the checks of the
- * .mc, the .cf and the mail log; see mailcheck.h.
+ * .mc and the .cf; see mailcheck.h (the mail log's is mailcheck_log.c).
  */
 #include <sys/stat.h>
 
@@ -215,77 +215,6 @@ check_cf(struct report *r, const char *path, const struct sm_config *cf,
 		}
 	}
 	long_line(r, path, cf);
-}
-
-void
-check_log(struct report *r, const char *path, const struct sm_config *cfg,
-    int loglevel)
-{
-	struct sm_log lg;
-	char *buf, fix[8192], url[1400], smart[1400] = "";
-	size_t len, i;
-	const char *why;
-	int cut;
-
-	if ((buf = mailcheck_read(path, MAILCHECK_MAX_LOG, 1, &len, &cut,
-	    &why)) == NULL) {
-		finding(r, L_NOTE, NULL, "cannot read the mail log '%s': %s",
-		    path, why);
-		return;
-	}
-	if (cut)
-		finding(r, L_NOTE, NULL, "%s is larger than %d MiB: only its "
-		    "last %d MiB were read", path, MAILCHECK_MAX_LOG >> 20,
-		    MAILCHECK_MAX_LOG >> 20);
-	if (sm_parse_log(buf, len, &lg) == -1) {
-		free(buf);
-		return;
-	}
-	free(buf);
-	sm_smarthost_url(cfg, smart, sizeof(smart));
-	if (lg.long_lines > 0)
-		finding(r, L_NOTE, NULL, "%s: %d line%s longer than %d bytes "
-		    "skipped", path, lg.long_lines, lg.long_lines == 1 ? "" :
-		    "s", SM_MAX_LINE);
-	if (lg.client_lines == 0)
-		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
-		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,
-		    "%s has no STARTTLS=client lines%s", path,
-		    loglevel >= 0 && loglevel < 9 ? " (sendmail logs them at "
-		    "LogLevel 9 and up)" : "");
-	for (i = 0; i < lg.n; i++) {
-		struct sm_relay *rl = &lg.v[i];
-
-		if (strcmp(rl->verify, "OK") == 0) {
-			finding(r, L_OK, NULL, "relay %s: verify=OK (%d "
-			    "connection%s in the log)", rl->relay, rl->count,
-			    rl->count == 1 ? "" : "s");
-			continue;
-		}
-		if (smart[0] != '\0' && strstr(smart, rl->relay) != NULL)
-			snprintf(url, sizeof(url), "%s", smart);
-		else
-			snprintf(url, sizeof(url), "smtp://%s", rl->relay);
-		snprintf(fix, sizeof(fix), "see why with 'trustbuild probe "
-		    "--chase %s'; if an intermediate is missing, add [probe "
-		    "%s] with url = %s to /etc/trustbuild/trustbuild.conf and "
-		    "run 'trustbuild update'", url, rl->relay, url);
-		finding(r, strcmp(rl->verify, "NONE") == 0 ? L_NOTE :
-		    L_PROBLEM, fix, "relay %s: verify=%s%s%s (%d connection%s "
-		    "in the log)", rl->relay, rl->verify, rl->verifymsg[0] ?
-		    " verifymsg=" : "", rl->verifymsg, rl->count,
-		    rl->count == 1 ? "" : "s");
-	}
-	if (lg.n > 0 && lg.verifymsg_lines == 0) {
-		for (i = 0; i < lg.n && strcmp(lg.v[i].verify, "OK") == 0; i++)
-			;
-		if (i < lg.n)
-			finding(r, L_NOTE, "define(`confLOG_LEVEL', `12')dnl in "
-			    "sendmail.mc (then rebuild the .cf and restart)",
-			    "the log has no verifymsg lines: with LogLevel 12 "
-			    "or more sendmail says why a verification failed");
-	}
-	sm_log_release(&lg);
 }
 
 /*

@@ -16,11 +16,12 @@
  *	mailcheck_includes(&mc);
  *	check_mc(&r, mcpath, &mc, bundle, capath);	// and check_cf...
  *	check_store(&r, eff, &want, pidfile);		// the CA file and path
- *	check_log(&r, logpath, &mc, loglevel);
+ *	check_log(&r, &logsrc, &mc, loglevel);	// mailcheck_log.c
  *	// r.problems: how many problems were found
  *
- * mailcheck.c has the findings, reading and the .mc/.cf/log checks,
- * mailcheck_ca.c the CA file, the CApath and the running sendmail.
+ * mailcheck.c has the findings, reading and the .mc/.cf checks,
+ * mailcheck_ca.c the CA file, the CApath and the running sendmail,
+ * mailcheck_log.c the mail log (read by maillog_read.c).
  */
 #ifndef TB_MAILCHECK_H
 #define TB_MAILCHECK_H
@@ -33,7 +34,6 @@
 #define MC_DEFAULT		"/etc/mail/sendmail.mc"
 #define CF_DEFAULT		"/etc/mail/sendmail.cf"
 #define MAILCHECK_MAX_FILE	(256 * 1024 * 1024)	/* a .mc, .cf, PEM */
-#define MAILCHECK_MAX_LOG	(256 * 1024 * 1024)	/* read of a mail log */
 
 struct config;
 
@@ -82,9 +82,24 @@ void	check_mc(struct report *r, const char *path, const struct sm_config *mc,
 /* The CA options of the .cf, and whether they are what the .mc says. */
 void	check_cf(struct report *r, const char *path, const struct sm_config *cf,
 	    const struct sm_config *mc, const char *mcpath);
-/* The relays the mail log shows, with what to do about verify=FAIL. */
-void	check_log(struct report *r, const char *path,
+
+/* Where the mail log comes from (mailcheck_log.c). */
+struct mailcheck_log {
+	const char	*path;		/* a file, "-" standard input, NULL the
+					   default with its rotations */
+	int		 journal;	/* journalctl instead */
+	const char	*journal_dir;	/* its -D, or NULL: the system's */
+	time_t		 changed;	/* the published store's last change
+					   (mailcheck_changed), or 0 */
+};
+/*
+ * The relays the mail log shows, with what to do about verify=FAIL; a
+ * FAIL older than src->changed is a note of the past.
+ */
+void	check_log(struct report *r, const struct mailcheck_log *src,
 	    const struct sm_config *cfg, int loglevel);
+/* When the store of want last changed (its newest mtime), or 0. */
+time_t	mailcheck_changed(const struct mailcheck_want *want);
 
 /*
  * mailcheck_ca.c: the CA settings of eff (the .cf, else the .mc): both

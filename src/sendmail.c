@@ -1,6 +1,6 @@
 /*
- * sendmail.c: sendmail.mc, sendmail.cf and mail log parsers, see
- * sendmail.h.
+ * sendmail.c: sendmail.mc and sendmail.cf parsers, see sendmail.h (the
+ * mail log's is maillog.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -261,127 +261,6 @@ sm_parse_cf(const char *buf, size_t len, struct sm_config *c)
 		}
 	}
 	c->lines = (int)line;
-}
-
-void
-sm_log_release(struct sm_log *l)
-{
-	if (l == NULL)
-		return;
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-/* The value of "key=" up to ", " or the end of the line, into out. */
-static int
-field(const char *l, size_t n, const char *key, char *out, size_t size)
-{
-	size_t kl = strlen(key), i, o = 0;
-
-	for (i = 0; i + kl <= n; i++)
-		if (memcmp(l + i, key, kl) == 0 &&
-		    (i == 0 || l[i - 1] == ' ' || l[i - 1] == ','))
-			break;
-	if (i + kl > n)
-		return -1;
-	for (i += kl; i < n && !(l[i] == ',' && i + 1 < n &&
-	    l[i + 1] == ' '); i++)
-		if (o + 1 < size)
-			out[o++] = isprint((unsigned char)l[i]) ? l[i] : '?';
-	out[o] = '\0';
-	return 0;
-}
-
-/* The "[pid]" of a syslog line, or "" */
-static void
-pid_of(const char *l, size_t n, char *out, size_t size)
-{
-	const char *a = memchr(l, '[', n), *b;
-
-	out[0] = '\0';
-	if (a == NULL || (b = memchr(a, ']', (size_t)(l + n - a))) == NULL ||
-	    (size_t)(b - a) >= size)
-		return;
-	memcpy(out, a + 1, (size_t)(b - a - 1));
-	out[b - a - 1] = '\0';
-}
-
-int
-sm_parse_log(const char *buf, size_t len, struct sm_log *lg)
-{
-	const char *p = buf, *end = buf + len;
-	char lastpid[32] = "", lastmsg[256] = "", relaypid[32] = "";
-	size_t lastrelay = 0;
-
-	memset(lg, 0, sizeof(*lg));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *l = p;
-		size_t n = (size_t)((nl ? nl : end) - p), i;
-		char relay[256], verify[32], pid[32], msg[256];
-		struct sm_relay *r = NULL;
-
-		p = nl ? nl + 1 : end;
-		if (n > SM_MAX_LINE) {
-			lg->long_lines++;
-			continue;
-		}
-		if (memmem(l, n, "STARTTLS=client", 15) == NULL)
-			continue;
-		pid_of(l, n, pid, sizeof(pid));
-		if (field(l, n, "verifymsg=", msg, sizeof(msg)) == 0) {
-			lg->verifymsg_lines++;
-			/* 8.17 logs it after the relay line; older before */
-			if (pid[0] != '\0' && strcmp(pid, relaypid) == 0 &&
-			    lastrelay < lg->n &&
-			    strcmp(lg->v[lastrelay].verify, "OK") != 0) {
-				snprintf(lg->v[lastrelay].verifymsg,
-				    sizeof(lg->v[lastrelay].verifymsg), "%s",
-				    msg);
-				relaypid[0] = '\0';
-				continue;
-			}
-			snprintf(lastpid, sizeof(lastpid), "%s", pid);
-			snprintf(lastmsg, sizeof(lastmsg), "%s", msg);
-			continue;
-		}
-		if (field(l, n, "relay=", relay, sizeof(relay)) == -1 ||
-		    field(l, n, "verify=", verify, sizeof(verify)) == -1)
-			continue;
-		lg->client_lines++;
-		/* sendmail writes the relay with a trailing dot: "mx.org." */
-		i = strlen(relay);
-		if (i > 1 && relay[i - 1] == '.')
-			relay[i - 1] = '\0';
-		for (i = 0; i < lg->n; i++)
-			if (strcmp(lg->v[i].relay, relay) == 0)
-				r = &lg->v[i];
-		if (r == NULL) {
-			struct sm_relay *nv;
-
-			if (lg->n >= 4096)
-				continue;
-			if ((nv = reallocarray(lg->v, lg->n + 1,
-			    sizeof(*nv))) == NULL)
-				return -1;
-			lg->v = nv;
-			r = &nv[lg->n++];
-			memset(r, 0, sizeof(*r));
-			snprintf(r->relay, sizeof(r->relay), "%s", relay);
-		}
-		snprintf(r->verify, sizeof(r->verify), "%s", verify);
-		/* a verifymsg seen for this relay stays until another one */
-		if (strcmp(verify, "OK") == 0)
-			r->verifymsg[0] = '\0';
-		if (pid[0] != '\0' && strcmp(pid, lastpid) == 0)
-			snprintf(r->verifymsg, sizeof(r->verifymsg), "%s",
-			    lastmsg);
-		r->count++;
-		lastpid[0] = '\0';
-		snprintf(relaypid, sizeof(relaypid), "%s", pid);
-		lastrelay = (size_t)(r - lg->v);
-	}
-	return 0;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * sendmail.h: what sendmail.mc, sendmail.cf and the mail log say about
- * sendmail's TLS, parsed without I/O (fuzzable); mailcheck.c checks it.
+ * sendmail.h: what sendmail.mc and sendmail.cf say about sendmail's TLS,
+ * parsed without I/O (fuzzable); mailcheck.c checks it (the mail log is
+ * maillog.h's).
  *
  * sendmail.mc is m4: "dnl" discards the rest of its line, "#" starts a
  * comment that m4 copies without expanding (so a define after it does
@@ -70,30 +71,6 @@ void	sm_merge(struct sm_config *c, const struct sm_config *inc,
 	    const char *file);
 /* Parse a sendmail.cf.  Never fails. */
 void	sm_parse_cf(const char *buf, size_t len, struct sm_config *c);
-
-/* One relay's TLS as the log tells it. */
-struct sm_relay {
-	char	 relay[256];
-	char	 verify[32];		/* OK, FAIL, NO, NONE, TEMP, ... */
-	char	 verifymsg[256];	/* at LogLevel >= 12, else "" */
-	int	 count;			/* connections seen */
-};
-
-struct sm_log {
-	struct sm_relay	*v;
-	size_t		 n;
-	int		 client_lines;	/* STARTTLS=client lines seen */
-	int		 long_lines;	/* lines past SM_MAX_LINE, skipped */
-	int		 verifymsg_lines;
-};
-
-/*
- * Parse a mail log: each "STARTTLS=client, relay=R, ..., verify=V" line,
- * the last one per relay wins, with the verifymsg of the same process
- * when logged.  Returns 0, or -1 when out of memory.
- */
-int	sm_parse_log(const char *buf, size_t len, struct sm_log *l);
-void	sm_log_release(struct sm_log *l);
 
 /*
  * The probe URL of a smart host: "[mail.example.com]" or "esmtp:host" and

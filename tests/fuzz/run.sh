@@ -14,7 +14,7 @@ top=$(pwd)
 mode=${1:?mode}
 arg=${2:?seconds or dir}
 shift 2
-ALL="source certdata pem der ccadb config store replies url aia sendmail sums manifest"
+ALL="source certdata pem der ccadb config store replies url aia sendmail sums manifest maillog"
 targets=${*:-$ALL}
 CORPUS=${TRUSTBUILD_CORPUS:-$top/../shared/corpus}
 PKG_CFLAGS=$(pkg-config --cflags openssl libcurl libarchive)
@@ -73,8 +73,12 @@ seeds() {
 		printf 'tls://127.0.0.1:443' >"$d/c" ;;
 	sendmail)
 		printf 'dnl define(`confCACERT'"'"', `/a'"'"')dnl\ndefine(`SMART_HOST'"'"', `[m]'"'"')\n' >"$d/mc"
-		printf 'O CACertFile=/a\n#O CACertPath\nDS[m]\nMrelay, A=TCP $h 587\n' >"$d/cf"
-		printf 'Nov 28 mx sm-mta[1]: x: STARTTLS=client, relay=m., version=TLSv1.3, verify=FAIL, cipher=x\n' >"$d/log" ;;
+		printf 'O CACertFile=/a\n#O CACertPath\nDS[m]\nMrelay, A=TCP $h 587\n' >"$d/cf" ;;
+	maillog)
+		# (and the real sendmail's logs in tests/fuzz/regress/maillog/)
+		printf 'Nov 28 mx sm-mta[1]: x: STARTTLS=client, relay=m., version=TLSv1.3, verify=FAIL, cipher=x\n' >"$d/log"
+		printf '<22>1 2026-12-03T10:27:31.123Z h sendmail 9 - [a b="]"] STARTTLS=client, relay=[::1], verify=FAIL, c=x\n' >"$d/5424"
+		printf '2026-12-03T10:27:31+0000 h sm-mta[9]: STARTTLS=client, get_verify: 20 get_peer: 0x1\n' >"$d/iso" ;;
 	sums)
 		h=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 		printf '%s  a.pem\n%s *pub/cacert.pem\n' $h $h >"$d/gnu"

@@ -196,6 +196,7 @@ main(int argc, char *argv[])
 	test_config();
 	test_probe();
 	test_sendmail();
+	test_maillog();
 	test_fetch();
 	test_manifest();
 	test_rollback();

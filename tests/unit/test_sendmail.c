@@ -1,7 +1,7 @@
 /*
- * sendmail.mc, sendmail.cf and mail log parsing: dnl before or after a
- * define, # comments, quoting variants, the last active define winning,
- * #O options, the smart host and its port, STARTTLS=client log lines.
+ * sendmail.mc and sendmail.cf parsing: dnl before or after a define, #
+ * comments, quoting variants, the last active define winning, #O
+ * options, the smart host and its port (the mail log: test_maillog.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -136,63 +136,9 @@ test_cf(void)
 	CHECK(c.s[SM_CACERT].state == SM_ABSENT);
 }
 
-static void
-test_log(void)
-{
-	static const char lg[] =
-	    "Nov 28 10:00:00 mx sm-mta[100]: 3ASA01: STARTTLS=client, "
-	    "cert-subject=/CN=mail.example.com, cert-issuer=/CN=R11, "
-	    "verifymsg=unable to get local issuer certificate\n"
-	    "Nov 28 10:00:00 mx sm-mta[100]: 3ASA01: STARTTLS=client, "
-	    "relay=mail.example.com., version=TLSv1.3, verify=FAIL, "
-	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
-	    "Nov 28 10:05:00 mx sm-mta[101]: 3ASA02: STARTTLS=client, "
-	    "relay=mx.other.org., version=TLSv1.3, verify=OK, "
-	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
-	    "Nov 28 10:06:00 mx sm-mta[102]: 3ASA03: STARTTLS=client, "
-	    "relay=mail.example.com., version=TLSv1.3, verify=FAIL, "
-	    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
-	    "Nov 28 10:07:00 mx sm-mta[103]: garbage STARTTLS=client\n"
-	    "Nov 28 10:07:00 mx sm-mta[103]: STARTTLS=server, relay=x, verify=NO\n";
-	struct sm_log l;
-
-	CHECK(sm_parse_log(lg, sizeof(lg) - 1, &l) == 0);
-	CHECK(l.n == 2 && l.client_lines == 3 && l.verifymsg_lines == 1);
-	if (l.n == 2) {
-		CHECK(strcmp(l.v[0].relay, "mail.example.com") == 0 &&
-		    strcmp(l.v[0].verify, "FAIL") == 0 && l.v[0].count == 2);
-		/* the reason logged for an earlier FAIL stays */
-		CHECK(strcmp(l.v[0].verifymsg,
-		    "unable to get local issuer certificate") == 0);
-		CHECK(strcmp(l.v[1].relay, "mx.other.org") == 0 &&
-		    strcmp(l.v[1].verify, "OK") == 0);
-	}
-	sm_log_release(&l);
-	{
-		/* sendmail 8.17: the verifymsg line after the relay line */
-		static const char lg17[] =
-		    "Nov 29 05:56:37 tb sendmail[21]: STARTTLS=client, "
-		    "relay=[127.0.0.1], version=TLSv1.3, verify=FAIL, "
-		    "cipher=TLS_AES_256_GCM_SHA384, bits=256/256\n"
-		    "Nov 29 05:56:37 tb sendmail[21]: STARTTLS=client, "
-		    "cert-subject=/CN=localhost, cert-issuer=/CN=AIA+20Test, "
-		    "verifymsg=unable to get local issuer certificate\n";
-
-		CHECK(sm_parse_log(lg17, sizeof(lg17) - 1, &l) == 0 &&
-		    l.n == 1 && strcmp(l.v[0].relay, "[127.0.0.1]") == 0 &&
-		    strcmp(l.v[0].verifymsg,
-		    "unable to get local issuer certificate") == 0);
-		sm_log_release(&l);
-	}
-	CHECK(sm_parse_log(lg, 200, &l) == 0 && l.n == 0 &&
-	    l.verifymsg_lines == 1);
-	sm_log_release(&l);
-}
-
 void
 test_sendmail(void)
 {
 	test_mc();
 	test_cf();
-	test_log();
 }

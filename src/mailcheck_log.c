@@ -1,0 +1,144 @@
+/*
+ * mailcheck_log.c: the check of the mail log for sendmail-check (see
+ * mailcheck.h): reads it (maillog_read.c: a file, its rotations, standard
+ * input or the journal), then one finding per relay.  A relay whose last
+ * connection verified is ok; one whose last connection failed is a
+ * problem, unless that failure is older than the last change of the
+ * published store: then it is a note ("before the store changed at").
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "mailcheck.h"
+#include "maillog.h"
+#include "maillog_read.h"
+#include "sendmail.h"
+
+time_t
+mailcheck_changed(const struct mailcheck_want *want)
+{
+	struct stat st;
+	time_t t = 0;
+
+	if (want->bundle != NULL && stat(want->bundle, &st) == 0)
+		t = st.st_mtime;
+	/* the CApath is a link switched to each new generation */
+	if (want->capath != NULL && lstat(want->capath, &st) == 0 &&
+	    st.st_mtime > t)
+		t = st.st_mtime;
+	return t;
+}
+
+/* What the reader noted (unreadable, cut, binary...): one note each. */
+static void
+read_notes(struct report *r, struct diags *d)
+{
+	char buf[2048];
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		finding(r, L_NOTE, NULL, "%s", diag_format(&d->v[i], buf,
+		    sizeof(buf)));
+	diags_clear(d);
+}
+
+/* The name of the log read, for messages (buf may hold it). */
+static const char *
+log_name(const struct mailcheck_log *src, char *buf, size_t size)
+{
+	if (src->journal && src->journal_dir != NULL) {
+		snprintf(buf, size, "the journal in '%s'", src->journal_dir);
+		return buf;
+	}
+	if (src->journal)
+		return "the journal";
+	if (src->path == NULL)
+		return maillog_default();
+	return strcmp(src->path, "-") == 0 ? "standard input" : src->path;
+}
+
+/* One relay whose last connection did not verify. */
+static void
+relay_failed(struct report *r, const struct maillog_relay *rl,
+    const char *smart, time_t changed)
+{
+	char fix[8192], url[1400], a[40];
+
+	if (changed > 0 && rl->last > 0 && rl->last < changed &&
+	    strcmp(rl->verify, "FAIL") == 0) {
+		finding(r, L_NOTE, NULL, "relay %s: verify=FAIL%s%s before the "
+		    "store changed at %s (%d connection%s in the log); none "
+		    "since", rl->relay, rl->verifymsg[0] ? " verifymsg=" : "",
+		    rl->verifymsg, mailcheck_day(changed, a, sizeof(a)),
+		    rl->count, rl->count == 1 ? "" : "s");
+		return;
+	}
+	if (smart[0] != '\0' && strstr(smart, rl->relay) != NULL)
+		snprintf(url, sizeof(url), "%s", smart);
+	else
+		snprintf(url, sizeof(url), "smtp://%s", rl->relay);
+	snprintf(fix, sizeof(fix), "see why with 'trustbuild probe "
+	    "--chase %s'; if an intermediate is missing, add [probe "
+	    "%s] with url = %s to /etc/trustbuild/trustbuild.conf and "
+	    "run 'trustbuild update'", url, rl->relay, url);
+	finding(r, strcmp(rl->verify, "NONE") == 0 ? L_NOTE :
+	    L_PROBLEM, fix, "relay %s: verify=%s%s%s (%d connection%s "
+	    "in the log)", rl->relay, rl->verify, rl->verifymsg[0] ?
+	    " verifymsg=" : "", rl->verifymsg, rl->count,
+	    rl->count == 1 ? "" : "s");
+}
+
+void
+check_log(struct report *r, const struct mailcheck_log *src,
+    const struct sm_config *cfg, int loglevel)
+{
+	struct diags d = DIAGS_INIT;
+	struct maillog lg;
+	char smart[1400] = "", nbuf[1100];
+	const char *name = log_name(src, nbuf, sizeof(nbuf));
+	size_t i;
+	int n;
+
+	maillog_init(&lg, time(NULL));
+	if (src->journal)
+		n = maillog_read_journal(&lg, src->journal_dir, 0, &d);
+	else
+		n = maillog_read_file(&lg, src->path, src->path == NULL, &d);
+	read_notes(r, &d);
+	if (n <= 0) {
+		maillog_release(&lg);
+		return;
+	}
+	sm_smarthost_url(cfg, smart, sizeof(smart));
+	if (lg.client_lines == 0)
+		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
+		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,
+		    "%s has no STARTTLS=client lines%s", name,
+		    loglevel >= 0 && loglevel < 9 ? " (sendmail logs them at "
+		    "LogLevel 9 and up)" : "");
+	for (i = 0; i < lg.n; i++) {
+		struct maillog_relay *rl = &lg.v[i];
+
+		if (strcmp(rl->verify, "OK") == 0)
+			finding(r, L_OK, NULL, "relay %s: verify=OK (%d "
+			    "connection%s in the log)", rl->relay, rl->count,
+			    rl->count == 1 ? "" : "s");
+		else
+			relay_failed(r, rl, smart, src->changed);
+	}
+	if (lg.n > 0 && lg.verifymsg_lines == 0) {
+		for (i = 0; i < lg.n && strcmp(lg.v[i].verify, "OK") == 0; i++)
+			;
+		if (i < lg.n)
+			finding(r, L_NOTE, "define(`confLOG_LEVEL', `12')dnl in "
+			    "sendmail.mc (then rebuild the .cf and restart)",
+			    "the log has no verifymsg lines: with LogLevel 12 "
+			    "or more sendmail says why a verification failed");
+	}
+	maillog_release(&lg);
+}
