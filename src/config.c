@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,7 @@ named_section(struct ctx *x, const char *p, const char *name, size_t line,
 		np->name = xstrdup(name);
 		np->line = line;
 		np->chase = 1;
+		np->keep = UINT_MAX;	/* [output] probe-keep */
 		x->sec = SPEC_PROBE;
 		x->base = np;
 	} else {
@@ -233,6 +235,8 @@ defaults(struct config *c, const char *file)
 	c->hook_timeout = 120;
 	c->max_size = 64 * 1024 * 1024;
 	c->probe_parallel = 16;
+	c->probe_keep = 30;
+	c->warn_days = 30;
 }
 
 int
@@ -241,6 +245,7 @@ config_parse(const char *file, const char *buf, size_t len, struct config *c,
 {
 	static const struct ini_rules rules = { INI_SECTIONS, 4096, 0, 0 };
 	struct ctx x;
+	size_t i;
 
 	defaults(c, file);
 	memset(&x, 0, sizeof(x));
@@ -249,6 +254,9 @@ config_parse(const char *file, const char *buf, size_t len, struct config *c,
 	if (ini_parse(file, buf, len, &rules, line_fn, &x, d) == -1 ||
 	    section_done(&x, d) == -1)
 		goto fail;
+	for (i = 0; i < c->nprobe; i++)
+		if (c->probe[i].keep == UINT_MAX)
+			c->probe[i].keep = c->probe_keep;
 	if (c->nsrc == 0) {
 		diag_err(d, file, 0, "no [source NAME] section; name at least "
 		    "one root set (for example: [source mozilla] store = "

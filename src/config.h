@@ -48,6 +48,9 @@ struct config_probe {
 	int		 aia_private;	/* caIssuers URLs may reach private,
 					   loopback... addresses (aia.h) */
 	unsigned	 timeout;	/* seconds; 0: the default */
+	unsigned	 keep;		/* days an intermediate stays after the
+					   probe last saw it ([output]
+					   probe-keep unless set) */
 };
 
 struct config {
@@ -77,6 +80,9 @@ struct config {
 	struct config_probe *probe;
 	size_t		 nprobe;
 	unsigned	 probe_parallel;	/* [output] probes at once */
+	unsigned	 probe_keep;	/* [output] days, default 30 */
+	unsigned	 warn_days;	/* [output] warn this many days before a
+					   probed chain's certificate expires */
 };
 
 /*

@@ -426,7 +426,8 @@ stage_probes(struct run *r)
 		return 0;
 	if ((r->nstore = verify_store_set(r->final, r->pol.purpose, 0,
 	    r->d)) == NULL ||
-	    probeset_run(p->cfg, r->nstore, &r->prev, &r->ps, r->d) == -1)
+	    probeset_run(p->cfg, r->nstore, &r->prev, p->now, &r->ps,
+	    r->d) == -1)
 		return -1;
 	if (probeset_candidates(&r->ps, &csets, &nc) == -1)
 		return -1;

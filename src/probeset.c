@@ -287,13 +287,51 @@ report_steps(const struct probe_outcome *o, const struct aia_result *ar,
 }
 
 /*
+ * The certificates of o's verified chain (leaf first, anchor last) that
+ * expire within days of now: each a notice naming both, kept in o.
+ */
+static void
+expiry_check(struct probe_outcome *o, STACK_OF(X509) *vchain, unsigned days,
+    time_t now, struct diags *d)
+{
+	time_t limit = now + (time_t)days * 86400;
+	struct probe_expiry *e;
+	struct tm tm;
+	char when[64];
+	int i, n = sk_X509_num(vchain);
+
+	for (i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(vchain, i);
+
+		if (X509_cmp_time(X509_get0_notAfter(x), &limit) >= 0 ||
+		    !ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm))
+			continue;
+		o->expiring = xreallocarray(o->expiring, o->nexpiring + 1,
+		    sizeof(*o->expiring));
+		e = &o->expiring[o->nexpiring++];
+		e->role = i == 0 ? "leaf" : i == n - 1 ? "root" :
+		    "intermediate";
+		cert_name_str(X509_get_subject_name(x), e->subject,
+		    sizeof(e->subject));
+		e->not_after = timegm(&tm);
+		diag_notice(d, NULL, 0, "[probe %s]: %s depends on the %s \"%s\", "
+		    "which expires on %s, in %lld day%s (warn-days = %u)",
+		    o->cfg->name, o->cfg->url, e->role, e->subject,
+		    cert_time_t_str(e->not_after, when, sizeof(when)),
+		    (long long)((e->not_after - now + 86399) / 86400),
+		    (e->not_after - now + 86399) / 86400 == 1 ? "" : "s", days);
+	}
+}
+
+/*
  * One probe after the workers: verify (or take the chase's verdict) and
  * offer what its chain needs; a probe that failed offers what it needed
  * before.  -1 out of memory, after a message.
  */
 static int
 judge(struct probe_outcome *o, struct aia_result *ar, int chased,
-    X509_STORE *store, const struct manifest *prev, struct diags *d)
+    X509_STORE *store, const struct manifest *prev, unsigned warn_days,
+    time_t now, struct diags *d)
 {
 	STACK_OF(X509) *vchain = NULL;
 	X509 *cur = NULL;
@@ -331,6 +369,7 @@ judge(struct probe_outcome *o, struct aia_result *ar, int chased,
 		diag_info(d, NULL, 0, "[probe %s]: %s verifies; %zu "
 		    "intermediate%s for the gate", o->cfg->name, o->cfg->url,
 		    o->cands->n, o->cands->n == 1 ? "" : "s");
+		expiry_check(o, vchain, warn_days, now, d);
 	} else {
 		if (o->cfg->chase)
 			chase_failure(o, ar, why, sizeof(why));
@@ -376,7 +415,8 @@ run_workers(struct pool *pl, size_t parallel)
 
 int
 probeset_run(const struct config *c, X509_STORE *store,
-    const struct manifest *prev, struct probeset *ps, struct diags *d)
+    const struct manifest *prev, time_t now, struct probeset *ps,
+    struct diags *d)
 {
 	struct pool pl;
 	struct aia_opts ao;
@@ -422,7 +462,7 @@ probeset_run(const struct config *c, X509_STORE *store,
 	/* verify and offer, one by one */
 	for (i = 0; i < ps->n; i++) {
 		if (judge(&ps->v[i], &pl.ar[i], pl.chased[i], store, prev,
-		    d) == -1)
+		    c->warn_days, now, d) == -1)
 			goto out;
 		aia_result_release(&pl.ar[i]);
 	}
@@ -542,6 +582,7 @@ probeset_release(struct probeset *ps)
 		sk_X509_pop_free(ps->v[i].chain, X509_free);
 		certset_free(ps->v[i].cands);
 		free(ps->v[i].want);
+		free(ps->v[i].expiring);
 	}
 	free(ps->v);
 	memset(ps, 0, sizeof(*ps));

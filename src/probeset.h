@@ -31,6 +31,13 @@
 #include "diag.h"
 #include "manifest.h"
 
+/* A certificate of a probe's verified chain that expires within warn-days. */
+struct probe_expiry {
+	const char	*role;		/* "leaf", "intermediate", "root" */
+	char		 subject[512];
+	time_t		 not_after;
+};
+
 struct probe_outcome {
 	const struct config_probe *cfg;
 	int		 connected;
@@ -41,6 +48,8 @@ struct probe_outcome {
 	size_t		 nwant;
 	int		 verified;	/* with them, against the store */
 	int		 remembered;	/* cands came from the manifest */
+	struct probe_expiry *expiring;	/* of the verified chain, each said */
+	size_t		 nexpiring;
 };
 
 struct probeset {
@@ -51,11 +60,13 @@ struct probeset {
 /*
  * Probe, verify, chase (see above).  store holds the anchors and
  * intermediates of the set being built; prev is the manifest of the
- * published store (NULL: none).  Failures of single probes are notices in
+ * published store (NULL: none).  Each certificate of a verified chain (the
+ * leaf, the intermediates, the root) that expires within c->warn_days of
+ * now is a notice naming the probe and the certificate (o->expiring).  Failures of single probes are notices in
  * d and kept in their outcome; -1 only on an internal error (in d too).
  */
 int	probeset_run(const struct config *c, X509_STORE *store,
-	    const struct manifest *prev, struct probeset *ps,
+	    const struct manifest *prev, time_t now, struct probeset *ps,
 	    struct diags *d);
 /*
  * The candidate sets, one per probe, for policy_admit: *sets (malloc'd,

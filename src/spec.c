@@ -73,6 +73,7 @@ static const struct key {
 	{ SPEC_OUTPUT, "exclude", K_EXCLUDE, 0, 0, 0, K_REPEAT },
 	{ SPEC_OUTPUT, "probe-parallel", K_UINT, C(probe_parallel), 1, 256,
 	    0 },
+	{ SPEC_OUTPUT, "warn-days", K_UINT, C(warn_days), 0, 3650, 0 },
 	{ SPEC_FETCH, "connect-timeout", K_UINT, C(connect_timeout), 0, 3600,
 	    0 },
 	{ SPEC_FETCH, "timeout", K_UINT, C(timeout), 0, 86400, 0 },

@@ -222,6 +222,10 @@ test_refused(void)
 	    "port = 25\n", "unknown key 'port' in [probe]"));
 	CHECK(refused("[output]\nprobe-parallel = 0\n",
 	    "probe-parallel must be at least 1"));
+	CHECK(refused("[output]\nwarn-days = 3651\n",
+	    "warn-days must be a number from 0 to 3650"));
+	CHECK(refused("[output]\nwarn-days = soon\n",
+	    "warn-days must be a number from 0 to 3650"));
 	CHECK(refused("[output]\n[output]\n", "line 2: [output] given twice"));
 	CHECK(refused("[output]\npurpose = web\n", "'web' is not a purpose"));
 	CHECK(refused("[output]\nbundle = rel.crt\n", "must be an absolute"));
