@@ -44,6 +44,7 @@ acquire_resolve(const struct source_spec *cs, struct acquire_src *s,
     struct diags *d)
 {
 	memset(s, 0, sizeof(*s));
+	s->ncerts = -1;
 	return spec_resolve(cs, &s->spec, d);
 }
 
@@ -89,6 +90,7 @@ acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
 	}
 	if (got == -1)
 		return -1;
+	s->ncerts = got;
 	diag_info(d, NULL, 0, "[source %s]: %d certificate%s (%s)",
 	    s->spec.name, got, got == 1 ? "" : "s", s->origin);
 	return 0;
@@ -481,6 +483,7 @@ st_cached(struct dl *dl)
 	dl->e.data = NULL;
 	memcpy(s->fp, dl->e.meta.sha256, sizeof(s->fp));
 	snprintf(s->origin, sizeof(s->origin), "cached on %s", when);
+	s->cached = dl->e.meta.fetched;
 	return ACQ_DONE;
 }
 

@@ -50,6 +50,10 @@ struct acquire_src {
 	size_t		 len;
 	char		 fp[65];	/* what the bytes are (SHA-256) */
 	char		 origin[128];	/* for -v: fetched, cached, fallback */
+	time_t		 cached;	/* the date of the cached copy that
+					   stands in, or 0 */
+	long		 ncerts;	/* what it gave before the gate; -1:
+					   not parsed (update --json) */
 	struct certset	*set;		/* parsed, or NULL: not yet */
 	struct blocklist *bl;
 	struct rollback	 next;		/* its record, kept when published */

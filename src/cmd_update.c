@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "pipeline.h"
+#include "update_json.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -32,7 +33,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: trustbuild [-c FILE] update [--out DIR] [--offline] [--force]\n"
-	    "                               [--diff]\n"
+	    "                               [--diff] [--json]\n"
 	    "\n"
 	    "Fetch the configured root sets, keep a cached copy of each, add\n"
 	    "the intermediates the configured servers ([probe]) need, and\n"
@@ -53,6 +54,9 @@ usage(FILE *f)
 	    "                     nothing changed\n"
 	    "  --diff             show what would be added and removed; publish\n"
 	    "                     nothing\n"
+	    "  --json             what the run did as one JSON object, for\n"
+	    "                     monitoring: the outcome, each source, each\n"
+	    "                     probe, warnings and failures\n"
 	    "\n"
 	    "Exit status: 0 published a change (--diff: there is one), 2 nothing\n"
 	    "changed, 1 error (nothing published; or a hook failed after\n"
@@ -87,6 +91,25 @@ out_dir(struct config *c, const char *dir)
 	return 0;
 }
 
+/* The exit status of what the pipeline did. */
+static int
+status(const struct pipeline *p)
+{
+	const struct guard *g = &p->change;
+
+	switch (p->outcome) {
+	case PIPELINE_SAME:
+	case PIPELINE_UNCHANGED:
+		return EXIT_UNCHANGED;
+	case PIPELINE_DIFF:
+		return g->added + g->removed ? EXIT_CHANGED : EXIT_UNCHANGED;
+	case PIPELINE_PUBLISHED:
+		return EXIT_CHANGED;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
 /* What the pipeline did, on stdout; the exit status. */
 static int
 render(const struct pipeline *p)
@@ -102,14 +125,14 @@ render(const struct pipeline *p)
 			    "unchanged\n", p->st.anchors, text_s(p->st.anchors),
 			    p->st.intermediates, text_s(p->st.intermediates),
 			    purpose);
-		return EXIT_UNCHANGED;
+		break;
 	case PIPELINE_DIFF:
 		fwrite(g->changes, 1, g->len, stdout);
 		if (log_verbosity >= LOG_NORMAL)
 			printf("%zu added, %zu removed: %s\n", g->added,
 			    g->removed, g->added + g->removed ?
 			    "would publish" : "no change");
-		return g->added + g->removed ? EXIT_CHANGED : EXIT_UNCHANGED;
+		break;
 	case PIPELINE_PUBLISHED:
 		/* a change is shown even with -q: cron mails it */
 		if (p->had_store)
@@ -119,10 +142,11 @@ render(const struct pipeline *p)
 		    text_s(p->st.anchors), p->st.intermediates,
 		    text_s(p->st.intermediates), purpose, g->added, g->removed);
 		fflush(stdout);
-		return EXIT_CHANGED;
+		break;
 	default:
-		return EXIT_ERROR;
+		break;
 	}
+	return status(p);
 }
 
 int
@@ -133,12 +157,13 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 		{ "offline", no_argument, NULL, 'O' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "diff", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pipeline p;
 	const char *outdir = NULL;
-	int ch, offline = 0, force = 0, diff_only = 0, rc;
+	int ch, offline = 0, force = 0, diff_only = 0, json = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -153,6 +178,9 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 			break;
 		case 'd':
 			diff_only = 1;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		default:
 			return cmd_usage(usage, ch);
@@ -173,6 +201,14 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	p.force = force;
 	p.diff_only = diff_only;
 	pipeline_update(&p);
+	if (json) {
+		rc = status(&p);
+		if (pipeline_hooks(&p) == -1)
+			rc = EXIT_ERROR;
+		update_json(&p, rc);
+		pipeline_release(&p);
+		return rc;
+	}
 	diags_report(&p.d);
 	rc = render(&p);
 	if (pipeline_hooks(&p) == -1)

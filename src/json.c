@@ -2,9 +2,38 @@
  * json.c: JSON strings on stdout, see json.h.
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "json.h"
 #include "text.h"
+
+#define RFC3339	"%Y-%m-%dT%H:%M:%SZ"
+
+void
+json_time(time_t t)
+{
+	struct tm tm;
+	char buf[64];
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), RFC3339, &tm) == 0)
+		fputs("null", stdout);
+	else
+		printf("\"%s\"", buf);
+}
+
+void
+json_asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+	char buf[64];
+
+	if (t == NULL || !ASN1_TIME_to_tm(t, &tm) ||
+	    strftime(buf, sizeof(buf), RFC3339, &tm) == 0)
+		fputs("null", stdout);
+	else
+		printf("\"%s\"", buf);
+}
 
 void
 json_str(const char *s)

@@ -39,7 +39,6 @@ struct run {
 	struct blocklist *bl;
 	struct certset	**asets, **isets, *final, *old;
 	size_t		 na, ni;
-	struct probeset	 ps;
 	struct manifest	 prev, next;
 	X509_STORE	*nstore;	/* the new set as a store, for probes */
 };
@@ -67,6 +66,7 @@ pipeline_release(struct pipeline *p)
 	p->src = NULL;
 	p->nsrc = 0;
 	guard_release(&p->change);
+	probeset_release(&p->ps);
 	diags_clear(&p->d);
 }
 
@@ -426,10 +426,10 @@ stage_probes(struct run *r)
 		return 0;
 	if ((r->nstore = verify_store_set(r->final, r->pol.purpose, 0,
 	    r->d)) == NULL ||
-	    probeset_run(p->cfg, r->nstore, &r->prev, p->now, &r->ps,
+	    probeset_run(p->cfg, r->nstore, &r->prev, p->now, &p->ps,
 	    r->d) == -1)
 		return -1;
-	if (probeset_candidates(&r->ps, &csets, &nc) == -1)
+	if (probeset_candidates(&p->ps, &csets, &nc) == -1)
 		return -1;
 	rc = policy_admit(&r->pol, csets, nc, r->final, &p->st);
 	free(csets);
@@ -452,7 +452,7 @@ stage_guard(struct run *r)
 	if ((r->old = guard_published(p->cfg, r->d)) == NULL)
 		return -1;
 	p->had_store = r->old->n > 0;
-	if (p->cfg->nprobe > 0 && guard_probes(&r->ps, r->old, r->nstore,
+	if (p->cfg->nprobe > 0 && guard_probes(&p->ps, r->old, r->nstore,
 	    r->pol.purpose, enforce, r->d) == -1)
 		return -1;
 	if (guard_diff(r->old, r->final, &p->change) == -1)
@@ -524,7 +524,7 @@ stage_record(struct run *r)
 			rec.until = t;
 	}
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
-	    p->now) == -1 || probeset_remember(&r->ps, r->final,
+	    p->now) == -1 || probeset_remember(&p->ps, r->final,
 	    p->now, &r->next, r->d) == -1) {
 		diag_err(r->d, NULL, 0, "out of memory");
 		return -1;
@@ -581,7 +581,6 @@ run_release(struct run *r)
 	blocklist_free(r->bl);
 	free(r->pol.exclude);
 	policy_release(&r->pol);
-	probeset_release(&r->ps);
 	manifest_release(&r->prev);
 	manifest_release(&r->next);
 	X509_STORE_free(r->nstore);

@@ -15,7 +15,8 @@
  *
  *	struct pipeline p;
  *	pipeline_init(&p, &cfg);		// cfg borrowed; p.force etc.
- *	pipeline_update(&p);			// p.outcome, p.st, p.change
+ *	pipeline_update(&p);			// p.outcome, p.st, p.change,
+ *						// p.src, p.ps
  *	diags_report(&p.d);  render p;
  *	pipeline_hooks(&p);			// after a change, or pending
  *	diags_report(&p.d);
@@ -32,6 +33,7 @@
 #include "diag.h"
 #include "guard.h"
 #include "policy.h"
+#include "probeset.h"
 
 enum pipeline_outcome {
 	PIPELINE_FAILED,	/* nothing published; p->d says why */
@@ -53,6 +55,7 @@ struct pipeline {
 	struct policy_stats st;		/* counts of the set (or the record) */
 	struct guard	 change;	/* against what is published now */
 	int		 had_store;	/* a store was published before */
+	struct probeset	 ps;		/* the probes and what they found */
 	struct diags	 d;
 	/* the run's own */
 	int		 lockfd;

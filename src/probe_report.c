@@ -76,7 +76,7 @@ print_cert(FILE *f, int i, X509 *x, int json)
 		fprintf(f, ",\"issuer\":");
 		json_str(name_of(x, 1, s, sizeof(s)));
 		fprintf(f, ",\"not_after\":");
-		json_str(when);
+		json_asn1_time(X509_get0_notAfter(x));
 		fprintf(f, ",\"sha256\":\"%s\",\"ca_issuers\":[", hex);
 		for (j = 0; j < n; j++) {
 			fprintf(f, "%s", j ? "," : "");
@@ -155,7 +155,7 @@ distrust_note(FILE *f, const struct manifest *m, X509 *leaf, X509 *root,
 	cert_time_t_str(nb, issued, sizeof(issued));
 	if (json) {
 		fprintf(f, ",\"distrust_after\":");
-		json_str(when);
+		json_time(mc->distrust_after[0]);
 		fprintf(f, ",\"issued_after_distrust\":true");
 	} else
 		fprintf(f, "distrust: the certificate was issued on %s, after "

@@ -103,6 +103,7 @@ check "and the distrust is explained" grep -q \
     "$W/out"
 run 0 "--json says it too" "$TB" -c "$W/distrust.conf" probe --json "$S"
 check "(issued_after_distrust)" grep -q '"issued_after_distrust":true' "$W/out"
+check "(distrust_after as RFC 3339)" grep -q '"distrust_after":"2020-04-01T00:00:00Z"' "$W/out"
 sed 's/^-----BEGIN CERTIFICATE-----$/# Server distrust after: 2020-04-01 00:00:00 UTC\n&/' \
     "$P/ca-bundle.pem" >"$W/forged-comment.pem"
 check "(the forged comment is there)" grep -q "^# Server distrust after: 2020-04-01" \
