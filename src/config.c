@@ -35,7 +35,8 @@ struct ctx {
 	enum spec_where	 sec;		/* 0: before the first section */
 	void		*base;		/* the struct the section fills */
 	uint64_t	 seen;		/* its keys given so far */
-	int		 had_output, had_fetch;
+	int		 had_output, had_fetch, had_sendmail;
+	size_t		 sm_line;	/* of [sendmail] */
 };
 
 static void
@@ -65,6 +66,8 @@ config_release(struct config *c)
 	free(c->reload);
 	free(c->exclude);
 	free(c->ca);
+	free(c->sendmail.mc);
+	free(c->sendmail.log);
 	for (i = 0; i < c->nsrc; i++)
 		spec_release(&c->src[i]);
 	free(c->src);
@@ -72,7 +75,7 @@ config_release(struct config *c)
 }
 
 /* The section that ends is complete: a source names a store or a url, a
- * probe a url. */
+ * probe a url, [sendmail] where to look. */
 static int
 section_done(struct ctx *x, struct diags *d)
 {
@@ -82,6 +85,13 @@ section_done(struct ctx *x, struct diags *d)
 	if (x->sec == SPEC_PROBE && p->url == NULL) {
 		diag_err(d, x->file, p->line, "[probe %s] needs 'url = URL' "
 		    "(e.g. smtp://mail.example.com:587)", p->name);
+		return -1;
+	}
+	if (x->sec == SPEC_SENDMAIL && x->c->sendmail.mc == NULL &&
+	    x->c->sendmail.log == NULL && !x->c->sendmail.journal) {
+		diag_err(d, x->file, x->sm_line, "[sendmail] needs 'mc = FILE', "
+		    "'log = FILE' or 'journal = yes' (e.g. mc = "
+		    "/etc/mail/sendmail.mc)");
 		return -1;
 	}
 	if (x->sec != SPEC_SOURCE)
@@ -100,12 +110,13 @@ section_done(struct ctx *x, struct diags *d)
 	return 0;
 }
 
-/* [output] or [fetch]: once each, no name. */
+/* [output], [fetch] or [sendmail]: once each, no name. */
 static int
 plain_section(struct ctx *x, const char *p, const char *name, size_t line,
     struct diags *d)
 {
-	int *had = p[0] == 'o' ? &x->had_output : &x->had_fetch;
+	int *had = p[0] == 'o' ? &x->had_output : p[0] == 'f' ?
+	    &x->had_fetch : &x->had_sendmail;
 
 	if (*name != '\0') {
 		diag_err(d, x->file, line, "[%s] takes no name", p);
@@ -115,8 +126,13 @@ plain_section(struct ctx *x, const char *p, const char *name, size_t line,
 		diag_err(d, x->file, line, "[%s] given twice", p);
 		return -1;
 	}
-	x->sec = p[0] == 'o' ? SPEC_OUTPUT : SPEC_FETCH;
+	x->sec = p[0] == 'o' ? SPEC_OUTPUT : p[0] == 'f' ? SPEC_FETCH :
+	    SPEC_SENDMAIL;
 	x->base = x->c;
+	if (x->sec == SPEC_SENDMAIL) {
+		x->c->sendmail.set = 1;
+		x->sm_line = line;
+	}
 	return 0;
 }
 
@@ -193,12 +209,13 @@ section(struct ctx *x, char *p, size_t line, struct diags *d)
 		*name++ = '\0';
 		name += strspn(name, " \t");
 	}
-	if (strcmp(p, "output") == 0 || strcmp(p, "fetch") == 0)
+	if (strcmp(p, "output") == 0 || strcmp(p, "fetch") == 0 ||
+	    strcmp(p, "sendmail") == 0)
 		return plain_section(x, p, name, line, d);
 	if (strcmp(p, "source") == 0 || strcmp(p, "probe") == 0)
 		return named_section(x, p, name, line, d);
 	diag_err(d, x->file, line, "unknown section [%s] (output, fetch, "
-	    "source NAME, probe NAME)", p);
+	    "source NAME, probe NAME, sendmail)", p);
 	return -1;
 }
 

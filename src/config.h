@@ -6,7 +6,9 @@
  * keep their '#').  Sections: [output] (what is published and where the
  * state lives), [fetch] (limits of downloads), [source NAME] (one root
  * set each, in order) and [probe NAME] (a server to verify, whose missing
- * intermediates are fetched through AIA).  The lines are read by ini.h,
+ * intermediates are fetched through AIA), and [sendmail] (update probes
+ * the relays of sendmail's configuration and log too, smrelay.h).  The
+ * lines are read by ini.h,
  * the keys checked by the one table of spec.c (shared with stores/).
  * Unknown sections and keys are errors naming the file and line.
  * config_parse() is pure; config_load() reads a file.  Silent: errors go
@@ -53,6 +55,15 @@ struct config_probe {
 					   probe-keep unless set) */
 };
 
+/* [sendmail]: the relays update finds by itself (smrelay.h). */
+struct config_sendmail {
+	int		 set;		/* the section is there */
+	char		*mc;		/* sendmail.mc or .cf: its relays */
+	char		*log;		/* a mail log: relays that fail */
+	int		 journal;	/* the journal too */
+	int		 aia_private;	/* as [probe]'s, for their probes */
+};
+
 struct config {
 	char		*file;		/* "built-in" for the default */
 	/* [output] */
@@ -83,6 +94,7 @@ struct config {
 	unsigned	 probe_keep;	/* [output] days, default 30 */
 	unsigned	 warn_days;	/* [output] warn this many days before a
 					   probed chain's certificate expires */
+	struct config_sendmail sendmail;
 };
 
 /*

@@ -108,7 +108,8 @@ check_log(struct report *r, const struct mailcheck_log *src,
 	if (src->journal)
 		n = maillog_read_journal(&lg, src->journal_dir, 0, &d);
 	else
-		n = maillog_read_file(&lg, src->path, src->path == NULL, &d);
+		n = maillog_read_file(&lg, src->path, src->path == NULL ?
+		    MAILLOG_MAX_ROTATED : 0, &d);
 	read_notes(r, &d);
 	if (n <= 0) {
 		maillog_release(&lg);

@@ -261,9 +261,9 @@ rot_key(const char *name, const char *base)
 	return v >= 19700101 && v <= 99991231 ? 100000 + v : -1;
 }
 
-/* The rotations of path, oldest first, read into l: a count or -1. */
+/* The newest max rotations of path, oldest first, into l: a count or -1. */
 static int
-read_rotations(struct maillog *l, const char *path, struct diags *d)
+read_rotations(struct maillog *l, const char *path, int max, struct diags *d)
 {
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -291,7 +291,9 @@ read_rotations(struct maillog *l, const char *path, struct diags *d)
 	}
 	closedir(dp);
 	qsort(v, n, sizeof(*v), rot_cmp);
-	from = n > MAILLOG_MAX_ROTATED ? n - MAILLOG_MAX_ROTATED : 0;
+	if (max > MAILLOG_MAX_ROTATED)
+		max = MAILLOG_MAX_ROTATED;
+	from = n > (size_t)max ? n - (size_t)max : 0;
 	for (i = 0; i < n; i++) {
 		if (i >= from && got >= 0 &&
 		    (rc = read_one(l, v[i].name, d)) != 0)
@@ -311,8 +313,8 @@ maillog_read_file(struct maillog *l, const char *path, int rotated,
 
 	if (path == NULL)
 		path = maillog_default();
-	if (rotated && strcmp(path, "-") != 0 &&
-	    (n = read_rotations(l, path, d)) == -1)
+	if (rotated > 0 && strcmp(path, "-") != 0 &&
+	    (n = read_rotations(l, path, rotated, d)) == -1)
 		return -1;
 	if ((rc = read_one(l, path, d)) == -1)
 		return -1;

@@ -12,7 +12,7 @@
  *	struct maillog l;
  *	struct diags d = DIAGS_INIT;
  *	maillog_init(&l, time(NULL));
- *	maillog_read_file(&l, NULL, 1, &d);	// the default, rotations too
+ *	maillog_read_file(&l, NULL, MAILLOG_MAX_ROTATED, &d);	// all
  *	// or maillog_read_file(&l, "-", 0, &d), maillog_read_journal(...)
  *	... l.v ...
  *	maillog_release(&l);
@@ -45,10 +45,10 @@ const char *maillog_default(void);
 
 /*
  * Read path into l ("-": standard input; NULL: maillog_default()), and
- * with rotated first its rotations beside it, oldest first (NAME.N and
- * NAME.N.gz, highest N first; NAME-YYYYMMDD[.gz] of RHEL's dateext).
- * Returns how many files were read, 0 when none could be (why is in d),
- * -1 when out of memory.
+ * first the newest rotated of its rotations beside it, oldest first
+ * (NAME.N and NAME.N.gz, highest N first; NAME-YYYYMMDD[.gz] of RHEL's
+ * dateext; MAILLOG_MAX_ROTATED at most).  Returns how many files were
+ * read, 0 when none could be (why is in d), -1 when out of memory.
  */
 int	maillog_read_file(struct maillog *l, const char *path, int rotated,
 	    struct diags *d);

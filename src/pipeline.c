@@ -25,6 +25,7 @@
 #include "probeset.h"
 #include "publish.h"
 #include "rollback.h"
+#include "smrelay.h"
 #include "source.h"
 #include "state.h"
 #include "verify.h"
@@ -602,7 +603,9 @@ pipeline_update(struct pipeline *p)
 		r.pol.exclude = xmemdup(c->exclude, c->nexclude * 32);
 		r.pol.nexclude = c->nexclude;
 	}
-	if (stage_prepare(p) == -1 || stage_acquire(&r) == -1)
+	/* [sendmail]'s relays join the probes (smrelay.h) */
+	if (stage_prepare(p) == -1 || smrelay_add(p->cfg, p->now,
+	    !p->diff_only, &p->d) == -1 || stage_acquire(&r) == -1)
 		goto out;
 	if (p->outcome == PIPELINE_SAME) {
 		rc = 0;

@@ -104,6 +104,11 @@ static const struct key {
 	{ SPEC_PROBE, "https-aia", K_YESNO, P(https_aia), 0, 0, 0 },
 	{ SPEC_PROBE, "aia-private", K_YESNO, P(aia_private), 0, 0, 0 },
 	{ SPEC_PROBE, "timeout", K_UINT, P(timeout), 1, 3600, 0 },
+	{ SPEC_SENDMAIL, "mc", K_PATH, C(sendmail.mc), 0, 0, K_NEEDED },
+	{ SPEC_SENDMAIL, "log", K_PATH, C(sendmail.log), 0, 0, K_NEEDED },
+	{ SPEC_SENDMAIL, "journal", K_YESNO, C(sendmail.journal), 0, 0, 0 },
+	{ SPEC_SENDMAIL, "aia-private", K_YESNO, C(sendmail.aia_private), 0,
+	    0, 0 },
 #undef C
 #undef S
 #undef P
@@ -122,6 +127,8 @@ where_name(enum spec_where w)
 		return "[source]";
 	case SPEC_PROBE:
 		return "[probe]";
+	case SPEC_SENDMAIL:
+		return "[sendmail]";
 	default:
 		return "a store definition";
 	}

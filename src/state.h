@@ -10,6 +10,7 @@
  *   STATE/manifest           what the published store holds (manifest.h)
  *   STATE/last-run           what the published store was made from
  *   STATE/hooks-pending      changes whose hooks have not yet succeeded
+ *   STATE/sendmail-relays    the relays [sendmail] learned (smrelay.h)
  *
  * Nothing here prints: what went wrong goes to the struct diags the
  * caller passes ("-1 after a message" below means one entry in d).

@@ -17,7 +17,8 @@
  *   manifest   the state's records (manifest, a source's rollback record)
  *              and the escaping of hostile text
  *   maillog    mail logs (RFC 3164, 3339 and 5424 lines), fed in two
- *              pieces split where the first byte says
+ *              pieces split where the first byte says; the state file
+ *              of the relays they teach (smrelay.h)
  *
  * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
  * tests/fuzz/standalone.c by "make check", which runs every seed and every
@@ -46,6 +47,7 @@
 #include "pem.h"
 #include "probe.h"
 #include "sendmail.h"
+#include "smrelay.h"
 #include "source.h"
 #include "store.h"
 
@@ -203,6 +205,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			maillog_time(s, size, l->now, &t);
 			maillog_release(l);
 			free(l);
+		}
+		{	/* and the state of the relays it teaches */
+			struct smrelay_state *st = malloc(sizeof(*st));
+			char h[SMRELAY_HOST], u[SMRELAY_URL], *out;
+			size_t olen;
+
+			smrelay_url(s, h, sizeof(h), u, sizeof(u));
+			if (st != NULL && smrelay_parse(s, size, st) == 0 &&
+			    (out = smrelay_render(st, &olen)) != NULL)
+				free(out);
+			free(st);
 		}
 	}
 #else

@@ -78,7 +78,8 @@ seeds() {
 		# (and the real sendmail's logs in tests/fuzz/regress/maillog/)
 		printf 'Nov 28 mx sm-mta[1]: x: STARTTLS=client, relay=m., version=TLSv1.3, verify=FAIL, cipher=x\n' >"$d/log"
 		printf '<22>1 2026-12-03T10:27:31.123Z h sendmail 9 - [a b="]"] STARTTLS=client, relay=[::1], verify=FAIL, c=x\n' >"$d/5424"
-		printf '2026-12-03T10:27:31+0000 h sm-mta[9]: STARTTLS=client, get_verify: 20 get_peer: 0x1\n' >"$d/iso" ;;
+		printf '2026-12-03T10:27:31+0000 h sm-mta[9]: STARTTLS=client, get_verify: 20 get_peer: 0x1\n' >"$d/iso"
+		printf 'trustbuild-sendmail-relays 1\nsince 5\nrelay [::1] smtp://[::1] 7\nrelay a smtp://a 1\n' >"$d/relays" ;;
 	sums)
 		h=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 		printf '%s  a.pem\n%s *pub/cacert.pem\n' $h $h >"$d/gnu"

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 # tlsd.py: a TLS and STARTTLS server for the end-to-end tests of
 # "trustbuild probe", friendly or hostile.  It listens on 127.0.0.1 (::1
-# with --ipv6) on a port the kernel picks, writes that port to PORTFILE
+# with --ipv6) on a port the kernel picks (or --port's), writes it to PORTFILE
 # once listening (whole or absent: written beside it, then renamed), serves
 # each connection in a thread and exits by itself after --lifetime seconds
 # (default 120).  tests/harness/tlsd.sh starts and stops it (tlsd_start, tlsd_stop).
 #   python3 tests/harness/tlsd.py PORTFILE PROTO CERTFILE KEYFILE [--mode MODE]
-#       [--ipv6] [--lifetime SECONDS] [--log FILE] [--banner-lines N]
-#       [--reply-lines N]
+#       [--ipv6] [--port N] [--lifetime SECONDS] [--log FILE]
+#       [--banner-lines N] [--reply-lines N]
 # CERTFILE is PEM; its certificates are sent as the chain exactly as given:
 # a file with only the leaf makes a server that sends only the leaf.  No
 # default CA store is loaded, so OpenSSL cannot complete the chain itself.
@@ -779,6 +779,7 @@ def main():
     ap.add_argument("keyfile")
     ap.add_argument("--mode", choices=MODES, default="normal")
     ap.add_argument("--ipv6", action="store_true")
+    ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--lifetime", type=float, default=120)
     ap.add_argument("--log")
     ap.add_argument("--banner-lines", type=int, metavar="N")
@@ -801,12 +802,14 @@ def main():
         sys.stderr.write("tlsd.py: %s, %s: %s\n" % (args.certfile,
                                                      args.keyfile, e))
         sys.exit(2)
+    fam = socket.AF_INET6 if args.ipv6 else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if args.port:   # a fixed port: again at once, past the last TIME_WAIT
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if args.ipv6:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        s.bind(("::1", 0))
+        s.bind(("::1", args.port))
     else:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind(("127.0.0.1", 0))
+        s.bind(("127.0.0.1", args.port))
     s.listen(64)
     # whole or absent for the shell that polls it
     with open(args.portfile + ".tmp", "w") as f:

@@ -3,10 +3,11 @@
 #	. "$HARNESS/tlsd.sh"
 # tlsd_stop runs at exit (server.sh's server_cleanup).
 #
-# tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--lifetime S]
-# [--log FILE] [--banner-lines N] [--reply-lines N] runs tlsd.py (see
-# that file for the protocols, the modes and the options) in the
-# background and waits up to 5 s for it to listen.  It returns 0 and
+# tlsd_start PROTO CERTFILE KEYFILE [--mode MODE] [--ipv6] [--port N]
+# [--lifetime S] [--log FILE] [--banner-lines N] [--reply-lines N] runs
+# tlsd.py (see that file for the protocols, the modes and the options; the
+# kernel picks the port unless --port says) in the background and waits up
+# to 5 s for it to listen.  It returns 0 and
 # exports, for the latest server: TLSD_PORT, TLSD_PID, TLSD_HOST
 # (127.0.0.1, or ::1 with --ipv6: no brackets) and TLSD_LOG (the --log
 # file; without --log, one in a temp directory, so each server's

@@ -197,6 +197,7 @@ main(int argc, char *argv[])
 	test_probe();
 	test_sendmail();
 	test_maillog();
+	test_smrelay();
 	test_fetch();
 	test_manifest();
 	test_rollback();

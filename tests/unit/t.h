@@ -73,6 +73,7 @@ void	test_config(void);
 void	test_probe(void);
 void	test_sendmail(void);
 void	test_maillog(void);
+void	test_smrelay(void);
 void	test_fetch(void);
 void	test_manifest(void);
 void	test_rollback(void);

@@ -246,6 +246,15 @@ test_refused(void)
 	CHECK(refused("[output]\n", "no [source NAME] section"));
 	CHECK(refused("[output]\nbundle =\ncapath =\n[source a]\nurl = /a\n",
 	    "[output] writes nothing"));
+	CHECK(refused("[source a]\nurl = /a\n[sendmail]\n",
+	    "line 3: [sendmail] needs 'mc = FILE', 'log = FILE' or 'journal"));
+	CHECK(refused("[sendmail]\nlog = mail.log\n", "must be an absolute"));
+	CHECK(refused("[sendmail]\njournal = maybe\n", "journal must be yes or no"));
+	CHECK(refused("[sendmail x]\n", "[sendmail] takes no name"));
+	CHECK(refused("[sendmail]\njournal = yes\n[sendmail]\n",
+	    "line 3: [sendmail] given twice"));
+	CHECK(refused("[sendmail]\nurl = smtp://x\n",
+	    "unknown key 'url' in [sendmail]"));
 	{
 		/* the edge: a line of 4095 bytes is read, 4096 is refused */
 		char line[4200];

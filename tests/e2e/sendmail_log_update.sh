@@ -1,0 +1,141 @@
+#!/bin/sh
+# update with a [sendmail] section: relays found by themselves.  A real
+# SMTP server (tests/harness/tlsd.py) that sends only its leaf, whose
+# intermediate is fetched through AIA from a real nginx:
+#   - named by the mail log (a real sendmail 8.17's verify=FAIL lines with
+#     get_verify 20 and verifymsg, kept in tests/fuzz/regress/maillog/ and
+#     stamped anew) and listening where sendmail would connect, port 25:
+#     one update publishes its intermediate, openssl s_client verifies;
+#     the relay is remembered (STATE/sendmail-relays) and probed while it
+#     fails, forgotten 30 days after its last failure;
+#   - named by sendmail.mc (SMART_HOST [127.0.0.1] with RELAY_MAILER_ARGS
+#     TCP $h PORT): probed on that port, every run;
+# at most 32 new relays a run, the rest the next run; a FAIL for another
+# reason, or from before the last run, is not learned; a relay already a
+# [probe] is not probed twice; update --diff records nothing.
+. "$(dirname "$0")/../harness/lib.sh"
+. "$HARNESS/httpd.sh"
+. "$HARNESS/tlsd.sh"
+
+REAL=$HARNESS/../fuzz/regress/maillog/sendmail-8.17-fail.log
+[ -f "$REAL" ] || bail "the real sendmail log $REAL"
+aia_pki_start "$W/pki"
+
+# restamp WHEN [RELAY]: the real log stamped WHEN, the relay renamed
+restamp() {
+	_st=$(date -d "$1" '+%b %e %H:%M:%S')
+	sed "s/^[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\}/$_st/; s/relay=\\[127.0.0.1\\]/relay=${2:-[127.0.0.1]}/" \
+	    "$REAL"
+}
+# conf NAME [lines...]: anchors from the test root, then the lines
+conf() {
+	_n=$1
+	shift
+	{
+		conf_output "$W/$_n"
+		printf '[source roots]\nurl = %s\n' "$P/root.pem"
+		printf '%s\n' "$@"
+	} >"$W/$_n.conf"
+}
+# verifies PORT FILE: openssl s_client -starttls smtp verifies with it
+verifies() {
+	openssl s_client -connect "127.0.0.1:$1" -starttls smtp \
+	    -verify_return_error -CAfile "$2" </dev/null >"$W/sc.log" 2>&1
+}
+has_int() { grep -q "^# Subject: CN=AIA Test Intermediate$" "$1"; }
+# relays NAME: the hosts STATE/sendmail-relays remembers, one a line
+relays() { sed -n 's/^relay \([^ ]*\) .*/\1/p' "$W/$1/state/sendmail-relays"; }
+
+# (a) the relay of sendmail.mc, on the port of RELAY_MAILER_ARGS
+tlsd_smtp "$P/leaf.pem" "$P/leaf.key"
+MPORT=$TLSD_PORT
+cat >"$W/sendmail.mc" <<EOF
+divert(-1)dnl
+include(\`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(\`debian')dnl
+define(\`SMART_HOST', \`[127.0.0.1]')dnl
+define(\`RELAY_MAILER_ARGS', \`TCP \$h $MPORT')dnl
+MAILER(\`smtp')dnl
+EOF
+conf mc "[sendmail]" "mc = $W/sendmail.mc" "aia-private = yes"
+run 0 "[sendmail] mc =: update publishes" "$TB" -v -c "$W/mc.conf" update
+check "the intermediate of the .mc's relay" has_int "$W/mc/bundle.crt"
+err_has "probed on the port of RELAY_MAILER_ARGS" \
+    "\\[sendmail\\]: probing smtp://127.0.0.1:$MPORT \\(sendmail-127.0.0.1_$MPORT\\): $W/sendmail.mc"
+check "openssl s_client verifies the relay with the bundle" verifies \
+    "$MPORT" "$W/mc/bundle.crt"
+conf mcp "[probe smarthost]" "url = smtp://127.0.0.1:$MPORT" \
+    "aia-private = yes" "[sendmail]" "mc = $W/sendmail.mc"
+run 0 "a relay already a [probe]" "$TB" -v -c "$W/mcp.conf" update
+file_lacks "is not probed twice" "$W/err" "probing smtp://127.0.0.1:$MPORT"
+
+# (b) a relay of the log, on port 25
+if ! tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --port 25 2>"$W/tlsd25.err"
+then
+	skipped "a relay of the log on port 25: it is taken here ($(tail -1 "$W/tlsd25.err"))"
+	done_testing
+	exit 0
+fi
+check "before: the root alone does not verify the relay" sh -c \
+    '! openssl s_client -connect 127.0.0.1:25 -starttls smtp \
+    -verify_return_error -CAfile "$0" </dev/null >/dev/null 2>&1' \
+    "$P/root.pem"
+restamp '-2 hours' >"$W/mail.log"
+conf log "[sendmail]" "log = $W/mail.log" "aia-private = yes"
+run 0 "--diff: nothing recorded" "$TB" -c "$W/log.conf" update --diff
+check "(no state file)" test ! -e "$W/log/state/sendmail-relays"
+run 0 "[sendmail] log =: one update publishes" "$TB" -v -c "$W/log.conf" \
+    update
+check "the intermediate of the relay that failed" has_int "$W/log/bundle.crt"
+check "openssl s_client verifies it with the bundle" verifies 25 \
+    "$W/log/bundle.crt"
+err_has "the relay, what it logged and when" \
+    "\\[sendmail\\]: relay \\[127.0.0.1\\] logged verify=FAIL verifymsg=unable to get local issuer certificate at [0-9-]+ [0-9:]+ UTC: probed from now on"
+err_has "probed as sendmail connects to it" \
+    "\\[sendmail\\]: probing smtp://127.0.0.1 \\(sendmail-127.0.0.1\\)"
+run 0 "list: the probe that brought it" "$TB" -c "$W/log.conf" list
+file_has "the gate admitted it from that probe" "$W/out" \
+    "^admitted: +intermediate .*from probe sendmail-127.0.0.1 \\(smtp://127.0.0.1\\)"
+file_has "remembered, root-safely" "$W/log/state/sendmail-relays" \
+    "^relay 127.0.0.1 smtp://127.0.0.1 [0-9]+$"
+check "(mode 0600, in the state directory)" test \
+    "$(stat -c %a "$W/log/state/sendmail-relays")" = 600
+run 2 "the next run: nothing new in the log, still probed" "$TB" -v -c \
+    "$W/log.conf" update
+err_has "(probed)" "\\[sendmail\\]: probing smtp://127.0.0.1 "
+# 31 days after its last failure it is forgotten
+sed -i "s/^\\(relay 127.0.0.1 smtp:\\/\\/127.0.0.1\\) .*/\\1 $(($(date +%s) - 31 * 86400))/" \
+    "$W/log/state/sendmail-relays"
+run 2 "a relay without a failure for 31 days" "$TB" -v -c "$W/log.conf" update
+err_has "is forgotten" "\\[sendmail\\]: relay 127.0.0.1 forgotten: no verify=FAIL since"
+file_lacks "and no longer probed" "$W/err" "probing smtp://127.0.0.1 "
+check "nor remembered" sh -c '! grep -q "^relay" "$0"' \
+    "$W/log/state/sendmail-relays"
+
+# what is not learned: a FAIL for another reason, an old FAIL
+{
+	restamp '-1 hour' r-expired.example. |
+	    sed 's/get_verify: 20/get_verify: 10/; s/verifymsg=unable to get local issuer certificate/verifymsg=certificate has expired/'
+	restamp '-40 days' r-old.example.
+	restamp '-1 hour' r-new.example.
+} >"$W/mail.log"
+conf sel "[sendmail]" "log = $W/mail.log"
+run 0 "a log with other failures" "$TB" -v -c "$W/sel.conf" update
+check "only the relay of error 20 is learned" test "$(relays sel)" = \
+    "r-new.example"
+
+# the bound: 40 new relays that fail, 32 a run
+i=1
+while [ $i -le 40 ]; do
+	restamp '-1 hour' "[127.0.1.$i]"
+	i=$((i + 1))
+done >"$W/many.log"
+conf many "[sendmail]" "log = $W/many.log"
+run 0 "40 relays that failed" "$TB" -c "$W/many.conf" update
+check "32 learned" test "$(relays many | wc -l)" = 32
+err_has "the rest wait, said once" \
+    "\\[sendmail\\]: 8 more relays logged verify=FAIL: probed from the next run on \\(32 a run\\)"
+run 2 "the next run" "$TB" -c "$W/many.conf" update
+check "learns the other 8" test "$(relays many | wc -l)" = 40
+file_lacks "and nothing waits" "$W/err" "more relays"
+done_testing
