@@ -156,9 +156,12 @@ config_relays(const char *path, char (*urls)[SMRELAY_URL], int max,
 	return max > 0 && sm_smarthost_url(&mc, urls[0], SMRELAY_URL) == 0;
 }
 
-/* Whether a probe of c goes to the host and port of url already. */
+/*
+ * Whether a probe of c goes to the host and port of url already (with
+ * any_port, to its host: the log does not say the port).
+ */
 static int
-probed(const struct config *c, const char *url)
+probed(const struct config *c, const char *url, int any_port)
 {
 	struct probe_target a, b;
 	char err[512];
@@ -169,7 +172,7 @@ probed(const struct config *c, const char *url)
 	for (i = 0; i < c->nprobe; i++)
 		if (probe_parse_url(c->probe[i].url, &b, err,
 		    sizeof(err)) == 0 && strcasecmp(a.host, b.host) == 0 &&
-		    strcmp(a.port, b.port) == 0)
+		    (any_port || strcmp(a.port, b.port) == 0))
 			return 1;
 	return 0;
 }
@@ -183,7 +186,7 @@ add_probe(struct config *c, const char *host, const char *url,
 	char name[65];
 	size_t i, k, o;
 
-	if (c->nprobe >= CONFIG_MAX_PROBES || probed(c, url))
+	if (c->nprobe >= CONFIG_MAX_PROBES || probed(c, url, 0))
 		return 0;
 	o = (size_t)snprintf(name, sizeof(name), "sendmail-");
 	for (i = 0; host[i] != '\0' && o < 60; i++)
@@ -231,7 +234,7 @@ learn(const struct config *c, const struct maillog *l, time_t now,
 			st->v[j].last_fail = t;
 			continue;
 		}
-		if (probed(c, url))	/* the configuration's, on its port */
+		if (probed(c, url, 1))	/* the configuration's, on its port */
 			continue;
 		if (learned >= SMRELAY_MAX_NEW || st->n >= SMRELAY_MAX) {
 			(*waiting)++;

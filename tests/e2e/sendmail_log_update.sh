@@ -68,6 +68,28 @@ conf mcp "[probe smarthost]" "url = smtp://127.0.0.1:$MPORT" \
     "aia-private = yes" "[sendmail]" "mc = $W/sendmail.mc"
 run 0 "a relay already a [probe]" "$TB" -v -c "$W/mcp.conf" update
 file_lacks "is not probed twice" "$W/err" "probing smtp://127.0.0.1:$MPORT"
+# the smart host failed in the log: it is the .mc's relay, on its port
+restamp '-1 hour' >"$W/smart.log"
+conf mcl "[sendmail]" "mc = $W/sendmail.mc" "log = $W/smart.log" \
+    "aia-private = yes"
+run 0 "the .mc's relay failing in the log" "$TB" -v -c "$W/mcl.conf" update
+file_lacks "is not probed on port 25 too" "$W/err" "probing smtp://127.0.0.1 "
+check "nor remembered: the .mc names it" sh -c '! grep -q "^relay" "$0"' \
+    "$W/mcl/state/sendmail-relays"
+# what cannot be read is said, even with -q, and the run goes on
+conf bad "[sendmail]" "mc = $W/none.mc" "log = $W/none.log"
+run 0 "a .mc and a log that cannot be read: the run goes on" "$TB" -q \
+    -c "$W/bad.conf" update
+err_has "the .mc named" \
+    "\\[sendmail\\] cannot read '$W/none.mc': No such file or directory; its relays are not probed"
+err_has "the log named" "cannot read the mail log '$W/none.log': No such file"
+printf 'trustbuild-sendmail-relays 1\nrelay $(reboot) smtp://x 1\n' \
+    >"$W/bad/state/sendmail-relays"
+run 2 "a damaged state file" "$TB" -q -c "$W/bad.conf" update
+err_has "is said, and the relays are learned again" \
+    "'$W/bad/state/sendmail-relays' is damaged: the relays of the log are learned again"
+check "(it is replaced)" grep -qx "trustbuild-sendmail-relays 1" \
+    "$W/bad/state/sendmail-relays"
 
 # (b) a relay of the log, on port 25
 if ! tlsd_start smtp "$P/leaf.pem" "$P/leaf.key" --port 25 2>"$W/tlsd25.err"
@@ -111,6 +133,53 @@ err_has "is forgotten" "\\[sendmail\\]: relay 127.0.0.1 forgotten: no verify=FAI
 file_lacks "and no longer probed" "$W/err" "probing smtp://127.0.0.1 "
 check "nor remembered" sh -c '! grep -q "^relay" "$0"' \
     "$W/log/state/sendmail-relays"
+
+# journal = yes: a real systemd-journald of our own (private /run/systemd
+# and /run/log in a mount namespace), the real lines sent as sm-mta
+JD=""
+for f in /lib/systemd/systemd-journald /usr/lib/systemd/systemd-journald; do
+	[ -x "$f" ] && JD=$f && break
+done
+if [ -n "$JD" ] && command -v journalctl >/dev/null &&
+    command -v logger >/dev/null &&
+    unshare --mount --propagation private true 2>/dev/null; then
+	restamp '-1 minute' | sed -E 's/^.{15} [^ ]* [^ ]*: //' >"$W/msgs"
+	cat >"$W/journal.sh" <<'EOF'
+set -u
+jd=$1 msgs=$2
+shift 2
+for d in /run/systemd /run/log; do
+	mkdir -p "$d" && mount -t tmpfs tmpfs "$d" || exit 1
+done
+mkdir -p /run/systemd/journal
+"$jd" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ ! -S /run/systemd/journal/dev-log ] && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+while IFS= read -r m; do
+	logger -u /run/systemd/journal/dev-log -t sm-mta --id=21 -- "$m"
+done <"$msgs"
+sleep 1
+"$@"
+rc=$?
+kill "$pid"
+wait "$pid"
+exit $rc
+EOF
+	conf jrn "[sendmail]" "journal = yes" "aia-private = yes"
+	run 0 "[sendmail] journal = yes: one update publishes" timeout 120 \
+	    unshare --mount --propagation private sh "$W/journal.sh" "$JD" \
+	    "$W/msgs" "$TB" -v -c "$W/jrn.conf" update
+	check "the intermediate of the relay the journal named" has_int \
+	    "$W/jrn/bundle.crt"
+	err_has "learned from sm-mta's lines" \
+	    "\\[sendmail\\]: relay \\[127.0.0.1\\] logged verify=FAIL verifymsg=unable to get local issuer certificate at .*: probed from now on"
+else
+	skipped "journal = yes: no systemd-journald, journalctl, logger or private mount namespace here"
+fi
 
 # what is not learned: a FAIL for another reason, an old FAIL
 {
