@@ -22,6 +22,10 @@
 #include "log.h"
 #include "mailcheck.h"
 #include "sendmail.h"
+#include "smcheck.h"
+#include "smconf.h"
+#include "smplan.h"
+#include "xalloc.h"
 
 #define EXIT_NOCONFIG	3
 
@@ -55,6 +59,12 @@ usage(FILE *f)
 	    "be read.\n");
 }
 
+static int
+set(const struct sm_config *c, enum sm_key k)
+{
+	return c->s[k].state == SM_SET && c->s[k].value[0] != '\0';
+}
+
 int
 cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 {
@@ -71,14 +81,13 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT;
 	struct mailcheck_log logsrc = { NULL, 0, NULL, 0 };
 	const char *pidfile = NULL;
-	struct sm_config mc, cf, *eff;
+	struct smconf *s;
+	struct smplan *p;
+	struct sm_config eff;
 	struct report r;
-	struct stat sm, sc;
-	struct mailcheck_want want = { CONFIG_BUNDLE, CONFIG_CAPATH, NULL };
-	char *mcbuf, *cfbuf, a[40], b[40], fix[8192];
-	const char *why;
-	size_t len;
-	int ch, loglevel = -1;
+	struct mailcheck_want want = { CONFIG_BUNDLE, CONFIG_CAPATH, NULL, 0 };
+	char a[40], b[40];
+	int ch, loglevel = -1, rc;
 
 	memset(&r, 0, sizeof(r));
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -112,18 +121,11 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		log_err("--log and --journal: give one or the other");
 		return EXIT_ERROR;
 	}
-	if ((mcbuf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
-	    &why)) != NULL) {
-		sm_parse_mc(mcbuf, len, &mc);
-		mailcheck_includes(&mc);
-	}
-	cfbuf = mailcheck_read(cfpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
-	    &why);
-	if (cfbuf != NULL)
-		sm_parse_cf(cfbuf, len, &cf);
-	if (mcbuf == NULL && cfbuf == NULL) {
-		log_err("cannot read '%s' or '%s'; give --mc FILE and/or --cf "
-		    "FILE", mcpath, cfpath);
+	s = xmalloc(sizeof(*s));
+	if (smconf_load(s, mcpath, cfpath, SMCONF_M4) == -1) {
+		log_err("cannot read '%s' or '%s': %s; give --mc FILE and/or "
+		    "--cf FILE", mcpath, cfpath, s->mc_why);
+		free(s);
 		return EXIT_NOCONFIG;
 	}
 	if (tc != NULL) {	/* an unreadable one only means: the defaults */
@@ -133,35 +135,37 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		if (tc->capath)
 			want.capath = tc->capath;
 	}
+	p = xmalloc(sizeof(*p));
+	smplan_make(p, s, tc, want.bundle, want.capath, pidfile);
 	logsrc.changed = mailcheck_changed(&want);
 
 	if (r.json)
 		printf("{\"findings\":[");
-	if (mcbuf != NULL)
-		check_mc(&r, mcpath, &mc, want.bundle, want.capath);
-	else
-		finding(&r, L_NOTE, NULL, "no '%s': checking the .cf alone",
-		    mcpath);
-	if (cfbuf != NULL) {
-		check_cf(&r, cfpath, &cf, mcbuf ? &mc : NULL, mcpath);
-		if (mcbuf != NULL && stat(mcpath, &sm) == 0 &&
-		    stat(cfpath, &sc) == 0 && sm.st_mtime > sc.st_mtime) {
-			snprintf(fix, sizeof(fix), "rebuild it: %s",
-			    MAILCHECK_REBUILD + 5);
-			finding(&r, L_PROBLEM, fix, "%s (changed %s) is newer "
-			    "than %s (built %s)", mcpath, mailcheck_day(
-			    sm.st_mtime, a, sizeof(a)), cfpath, mailcheck_day(
-			    sc.st_mtime, b, sizeof(b)));
-		}
-	} else
-		finding(&r, L_PROBLEM, MAILCHECK_REBUILD + 5, "cannot read "
-		    "'%s'; what sendmail runs with is unknown", cfpath);
-	eff = cfbuf != NULL ? &cf : &mc;
-
-	if (eff->s[SM_LOG_LEVEL].state == SM_SET)
-		loglevel = atoi(eff->s[SM_LOG_LEVEL].value);
-	check_store(&r, eff, &want, pidfile);
-	check_log(&r, &logsrc, mcbuf ? &mc : &cf, loglevel);
+	if (!s->have_mc)
+		finding(&r, L_NOTE, NULL, "cannot read '%s' (%s): checking the "
+		    ".cf alone", mcpath, s->mc_why);
+	check_ca(&r, s, p);
+	if (s->have_mc && s->have_cf && s->mc_mtime > s->cf_mtime &&
+	    !p->rebuild)
+		finding(&r, L_NOTE, p->build, "%s (changed %s) is newer than "
+		    "%s (built %s); its CA settings are the same", mcpath,
+		    mailcheck_day(s->mc_mtime, a, sizeof(a)), cfpath,
+		    mailcheck_day(s->cf_mtime, b, sizeof(b)));
+	/* the files: those sendmail reads now, or will once the plan ran */
+	eff = s->have_cf ? s->cf : s->mc;
+	/* no CA data loaded now: check what the fix will make it read */
+	if (!(set(&eff, SM_CACERT) && set(&eff, SM_CACERT_PATH))) {
+		snprintf(eff.s[SM_CACERT].value, sizeof(eff.s[0].value), "%s",
+		    want.bundle);
+		snprintf(eff.s[SM_CACERT_PATH].value, sizeof(eff.s[0].value),
+		    "%s", want.capath);
+		eff.s[SM_CACERT].state = eff.s[SM_CACERT_PATH].state = SM_SET;
+		want.planned = p->update;
+	}
+	if (eff.s[SM_LOG_LEVEL].state == SM_SET)
+		loglevel = atoi(eff.s[SM_LOG_LEVEL].value);
+	check_store(&r, &eff, &want, pidfile);
+	check_log(&r, &logsrc, s->have_mc ? &s->mc : &s->cf, loglevel);
 	if (r.json)
 		printf("],\"problems\":%d}\n", r.problems);
 	else if (r.problems == 0)
@@ -169,7 +173,8 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	else
 		printf("%d problem%s found\n", r.problems, r.problems == 1 ? "" :
 		    "s");
-	free(mcbuf);
-	free(cfbuf);
-	return r.problems > 0 ? EXIT_ERROR : EXIT_CHANGED;
+	rc = r.problems > 0 ? EXIT_ERROR : EXIT_CHANGED;
+	free(s);
+	free(p);
+	return rc;
 }

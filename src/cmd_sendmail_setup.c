@@ -1,28 +1,53 @@
 /*
- * cmd_sendmail_setup.c: "trustbuild sendmail-setup": what to write into
- * sendmail.mc and trustbuild.conf so that sendmail verifies with the store
- * trustbuild publishes.
+ * cmd_sendmail_setup.c: "trustbuild sendmail-setup": make sendmail verify
+ * with the store trustbuild publishes.  The plan (smplan.h) is printed as
+ * numbered steps, shown as diffs (--dry-run), or carried out in order with
+ * backups and a full restore on failure (--apply, smapply.h).
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "config.h"
+#include "diag.h"
 #include "log.h"
 #include "mailcheck.h"
-#include "sendmail.h"
+#include "smapply.h"
+#include "smconf.h"
+#include "smplan.h"
+#include "xalloc.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: trustbuild sendmail-setup [--mc FILE]\n"
+	    "usage: trustbuild sendmail-setup [--apply | --dry-run] [--mc FILE]\n"
+	    "                                 [--cf FILE] [--pidfile FILE]\n"
+	    "                                 [--no-restart] [--aia-private]\n"
 	    "\n"
-	    "Print the two sendmail.mc lines that make sendmail use the store\n"
-	    "'trustbuild update' publishes, the commands to rebuild sendmail.cf\n"
-	    "and restart sendmail, and a trustbuild.conf with sendmail's\n"
-	    "SMART_HOST (from --mc FILE, default " MC_DEFAULT ") as a [probe].\n");
+	    "Make sendmail verify with the store 'trustbuild update' publishes:\n"
+	    "set confCACERT and confCACERT_PATH in the file whose define wins\n"
+	    "(the .mc, or one it includes such as Debian's starttls.m4), add a\n"
+	    "[probe] per relay (SMART_HOST, mailertable) to the configuration,\n"
+	    "publish, rebuild sendmail.cf and reload sendmail.  Without --apply\n"
+	    "the steps are printed.\n"
+	    "\n"
+	    "  --apply         do it: each changed file backed up first\n"
+	    "                  (FILE.trustbuild-YYYYMMDDHHMMSS), all restored\n"
+	    "                  if a step fails; then each relay is probed\n"
+	    "  --dry-run       print a diff of each file --apply would change\n"
+	    "                  and the commands it would run\n"
+	    "  --mc FILE       default " MC_DEFAULT "\n"
+	    "  --cf FILE       default " CF_DEFAULT "\n"
+	    "  --pidfile FILE  the running sendmail's (default: the usual places)\n"
+	    "  --no-restart    do not reload sendmail\n"
+	    "  --aia-private   the [probe]s may fetch from private addresses (an\n"
+	    "                  internal PKI's caIssuers URLs)\n"
+	    "\n"
+	    "Exit status: 0 done (or nothing to do), 1 a step failed (every\n"
+	    "file restored) or a relay still fails verification.\n");
 }
 
 int
@@ -30,26 +55,52 @@ cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 {
 	static const struct option opts[] = {
 		{ "mc", required_argument, NULL, 'm' },
+		{ "cf", required_argument, NULL, 'c' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "apply", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "no-restart", no_argument, NULL, 'R' },
+		{ "aia-private", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *mcpath = MC_DEFAULT;
-	struct sm_config mc;
-	const char *why;
-	char *buf, url[1400];
-	size_t len;
-	int ch;
+	const char *mcpath = MC_DEFAULT, *cfpath = CF_DEFAULT, *pidfile = NULL;
+	struct smapply_opts o = { 0, 0, NULL };
+	struct diags d = DIAGS_INIT;
+	struct step st[MAX_STEPS];
+	struct smconf *s;
+	struct smplan *p;
+	char conf[8192];
+	int ch, apply = 0, aia_private = 0, rc = EXIT_CHANGED, n;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			mcpath = optarg;
 			break;
+		case 'c':
+			cfpath = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'a':
+			apply = 1;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'R':
+			o.no_restart = 1;
+			break;
+		case 'P':
+			aia_private = 1;
+			break;
 		default:
 			return cmd_usage(usage, ch);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (apply && o.dry_run))
 		return cmd_usage(usage, '?');
 	if (tc == NULL)		/* main() said why (cmd.h) */
 		return EXIT_ERROR;
@@ -59,35 +110,35 @@ cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 		    "bundle" : "CApath");
 		return EXIT_ERROR;
 	}
-	url[0] = '\0';
-	if ((buf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL,
-	    &why)) != NULL) {
-		sm_parse_mc(buf, len, &mc);
-		if (sm_smarthost_url(&mc, url, sizeof(url)) == -1)
-			url[0] = '\0';
-		free(buf);
+	s = xmalloc(sizeof(*s));
+	p = xmalloc(sizeof(*p));
+	if (smconf_load(s, mcpath, cfpath, SMCONF_M4) == -1 || !s->have_mc) {
+		log_err("cannot read '%s': %s; give the .mc sendmail.cf is "
+		    "built from with --mc FILE", mcpath, s->mc_why);
+		rc = EXIT_ERROR;
+		goto out;
 	}
-	printf("# 1. In %s, both lines, neither commented out with dnl:\n",
-	    mcpath);
-	printf("define(`confCACERT_PATH', `%s')dnl\n", tc->capath);
-	printf("define(`confCACERT', `%s')dnl\n", tc->bundle);
-	printf("\n# 2. Rebuild sendmail.cf and restart sendmail:\n");
-	printf("cd /etc/mail && make        # or: m4 sendmail.mc > "
-	    "sendmail.cf\n");
-	printf("systemctl restart sendmail  # or: service sendmail restart\n");
-	printf("\n# 3. %s:\n", CONFIG_FILE);
-	printf("[output]\nbundle = %s\ncapath = %s\nstate = %s\n", tc->bundle,
-	    tc->capath, tc->state);
-	printf("reload = systemctl restart sendmail\n");
-	printf("\n[source mozilla]\nstore = mozilla\n");
-	if (url[0] != '\0')
-		printf("\n# the smart host of %s: its missing intermediates "
-		    "are fetched\n[probe smarthost]\nurl = %s\n", mcpath, url);
-	else
-		printf("\n# no SMART_HOST in %s; add the servers sendmail "
-		    "relays to:\n# [probe smarthost]\n# url = smtp://"
-		    "mail.example.com\n", mcpath);
-	printf("\n# 4. Publish now, then check: trustbuild update && "
-	    "trustbuild sendmail-check\n");
-	return EXIT_CHANGED;
+	smplan_make(p, s, tc, tc->bundle, tc->capath, pidfile);
+	p->aia_private = aia_private;
+	if (apply || o.dry_run) {
+		if (smapply(s, p, &o, &d) == -1)
+			rc = EXIT_ERROR;
+		diags_report(&d);
+		goto out;
+	}
+	if (smplan_empty(p)) {
+		printf("nothing to do: %s names %s and %s, and every relay of "
+		    "%s is a [probe] of %s\n", cfpath, tc->bundle, tc->capath,
+		    mcpath, p->conffile);
+		goto out;
+	}
+	n = smplan_steps(p, st, MAX_STEPS, conf, sizeof(conf));
+	printf("To make sendmail verify with %s and %s (or run 'trustbuild "
+	    "sendmail-setup --apply', which does this):\n", tc->bundle,
+	    tc->capath);
+	mailcheck_print_steps(st, n);
+out:
+	free(s);
+	free(p);
+	return rc;
 }

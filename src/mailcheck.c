@@ -22,20 +22,83 @@
 #include "text.h"
 #include "xalloc.h"
 
-const char MAILCHECK_REBUILD[] = "then rebuild sendmail.cf (cd /etc/mail && "
-    "make, or m4 sendmail.mc > sendmail.cf) and restart sendmail";
+static void
+steps_json(const struct step *st, int n)
+{
+	static const char *kind[] = { "replace", "insert", "run", "conf" };
+	int i;
+
+	printf(",\"steps\":[");
+	for (i = 0; i < n; i++) {
+		printf("%s{\"do\":\"%s\"", i ? "," : "", kind[st[i].kind]);
+		if (st[i].file != NULL) {
+			printf(",\"file\":");
+			json_str(st[i].file);
+		}
+		if (st[i].kind == STEP_REPLACE || st[i].kind == STEP_INSERT)
+			printf(",\"line\":%zu", st[i].line);
+		printf(",\"text\":");
+		json_str(st[i].text);
+		printf("}");
+	}
+	printf("]");
+}
 
 void
-finding(struct report *r, enum level lv, const char *fix, const char *fmt,
-    ...)
+mailcheck_print_steps(const struct step *st, int n)
+{
+	char esc[4096];
+	const char *p, *nl;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		text_esc(st[i].text, esc, sizeof(esc));
+		switch (st[i].kind) {
+		case STEP_REPLACE:
+			printf("           %d. in %s, replace line %zu with:\n"
+			    "                %s\n", i + 1, st[i].file,
+			    st[i].line, esc);
+			break;
+		case STEP_INSERT:
+			if (st[i].line > 0)
+				printf("           %d. in %s, before line %zu, "
+				    "add:\n", i + 1, st[i].file, st[i].line);
+			else
+				printf("           %d. at the end of %s, add:\n",
+				    i + 1, st[i].file);
+			printf("                %s\n", esc);
+			break;
+		case STEP_RUN:
+			printf("           %d. run: %s\n", i + 1, esc);
+			break;
+		case STEP_CONF:
+			printf("           %d. add to %s:\n", i + 1, st[i].file);
+			/* text_esc keeps no newline: print line by line */
+			for (p = st[i].text; *p != '\0'; p = nl + 1) {
+				char line[1024];
+
+				if ((nl = strchr(p, '\n')) == NULL)
+					nl = p + strlen(p);
+				snprintf(line, sizeof(line), "%.*s",
+				    (int)(nl - p), p);
+				printf("                %s\n", text_esc(line, esc,
+				    sizeof(esc)));
+				if (*nl == '\0')
+					break;
+			}
+			break;
+		}
+	}
+}
+
+static void
+vfinding(struct report *r, enum level lv, const char *fix,
+    const struct step *st, int n, const char *fmt, va_list ap)
 {
 	static const char *word[] = { "ok", "note", "problem" };
 	char msg[2048];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (lv == L_PROBLEM)
 		r->problems++;
 	if (r->json) {
@@ -46,6 +109,8 @@ finding(struct report *r, enum level lv, const char *fix, const char *fmt,
 			printf(",\"fix\":");
 			json_str(fix);
 		}
+		if (n > 0)
+			steps_json(st, n);
 		printf("}");
 	} else {
 		/* what a mail log or a .mc says is quoted: escaped (text.h) */
@@ -56,8 +121,31 @@ finding(struct report *r, enum level lv, const char *fix, const char *fmt,
 		if (fix != NULL)
 			printf("         fix: %s\n", text_esc(fix, esc,
 			    sizeof(esc)));
+		mailcheck_print_steps(st, n);
 	}
 	r->n++;
+}
+
+void
+finding(struct report *r, enum level lv, const char *fix, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(r, lv, fix, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+finding_steps(struct report *r, enum level lv, const char *fix,
+    const struct step *st, int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(r, lv, fix, st, n, fmt, ap);
+	va_end(ap);
 }
 
 char *
@@ -124,122 +212,4 @@ mailcheck_day(time_t t, char *buf, size_t size)
 	gmtime_r(&t, &tm);
 	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
 	return buf;
-}
-
-/* A line cut at SM_MAX_LINE bytes: what came after was not read. */
-static void
-long_line(struct report *r, const char *path, const struct sm_config *c)
-{
-	if (c->long_line != 0)
-		finding(r, L_NOTE, "break the line", "%s:%zu: a line longer "
-		    "than %d bytes; only its first %d were read", path,
-		    c->long_line, SM_MAX_LINE, SM_MAX_LINE);
-}
-
-void
-check_mc(struct report *r, const char *path, const struct sm_config *mc,
-    const char *bundle, const char *capath)
-{
-	static const enum sm_key keys[] = { SM_CACERT, SM_CACERT_PATH };
-	char fix[8192];
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		const struct sm_setting *s = &mc->s[keys[i]];
-		const char *name = sm_mc_name(keys[i]);
-		const char *where = s->file[0] ? s->file : path;
-
-		switch (s->state) {
-		case SM_SET:
-			finding(r, L_OK, NULL, "%s:%zu: %s is '%s'%s%s%s",
-			    where, s->line, name, s->value, s->file[0] ?
-			    " (included by " : "", s->file[0] ? path : "",
-			    s->file[0] ? ")" : "");
-			break;
-		case SM_COMMENTED:
-			snprintf(fix, sizeof(fix), "delete the '%s' at line %zu, "
-			    "column %zu, %s", s->text[s->col - 1] == '#' ? "#" :
-			    "dnl", s->line, s->col, MAILCHECK_REBUILD);
-			finding(r, L_PROBLEM, fix, "%s:%zu:%zu: %s is commented "
-			    "out by '%s' (it has no effect): %s", where, s->line,
-			    s->col, name, s->text[s->col - 1] == '#' ? "#" :
-			    "dnl", s->text);
-			break;
-		case SM_ABSENT:
-			snprintf(fix, sizeof(fix), "add define(`%s', `%s')dnl; "
-			    "%s", name, keys[i] == SM_CACERT ? bundle : capath,
-			    MAILCHECK_REBUILD);
-			finding(r, L_PROBLEM, fix, "%s does not define %s",
-			    path, name);
-			break;
-		}
-	}
-	long_line(r, path, mc);
-}
-
-void
-check_cf(struct report *r, const char *path, const struct sm_config *cf,
-    const struct sm_config *mc, const char *mcpath)
-{
-	static const enum sm_key keys[] = { SM_CACERT, SM_CACERT_PATH };
-	char fix[8192];
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		const struct sm_setting *s = &cf->s[keys[i]];
-		const struct sm_setting *m = mc ? &mc->s[keys[i]] : NULL;
-		const char *name = sm_cf_name(keys[i]);
-
-		if (s->state == SM_SET)
-			finding(r, L_OK, NULL, "%s:%zu: %s=%s", path, s->line,
-			    name, s->value);
-		else if (s->state == SM_COMMENTED) {
-			snprintf(fix, sizeof(fix), "set %s in sendmail.mc and "
-			    "regenerate the .cf: %s", sm_mc_name(keys[i]),
-			    MAILCHECK_REBUILD);
-			finding(r, L_PROBLEM, fix, "%s:%zu: '%s' is commented "
-			    "out", path, s->line, s->text);
-		} else
-			finding(r, L_PROBLEM, "define it in sendmail.mc and "
-			    "regenerate the .cf", "%s sets no %s", path, name);
-		if (m != NULL && m->state == SM_SET && (s->state != SM_SET ||
-		    strcmp(m->value, s->value) != 0)) {
-			snprintf(fix, sizeof(fix), "regenerate the .cf: %s",
-			    MAILCHECK_REBUILD);
-			finding(r, L_PROBLEM, fix, "%s says %s '%s', but %s "
-			    "has %s%s%s: the .cf was not rebuilt after the .mc "
-			    "was edited", mcpath, sm_mc_name(keys[i]), m->value,
-			    path, s->state == SM_SET ? name : "no ",
-			    s->state == SM_SET ? "=" : name,
-			    s->state == SM_SET ? s->value : "");
-		}
-	}
-	long_line(r, path, cf);
-}
-
-/*
- * The files the .mc includes, but the cf macros themselves: what they set
- * counts (Debian keeps the TLS defines in /etc/mail/tls/starttls.m4).
- */
-void
-mailcheck_includes(struct sm_config *mc)
-{
-	struct sm_config inc;
-	const char *why;
-	char *buf;
-	size_t len;
-	int i;
-
-	for (i = 0; i < mc->nincludes; i++) {
-		const char *f = mc->include[i];
-
-		if (f[0] != '/' || strstr(f, "/cf/m4/") != NULL ||
-		    strstr(f, "/cf.m4") != NULL ||
-		    (buf = mailcheck_read(f, MAILCHECK_MAX_FILE, 0, &len, NULL,
-		    &why)) == NULL)
-			continue;
-		sm_parse_mc(buf, len, &inc);
-		sm_merge(mc, &inc, f);
-		free(buf);
-	}
 }

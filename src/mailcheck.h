@@ -51,14 +51,31 @@ struct mailcheck_want {
 	const char	*bundle;
 	const char	*capath;
 	const struct config *tc;	/* the configuration read, or NULL */
+	int		 planned;	/* a fix publishes what is missing */
 };
 
-/* The text that ends a fix of the .mc. */
-extern const char MAILCHECK_REBUILD[];
+/*
+ * One step of a fix, each runnable as printed: an edit of a file (its
+ * line replaced, or a new line inserted before it; line 0: at the end), a
+ * shell command, or text to add to trustbuild.conf.
+ */
+struct step {
+	enum { STEP_REPLACE, STEP_INSERT, STEP_RUN, STEP_CONF } kind;
+	const char	*file;		/* EDIT, CONF */
+	size_t		 line;
+	const char	*text;		/* the line, the command, the text */
+};
+#define MAX_STEPS	8
 
 /* Print one finding (text or JSON per r), with its fix or NULL. */
 void	finding(struct report *r, enum level lv, const char *fix,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Each step as the user would type or paste it, numbered, on stdout. */
+void	mailcheck_print_steps(const struct step *st, int n);
+/* The same with the fix's steps (n of them). */
+void	finding_steps(struct report *r, enum level lv, const char *fix,
+	    const struct step *st, int n, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 
 /*
  * Read the regular file path (non-blocking open: a FIFO does not hang).
@@ -73,15 +90,6 @@ char	*mailcheck_read(const char *path, size_t max, int tail, size_t *len,
 /* t as "YYYY-MM-DD HH:MM UTC" in buf. */
 const char *mailcheck_day(time_t t, char *buf, size_t size);
 
-/* Merge the files the .mc includes (not the cf macros) into mc. */
-void	mailcheck_includes(struct sm_config *mc);
-
-/* The CA defines of the .mc (at path), with the values to give them. */
-void	check_mc(struct report *r, const char *path, const struct sm_config *mc,
-	    const char *bundle, const char *capath);
-/* The CA options of the .cf, and whether they are what the .mc says. */
-void	check_cf(struct report *r, const char *path, const struct sm_config *cf,
-	    const struct sm_config *mc, const char *mcpath);
 
 /* Where the mail log comes from (mailcheck_log.c). */
 struct mailcheck_log {
@@ -109,5 +117,12 @@ time_t	mailcheck_changed(const struct mailcheck_want *want);
  */
 void	check_store(struct report *r, const struct sm_config *eff,
 	    const struct mailcheck_want *want, const char *pidfile);
+/*
+ * The running sendmail: its pid from pidfile (NULL: the usual places),
+ * that file's path in pf and when it started in *started (either may be
+ * NULL); 0 when none runs.
+ */
+long	mailcheck_sendmail_pid(const char *pidfile, char *pf, size_t size,
+	    time_t *started);
 
 #endif

@@ -348,9 +348,9 @@ proc_start(long pid)
 	return (time_t)(btime + ticks / (unsigned long long)sysconf(_SC_CLK_TCK));
 }
 
-/* When the running sendmail started (from its pid file), or 0. */
-static time_t
-sendmail_started(const char *given, pid_t *pidp)
+long
+mailcheck_sendmail_pid(const char *given, char *pf, size_t size,
+    time_t *startedp)
 {
 	static const char *pidfiles[] = { "/run/sendmail/mta/sendmail.pid",
 	    "/var/run/sendmail/mta/sendmail.pid", "/run/sendmail.pid",
@@ -362,19 +362,25 @@ sendmail_started(const char *given, pid_t *pidp)
 	long pid;
 
 	for (i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
-		if ((f = fopen(given ? given : pidfiles[i], "r")) == NULL) {
+		const char *path = given ? given : pidfiles[i];
+
+		if ((f = fopen(path, "r")) == NULL) {
 			if (given != NULL)
 				break;
 			continue;
 		}
 		pid = fgets(buf, sizeof(buf), f) ? strtol(buf, NULL, 10) : 0;
 		fclose(f);
-		if (pid <= 1)
+		if (pid <= 1 || (started = proc_start(pid)) == 0) {
+			if (given != NULL)
+				break;
 			continue;
-		if ((started = proc_start(pid)) == 0)
-			continue;
-		*pidp = (pid_t)pid;
-		return started;
+		}
+		if (pf != NULL)
+			snprintf(pf, size, "%s", path);
+		if (startedp != NULL)
+			*startedp = started;
+		return pid;
 	}
 	return 0;
 }
@@ -384,11 +390,11 @@ check_running(struct report *r, const char *pidfile, const char *cafile,
     const char *capath)
 {
 	struct stat st;
-	time_t started, changed = 0;
+	time_t started = 0, changed = 0;
 	char a[40], b[40];
-	pid_t pid = 0;
+	long pid;
 
-	if ((started = sendmail_started(pidfile, &pid)) == 0)
+	if ((pid = mailcheck_sendmail_pid(pidfile, NULL, 0, &started)) == 0)
 		return;
 	if (cafile != NULL && stat(cafile, &st) == 0)
 		changed = st.st_mtime;
@@ -403,21 +409,12 @@ check_running(struct report *r, const char *pidfile, const char *cafile,
 		    mailcheck_day(changed, b, sizeof(b)));
 }
 
-/* The .mc lines that set a CA file and directory, as text for a fix. */
-static void
-mc_lines(const char *bundle, const char *capath, char *out, size_t size)
-{
-	snprintf(out, size, "define(`confCACERT_PATH', `%s')dnl and "
-	    "define(`confCACERT', `%s')dnl", capath, bundle);
-}
-
 void
 check_store(struct report *r, const struct sm_config *eff,
     const struct mailcheck_want *want, const char *pidfile)
 {
 	const char *cafile, *capath, *dbs;
-	const struct config *tc = want->tc;
-	char fix[8192];
+	struct stat st;
 
 	cafile = eff->s[SM_CACERT].state == SM_SET &&
 	    eff->s[SM_CACERT].value[0] ? eff->s[SM_CACERT].value : NULL;
@@ -426,32 +423,13 @@ check_store(struct report *r, const struct sm_config *eff,
 	    NULL;
 	dbs = eff->s[SM_DONT_BLAME].state == SM_SET ?
 	    eff->s[SM_DONT_BLAME].value : NULL;
-	if ((cafile == NULL) != (capath == NULL)) {
-		mc_lines(want->bundle, want->capath, fix, sizeof(fix));
-		finding(r, L_PROBLEM, fix, "only %s is set: sendmail loads no "
-		    "CA data at all unless both CACertFile and CACertPath are "
-		    "set, so every STARTTLS connection it makes logs "
-		    "verify=FAIL", cafile ? "CACertFile" : "CACertPath");
-	} else if (cafile == NULL) {
-		mc_lines(want->bundle, want->capath, fix, sizeof(fix));
-		finding(r, L_PROBLEM, fix, "neither CACertFile nor CACertPath "
-		    "is set: sendmail verifies no server, every STARTTLS "
-		    "connection logs verify=FAIL");
-	}
-	if (cafile != NULL)
+	/* not there yet: the plan's "trustbuild update" publishes them */
+	if (cafile != NULL && !(want->planned && stat(cafile, &st) == -1))
 		check_cafile(r, cafile, eff->s[SM_SERVER_CERT].state ==
 		    SM_SET, dbs);
-	if (capath != NULL)
+	if (capath != NULL && !(want->planned && stat(capath, &st) == -1))
 		check_capath(r, capath, dbs);
 	check_running(r, pidfile, cafile, capath);
-	if (tc != NULL && cafile != NULL && tc->bundle != NULL &&
-	    strcmp(tc->bundle, cafile) != 0)
-		finding(r, L_NOTE, NULL, "trustbuild publishes '%s', but "
-		    "sendmail reads CACertFile '%s'", tc->bundle, cafile);
-	if (tc != NULL && capath != NULL && tc->capath != NULL &&
-	    strcmp(tc->capath, capath) != 0)
-		finding(r, L_NOTE, NULL, "trustbuild publishes '%s', but "
-		    "sendmail reads CACertPath '%s'", tc->capath, capath);
 	if (eff->s[SM_SERVER_CERT].state != SM_SET &&
 	    eff->s[SM_CLIENT_CERT].state != SM_SET)
 		finding(r, L_NOTE, NULL, "no ServerCertFile or ClientCertFile: "

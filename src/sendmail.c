@@ -20,8 +20,26 @@ static const struct {
 	[SM_LOG_LEVEL] = { "confLOG_LEVEL", "LogLevel" },
 	[SM_DONT_BLAME] = { "confDONT_BLAME_SENDMAIL", "DontBlameSendmail" },
 	[SM_SMART_HOST] = { "SMART_HOST", "DS" },
-	[SM_MAILER_ARGS] = { "RELAY_MAILER_ARGS", "relay mailer A=" },
+	[SM_MAILER_ARGS] = { "RELAY_MAILER_ARGS", "Mrelay" },
+	[SM_ESMTP_ARGS] = { "ESMTP_MAILER_ARGS", "Mesmtp" },
+	[SM_SMTP_ARGS] = { "SMTP_MAILER_ARGS", "Msmtp" },
+	[SM_SMTP8_ARGS] = { "SMTP8_MAILER_ARGS", "Msmtp8" },
+	[SM_DSMTP_ARGS] = { "DSMTP_MAILER_ARGS", "Mdsmtp" },
+	[SM_RELAY_MAILER] = { "confRELAY_MAILER", NULL },
+	/* what FEATURE(`mailertable') defines (m4 traces it by this name) */
+	[SM_MAILERTABLE] = { "MAILERTABLE", "Kmailertable" },
 };
+
+/* The mailers that speak SMTP over TCP, and the key of their A= args. */
+static const struct {
+	const char	*mailer;
+	enum sm_key	 args;
+} smtp_mailers[] = {
+	{ "relay", SM_MAILER_ARGS }, { "esmtp", SM_ESMTP_ARGS },
+	{ "smtp", SM_SMTP_ARGS }, { "smtp8", SM_SMTP8_ARGS },
+	{ "dsmtp", SM_DSMTP_ARGS },
+};
+#define NMAILERS	(sizeof(smtp_mailers) / sizeof(smtp_mailers[0]))
 
 const char *
 sm_mc_name(enum sm_key k)
@@ -43,6 +61,7 @@ record(struct sm_setting *s, int active, const char *value, size_t vlen,
 	if (!active && s->state == SM_SET)
 		return;
 	s->state = active ? SM_SET : SM_COMMENTED;
+	s->file[0] = '\0';
 	if (vlen >= sizeof(s->value))
 		vlen = sizeof(s->value) - 1;
 	memcpy(s->value, value, vlen);
@@ -108,14 +127,86 @@ m4_arg(const char *l, size_t n, size_t *i, char *out, size_t size)
 	return 0;
 }
 
+/* How a .mc is being read: the include reader and where we are. */
+struct mc_ctx {
+	struct sm_config *c;
+	sm_include_fn	 rd;
+	void		*arg;
+	const char	*file;		/* "" for the .mc itself */
+	int		 depth;
+};
+
+static void	mc_parse(struct mc_ctx *x, const char *buf, size_t len);
+
+static int
+key_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < SM_NKEYS; k++)
+		if (strcmp(name, names[k].mc) == 0)
+			return k;
+	return -1;
+}
+
+/* A setting found in x->file: recorded with where it is. */
 static void
-mc_line(const char *l, size_t n, size_t line, struct sm_config *c)
+mc_record(struct mc_ctx *x, int k, int active, const char *value,
+    size_t line, size_t col, const char *l, size_t n)
+{
+	struct sm_setting *s = &x->c->s[k];
+
+	if (!active && s->state == SM_SET)
+		return;
+	record(s, active, value, strlen(value), line, col, l, n);
+	snprintf(s->file, sizeof(s->file), "%s", x->file);
+}
+
+/* include(`FILE') where it stands: its settings come before what follows. */
+static void
+mc_include(struct mc_ctx *x, const char *file)
+{
+	struct sm_config *c = x->c;
+	struct mc_ctx sub = *x;
+	size_t len;
+	char *buf;
+
+	if (c->nincludes < SM_MAX_INCLUDES && strlen(file) < sizeof(c->include[0]))
+		memcpy(c->include[c->nincludes++], file, strlen(file) + 1);
+	else
+		return;
+	if (x->rd == NULL || x->depth >= SM_MAX_DEPTH ||
+	    (buf = x->rd(x->arg, file, &len)) == NULL)
+		return;
+	sub.file = c->include[c->nincludes - 1];
+	sub.depth++;
+	mc_parse(&sub, buf, len);
+	free(buf);
+}
+
+/* The macro called at l[i] ("define(" ...), or NULL. */
+static const char *
+macro_at(const char *l, size_t n, size_t i)
+{
+	static const char *m[] = { "define", "undefine", "include", "FEATURE" };
+	size_t k;
+
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++)
+		if (word_at(l, n, i, m[k]) && i + strlen(m[k]) < n &&
+		    l[i + strlen(m[k])] == '(')
+			return m[k];
+	return NULL;
+}
+
+static void
+mc_line(struct mc_ctx *x, const char *l, size_t n, size_t line)
 {
 	size_t i, comment = (size_t)-1;
-	int depth = 0, k;
+	int depth = 0, k, active;
 
 	for (i = 0; i < n; i++) {
 		char name[128], value[1024];
+		const char *m;
 		size_t j;
 
 		if (l[i] == '`') {
@@ -131,42 +222,50 @@ mc_line(const char *l, size_t n, size_t line, struct sm_config *c)
 		if (comment == (size_t)-1 &&
 		    (l[i] == '#' || word_at(l, n, i, "dnl")))
 			comment = i;
-		if (comment == (size_t)-1 && word_at(l, n, i, "include") &&
-		    i + 7 < n && l[i + 7] == '(') {
-			j = i + 8;
-			if (m4_arg(l, n, &j, value, sizeof(value)) == 0 &&
-			    c->nincludes < SM_MAX_INCLUDES &&
-			    strlen(value) < sizeof(c->include[0]))
-				memcpy(c->include[c->nincludes++], value,
-				    strlen(value) + 1);
-			i = j > i ? j - 1 : i;
+		if ((m = macro_at(l, n, i)) == NULL)
+			continue;
+		active = comment == (size_t)-1;
+		j = i + strlen(m) + 1;
+		if (m4_arg(l, n, &j, name, sizeof(name)) == -1)
+			continue;
+		i = j > i ? j - 1 : i;
+		if (m[0] == 'i') {		/* include(`FILE') */
+			if (active)
+				mc_include(x, name);
 			continue;
 		}
-		if (!word_at(l, n, i, "define") || i + 6 >= n ||
-		    l[i + 6] != '(')
+		if (m[0] == 'u') {		/* undefine(`NAME') */
+			if (active && (k = key_of(name)) != -1) {
+				memset(&x->c->s[k], 0, sizeof(x->c->s[k]));
+				x->c->s[k].line = line;
+			}
 			continue;
-		j = i + 7;
-		if (m4_arg(l, n, &j, name, sizeof(name)) == -1 || j >= n ||
-		    l[j] != ',')
+		}
+		value[0] = '\0';
+		if (j < n && l[j] == ',') {
+			j++;
+			if (m4_arg(l, n, &j, value, sizeof(value)) == -1)
+				continue;
+			i = j > i ? j - 1 : i;
+		} else if (m[0] == 'd')
 			continue;
-		j++;
-		if (m4_arg(l, n, &j, value, sizeof(value)) == -1)
+		if (m[0] == 'F') {		/* FEATURE(`mailertable'[, SPEC]) */
+			if (strcmp(name, "mailertable") == 0)
+				mc_record(x, SM_MAILERTABLE, active, value,
+				    line, comment + 1, l, n);
 			continue;
-		for (k = 0; k < SM_NKEYS; k++)
-			if (strcmp(name, names[k].mc) == 0)
-				record(&c->s[k], comment == (size_t)-1, value,
-				    strlen(value), line, comment + 1, l, n);
-		i = j > i ? j - 1 : i;
+		}
+		if ((k = key_of(name)) != -1)
+			mc_record(x, k, active, value, line, comment + 1, l, n);
 	}
 }
 
-void
-sm_parse_mc(const char *buf, size_t len, struct sm_config *c)
+static void
+mc_parse(struct mc_ctx *x, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 	size_t line = 0;
 
-	memset(c, 0, sizeof(*c));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
@@ -176,28 +275,57 @@ sm_parse_mc(const char *buf, size_t len, struct sm_config *c)
 			n--;
 		if (n > SM_MAX_LINE) {
 			n = SM_MAX_LINE;
-			if (c->long_line == 0)
-				c->long_line = line;
+			if (x->c->long_line == 0 && x->depth == 0)
+				x->c->long_line = line;
 		}
-		mc_line(p, n, line, c);
+		mc_line(x, p, n, line);
 		p = nl ? nl + 1 : end;
 	}
-	c->lines = (int)line;
+	if (x->depth == 0)
+		x->c->lines = (int)line;
 }
 
 void
-sm_merge(struct sm_config *c, const struct sm_config *inc, const char *file)
+sm_parse_mc_with(const char *buf, size_t len, struct sm_config *c,
+    sm_include_fn rd, void *arg)
 {
-	int k;
+	struct mc_ctx x = { c, rd, arg, "", 0 };
 
-	for (k = 0; k < SM_NKEYS; k++) {
-		if (c->s[k].state == SM_SET || inc->s[k].state == SM_ABSENT ||
-		    (c->s[k].state == SM_COMMENTED &&
-		    inc->s[k].state != SM_SET))
+	memset(c, 0, sizeof(*c));
+	mc_parse(&x, buf, len);
+}
+
+void
+sm_parse_mc(const char *buf, size_t len, struct sm_config *c)
+{
+	sm_parse_mc_with(buf, len, c, NULL, NULL);
+}
+
+/* "Mesmtp, P=[IPC], ..., A=TCP $h 587": the args of an SMTP mailer. */
+static int
+cf_mailer(struct sm_config *c, const char *l, size_t n, size_t h, int active,
+    size_t line)
+{
+	size_t i, ml;
+
+	if (n - h < 2 || l[h] != 'M')
+		return 0;
+	for (i = 0; i < NMAILERS; i++) {
+		const char *a;
+
+		ml = strlen(smtp_mailers[i].mailer);
+		if (n - h < ml + 2 || memcmp(l + h + 1, smtp_mailers[i].mailer,
+		    ml) != 0 || l[h + 1 + ml] != ',')
 			continue;
-		c->s[k] = inc->s[k];
-		snprintf(c->s[k].file, sizeof(c->s[k].file), "%s", file);
+		/* A= after "Mname,", whose last byte is a[-1] at least */
+		a = memmem(l + h + 2 + ml, n - h - 2 - ml, "A=", 2);
+		if (a != NULL && (a[-1] == ' ' || a[-1] == ',' ||
+		    a[-1] == '\t'))
+			record(&c->s[smtp_mailers[i].args], active, a + 2,
+			    (size_t)(l + n - a - 2), line, 1, l, n);
+		return 1;
 	}
+	return 0;
 }
 
 void
@@ -234,23 +362,23 @@ sm_parse_cf(const char *buf, size_t len, struct sm_config *c)
 			    n - h - 2, line, 1, l, n);
 			continue;
 		}
-		if (n - h > 7 && memcmp(l + h, "Mrelay,", 7) == 0) {
-			/* A= after "Mrelay,", whose last byte is a[-1] at least */
-			const char *a = memmem(l + h + 7, n - h - 7, "A=", 2);
-
-			if (a != NULL && (a[-1] == ' ' || a[-1] == ','))
-				record(&c->s[SM_MAILER_ARGS], active, a + 2,
-				    (size_t)(l + n - a - 2), line, 1, l, n);
+		if (cf_mailer(c, l, n, h, active, line))
+			continue;
+		if (n - h > 13 && memcmp(l + h, "Kmailertable ", 13) == 0) {
+			record(&c->s[SM_MAILERTABLE], active, l + h + 13,
+			    n - h - 13, line, 1, l, n);
 			continue;
 		}
 		if (n - h < 3 || l[h] != 'O' || l[h + 1] != ' ')
 			continue;
 		eq = memchr(l + h, '=', n - h);
 		for (k = 0; k < SM_NKEYS; k++) {
-			size_t kl = strlen(names[k].cf);
+			size_t kl;
 
-			if (k == SM_SMART_HOST || k == SM_MAILER_ARGS)
+			/* SMART_HOST and what follows are not O options */
+			if (k >= SM_SMART_HOST)
 				continue;
+			kl = strlen(names[k].cf);
 			if (n - h - 2 >= kl &&
 			    memcmp(l + h + 2, names[k].cf, kl) == 0 &&
 			    (l + h + 2 + kl == l + n || l[h + 2 + kl] == '=' ||
@@ -261,44 +389,4 @@ sm_parse_cf(const char *buf, size_t len, struct sm_config *c)
 		}
 	}
 	c->lines = (int)line;
-}
-
-int
-sm_smarthost_url(const struct sm_config *c, char *out, size_t size)
-{
-	const struct sm_setting *s = &c->s[SM_SMART_HOST];
-	char host[1100], *h = host, *colon, *e;
-	const char *args = c->s[SM_MAILER_ARGS].state == SM_SET ?
-	    c->s[SM_MAILER_ARGS].value : "";
-	long port = 25;
-	const char *tcp;
-
-	if (s->state != SM_SET || s->value[0] == '\0')
-		return -1;
-	snprintf(host, sizeof(host), "%s", s->value);
-	/* "esmtp:[host]" or "relay:host": the mailer goes */
-	if ((colon = strchr(host, ':')) != NULL && (strchr(host, '[') == NULL ||
-	    colon < strchr(host, '[')))
-		h = colon + 1;
-	if (*h == '[') {
-		h++;
-		if ((e = strchr(h, ']')) != NULL)
-			*e = '\0';
-	}
-	h[strcspn(h, " \t")] = '\0';
-	if (*h == '\0')
-		return -1;
-	if ((tcp = strstr(args, "TCP $h ")) != NULL)
-		port = strtol(tcp + 7, NULL, 10);
-	if (port <= 0 || port > 65535)
-		port = 25;
-	if (port == 587)
-		snprintf(out, size, "submission://%s:587", h);
-	else if (port == 465)
-		snprintf(out, size, "smtps://%s:465", h);
-	else if (port == 25)
-		snprintf(out, size, "smtp://%s", h);
-	else
-		snprintf(out, size, "smtp://%s:%ld", h, port);
-	return 0;
 }

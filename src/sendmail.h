@@ -41,11 +41,18 @@ enum sm_key {
 	SM_LOG_LEVEL,		/* confLOG_LEVEL / O LogLevel */
 	SM_DONT_BLAME,		/* confDONT_BLAME_SENDMAIL / O DontBlameSendmail */
 	SM_SMART_HOST,		/* SMART_HOST / DS */
-	SM_MAILER_ARGS,		/* RELAY_MAILER_ARGS (the port) */
+	SM_MAILER_ARGS,		/* RELAY_MAILER_ARGS / Mrelay A= (the port) */
+	SM_ESMTP_ARGS,		/* ESMTP_MAILER_ARGS / Mesmtp A= */
+	SM_SMTP_ARGS,		/* SMTP_MAILER_ARGS / Msmtp A= */
+	SM_SMTP8_ARGS,		/* SMTP8_MAILER_ARGS / Msmtp8 A= */
+	SM_DSMTP_ARGS,		/* DSMTP_MAILER_ARGS / Mdsmtp A= */
+	SM_RELAY_MAILER,	/* confRELAY_MAILER: SMART_HOST's mailer */
+	SM_MAILERTABLE,		/* FEATURE(`mailertable', `SPEC') */
 	SM_NKEYS
 };
 
-#define SM_MAX_INCLUDES	8
+#define SM_MAX_INCLUDES	16	/* files included, all levels */
+#define SM_MAX_DEPTH	4	/* include() within include() */
 
 struct sm_config {
 	struct sm_setting s[SM_NKEYS];
@@ -64,19 +71,45 @@ const char	*sm_cf_name(enum sm_key k);
 /* Parse a sendmail.mc (buf need not be NUL-terminated).  Never fails. */
 void	sm_parse_mc(const char *buf, size_t len, struct sm_config *c);
 /*
- * What an included file (Debian's /etc/mail/tls/starttls.m4) sets and c
- * does not: copied into c with file as where it came from.
+ * An included file's text for sm_parse_mc_with (malloc'd, *len set), or
+ * NULL to skip it (unreadable, or the cf macros themselves).
  */
-void	sm_merge(struct sm_config *c, const struct sm_config *inc,
-	    const char *file);
+typedef char *(*sm_include_fn)(void *arg, const char *file, size_t *len);
+/*
+ * Parse a sendmail.mc the way m4 reads it: each include(`FILE') is read
+ * through rd where it stands (SM_MAX_DEPTH deep), so that what comes
+ * later wins, whichever file it is in (Debian's starttls.m4 included at
+ * the end overrides the .mc's own defines); undefine(`NAME') forgets NAME.
+ * A setting's file is "" for the .mc itself.  rd may be NULL.
+ */
+void	sm_parse_mc_with(const char *buf, size_t len, struct sm_config *c,
+	    sm_include_fn rd, void *arg);
 /* Parse a sendmail.cf.  Never fails. */
 void	sm_parse_cf(const char *buf, size_t len, struct sm_config *c);
 
 /*
- * The probe URL of a smart host: "[mail.example.com]" or "esmtp:host" and
- * the port of RELAY_MAILER_ARGS ("TCP $h 587"), as "submission://HOST:587"
- * or "smtp://HOST[:PORT]".  -1 when there is none.
+ * A server sendmail relays to, as "trustbuild probe" and a [probe]
+ * section take it: SMART_HOST in each of its forms (host, [host],
+ * mailer:[host], [IPv6:addr], host1:host2) or a mailertable entry, with
+ * the port of its mailer's _MAILER_ARGS ("TCP $h 587": submission://,
+ * 465: smtps://, else smtp://HOST[:PORT]).
  */
+struct sm_target {
+	char	 url[320];	/* smtp://mail.example.com:2525 */
+	char	 host[256];	/* mail.example.com, 127.0.0.1, 2001:db8::1 */
+	char	 port[8];
+	char	 name[65];	/* a [probe NAME]: relay-mail.example.com */
+	char	 from[300];	/* "SMART_HOST", "mailertable .example.org" */
+};
+#define SM_MAX_TARGETS	64
+
+/*
+ * The relays of c, then of the mailertable text mt (mtlen bytes, may be
+ * NULL), deduplicated, at most max: how many were put in out.
+ */
+int	sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
+	    struct sm_target *out, int max);
+/* The first relay of c as a probe URL, or -1 when there is none. */
 int	sm_smarthost_url(const struct sm_config *c, char *out, size_t size);
 
 #endif

@@ -15,6 +15,7 @@
 #include "maillog_read.h"
 #include "probe.h"
 #include "sendmail.h"
+#include "smconf.h"
 #include "smrelay.h"
 #include "state.h"
 #include "xalloc.h"
@@ -135,25 +136,23 @@ static int
 config_relays(const char *path, char (*urls)[SMRELAY_URL], int max,
     struct diags *d)
 {
-	struct sm_config mc;
-	const char *why;
-	char *buf;
-	size_t len, pl = strlen(path);
+	struct sm_target t[SM_MAX_TARGETS];
+	struct smconf *s = xmalloc(sizeof(*s));
+	size_t pl = strlen(path);
+	int cf = pl > 3 && strcmp(path + pl - 3, ".cf") == 0, n, i;
 
-	if ((buf = mailcheck_read(path, MAILCHECK_MAX_FILE, 0, &len, NULL,
-	    &why)) == NULL) {
+	/* from cron as root: trustbuild's own reader, never m4 (smconf.h) */
+	if (smconf_load(s, cf ? NULL : path, cf ? path : NULL, 0) == -1) {
 		diag_notice(d, NULL, 0, "[sendmail] cannot read '%s': %s; its "
-		    "relays are not probed", path, why);
+		    "relays are not probed", path, cf ? s->cf_why : s->mc_why);
+		free(s);
 		return 0;
 	}
-	if (pl > 3 && strcmp(path + pl - 3, ".cf") == 0)
-		sm_parse_cf(buf, len, &mc);
-	else {
-		sm_parse_mc(buf, len, &mc);
-		mailcheck_includes(&mc);
-	}
-	free(buf);
-	return max > 0 && sm_smarthost_url(&mc, urls[0], SMRELAY_URL) == 0;
+	n = smconf_relays(s, t, max < SM_MAX_TARGETS ? max : SM_MAX_TARGETS);
+	for (i = 0; i < n; i++)
+		snprintf(urls[i], SMRELAY_URL, "%.299s", t[i].url);
+	free(s);
+	return n;
 }
 
 /*

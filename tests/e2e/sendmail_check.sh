@@ -62,21 +62,24 @@ check "a FIFO as --log: not a regular file" grep -q \
     "^note: *cannot read the mail log '$W/fifo.log': not a regular file" \
     "$W/out"
 check "the dnl before confCACERT_PATH, with line and column" grep -q \
-    "amazon.mc:16:1: confCACERT_PATH is commented out by 'dnl'" "$W/out"
+    "confCACERT_PATH is commented out by 'dnl' ($D/amazon.mc:16:1)" "$W/out"
 check "the dnl before confCACERT" grep -q \
-    "amazon.mc:17:1: confCACERT is commented out by 'dnl'" "$W/out"
-check "the fix says which dnl to delete and what to rebuild" grep -q \
-    "fix: delete the 'dnl' at line 17, column 1, then rebuild sendmail.cf" \
+    "confCACERT is commented out by 'dnl' ($D/amazon.mc:17:1)" "$W/out"
+check "one problem for both, and what it means" grep -c \
+    "^PROBLEM: sendmail loads no CA data (both CACertFile and CACertPath must be set), so every STARTTLS connection it makes logs verify=FAIL" \
     "$W/out"
-check "the commented #O CACertFile of the .cf" grep -q \
-    "amazon.cf:4: '#O CACertFile' is commented out" "$W/out"
-check "and what it means" grep -q \
-    "neither CACertFile nor CACertPath is set: sendmail verifies no server" \
-    "$W/out"
+check "the fix replaces that line with the published path" sh -c '
+    grep -q "in $1/amazon.mc, replace line 17 with:" "$2" &&
+    grep -q "define(.confCACERT., ./etc/mail/tls/ca-bundle.with.intermediate.crt.)dnl" "$2"' \
+    sh "$D" "$W/out"
+check "then rebuilds the .cf from the .mc (it includes cf.m4 itself)" grep -q \
+    "run: m4 $D/amazon.mc > $D/amazon.cf" "$W/out"
+check "and says --apply does it all" grep -q \
+    "fix: trustbuild sendmail-setup --apply does all of this" "$W/out"
 check "a client needs no certificate of its own" grep -q \
     "no ServerCertFile or ClientCertFile: fine for a host that only sends" \
     "$W/out"
-check "the summary counts the problems" grep -q "^[0-9]* problems found$" \
+check "the summary counts the problems" grep -q "^[0-9]* problems\{0,1\} found$" \
     "$W/out"
 
 # a store published by trustbuild, and an .mc/.cf that use it
@@ -172,7 +175,9 @@ sed -i "s/^define(\`confCACERT'/dnl &/" "$D/starttls.m4"
 run 1 "the dnl in the included file: exit 1" "$TB" sendmail-check \
     --mc "$D/debian.mc" --cf "$D/good.cf" --log "$D/ok.log"
 check "is named in that file, with line and column" grep -q \
-    "starttls.m4:3:1: confCACERT is commented out by 'dnl'" "$W/out"
+    "confCACERT is commented out by 'dnl' ($D/starttls.m4:3:1)" "$W/out"
+check "and the fix edits that file, not the .mc" grep -q \
+    "in $D/starttls.m4, replace line 3 with:" "$W/out"
 
 # only one of the two
 sed '/confCACERT_PATH/d' "$D/good.mc" >"$D/one.mc"
@@ -181,10 +186,11 @@ touch -d '-1 hour' "$D/one.mc"
 run 1 "only confCACERT: exit 1" "$TB" sendmail-check --mc "$D/one.mc" \
     --cf "$D/one.cf" --log "$D/ok.log"
 check "sendmail loads no CA data unless both are set" grep -q \
-    "only CACertFile is set: sendmail loads no CA data at all unless both" \
+    "sendmail loads no CA data (both CACertFile and CACertPath must be set).*confCACERT_PATH is not defined" \
     "$W/out"
-check "the fix gives both lines" grep -q \
-    "fix: define(\`confCACERT_PATH', \`.*')dnl and define(\`confCACERT'" "$W/out"
+check "the fix gives both lines" sh -c '
+    grep -q "define(.confCACERT_PATH., .*)dnl" "$1" &&
+    grep -q "define(.confCACERT., .*)dnl" "$1"' sh "$W/out"
 
 # the .mc edited, the .cf not rebuilt
 good_mc | sed "s|$S/ca.crt|/etc/mail/tls/new.crt|" >"$D/edited.mc"
@@ -192,9 +198,10 @@ cp "$D/good.cf" "$D/edited.cf"
 touch -d '-1 hour' "$D/edited.cf"
 run 1 "an .mc newer than and different from the .cf: exit 1" "$TB" \
     sendmail-check --mc "$D/edited.mc" --cf "$D/edited.cf" --log "$D/ok.log"
-check "the .mc is newer" grep -q "edited.mc (changed .*) is newer than" "$W/out"
-check "and they disagree" grep -q \
-    "says confCACERT '/etc/mail/tls/new.crt', but .* has CACertFile=$S/ca.crt: the .cf was not rebuilt" \
+check "the .mc's define is read" grep -q \
+    "edited.mc:4: confCACERT is '/etc/mail/tls/new.crt'" "$W/out"
+check "and the .cf that disagrees named: not rebuilt" grep -q \
+    "edited.cf has CACertPath=$S/certs and CACertFile=$S/ca.crt: it was not rebuilt after the .mc changed" \
     "$W/out"
 
 # broken files
@@ -289,15 +296,27 @@ printf '[output]\nbundle = /etc/mail/tls/b.crt\ncapath = /etc/mail/tls/c\n[sourc
     >"$D/tb.conf"
 run 0 "sendmail-setup" "$TB" -c "$D/tb.conf" sendmail-setup --mc "$D/amazon.mc"
 check "the two .mc lines, with the configured paths" sh -c '
-    grep -qx "define(\`confCACERT_PATH'"'"', \`/etc/mail/tls/c'"'"')dnl" "$1" &&
-    grep -qx "define(\`confCACERT'"'"', \`/etc/mail/tls/b.crt'"'"')dnl" "$1"' \
+    grep -q "^  *define(\`confCACERT_PATH'"'"', \`/etc/mail/tls/c'"'"')dnl$" "$1" &&
+    grep -q "^  *define(\`confCACERT'"'"', \`/etc/mail/tls/b.crt'"'"')dnl$" "$1"' \
     sh "$W/out"
-check "how to rebuild and restart" grep -q "cd /etc/mail && make" "$W/out"
-check "the smart host as a [probe], on its submission port" grep -qx \
-    "url = submission://mail.example.com.netsolmail.net:587" "$W/out"
-# (without its [probe]: there is no network here to reach the smart host)
-sed -n '/^\[output\]/,/^\[probe/p' "$W/out" | grep -v '^\[probe' \
-    >"$D/setup.conf"
-run 0 "the configuration it prints is valid" env TRUSTBUILD_CONF=/nonexistent \
-    "$TB" -c "$D/setup.conf" update --diff --offline --out "$W/setup-out"
+check "each where it goes: the line of the dnl'd define it replaces" grep -q \
+    "in $D/amazon.mc, replace line 16 with:" "$W/out"
+check "how to rebuild" grep -q "run: m4 $D/amazon.mc > /etc/mail/sendmail.cf" \
+    "$W/out"
+check "the smart host as a [probe], on its submission port" grep -q \
+    "^  *url = submission://mail.example.com.netsolmail.net:587$" "$W/out"
+check "publish before the .cf is rebuilt" sh -c '
+    u=$(grep -n "run: trustbuild -c .* update" "$1" | cut -d: -f1)
+    m=$(grep -n "run: m4 " "$1" | cut -d: -f1)
+    [ -n "$u" ] && [ -n "$m" ] && [ "$u" -lt "$m" ]' sh "$W/out"
+# the [probe] text it prints, pasted into the configuration: accepted
+cp "$D/tb.conf" "$D/setup.conf"
+sed -n '/add to /,/^ *[0-9]*\. run/p' "$W/out" | sed '1d;$d' |
+    sed 's/^ *//' >>"$D/setup.conf"
+check "the pasted text is a [probe] section" grep -q \
+    "^\[probe relay-mail.example.com.netsolmail.net-587\]$" "$D/setup.conf"
+run 0 "the configuration with it is valid" env TRUSTBUILD_CONF=/nonexistent \
+    "$TB" -c "$D/setup.conf" sendmail-setup --mc "$D/amazon.mc"
+check "and the relay is no longer advised: it is probed" sh -c \
+    '! grep -q "\[probe" "$1"' sh "$W/out"
 done_testing

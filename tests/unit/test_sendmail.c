@@ -4,6 +4,7 @@
  * options, the smart host and its port (the mail log: test_maillog.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sendmail.h"
@@ -16,6 +17,24 @@ mc_key(const char *text, enum sm_key k)
 {
 	sm_parse_mc(text, strlen(text), &mc);
 	return &mc.s[k];
+}
+
+/* sm_include_fn: starttls.m4 sets both, its path after the .mc's */
+static char *
+inc_reader(void *arg, const char *file, size_t *len)
+{
+	static const char inc[] = "dnl # starttls.m4\n"
+	    "define(`confCACERT', `/inc')dnl   # <= EDIT\n"
+	    "define(`confCACERT_PATH', `/inc/path')dnl\n";
+	char *p;
+
+	(void)arg;
+	if (strcmp(file, "/etc/mail/tls/starttls.m4") != 0)
+		return NULL;
+	*len = sizeof(inc) - 1;
+	p = malloc(sizeof(inc));
+	memcpy(p, inc, sizeof(inc));
+	return p;
 }
 
 static void
@@ -69,16 +88,27 @@ test_mc(void)
 	    strcmp(mc.include[0], "/usr/share/sendmail/cf/m4/cf.m4") == 0 &&
 	    strcmp(mc.include[1], "/etc/mail/tls/starttls.m4") == 0);
 	{
-		static const char inctext[] = "define(`confCACERT', `/inc')dnl\n";
-		struct sm_config inc;
+		/* an include is read where it stands: what comes later wins */
+		static const char text[] =
+		    "dnl define(`confCACERT', `/main')dnl\n"
+		    "define(`confCACERT_PATH', `/main/path')dnl\n"
+		    "include(`/etc/mail/tls/starttls.m4')dnl\n"
+		    "define(`confCACERT_PATH', `/after')dnl\n";
 
-		sm_parse_mc(inctext, sizeof(inctext) - 1, &inc);
-		mc_key("dnl define(`confCACERT', `/main')dnl\n", SM_CACERT);
-		sm_merge(&mc, &inc, "/etc/mail/tls/starttls.m4");
+		sm_parse_mc_with(text, sizeof(text) - 1, &mc, inc_reader,
+		    NULL);
 		CHECK(mc.s[SM_CACERT].state == SM_SET &&
 		    strcmp(mc.s[SM_CACERT].value, "/inc") == 0 &&
+		    mc.s[SM_CACERT].line == 2 &&
 		    strcmp(mc.s[SM_CACERT].file,
 		    "/etc/mail/tls/starttls.m4") == 0);
+		CHECK(strcmp(mc.s[SM_CACERT_PATH].value, "/after") == 0 &&
+		    mc.s[SM_CACERT_PATH].file[0] == '\0' &&
+		    mc.s[SM_CACERT_PATH].line == 4);
+		/* undefine in the include forgets the .mc's define */
+		s = mc_key("define(`confCACERT', `/x')dnl\n"
+		    "undefine(`confCACERT')dnl\n", SM_CACERT);
+		CHECK(s->state == SM_ABSENT);
 	}
 	s = mc_key("define(`SMART_HOST', `[mail.example.com]')dnl\n"
 	    "define(`RELAY_MAILER_ARGS', `TCP $h 587')dnl\n", SM_SMART_HOST);

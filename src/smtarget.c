@@ -1,0 +1,221 @@
+/*
+ * smtarget.c: the servers sendmail relays to, as probe targets: SMART_HOST
+ * in each of its forms and the mailertable's entries, with the port of
+ * the mailer each one goes through; see sm_relays() in sendmail.h.
+ * Pure (no I/O): the caller reads the mailertable.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sendmail.h"
+
+/* The SMTP mailers and the key of their _MAILER_ARGS. */
+static const struct {
+	const char	*mailer;
+	enum sm_key	 args;
+} mailers[] = {
+	{ "relay", SM_MAILER_ARGS }, { "esmtp", SM_ESMTP_ARGS },
+	{ "smtp", SM_SMTP_ARGS }, { "smtp8", SM_SMTP8_ARGS },
+	{ "dsmtp", SM_DSMTP_ARGS },
+};
+#define NMAILERS	(sizeof(mailers) / sizeof(mailers[0]))
+
+/* The port of a mailer's args ("TCP $h 587", "TCP $h submission"). */
+static const char *
+args_port(const char *args, char *buf, size_t size)
+{
+	const char *p = strstr(args, "TCP $h");
+	long v;
+	char *end;
+
+	if (p == NULL || (p[6] != ' ' && p[6] != '\t'))
+		return "25";
+	p += 6;
+	p += strspn(p, " \t");
+	if (strncmp(p, "submission", 10) == 0)
+		return "587";
+	if (strncmp(p, "smtps", 5) == 0)
+		return "465";
+	v = strtol(p, &end, 10);
+	if (end == p || v <= 0 || v > 65535)
+		return "25";
+	snprintf(buf, size, "%ld", v);
+	return buf;
+}
+
+/* A [probe NAME] for host: relay-HOST with what a name cannot hold as -. */
+static void
+probe_name(const char *host, const char *port, char *out, size_t size)
+{
+	size_t i;
+
+	snprintf(out, size, "relay-%s%s%s", host, strcmp(port, "25") ? "-" :
+	    "", strcmp(port, "25") ? port : "");
+	for (i = 0; out[i] != '\0'; i++)
+		if (!isalnum((unsigned char)out[i]) && out[i] != '.' &&
+		    out[i] != '_' && out[i] != '-')
+			out[i] = '-';
+}
+
+static int
+host_ok(const char *h)
+{
+	size_t i;
+
+	if (h[0] == '\0' || h[0] == '-' || h[0] == '.')
+		return 0;
+	for (i = 0; h[i] != '\0'; i++)
+		if (!isalnum((unsigned char)h[i]) && strchr(".-_:", h[i]) ==
+		    NULL)
+			return 0;
+	return 1;
+}
+
+/* One host of a relay with its port: added to out unless there. */
+static void
+add(struct sm_target *out, int *n, int max, const char *host,
+    const char *port, const char *from)
+{
+	struct sm_target *t;
+	int i, v6 = strchr(host, ':') != NULL;
+	const char *scheme = strcmp(port, "587") == 0 ? "submission" :
+	    strcmp(port, "465") == 0 ? "smtps" : "smtp";
+
+	if (!host_ok(host) || strlen(host) >= sizeof(out->host))
+		return;
+	for (i = 0; i < *n; i++)
+		if (strcmp(out[i].host, host) == 0 &&
+		    strcmp(out[i].port, port) == 0)
+			return;
+	if (*n >= max)
+		return;
+	t = &out[(*n)++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->port, sizeof(t->port), "%.7s", port);
+	/* smtp://HOST for 25, else with the port, as "probe" prints it */
+	snprintf(t->url, sizeof(t->url), "%s://%s%s%s%s%s", scheme,
+	    v6 ? "[" : "", host, v6 ? "]" : "", strcmp(port, "25") ? ":" :
+	    "", strcmp(port, "25") ? port : "");
+	probe_name(host, port, t->name, sizeof(t->name));
+	snprintf(t->from, sizeof(t->from), "%s", from);
+}
+
+/*
+ * "mailer:host1:[host2]" (the mailer optional when dflt is given): each
+ * host with the port of the mailer's args.  Mailers that are not SMTP
+ * (local, error, procmail...) are no relays.
+ */
+static void
+relay_value(const struct sm_config *c, const char *value, const char *dflt,
+    const char *from, struct sm_target *out, int *n, int max)
+{
+	char v[1100], mailer[64], pbuf[16], *p, *colon, *bracket, *next;
+	const char *args, *port;
+	size_t i;
+
+	snprintf(v, sizeof(v), "%s", value);
+	p = v + strspn(v, " \t");
+	p[strcspn(p, " \t")] = '\0';
+	colon = strchr(p, ':');
+	bracket = strchr(p, '[');
+	if (colon != NULL && (bracket == NULL || colon < bracket)) {
+		*colon = '\0';
+		snprintf(mailer, sizeof(mailer), "%s", p);
+		p = colon + 1;
+	} else if (dflt != NULL)
+		snprintf(mailer, sizeof(mailer), "%s", dflt);
+	else
+		return;
+	for (i = 0; i < NMAILERS && strcmp(mailer, mailers[i].mailer); i++)
+		;
+	if (i == NMAILERS)
+		return;
+	args = c->s[mailers[i].args].state == SM_SET ?
+	    c->s[mailers[i].args].value : "";
+	port = args_port(args, pbuf, sizeof(pbuf));
+	/* host:host...: ':' separates hosts outside [brackets] */
+	for (; p != NULL && *p != '\0'; p = next) {
+		char *h = p;
+
+		if (*h == '[') {
+			char *e = strchr(h, ']');
+
+			if (e == NULL)
+				return;
+			*e = '\0';
+			h++;
+			if (strncasecmp(h, "IPv6:", 5) == 0)
+				h += 5;
+			next = e[1] == ':' ? e + 2 : NULL;
+		} else {
+			if ((next = strchr(h, ':')) != NULL)
+				*next++ = '\0';
+		}
+		add(out, n, max, h, port, from);
+	}
+}
+
+/* The mailertable's lines: "KEY mailer:host", # comments. */
+static void
+mailertable(const struct sm_config *c, const char *mt, size_t len,
+    struct sm_target *out, int *n, int max)
+{
+	const char *p = mt, *end = mt + len;
+
+	while (p < end && *n < max) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+		char line[1100], from[300], *key, *val;
+
+		if (l >= sizeof(line))
+			l = sizeof(line) - 1;
+		memcpy(line, p, l);
+		line[l] = '\0';
+		p = nl ? nl + 1 : end;
+		line[strcspn(line, "#\r")] = '\0';
+		key = line + strspn(line, " \t");
+		if (*key == '\0')
+			continue;
+		val = key + strcspn(key, " \t");
+		if (*val == '\0')
+			continue;
+		*val++ = '\0';
+		val += strspn(val, " \t");
+		snprintf(from, sizeof(from), "mailertable %.200s", key);
+		relay_value(c, val, NULL, from, out, n, max);
+	}
+}
+
+int
+sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
+    struct sm_target *out, int max)
+{
+	const struct sm_setting *rm = &c->s[SM_RELAY_MAILER];
+	const char *dflt = "relay";
+	int n = 0;
+
+	/* confRELAY_MAILER, when a plain name: SMART_HOST's mailer */
+	if (rm->state == SM_SET && rm->value[0] != '\0' &&
+	    strpbrk(rm->value, "`'( ") == NULL)
+		dflt = rm->value;
+	if (c->s[SM_SMART_HOST].state == SM_SET)
+		relay_value(c, c->s[SM_SMART_HOST].value, dflt, "SMART_HOST",
+		    out, &n, max);
+	if (mt != NULL)
+		mailertable(c, mt, mtlen, out, &n, max);
+	return n;
+}
+
+int
+sm_smarthost_url(const struct sm_config *c, char *out, size_t size)
+{
+	struct sm_target t[1];
+
+	if (sm_relays(c, NULL, 0, t, 1) < 1)
+		return -1;
+	snprintf(out, size, "%s", t[0].url);
+	return 0;
+}
