@@ -100,8 +100,9 @@ check "and logs verify=FAIL although the file has everything" grep -q \
     "relay=\\[127.0.0.1\\], version=TLSv1.[23], verify=FAIL" "$W/c/maillog"
 run 1 "sendmail-check says why" "$TB" sendmail-check --mc "$W/c/sendmail.mc" \
     --cf "$W/c/sendmail.cf" --log "$W/c/maillog"
-check "(only CACertFile is set)" grep -q \
-    "only CACertFile is set: sendmail loads no CA data at all" "$W/out"
+check "(both must be set)" grep -q \
+    "sendmail loads no CA data (both CACertFile and CACertPath must be set)" \
+    "$W/out"
 sendmail_stop
 check "the host's /etc/mail, /etc/hosts, name and /dev/log are as they were" \
     [ "$(host_state)" = "$HOST_BEFORE" ]
