@@ -165,7 +165,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	if (eff.s[SM_LOG_LEVEL].state == SM_SET)
 		loglevel = atoi(eff.s[SM_LOG_LEVEL].value);
 	check_store(&r, &eff, &want, pidfile);
-	check_log(&r, &logsrc, s->have_mc ? &s->mc : &s->cf, loglevel);
+	check_log(&r, &logsrc, p, loglevel);
 	if (r.json)
 		printf("],\"problems\":%d}\n", r.problems);
 	else if (r.problems == 0)

@@ -11,15 +11,15 @@
  * Calling sequence (cmd_sendmail_check.c):
  *
  *	struct report r = { .json = json };
- *	buf = mailcheck_read(mcpath, MAILCHECK_MAX_FILE, 0, &len, NULL, &why);
- *	sm_parse_mc(buf, len, &mc);
- *	mailcheck_includes(&mc);
- *	check_mc(&r, mcpath, &mc, bundle, capath);	// and check_cf...
+ *	smconf_load(&s, mcpath, cfpath, SMCONF_M4);	// smconf.h
+ *	smplan_make(&plan, &s, tc, bundle, capath, pidfile);	// smplan.h
+ *	check_ca(&r, &s, &plan);			// smcheck.h
  *	check_store(&r, eff, &want, pidfile);		// the CA file and path
- *	check_log(&r, &logsrc, &mc, loglevel);	// mailcheck_log.c
+ *	check_log(&r, &logsrc, &plan, loglevel);	// mailcheck_log.c
  *	// r.problems: how many problems were found
  *
- * mailcheck.c has the findings, reading and the .mc/.cf checks,
+ * mailcheck.c has the findings (with the runnable steps of their fix) and
+ * reading,
  * mailcheck_ca.c the CA file, the CApath and the running sendmail,
  * mailcheck_log.c the mail log (read by maillog_read.c).
  */
@@ -104,8 +104,9 @@ struct mailcheck_log {
  * The relays the mail log shows, with what to do about verify=FAIL; a
  * FAIL older than src->changed is a note of the past.
  */
+struct smplan;
 void	check_log(struct report *r, const struct mailcheck_log *src,
-	    const struct sm_config *cfg, int loglevel);
+	    const struct smplan *p, int loglevel);
 /* When the store of want last changed (its newest mtime), or 0. */
 time_t	mailcheck_changed(const struct mailcheck_want *want);
 

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "mailcheck.h"
+#include "smplan.h"
 #include "maillog.h"
 #include "maillog_read.h"
 #include "sendmail.h"
@@ -65,9 +66,11 @@ log_name(const struct mailcheck_log *src, char *buf, size_t size)
 /* One relay whose last connection did not verify. */
 static void
 relay_failed(struct report *r, const struct maillog_relay *rl,
-    const char *smart, time_t changed)
+    const struct smplan *p, time_t changed)
 {
-	char fix[8192], url[1400], a[40];
+	struct step st[MAX_STEPS];
+	char conf[2048], url[400], a[40];
+	int n;
 
 	if (changed > 0 && rl->last > 0 && rl->last < changed &&
 	    strcmp(rl->verify, "FAIL") == 0) {
@@ -78,16 +81,14 @@ relay_failed(struct report *r, const struct maillog_relay *rl,
 		    rl->count, rl->count == 1 ? "" : "s");
 		return;
 	}
-	if (smart[0] != '\0' && strstr(smart, rl->relay) != NULL)
-		snprintf(url, sizeof(url), "%s", smart);
-	else
-		snprintf(url, sizeof(url), "smtp://%s", rl->relay);
-	snprintf(fix, sizeof(fix), "see why with 'trustbuild probe "
-	    "--chase %s'; if an intermediate is missing, add [probe "
-	    "%s] with url = %s to /etc/trustbuild/trustbuild.conf and "
-	    "run 'trustbuild update'", url, rl->relay, url);
-	finding(r, strcmp(rl->verify, "NONE") == 0 ? L_NOTE :
-	    L_PROBLEM, fix, "relay %s: verify=%s%s%s (%d connection%s "
+	/* the one plan's advice: its [probe] and update, or probe --chase */
+	n = smplan_relay_steps(p, rl->relay, st, MAX_STEPS, conf, sizeof(conf),
+	    url, sizeof(url));
+	finding_steps(r, strcmp(rl->verify, "NONE") == 0 ? L_NOTE : L_PROBLEM,
+	    n <= 0 ? NULL : st[0].kind == STEP_RUN ? "it is probed already; "
+	    "see why:" : "fetch its missing intermediates (trustbuild "
+	    "sendmail-setup --apply does this for the relays of the .mc):",
+	    st, n < 0 ? 0 : n, "relay %s: verify=%s%s%s (%d connection%s "
 	    "in the log)", rl->relay, rl->verify, rl->verifymsg[0] ?
 	    " verifymsg=" : "", rl->verifymsg, rl->count,
 	    rl->count == 1 ? "" : "s");
@@ -95,11 +96,11 @@ relay_failed(struct report *r, const struct maillog_relay *rl,
 
 void
 check_log(struct report *r, const struct mailcheck_log *src,
-    const struct sm_config *cfg, int loglevel)
+    const struct smplan *p, int loglevel)
 {
 	struct diags d = DIAGS_INIT;
 	struct maillog lg;
-	char smart[1400] = "", nbuf[1100];
+	char nbuf[1100];
 	const char *name = log_name(src, nbuf, sizeof(nbuf));
 	size_t i;
 	int n;
@@ -115,7 +116,6 @@ check_log(struct report *r, const struct mailcheck_log *src,
 		maillog_release(&lg);
 		return;
 	}
-	sm_smarthost_url(cfg, smart, sizeof(smart));
 	if (lg.client_lines == 0)
 		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
 		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,
@@ -130,7 +130,7 @@ check_log(struct report *r, const struct mailcheck_log *src,
 			    "connection%s in the log)", rl->relay, rl->count,
 			    rl->count == 1 ? "" : "s");
 		else
-			relay_failed(r, rl, smart, src->changed);
+			relay_failed(r, rl, p, src->changed);
 	}
 	if (lg.n > 0 && lg.verifymsg_lines == 0) {
 		for (i = 0; i < lg.n && strcmp(lg.v[i].verify, "OK") == 0; i++)

@@ -109,6 +109,9 @@ struct sm_target {
  */
 int	sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
 	    struct sm_target *out, int max);
+/* One target: host (no brackets) on port; -1 when host is not a name. */
+int	sm_target(const char *host, const char *port, const char *from,
+	    struct sm_target *t);
 /* The first relay of c as a probe URL, or -1 when there is none. */
 int	sm_smarthost_url(const struct sm_config *c, char *out, size_t size);
 

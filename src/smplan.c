@@ -14,6 +14,7 @@
 #include "probe.h"
 #include "smconf.h"
 #include "smplan.h"
+#include "smrelay.h"
 
 static const enum sm_key ca_keys[] = { SM_CACERT_PATH, SM_CACERT };
 
@@ -186,6 +187,7 @@ smplan_make(struct smplan *p, const struct smconf *s, const struct config *tc,
 	int k;
 
 	memset(p, 0, sizeof(*p));
+	p->tc = tc;
 	p->bundle = bundle;
 	p->capath = capath;
 	p->conffile = tc != NULL && strcmp(tc->file, "built-in") != 0 ?
@@ -268,5 +270,40 @@ smplan_steps(const struct smplan *p, struct step *st, int max, char *conf,
 		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->build };
 	if (p->rebuild && p->reload[0] != '\0' && n < max)
 		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->reload };
+	return n;
+}
+
+int
+smplan_relay_steps(const struct smplan *p, const char *logged,
+    struct step *st, int max, char *conf, size_t csize, char *url,
+    size_t usize)
+{
+	struct sm_target t;
+	char host[SMRELAY_HOST], u[SMRELAY_URL];
+	int i, n = 0;
+
+	if (smrelay_url(logged, host, sizeof(host), u, sizeof(u)) == -1 ||
+	    sm_target(host, "25", "the mail log", &t) == -1)
+		return -1;
+	/* one of sendmail's relays: on its mailer's port */
+	for (i = 0; i < p->nrelay; i++)
+		if (strcmp(p->relay[i].host, t.host) == 0) {
+			t = p->relay[i];
+			break;
+		}
+	snprintf(url, usize, "%s", t.url);
+	if (probed(p->tc, &t)) {
+		snprintf(conf, csize, "trustbuild probe --chase %s", t.url);
+		if (n < max)
+			st[n++] = (struct step){ STEP_RUN, NULL, 0, conf };
+		return n;
+	}
+	unique_name(p->tc, &t);
+	snprintf(conf, csize, "# %s of sendmail\n[probe %s]\nurl = %s\n%s",
+	    t.from, t.name, t.url, p->aia_private ? "aia-private = yes\n" : "");
+	if (n < max)
+		st[n++] = (struct step){ STEP_CONF, p->conffile, 0, conf };
+	if (n < max)
+		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->update_cmd };
 	return n;
 }

@@ -52,6 +52,7 @@ struct smplan {
 	int		 nprobe;	/* relays the configuration lacks */
 	struct sm_target relay[SM_MAX_TARGETS];
 	int		 nrelay;	/* every relay */
+	const struct config *tc;	/* its [probe]s, or NULL */
 	const char	*conffile;	/* where the [probe]s go */
 	int		 aia_private;	/* the [probe]s get aia-private = yes */
 	int		 update;	/* run update: no store yet, new probes */
@@ -74,6 +75,17 @@ size_t	smplan_probes_text(const struct smplan *p, char *out, size_t size);
 struct step;
 int	smplan_steps(const struct smplan *p, struct step *st, int max,
 	    char *conf, size_t csize);
+/*
+ * The fix for a relay the mail log shows failing (as logged: "mx.org.",
+ * "[192.0.2.1]"): its [probe] (the port of sendmail's configuration when
+ * it is one of its relays, else 25) and update, or, when it is probed
+ * already, the probe --chase to see why.  The steps (conf holds the
+ * [probe] text) and the URL probed in url; -1 for a relay that is no host
+ * name or address.
+ */
+int	smplan_relay_steps(const struct smplan *p, const char *logged,
+	    struct step *st, int max, char *conf, size_t csize, char *url,
+	    size_t usize);
 /* Is there anything to do? */
 int	smplan_empty(const struct smplan *p);
 

@@ -219,3 +219,13 @@ sm_smarthost_url(const struct sm_config *c, char *out, size_t size)
 	snprintf(out, size, "%s", t[0].url);
 	return 0;
 }
+
+int
+sm_target(const char *host, const char *port, const char *from,
+    struct sm_target *t)
+{
+	int n = 0;
+
+	add(t, &n, 1, host, port, from);
+	return n == 1 ? 0 : -1;
+}

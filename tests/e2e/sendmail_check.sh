@@ -278,9 +278,10 @@ run 1 "a relay with verify=FAIL in the log: exit 1" "$TB" sendmail-check \
 check "the relay, the verdict and the reason" grep -q \
     "relay mail.example.com: verify=FAIL verifymsg=unable to get local issuer certificate (1 connection" \
     "$W/out"
-check "and what to run, with the smart host's URL" grep -q \
-    "trustbuild probe --chase smtp://mail.example.com'; .*\\[probe mail.example.com\\]" \
-    "$W/out"
+check "and the [probe] to add, a section update accepts" sh -c '
+    grep -q "^ *\[probe relay-mail.example.com\]$" "$1" &&
+    grep -q "^ *url = smtp://mail.example.com$" "$1" &&
+    grep -q "run: trustbuild update" "$1"' sh "$W/out"
 sed -n 2p "$D/fail.log" >"$D/fail9.log"
 run 1 "without verifymsg lines" "$TB" sendmail-check --mc "$D/good.mc" \
     --cf "$D/good.cf" --log "$D/fail9.log"

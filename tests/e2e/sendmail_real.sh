@@ -47,7 +47,9 @@ run 1 "sendmail-check reads that log: exit 1" "$TB" sendmail-check \
 check "it names the relay, the verdict and the reason" grep -q \
     "relay \\[127.0.0.1\\]: verify=FAIL verifymsg=unable to get local issuer certificate" \
     "$W/out"
-check "and says to probe it" grep -q "trustbuild probe --chase" "$W/out"
+check "and gives the [probe] for it on sendmail's port, not [127.0.0.1]" sh -c '
+    grep -q "^ *\[probe relay-127.0.0.1-$2\]$" "$1" &&
+    grep -q "^ *url = smtp://127.0.0.1:$2$" "$1"' sh "$W/out" "$PORT"
 
 # trustbuild update with the smart host as a [probe]
 mkdir -p "$W/tls"
