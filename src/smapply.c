@@ -221,8 +221,12 @@ restore(struct run *r)
 	for (i = r->n - 1; i >= 0; i--) {
 		struct change *c = &r->ch[i];
 
-		if (!c->written)
+		if (!c->written) {
+			/* backed up, then the step failed before writing */
+			if (c->backup[0] != '\0')
+				unlink(c->backup);
 			continue;
+		}
 		if (!c->existed ? unlink(c->path) == 0 : write_file(c->path,
 		    c->old, c->oldlen, c->mode, r->d) == 0) {
 			printf("restored %s\n", c->path);
