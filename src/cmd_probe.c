@@ -59,7 +59,8 @@ usage(FILE *f)
 	    "  --chain FILE       do not connect: take the chain from a PEM file\n"
 	    "                     (leaf first, at most 16), e.g. saved by\n"
 	    "                     openssl s_client -showcerts\n"
-	    "  --attime EPOCH     verify as at that time (seconds since 1970)\n"
+	    "  --attime EPOCH     verify, and judge each certificate's expiry, as\n"
+	    "                     at that time (seconds since 1970)\n"
 	    "  --json             one JSON object, for monitoring\n"
 	    "\n"
 	    "Exit status: 0 the chain verifies, 1 it does not, 3 could not\n"
@@ -253,6 +254,7 @@ cmd_probe(int argc, char *argv[], struct config *cfg)
 	rep.man = &man;
 	rep.chase = a.chase;
 	rep.json = a.json;
+	rep.at = a.ao.at;
 	probe_config(cfg, &man, &rep.purpose);
 	if ((store = load_store(&a, cfg, rep.purpose, what,
 	    sizeof(what))) == NULL)

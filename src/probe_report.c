@@ -58,9 +58,23 @@ name_of(X509 *x, int issuer, char *buf, size_t size)
 	return text_esc(raw, buf, size);
 }
 
-static void
-print_cert(FILE *f, int i, X509 *x, int json)
+/* c's validity at r->at (0: now): "", "expired" or "not yet valid". */
+static const char *
+validity(const struct probe_report *r, X509 *x)
 {
+	time_t at = r->at ? r->at : time(NULL);
+
+	if (X509_cmp_time(X509_get0_notAfter(x), &at) < 0)
+		return "expired";
+	if (X509_cmp_time(X509_get0_notBefore(x), &at) > 0)
+		return "not yet valid";
+	return "";
+}
+
+static void
+print_cert(FILE *f, const struct probe_report *r, int i, X509 *x, int json)
+{
+	const char *v = validity(r, x);
 	char s[1024], when[40], hex[65], urls[AIA_MAX_URLS][AIA_MAX_URL];
 	unsigned char d[32];
 	unsigned dl;
@@ -77,7 +91,10 @@ print_cert(FILE *f, int i, X509 *x, int json)
 		json_str(name_of(x, 1, s, sizeof(s)));
 		fprintf(f, ",\"not_after\":");
 		json_asn1_time(X509_get0_notAfter(x));
-		fprintf(f, ",\"sha256\":\"%s\",\"ca_issuers\":[", hex);
+		fprintf(f, ",\"sha256\":\"%s\",\"expired\":%s,"
+		    "\"not_yet_valid\":%s,\"ca_issuers\":[", hex,
+		    strcmp(v, "expired") == 0 ? "true" : "false",
+		    strcmp(v, "not yet valid") == 0 ? "true" : "false");
 		for (j = 0; j < n; j++) {
 			fprintf(f, "%s", j ? "," : "");
 			json_str(urls[j]);
@@ -87,9 +104,8 @@ print_cert(FILE *f, int i, X509 *x, int json)
 	}
 	fprintf(f, "%2d subject:   %s\n", i, name_of(x, 0, s, sizeof(s)));
 	fprintf(f, "   issuer:    %s\n", name_of(x, 1, s, sizeof(s)));
-	fprintf(f, "   not after: %s%s\n", when,
-	    X509_cmp_current_time(X509_get0_notAfter(x)) < 0 ?
-	    " (expired)" : "");
+	fprintf(f, "   not after: %s%s%s%s\n", when, *v ? " (" : "", v,
+	    *v ? ")" : "");
 	fprintf(f, "   sha256:    %s\n", hex);
 	for (j = 0; j < n; j++)
 		fprintf(f, "   caIssuers: %s\n", text_esc(urls[j], s,
@@ -101,6 +117,7 @@ static void
 print_chain(FILE *f, const struct probe_report *r)
 {
 	STACK_OF(X509) *chain = r->pr->chain;
+	char when[40];
 	int i, n = sk_X509_num(chain);
 
 	if (r->json) {
@@ -113,9 +130,13 @@ print_chain(FILE *f, const struct probe_report *r)
 		json_str(r->pr->tls);
 		fprintf(f, ",\"store\":");
 		json_str(r->store);
+		if (r->at != 0) {
+			fprintf(f, ",\"attime\":");
+			json_time(r->at);
+		}
 		fprintf(f, ",\"chain\":[");
 		for (i = 0; i < n; i++)
-			print_cert(f, i, sk_X509_value(chain, i), 1);
+			print_cert(f, r, i, sk_X509_value(chain, i), 1);
 		fprintf(f, "]");
 		return;
 	}
@@ -125,9 +146,12 @@ print_chain(FILE *f, const struct probe_report *r)
 		fprintf(f, "%s: connected to %s (%s%s), %s\n", r->label,
 		    r->pr->addr, r->t->scheme, r->t->starttls ?
 		    ", STARTTLS" : "", r->pr->tls);
+	if (r->at != 0 && cert_time_t_str(r->at, when, sizeof(when)))
+		fprintf(f, "as at %s (--attime): expiry and the verdict are "
+		    "judged then\n", when);
 	fprintf(f, "chain as sent (%d certificate%s):\n", n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++)
-		print_cert(f, i, sk_X509_value(chain, i), 0);
+		print_cert(f, r, i, sk_X509_value(chain, i), 0);
 }
 
 /*
@@ -230,13 +254,19 @@ explain(FILE *f, const struct probe_report *r)
 		break;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 		cert_time_str(X509_get0_notAfter(r->cur), s2, sizeof(s2));
+		if (r->at != 0) {
+			fprintf(f, "why: %s expires on %s, before the --attime "
+			    "date\n", s, s2);
+			break;
+		}
 		fprintf(f, "why: %s expired on %s\nfix: the server's operator "
 		    "must renew it\n", s, s2);
 		break;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
 		cert_time_str(X509_get0_notBefore(r->cur), s2, sizeof(s2));
-		fprintf(f, "why: %s is not valid before %s (check this "
-		    "machine's clock)\n", s, s2);
+		fprintf(f, "why: %s is not valid before %s%s\n", s, s2,
+		    r->at != 0 ? ", after the --attime date" :
+		    " (check this machine's clock)");
 		break;
 	case X509_V_ERR_INVALID_PURPOSE:
 		fprintf(f, "why: %s is not for %s: its extendedKeyUsage or "
@@ -309,7 +339,7 @@ print_chase(FILE *f, const struct probe_report *r)
 	fprintf(f, "with %d intermediate%s fetched through AIA: verify=OK\n",
 	    nf, nf == 1 ? "" : "s");
 	for (i = 0; i < nf; i++)
-		print_cert(f, i + 1, sk_X509_value(ar->found, i), 0);
+		print_cert(f, r, i + 1, sk_X509_value(ar->found, i), 0);
 	fprintf(f, "fix: add [probe] with url = %s to trustbuild.conf and run "
 	    "'trustbuild update':\n     it publishes %s\n", r->chainfile ?
 	    "SERVER-URL" : r->label, nf == 1 ? "this intermediate" :

@@ -14,6 +14,7 @@
 #define TB_PROBE_REPORT_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 
@@ -33,6 +34,8 @@ struct probe_report {
 	const char		*host;		/* the name checked, or NULL */
 	int			 chase;		/* --chase was given */
 	int			 json;
+	time_t			 at;		/* --attime: expiry judged
+						   then; 0: now */
 	/* the verdict, by probe_report_verify (owned) */
 	int			 named;		/* the leaf names host */
 	int			 verified;	/* verify=OK */

@@ -393,4 +393,49 @@ print(urllib.parse.unquote(sys.argv[1]))' "$path")
 	    httpd_log_wait "404 GET http://www.microsoft.com/pkiops/certs/" 1
 fi
 
+
+# --- --attime: expiry and the verdict are judged at that time ---
+cat "$FIX/leaf.pem" "$FIX/int-a2.pem" "$FIX/int-a.pem" >"$W/at-chain.pem"
+run 0 "probe --chain, now: verifies" "$TB" probe --bundle "$FIX/root-a.pem" \
+    --chain "$W/at-chain.pem"
+check "no certificate is marked, no --attime line" sh -c \
+    '! grep -q "expired)\|valid)\|--attime" "$1"' sh "$W/out"
+t2100=$(date -u -d 2100-01-01 +%s)
+run 1 "probe --attime 2100: the chain has expired then" "$TB" probe \
+    --bundle "$FIX/root-a.pem" --chain "$W/at-chain.pem" --attime "$t2100"
+check "says the time it judges at" grep -qx \
+    "as at 2100-01-01 00:00:00 UTC (--attime): expiry and the verdict are judged then" "$W/out"
+check "marks each certificate expired then" \
+    [ "$(grep -c '^   not after: .* (expired)$' "$W/out")" = 3 ]
+check "the verdict: expired" grep -q '^verify=FAIL verifymsg=certificate has expired' "$W/out"
+check "why: before the --attime date, not 'must renew it'" sh -c \
+    'grep -q "^why: .* expires on .*, before the --attime date$" "$1" &&
+    ! grep -q "must renew" "$1"' sh "$W/out"
+t2000=$(date -u -d 2000-01-01 +%s)
+run 1 "probe --attime 2000: not yet valid then" "$TB" probe \
+    --bundle "$FIX/root-a.pem" --chain "$W/at-chain.pem" --attime "$t2000"
+check "marked not yet valid" \
+    [ "$(grep -c '^   not after: .* (not yet valid)$' "$W/out")" = 3 ]
+check "why: after the --attime date, not this machine's clock" sh -c \
+    'grep -q "^why: .* is not valid before .*, after the --attime date$" "$1" &&
+    ! grep -q "clock" "$1"' sh "$W/out"
+run 1 "probe --json --attime 2100" "$TB" probe --json --bundle \
+    "$FIX/root-a.pem" --chain "$W/at-chain.pem" --attime "$t2100"
+check "the JSON has attime and each certificate expired then" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["attime"] == "2100-01-01T00:00:00Z", d
+assert all(c["expired"] and not c["not_yet_valid"] for c in d["chain"]), d
+assert d["verify"] == "FAIL"
+' "$W/out"
+t2010=$(date -u -d 2010-06-01 +%s)
+run 1 "an expired CA, --attime within its validity" "$TB" probe \
+    --bundle "$FIX/root-a.pem" --chain "$FIX/expired.pem" --attime "$t2010"
+check "is not marked expired then" grep -qx \
+    '   not after: 2011-01-01 00:00:00 UTC' "$W/out"
+run 1 "the same now" "$TB" probe --bundle "$FIX/root-a.pem" --chain \
+    "$FIX/expired.pem"
+check "is marked expired" grep -qx \
+    '   not after: 2011-01-01 00:00:00 UTC (expired)' "$W/out"
+
 done_testing
