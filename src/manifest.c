@@ -91,6 +91,27 @@ day_ok(const char *s, size_t len)
 	return 1;
 }
 
+#define RFC3339	"%Y-%m-%dT%H:%M:%SZ"
+
+/* "2026-12-03T10:27:31Z" (exactly) to *t; -1 if it is not that. */
+static int
+rfc3339(const char *s, size_t len, time_t *t)
+{
+	struct tm tm;
+	char tmp[24];
+	const char *e;
+
+	if (len != 20)
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if ((e = strptime(tmp, RFC3339, &tm)) == NULL || *e != '\0')
+		return -1;
+	*t = timegm(&tm);
+	return *t > 0 ? 0 : -1;
+}
+
 static char *
 rest(const char *s, const char *end)
 {
@@ -160,7 +181,7 @@ probe_line(const char *p, const char *end, struct manifest *m)
 	struct manifest_probe mp, *v;
 	const unsigned char *q;
 	unsigned char d[32];
-	const char *f;
+	const char *f, *save;
 	size_t len;
 	X509 *x;
 
@@ -180,6 +201,11 @@ probe_line(const char *p, const char *end, struct manifest *m)
 		return "a probe line whose certificate is not its SHA-256";
 	}
 	X509_free(x);
+	/* LAST-SEEN, which no name can be (a name has no ':') */
+	save = p;
+	if ((f = field(&p, end, &len)) == NULL || p >= end ||
+	    rfc3339(f, len, &mp.last_seen) == -1)
+		p = save;
 	if (p >= end || (mp.name = rest(p, end)) == NULL) {
 		free(mp.der);
 		return "a probe line without a name";
@@ -234,7 +260,8 @@ int
 manifest_render(const struct manifest *m, char **out, size_t *len)
 {
 	FILE *f;
-	char hex[65], *b64;
+	struct tm tm;
+	char hex[65], *b64, seen[32];
 	size_t i;
 	int k;
 
@@ -266,7 +293,11 @@ manifest_render(const struct manifest *m, char **out, size_t *len)
 		}
 		EVP_EncodeBlock((unsigned char *)b64, pr->der, (int)pr->len);
 		cert_hex(pr->sha256, 32, hex, 0);
-		fprintf(f, "probe %s %s %s\n", hex, b64, pr->name);
+		fprintf(f, "probe %s %s ", hex, b64);
+		if (pr->last_seen != 0 && gmtime_r(&pr->last_seen, &tm) &&
+		    strftime(seen, sizeof(seen), RFC3339, &tm) > 0)
+			fprintf(f, "%s ", seen);
+		fprintf(f, "%s\n", pr->name);
 		free(b64);
 	}
 	if (fclose(f) != 0) {
@@ -347,7 +378,8 @@ manifest_add_set(struct manifest *m, const struct certset *set,
 }
 
 int
-manifest_add_probe(struct manifest *m, const char *name, const struct cert *c)
+manifest_add_probe(struct manifest *m, const char *name, const struct cert *c,
+    time_t last_seen)
 {
 	struct manifest_probe *v, *mp;
 	unsigned char *der = NULL;
@@ -370,6 +402,7 @@ manifest_add_probe(struct manifest *m, const char *name, const struct cert *c)
 	memcpy(mp->der, der, mp->len);
 	OPENSSL_free(der);
 	memcpy(mp->sha256, c->sha256, 32);
+	mp->last_seen = last_seen;
 	m->nprobe++;
 	return 0;
 }

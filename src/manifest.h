@@ -8,16 +8,19 @@
  *
  *   trustbuild-manifest 1
  *   cert SHA256 ROLE PURPOSE FIRST-SEEN SERVER-DA EMAIL-DA ORIGIN
- *   probe SHA256 BASE64-DER NAME
+ *   probe SHA256 BASE64-DER LAST-SEEN NAME
  *
  * A cert line per published certificate: its role (anchor, intermediate),
  * the purpose the gate admitted it for, the day it was first published
  * (YYYY-MM-DD, kept from run to run), its distrust-after dates (seconds
  * since 1970, or "-") and where it came from (escaped text, to the end of
  * the line).  A probe line per intermediate that [probe NAME] needed, with
- * the certificate itself, so that a probe that fails later can offer it to
- * the gate again.  Fields are separated by one space; the last one takes
- * the rest of the line.
+ * the certificate itself, so that a probe that fails later, or sees another
+ * chain (a load balancer's other server), can offer it to the gate again
+ * for probe-keep days after LAST-SEEN, the time the probe last had it in
+ * its chain (RFC 3339, 2026-12-03T10:27:31Z; a line written before there
+ * was one lacks it: 0).  Fields are separated by one space; the last one
+ * takes the rest of the line.
  */
 #ifndef TB_MANIFEST_H
 #define TB_MANIFEST_H
@@ -44,6 +47,8 @@ struct manifest_probe {
 	unsigned char	 sha256[32];
 	unsigned char	*der;
 	size_t		 len;
+	time_t		 last_seen;		/* in its probe's chain; 0: not
+						   recorded */
 	char		*name;			/* the [probe NAME] */
 };
 
@@ -72,9 +77,12 @@ int	manifest_render(const struct manifest *m, char **out, size_t *len);
 int	manifest_add_set(struct manifest *m, const struct certset *set,
 	    enum purpose p, const struct manifest *prev, time_t now);
 
-/* A probe line: [probe name] needed c.  -1 out of memory. */
+/*
+ * A probe line: [probe name] needed c, last seen in its chain at
+ * last_seen.  -1 out of memory.
+ */
 int	manifest_add_probe(struct manifest *m, const char *name,
-	    const struct cert *c);
+	    const struct cert *c, time_t last_seen);
 
 /* The cert line of this SHA-256, or NULL; borrowed. */
 const struct manifest_cert *manifest_find(const struct manifest *m,

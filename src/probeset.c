@@ -92,11 +92,15 @@ in_stack(STACK_OF(X509) *s, X509 *x)
 	return 0;
 }
 
-/* Offer c to the gate for probe o (c is taken over). */
+/*
+ * Offer c to the gate for probe o (c is taken over), last seen in its
+ * chain at seen.
+ */
 static int
-offer(struct probe_outcome *o, struct cert *c, const char *src)
+offer(struct probe_outcome *o, struct cert *c, const char *src, time_t seen)
 {
 	unsigned char (*v)[32];
+	time_t *t;
 
 	c->role = ROLE_INTERMEDIATE;
 	if (cert_add_source(c, src) == -1 ||
@@ -105,12 +109,18 @@ offer(struct probe_outcome *o, struct cert *c, const char *src)
 		return -1;
 	}
 	o->want = v;
+	if ((t = reallocarray(o->seen, o->nwant + 1, sizeof(*t))) == NULL) {
+		cert_free(c);
+		return -1;
+	}
+	o->seen = t;
+	t[o->nwant] = seen;
 	memcpy(v[o->nwant++], c->sha256, 32);
 	return certset_add(o->cands, c) == -1 ? -1 : 0;
 }
 
 static int
-offer_x509(struct probe_outcome *o, X509 *x, const char *src)
+offer_x509(struct probe_outcome *o, X509 *x, const char *src, time_t now)
 {
 	struct cert *c;
 
@@ -120,7 +130,7 @@ offer_x509(struct probe_outcome *o, X509 *x, const char *src)
 		X509_free(x);
 		return -1;
 	}
-	return offer(o, c, src);
+	return offer(o, c, src, now);
 }
 
 /* The URL the i-th admitted AIA certificate came from. */
@@ -149,7 +159,7 @@ found_url(const struct aia_result *ar, X509 *x)
  */
 static int
 offer_chain(struct probe_outcome *o, STACK_OF(X509) *vchain,
-    const struct aia_result *ar, const struct manifest *prev)
+    const struct aia_result *ar, const struct manifest *prev, time_t now)
 {
 	const struct manifest_cert *mc;
 	unsigned char d[32];
@@ -175,44 +185,71 @@ offer_chain(struct probe_outcome *o, STACK_OF(X509) *vchain,
 			    "server", o->cfg->name, o->cfg->url);
 		else
 			continue;	/* already in the store */
-		if (offer_x509(o, x, src) == -1)
+		if (offer_x509(o, x, src, now) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+static int
+wanted(const struct probe_outcome *o, const unsigned char sha256[32])
+{
+	size_t i;
+
+	for (i = 0; i < o->nwant; i++)
+		if (memcmp(o->want[i], sha256, 32) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * A probe that failed: the intermediates the manifest says it needed are
- * offered again, with the origin recorded when they were first admitted.
- * The gate decides, as for any other candidate.
+ * What the manifest says probe o needed before and its chain of this run
+ * does not hold (it failed, or a load balancer's other server sent another
+ * chain): each offered again while it was last seen less than probe-keep
+ * days ago (a line without a last-seen time counts as seen now), with the
+ * origin recorded when it was first admitted.  The gate decides, as for
+ * any other candidate.  Returns how many, or -1 out of memory.
  */
 static int
-offer_remembered(struct probe_outcome *o, const struct manifest *prev)
+offer_kept(struct probe_outcome *o, const struct manifest *prev, time_t now,
+    struct diags *d)
 {
 	const struct manifest_cert *mc;
-	char src[1200], *name;
+	char src[1200], when[64], *name;
 	size_t i;
 	int n = 0;
 
-	o->remembered = 1;
 	if (prev == NULL)
 		return 0;
 	if ((name = text_esc_dup(o->cfg->name)) == NULL)
 		return -1;
 	for (i = 0; i < prev->nprobe; i++) {
 		const struct manifest_probe *mp = &prev->probe[i];
+		time_t seen = mp->last_seen ? mp->last_seen : now;
 		struct cert *c;
 
-		if (strcmp(mp->name, name) != 0)
+		if (strcmp(mp->name, name) != 0 || wanted(o, mp->sha256))
 			continue;
 		if ((c = cert_from_der(mp->der, mp->len)) == NULL) {
 			free(name);
 			return -1;
 		}
+		cert_time_t_str(seen, when, sizeof(when));
+		if (now - seen >= (time_t)o->cfg->keep * 86400) {
+			diag_info(d, NULL, 0, "[probe %s]: \"%s\", last in its "
+			    "chain on %s, is no longer kept (probe-keep = %u)",
+			    o->cfg->name, cert_subject(c), when, o->cfg->keep);
+			cert_free(c);
+			continue;
+		}
+		if (!o->remembered)
+			diag_info(d, NULL, 0, "[probe %s]: keeping \"%s\", last "
+			    "in its chain on %s (probe-keep = %u)", o->cfg->name,
+			    cert_subject(c), when, o->cfg->keep);
 		mc = manifest_find(prev, mp->sha256);
 		snprintf(src, sizeof(src), "%s", mc ? mc->origin :
 		    "remembered from an earlier run");
-		if (offer(o, c, src) == -1) {
+		if (offer(o, c, src, seen) == -1) {
 			free(name);
 			return -1;
 		}
@@ -342,7 +379,8 @@ judge(struct probe_outcome *o, struct aia_result *ar, int chased,
 		if (o->connected)
 			snprintf(o->err, sizeof(o->err), "the server sent no "
 			    "certificate");
-		k = offer_remembered(o, prev);
+		o->remembered = 1;
+		k = offer_kept(o, prev, now, d);
 		diag_notice(d, NULL, 0, "[probe %s]: %s: %s; %s", o->cfg->name,
 		    o->cfg->url, o->err, k > 0 ? "keeping the intermediates "
 		    "it found before" : "nothing is kept from before");
@@ -363,8 +401,8 @@ judge(struct probe_outcome *o, struct aia_result *ar, int chased,
 	else
 		o->verified = k;
 	if (o->verified) {
-		if (offer_chain(o, vchain, o->cfg->chase ? ar : NULL, prev) ==
-		    -1)
+		if (offer_chain(o, vchain, o->cfg->chase ? ar : NULL, prev,
+		    now) == -1 || offer_kept(o, prev, now, d) == -1)
 			goto out;
 		diag_info(d, NULL, 0, "[probe %s]: %s verifies; %zu "
 		    "intermediate%s for the gate", o->cfg->name, o->cfg->url,
@@ -532,7 +570,8 @@ probeset_remember(const struct probeset *ps, const struct certset *set,
 				refused(o, o->want[j], now, d);
 				continue;
 			}
-			if (manifest_add_probe(m, o->cfg->name, c) == -1)
+			if (manifest_add_probe(m, o->cfg->name, c,
+			    o->seen[j]) == -1)
 				return -1;
 		}
 	}
@@ -582,6 +621,7 @@ probeset_release(struct probeset *ps)
 		sk_X509_pop_free(ps->v[i].chain, X509_free);
 		certset_free(ps->v[i].cands);
 		free(ps->v[i].want);
+		free(ps->v[i].seen);
 		free(ps->v[i].expiring);
 	}
 	free(ps->v);

@@ -9,7 +9,9 @@
  * cached in the state directory); then, one by one, each chain is verified
  * against that store, for its purpose.  The intermediates of each verified chain, sent
  * by the server or fetched, become candidates with where they came from;
- * a probe that fails offers what the manifest remembers it needed.  None
+ * a probe that fails, or whose chain verified without them (a load
+ * balancer's other server sends another chain), offers what the manifest
+ * remembers it needed, for probe-keep days after the chain last had it.  None
  * of them is admitted here: cmd_update hands the candidates to the one gate
  * (policy_admit), and what the gate admitted is remembered in the manifest
  * for the next run (probeset_remember).
@@ -45,6 +47,7 @@ struct probe_outcome {
 	STACK_OF(X509)	*chain;		/* as sent */
 	struct certset	*cands;		/* intermediates for the gate */
 	unsigned char	(*want)[32];	/* their SHA-256s, kept after the gate */
+	time_t		*seen;		/* when each was last in the chain */
 	size_t		 nwant;
 	int		 verified;	/* with them, against the store */
 	int		 remembered;	/* cands came from the manifest */

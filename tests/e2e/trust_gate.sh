@@ -74,7 +74,7 @@ check "1c is not published" sh -c '! grep -q "AIA Test Intermediate" "$1"' \
 conf p4 "[probe relay]" "url = $SMTP"
 "$TB" -q -c "$W/p4.conf" update >/dev/null 2>&1
 check "1d first run: published and remembered in the manifest" grep -Eq \
-    "^probe $INT [A-Za-z0-9+/=]+ relay$" "$W/p4/state/manifest"
+    "^probe $INT [A-Za-z0-9+/=]+ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z relay$" "$W/p4/state/manifest"
 sed -i "s|^url = $SMTP\$|url = smtp://127.0.0.1:1|" "$W/p4.conf"
 printf '[source bad]\nurl = %s\nrole = blocklist\n' "$P/int.pem" >>"$W/p4.conf"
 run 0 "1d the server down, the intermediate now blocklisted" "$TB" -c \

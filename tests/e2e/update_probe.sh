@@ -55,8 +55,8 @@ run 0 "list shows why the intermediate was admitted" "$TB" -c "$W/a.conf" list
 check "the gate, the probe, the server, the URL and the day" grep -q \
     "^admitted:   intermediate for server-auth (chains to an anchor), from probe smarthost ($SMTP): caIssuers $BASE/int.der; first published [0-9-]\{10\}$" \
     "$W/out"
-check "and it is remembered in the state's manifest" grep -Eq \
-    "^probe [0-9a-f]{64} [A-Za-z0-9+/=]+ smarthost$" "$W/a/state/manifest"
+check "and it is remembered in the state's manifest, with when it was seen" grep -Eq \
+    "^probe [0-9a-f]{64} [A-Za-z0-9+/=]+ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z smarthost$" "$W/a/state/manifest"
 
 n=$(grep -c "GET /int.der " "$LOG")
 before=$(sha256sum <"$W/a/bundle.crt")

@@ -226,6 +226,10 @@ test_refused(void)
 	    "warn-days must be a number from 0 to 3650"));
 	CHECK(refused("[output]\nwarn-days = soon\n",
 	    "warn-days must be a number from 0 to 3650"));
+	CHECK(refused("[output]\nprobe-keep = -1\n",
+	    "probe-keep must be a number from 0 to 3650"));
+	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = smtp://x\n"
+	    "probe-keep = 3651\n", "probe-keep must be a number from 0 to 3650"));
 	CHECK(refused("[output]\n[output]\n", "line 2: [output] given twice"));
 	CHECK(refused("[output]\npurpose = web\n", "'web' is not a purpose"));
 	CHECK(refused("[output]\nbundle = rel.crt\n", "must be an absolute"));

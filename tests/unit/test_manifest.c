@@ -81,6 +81,55 @@ parses(const char *text, const char *errwant)
 	return 1;
 }
 
+/* A probe line keeps its last-seen time; one written before has none. */
+static void
+probe_lines(void)
+{
+	struct manifest m, back;
+	struct cert *c;
+	unsigned char *der;
+	char err[256], *text = NULL, *old, *sp;
+	size_t len = 0;
+
+	if ((der = t_read(t_fixtures, "root-a.der", &len)) == NULL) {
+		t_skip("manifest probe lines: no fixture root-a.der");
+		return;
+	}
+	c = cert_from_der(der, len);
+	free(der);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	CHECK(manifest_add_probe(&m, "relay", c, 1796293651) == 0);
+	CHECK(manifest_render(&m, &text, &len) == 0);
+	CHECK(text != NULL && strstr(text, " 2026-12-03T10:27:31Z relay\n") !=
+	    NULL);
+	memset(&back, 0, sizeof(back));
+	CHECK(text != NULL && manifest_parse(text, len, &back, err,
+	    sizeof(err)) == 0 && back.nprobe == 1 &&
+	    back.probe[0].last_seen == 1796293651 &&
+	    strcmp(back.probe[0].name, "relay") == 0);
+	manifest_release(&back);
+	/* the line as written before last-seen: read as 0, the name whole */
+	if (text != NULL && (sp = strstr(text, " 2026-12-03T10:27:31Z")) !=
+	    NULL) {
+		old = strdup(text);
+		memmove(old + (sp - text), old + (sp - text) + 21,
+		    strlen(old + (sp - text) + 21) + 1);
+		memset(&back, 0, sizeof(back));
+		CHECK(manifest_parse(old, strlen(old), &back, err,
+		    sizeof(err)) == 0 && back.nprobe == 1 &&
+		    back.probe[0].last_seen == 0 &&
+		    strcmp(back.probe[0].name, "relay") == 0);
+		manifest_release(&back);
+		free(old);
+	}
+	free(text);
+	manifest_release(&m);
+	cert_free(c);
+}
+
 static void
 manifest(void)
 {
@@ -119,6 +168,8 @@ manifest(void)
 	manifest_release(&back);
 	free(text);
 	manifest_release(&m);
+
+	probe_lines();
 
 	CHECK(parses("", "empty"));
 	CHECK(parses("trustbuild-manifest 2\n", "line 1: not a manifest"));
