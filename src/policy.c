@@ -22,20 +22,26 @@
 #include "verify.h"
 
 /* A decision, for -v. */
+/*
+ * A -v line about c, which ends with the first 16 hex digits of its
+ * SHA-256, so that two certificates of one name can be told apart (and
+ * found in 'trustbuild list' or given to --exclude).
+ */
 static void
-said(const struct policy *pol, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+said(const struct policy *pol, const struct cert *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
-said(const struct policy *pol, const char *fmt, ...)
+said(const struct policy *pol, const struct cert *c, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[2048];
+	char msg[2048], hex[65];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_info(pol->d, NULL, 0, "%s", msg);
+	cert_hex(c->sha256, 32, hex, 0);
+	diag_info(pol->d, NULL, 0, "%s [sha256 %.16s]", msg, hex);
 }
 
 static int
@@ -120,17 +126,15 @@ common_drop(const struct policy *pol, struct cert *c, const char *what,
 {
 	const struct block *b;
 	const struct policy_reject *r;
-	char hex[65];
 
 	if (excluded(pol, c)) {
-		cert_hex(c->sha256, 32, hex, 0);
-		said(pol, "excluded %s \"%s\" (%s)", what, name_of(c), hex);
+		said(pol, c, "excluded %s \"%s\"", what, name_of(c));
 		st->excluded++;
 		return 1;
 	}
 	if (pol->bl != NULL &&
 	    (b = blocklist_match(pol->bl, c, pol->purpose)) != NULL) {
-		said(pol, "blocked %s \"%s\": distrusted by %s%s%s%s", what,
+		said(pol, c, "blocked %s \"%s\": distrusted by %s%s%s%s", what,
 		    name_of(c), b->source ? b->source : "a source",
 		    b->label ? " (\"" : "", b->label ? b->label : "",
 		    b->label ? "\")" : "");
@@ -138,7 +142,7 @@ common_drop(const struct policy *pol, struct cert *c, const char *what,
 		return 1;
 	}
 	if ((r = rejects_find(pol, c)) != NULL) {
-		said(pol, "blocked %s \"%s\": rejected for %s by %s", what,
+		said(pol, c, "blocked %s \"%s\": rejected for %s by %s", what,
 		    name_of(c), purpose_name(pol->purpose), r->by);
 		st->blocked++;
 		return 1;
@@ -158,7 +162,7 @@ add_anchors(const struct policy *pol, struct certset *src,
 		enum trust t = cert_trust_for(c->trust, pol->purpose);
 
 		if (t != TRUST_UNSPECIFIED && t != TRUST_DELEGATOR) {
-			said(pol, "not an anchor for %s: \"%s\" (%s)",
+			said(pol, c, "not an anchor for %s: \"%s\" (%s)",
 			    purpose_name(pol->purpose), name_of(c),
 			    t == TRUST_NOT_TRUSTED ? "distrusted" :
 			    "not a trusted delegator");
@@ -168,15 +172,15 @@ add_anchors(const struct policy *pol, struct certset *src,
 		if (common_drop(pol, c, "anchor", st))
 			continue;
 		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
-			said(pol, "dropped expired anchor \"%s\" (not after "
+			said(pol, c, "dropped expired anchor \"%s\" (not after "
 			    "%s)", name_of(c), cert_time_str(X509_get0_notAfter(
 			    c->x509), when, sizeof(when)) ? when : "?");
 			st->expired++;
 			continue;
 		}
 		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
-			said(pol, "not an anchor for %s: \"%s\" (not a CA for "
-			    "it: %s)", purpose_name(pol->purpose), name_of(c),
+			said(pol, c, "not an anchor for %s: \"%s\" (not a CA "
+			    "for it: %s)", purpose_name(pol->purpose), name_of(c),
 			    "its extendedKeyUsage, keyUsage or "
 			    "basicConstraints say otherwise");
 			st->not_trusted++;
@@ -209,19 +213,19 @@ candidates(const struct policy *pol, struct certset *src,
 		if (common_drop(pol, c, "intermediate", st))
 			continue;
 		if (!cert_is_ca(c)) {
-			said(pol, "refused intermediate \"%s\": not a CA "
+			said(pol, c, "refused intermediate \"%s\": not a CA "
 			    "certificate", name_of(c));
 			st->refused++;
 			continue;
 		}
 		if (cert_is_expired(c, pol->now)) {
-			said(pol, "refused intermediate \"%s\": expired",
+			said(pol, c, "refused intermediate \"%s\": expired",
 			    name_of(c));
 			st->refused++;
 			continue;
 		}
 		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
-			said(pol, "refused intermediate \"%s\": not a CA for "
+			said(pol, c, "refused intermediate \"%s\": not a CA for "
 			    "%s (its extendedKeyUsage or keyUsage say "
 			    "otherwise)", name_of(c),
 			    purpose_name(pol->purpose));
@@ -305,8 +309,8 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	for (i = 0; i < npend; i++) {
 		if (pend[i] == NULL)
 			continue;
-		said(pol, "refused intermediate \"%s\": %s", name_of(pend[i]),
-		    X509_verify_cert_error_string(err[i]));
+		said(pol, pend[i], "refused intermediate \"%s\": %s",
+		    name_of(pend[i]), X509_verify_cert_error_string(err[i]));
 		st->refused++;
 	}
 	rc = 0;

@@ -124,4 +124,19 @@ if have_corpus "corpus policy"; then
 	    "'$W/bad.csv': line 2: skipping \"CN=3CX CA RSA R1; O=3CX; C=CY\": the SHA256 column does not match the certificate"
 	check "and left out" [ "$(count "$W/csv2.pem")" = $(( $(count "$W/csv.pem") - 1 )) ]
 fi
+# -v refusal lines end with a SHA-256 prefix: two certificates of one name
+# (root A and its impostor) are told apart
+cat "$FIX/root-a.pem" "$FIX/impostor.pem" >"$W/two-a.pem"
+run 0 "two certificates named Test Root A, refused as intermediates" "$TB" \
+    build -v --bundle "$W/two.pem" --intermediates "$W/two-a.pem" \
+    "$FIX/root-b.pem"
+for f in root-a impostor; do
+	fp=$(openssl x509 -in "$FIX/$f.pem" -noout -fingerprint -sha256 |
+	    sed 's/.*=//; s/://g' | tr A-F a-f | cut -c1-16)
+	err_has "-v names $f by its SHA-256 prefix" \
+	    "refused intermediate \"CN=Test Root A,O=trustbuild test\": .* \\[sha256 $fp\\]\$"
+done
+check "every refusal line of -v carries one" sh -c \
+    '! grep -E "refused|blocked|excluded|dropped|not an anchor" "$1" |
+    grep -v "\[sha256 [0-9a-f]\{16\}\]$"' sh "$W/err"
 done_testing
