@@ -46,7 +46,7 @@ skipped(struct diags *d, const char *name, const struct maillog *l,
 		    "journal use --journal)", name, bin, lines, lines == 1 ?
 		    "" : "s");
 	if (longl > 0)
-		diag_notice(d, NULL, 0, "'%s': %d line%s longer than %d bytes "
+		diag_notice(d, NULL, 0, "%s: %d line%s longer than %d bytes "
 		    "skipped", name, longl, longl == 1 ? "" : "s",
 		    MAILLOG_MAX_LINE);
 }

@@ -130,7 +130,9 @@ smrelay_render(const struct smrelay_state *st, size_t *len)
 
 /*
  * The relays sendmail's configuration at path names, as probe URLs, into
- * urls: how many.  The one seam to the reader of sendmail's configuration.
+ * urls: how many.  The one seam to the reader of sendmail's configuration:
+ * sm_smarthost_url() (SMART_HOST, RELAY_MAILER_ARGS) until a reader that
+ * also knows mailertable replaces that one call.
  */
 static int
 config_relays(const char *path, char (*urls)[SMRELAY_URL], int max,
