@@ -69,7 +69,8 @@ acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
 
 		if (s->spec.member != NULL)
 			p = xasprintf("%s#%s", s->spec.path, s->spec.member);
-		got = source_load(p ? p : s->spec.path, want, s->set, s->bl, d);
+		got = p ? source_load(p, want, s->set, s->bl, d) :
+		    source_load_dropin(s->spec.path, want, s->set, s->bl, d);
 		free(p);
 	} else {
 		f = format_detect(s->buf, s->len);

@@ -310,8 +310,8 @@ why_nothing(const struct load *l, size_t first, char *buf, size_t size)
 	return buf;
 }
 
-int
-source_load(const char *path, int want, struct certset *set,
+static int
+load_top(const char *path, int want, int dropin, struct certset *set,
     struct blocklist *bl, struct diags *d)
 {
 	struct load l = { want, set, bl, d, 0, 0, FORMAT_UNKNOWN };
@@ -321,6 +321,7 @@ source_load(const char *path, int want, struct certset *set,
 	char why[512];
 	int n;
 
+	memset(&st, 0, sizeof(st));	/* not a directory unless stat says */
 	/* "PATH#GLOB": members of an archive; a real name with '#' wins */
 	if (stat(path, &st) == -1 && (hash = strrchr(path, '#')) != NULL) {
 		char *file = xstrndup(path, (size_t)(hash - path));
@@ -345,10 +346,30 @@ source_load(const char *path, int want, struct certset *set,
 			return -1;
 	} else if ((n = load(&l, path, 0)) == -1)
 		return -1;
+	if (n == 0 && bl->n == before && dropin && S_ISDIR(st.st_mode)) {
+		diag_info(d, path, 0, "no certificate in this directory (%s); "
+		    "nothing added from it", l.files == 0 ? "no file in it" :
+		    "every file skipped");
+		return 0;
+	}
 	if (n == 0 && bl->n == before) {
 		why_nothing(&l, first, why, sizeof(why));
 		diag_err(d, path, 0, "no certificates found (%s)", why);
 		return -1;
 	}
 	return n;
+}
+
+int
+source_load(const char *path, int want, struct certset *set,
+    struct blocklist *bl, struct diags *d)
+{
+	return load_top(path, want, 0, set, bl, d);
+}
+
+int
+source_load_dropin(const char *path, int want, struct certset *set,
+    struct blocklist *bl, struct diags *d)
+{
+	return load_top(path, want, 1, set, bl, d);
 }

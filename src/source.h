@@ -39,6 +39,15 @@ int		 source_load(const char *path, int want, struct certset *set,
 		    struct blocklist *bl, struct diags *d);
 
 /*
+ * source_load() for a directory of update's configuration (a drop-in such
+ * as /etc/trustbuild/local.d): one that holds no certificate (it is
+ * empty, or its files are skipped, each with its warning) gives 0 and a
+ * -v line instead of an error.  A missing directory is still an error.
+ */
+int		 source_load_dropin(const char *path, int want,
+		    struct certset *set, struct blocklist *bl, struct diags *d);
+
+/*
  * Read a whole regular file (at most max bytes) into a malloc'd buffer with
  * a NUL after the len bytes; -1 after an error in d.
  */
