@@ -130,13 +130,13 @@ smrelay_render(const struct smrelay_state *st, size_t *len)
 
 /*
  * The relays sendmail's configuration at path names, as probe URLs, into
- * urls: how many.  The one seam to the reader of sendmail's configuration:
- * sm_smarthost_url() (SMART_HOST, RELAY_MAILER_ARGS) until a reader that
- * also knows mailertable replaces that one call.
+ * urls, and where it names each into why: how many.  The one seam to the reader of sendmail's configuration
+ * (smconf.h: SMART_HOST in every form with its mailer's port, the
+ * mailertable).
  */
 static int
-config_relays(const char *path, char (*urls)[SMRELAY_URL], int max,
-    struct diags *d)
+config_relays(const char *path, char (*urls)[SMRELAY_URL],
+    char (*why)[SMRELAY_URL], int max, struct diags *d)
 {
 	struct sm_target t[SM_MAX_TARGETS];
 	struct smconf *s = xmalloc(sizeof(*s));
@@ -151,8 +151,11 @@ config_relays(const char *path, char (*urls)[SMRELAY_URL], int max,
 		return 0;
 	}
 	n = smconf_relays(s, t, max < SM_MAX_TARGETS ? max : SM_MAX_TARGETS);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		snprintf(urls[i], SMRELAY_URL, "%.299s", t[i].url);
+		snprintf(why[i], SMRELAY_URL, "%.100s of %.190s", t[i].from,
+		    path);
+	}
 	free(s);
 	return n;
 }
@@ -285,7 +288,8 @@ int
 smrelay_add(struct config *c, time_t now, int record, struct diags *d)
 {
 	struct smrelay_state *st;
-	char urls[MAX_CONFIG][SMRELAY_URL], *buf = NULL, day[40];
+	char urls[MAX_CONFIG][SMRELAY_URL], why[MAX_CONFIG][SMRELAY_URL];
+	char *buf = NULL, day[40];
 	size_t i, len, kept = 0;
 	int n = 0, k, nurl = 0, waiting = 0, rc, read = 0;
 
@@ -299,10 +303,10 @@ smrelay_add(struct config *c, time_t now, int record, struct diags *d)
 		    "log are learned again", c->state, SMRELAY_FILE);
 	free(buf);
 	if (c->sendmail.mc != NULL)
-		nurl = config_relays(c->sendmail.mc, urls, MAX_CONFIG, d);
+		nurl = config_relays(c->sendmail.mc, urls, why, MAX_CONFIG, d);
 	for (k = 0; k < nurl; k++)
-		n += add_probe(c, strstr(urls[k], "://") + 3, urls[k],
-		    c->sendmail.mc, d);
+		n += add_probe(c, strstr(urls[k], "://") + 3, urls[k], why[k],
+		    d);
 	if (c->sendmail.log != NULL || c->sendmail.journal)
 		read = read_log(c, now, st, &waiting, d);
 	if (waiting > 0)

@@ -2,8 +2,9 @@
  * smrelay.h: the relays "update" probes by itself for a [sendmail]
  * section (trustbuild.conf(5)), without [probe] sections:
  *
- *   (a) the relays sendmail's configuration names (mc =: SMART_HOST
- *       with the port of RELAY_MAILER_ARGS), every run;
+ *   (a) the relays sendmail's configuration names (mc =, read by
+ *       smconf.h: SMART_HOST in every form and the mailertable's
+ *       entries, each on its mailer's port), every run;
  *   (b) the relays whose last connection logged verify=FAIL with X.509
  *       error 20 ("unable to get local issuer certificate": get_verify
  *       at LogLevel 14, verifymsg at 12), or with no reason logged (a

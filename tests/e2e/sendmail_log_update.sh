@@ -61,13 +61,30 @@ conf mc "[sendmail]" "mc = $W/sendmail.mc" "aia-private = yes"
 run 0 "[sendmail] mc =: update publishes" "$TB" -v -c "$W/mc.conf" update
 check "the intermediate of the .mc's relay" has_int "$W/mc/bundle.crt"
 err_has "probed on the port of RELAY_MAILER_ARGS" \
-    "\\[sendmail\\]: probing smtp://127.0.0.1:$MPORT \\(sendmail-127.0.0.1_$MPORT\\): $W/sendmail.mc"
+    "\\[sendmail\\]: probing smtp://127.0.0.1:$MPORT \\(sendmail-127.0.0.1_$MPORT\\): SMART_HOST of $W/sendmail.mc"
 check "openssl s_client verifies the relay with the bundle" verifies \
     "$MPORT" "$W/mc/bundle.crt"
 conf mcp "[probe smarthost]" "url = smtp://127.0.0.1:$MPORT" \
     "aia-private = yes" "[sendmail]" "mc = $W/sendmail.mc"
 run 0 "a relay already a [probe]" "$TB" -v -c "$W/mcp.conf" update
 file_lacks "is not probed twice" "$W/err" "probing smtp://127.0.0.1:$MPORT"
+# a relay of the mailertable, on the port of its mailer (esmtp)
+cat >"$W/mt.mc" <<EOF
+divert(-1)dnl
+include(\`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(\`debian')dnl
+define(\`ESMTP_MAILER_ARGS', \`TCP \$h $MPORT')dnl
+FEATURE(\`mailertable', \`hash -o $W/mailertable')dnl
+MAILER(\`smtp')dnl
+EOF
+printf 'example.org\tesmtp:[127.0.0.1]\n' >"$W/mailertable"
+conf mt "[sendmail]" "mc = $W/mt.mc" "aia-private = yes"
+run 0 "[sendmail] mc = with a mailertable: update publishes" "$TB" -v -c \
+    "$W/mt.conf" update
+check "the intermediate of the mailertable's relay" has_int "$W/mt/bundle.crt"
+err_has "probed on esmtp's port, the entry named" \
+    "\\[sendmail\\]: probing smtp://127.0.0.1:$MPORT \\(sendmail-127.0.0.1_$MPORT\\): mailertable example.org of $W/mt.mc"
+
 # the smart host failed in the log: it is the .mc's relay, on its port
 restamp '-1 hour' >"$W/smart.log"
 conf mcl "[sendmail]" "mc = $W/sendmail.mc" "log = $W/smart.log" \
