@@ -290,7 +290,8 @@ read_rotations(struct maillog *l, const char *path, int max, struct diags *d)
 		v[n++].key = k;
 	}
 	closedir(dp);
-	qsort(v, n, sizeof(*v), rot_cmp);
+	if (n > 0)	/* qsort(NULL, 0) is undefined */
+		qsort(v, n, sizeof(*v), rot_cmp);
 	if (max > MAILLOG_MAX_ROTATED)
 		max = MAILLOG_MAX_ROTATED;
 	from = n > (size_t)max ? n - (size_t)max : 0;
