@@ -7,15 +7,18 @@
 #     stamped anew) and listening where sendmail would connect, port 25:
 #     one update publishes its intermediate, openssl s_client verifies;
 #     the relay is remembered (STATE/sendmail-relays) and probed while it
-#     fails, forgotten 30 days after its last failure;
+#     fails, forgotten 30 days after its last failure; with a real
+#     sendmail's own log (tests/harness/sendmail.sh), its next message
+#     logs verify=OK; the same through the journal (journal = yes);
 #   - named by sendmail.mc (SMART_HOST [127.0.0.1] with RELAY_MAILER_ARGS
-#     TCP $h PORT): probed on that port, every run;
+#     TCP $h PORT, or a mailertable entry): probed on that port, every run;
 # at most 32 new relays a run, the rest the next run; a FAIL for another
 # reason, or from before the last run, is not learned; a relay already a
 # [probe] is not probed twice; update --diff records nothing.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
+. "$HARNESS/sendmail.sh"
 
 REAL=$HARNESS/../fuzz/regress/maillog/sendmail-8.17-fail.log
 [ -f "$REAL" ] || bail "the real sendmail log $REAL"
@@ -196,6 +199,34 @@ EOF
 	    "\\[sendmail\\]: relay \\[127.0.0.1\\] logged verify=FAIL verifymsg=unable to get local issuer certificate at .*: probed from now on"
 else
 	skipped "journal = yes: no systemd-journald, journalctl, logger or private mount namespace here"
+fi
+
+# from symptom to verify=OK with a real sendmail: it relays to the port-25
+# server with the root alone and logs verify=FAIL; its own log, given as
+# [sendmail] log =, is all update needs; then the same sendmail with the
+# published store logs verify=OK
+if why=$(sendmail_available); then
+	mkdir -p "$W/roots"
+	cp "$P/root.pem" "$W/roots/"
+	openssl rehash "$W/roots" 2>/dev/null
+	sendmail_setup "$W/sm" 25 "$P/root.pem" "$W/roots" ||
+	    nok "sendmail.cf for the root alone"
+	sendmail_send "$W/sm" "root alone"
+	check "with the root alone, sendmail logs verify=FAIL" grep -q \
+	    "STARTTLS=client, relay=\\[127.0.0.1\\], version=TLSv1.[23], verify=FAIL" \
+	    "$W/sm/maillog"
+	conf real "[sendmail]" "log = $W/sm/maillog" "aia-private = yes"
+	run 0 "update with sendmail's own log" "$TB" -q -c "$W/real.conf" update
+	check "publishes the intermediate" has_int "$W/real/bundle.crt"
+	sendmail_setup "$W/sm2" 25 "$W/real/bundle.crt" "$W/real/certs" ||
+	    nok "sendmail.cf for the published store"
+	sendmail_send "$W/sm2" "published store"
+	check "and the next message: sendmail logs verify=OK" grep -q \
+	    "STARTTLS=client, relay=\\[127.0.0.1\\], version=TLSv1.[23], verify=OK" \
+	    "$W/sm2/maillog"
+	sendmail_stop
+else
+	skipped "a real sendmail: $why"
 fi
 
 # what is not learned: a FAIL for another reason, an old FAIL
