@@ -32,8 +32,9 @@ usage(FILE *f)
 	    "usage: trustbuild [-c FILE] list [--json] [FILE|DIR...]\n"
 	    "\n"
 	    "Print each certificate of a bundle, a CApath directory or any\n"
-	    "SOURCE: subject, issuer, not-after, SHA-256, CA or not, trust and\n"
-	    "distrust-after when the source says, and whether it is expired.\n"
+	    "SOURCE: subject, issuer, label, not-after, SHA-256, CA or not,\n"
+	    "trust and distrust-after when the source says, and whether it is\n"
+	    "expired.\n"
 	    "Without FILE, the store the configuration publishes, with why\n"
 	    "each certificate was admitted (from the state's manifest).\n"
 	    "\n"
@@ -59,6 +60,13 @@ admitted_text(const struct manifest_cert *mc, char *buf, size_t size)
 	    manifest_role_name(mc->role), purpose_name(mc->purpose),
 	    mc->role == ROLE_INTERMEDIATE ? " (chains to an anchor)" : "",
 	    mc->origin, mc->first_seen);
+}
+
+/* The label: the source's, else the manifest's (the published store). */
+static const char *
+label_of(const struct cert *c, const struct manifest_cert *mc)
+{
+	return c->label ? c->label : mc != NULL ? mc->label : NULL;
 }
 
 /* The distrust-after dates: the source's, else the manifest's. */
@@ -95,8 +103,9 @@ print_text(struct cert *c, const struct manifest_cert *mc, time_t now,
 	printf("subject:    %s\n", text_esc(cert_subject(c), esc, sizeof(esc)));
 	printf("issuer:     %s\n", text_esc(cert_issuer(c, name, sizeof(name)),
 	    esc, sizeof(esc)));
-	if (c->label)
-		printf("label:      %s\n", text_esc(c->label, esc, sizeof(esc)));
+	if (label_of(c, mc) != NULL)
+		printf("label:      %s\n", text_esc(label_of(c, mc), esc,
+		    sizeof(esc)));
 	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
 	printf("not after:  %s%s\n", when,
 	    cert_is_expired(c, now) ? " (expired)" : "");
@@ -139,9 +148,9 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 	json_str(cert_subject(c));
 	printf(", \"issuer\": ");
 	json_str(cert_issuer(c, issuer, sizeof(issuer)));
-	if (c->label) {
+	if (label_of(c, mc) != NULL) {
 		printf(", \"label\": ");
-		json_str(c->label);
+		json_str(label_of(c, mc));
 	}
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm) &&
 	    strftime(when, sizeof(when), ISO8601, &tm) > 0)

@@ -32,8 +32,10 @@ manifest_release(struct manifest *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->ncert; i++)
+	for (i = 0; i < m->ncert; i++) {
 		free(m->cert[i].origin);
+		free(m->cert[i].label);
+	}
 	for (i = 0; i < m->nprobe; i++) {
 		free(m->probe[i].der);
 		free(m->probe[i].name);
@@ -175,6 +177,28 @@ cert_line(const char *p, const char *end, struct manifest *m)
 	return NULL;
 }
 
+/* A label line: the label of the cert line of its SHA-256, just before. */
+static const char *
+label_line(const char *p, const char *end, struct manifest *m)
+{
+	struct manifest_cert *mc;
+	unsigned char sha[32];
+	const char *f;
+	size_t len;
+
+	if ((f = field(&p, end, &len)) == NULL ||
+	    cert_unhex(f, len, sha) == -1)
+		return "a label line without a SHA-256";
+	if (m->ncert == 0 ||
+	    memcmp((mc = &m->cert[m->ncert - 1])->sha256, sha, 32) != 0)
+		return "a label line not after its cert line";
+	if (p >= end || mc->label != NULL)
+		return "a label line without a label, or a second one";
+	if ((mc->label = rest(p, end)) == NULL)
+		return "out of memory";
+	return NULL;
+}
+
 static const char *
 probe_line(const char *p, const char *end, struct manifest *m)
 {
@@ -241,6 +265,8 @@ manifest_parse(const char *buf, size_t len, struct manifest *m, char *err,
 			    "not a manifest of this version (" MAGIC ")";
 		else if (e - s > 5 && memcmp(s, "cert ", 5) == 0)
 			why = cert_line(s + 5, e, m);
+		else if (e - s > 6 && memcmp(s, "label ", 6) == 0)
+			why = label_line(s + 6, e, m);
 		else if (e - s > 6 && memcmp(s, "probe ", 6) == 0)
 			why = probe_line(s + 6, e, m);
 		else if (e != s && *s != '#')
@@ -282,6 +308,8 @@ manifest_render(const struct manifest *m, char **out, size_t *len)
 			else
 				fprintf(f, " -");
 		fprintf(f, " %s\n", c->origin);
+		if (c->label != NULL)
+			fprintf(f, "label %s %s\n", hex, c->label);
 	}
 	for (i = 0; i < m->nprobe; i++) {
 		const struct manifest_probe *pr = &m->probe[i];
@@ -372,6 +400,11 @@ manifest_add_set(struct manifest *m, const struct certset *set,
 				mc->distrust_after[k] = c->distrust_after[k];
 		if ((mc->origin = origin_of(c)) == NULL)
 			return -1;
+		if (c->label != NULL && c->label[0] != '\0' &&
+		    (mc->label = text_esc_dup(c->label)) == NULL) {
+			free(mc->origin);
+			return -1;
+		}
 		m->ncert++;
 	}
 	return 0;

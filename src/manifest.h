@@ -8,13 +8,16 @@
  *
  *   trustbuild-manifest 1
  *   cert SHA256 ROLE PURPOSE FIRST-SEEN SERVER-DA EMAIL-DA ORIGIN
+ *   label SHA256 LABEL
  *   probe SHA256 BASE64-DER LAST-SEEN NAME
  *
  * A cert line per published certificate: its role (anchor, intermediate),
  * the purpose the gate admitted it for, the day it was first published
  * (YYYY-MM-DD, kept from run to run), its distrust-after dates (seconds
  * since 1970, or "-") and where it came from (escaped text, to the end of
- * the line).  A probe line per intermediate that [probe NAME] needed, with
+ * the line).  After it, a label line when its source gave it a label
+ * (certdata's CKA_LABEL, a TRUSTED CERTIFICATE's alias; escaped text), for
+ * `list`.  A probe line per intermediate that [probe NAME] needed, with
  * the certificate itself, so that a probe that fails later, or sees another
  * chain (a load balancer's other server), can offer it to the gate again
  * for probe-keep days after LAST-SEEN, the time the probe last had it in
@@ -41,6 +44,7 @@ struct manifest_cert {
 	char		 first_seen[11];	/* YYYY-MM-DD */
 	time_t		 distrust_after[2];	/* server, email; 0: none */
 	char		*origin;
+	char		*label;			/* escaped, or NULL */
 };
 
 struct manifest_probe {

@@ -153,6 +153,15 @@ block(const char *name, size_t line, enum block_kind kind,
 			break;
 		}
 		aux_trust(x, c->trust);
+		{
+			int alen = 0;
+			const unsigned char *alias = X509_alias_get0(x, &alen);
+
+			/* its "friendly name" (openssl x509 -setalias) */
+			if (alias != NULL && alen > 0)
+				c->label = xstrndup((const char *)alias,
+				    (size_t)alen);
+		}
 		break;
 	case BLOCK_CERT:
 		c = cert_from_der(der, len);

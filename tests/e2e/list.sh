@@ -72,4 +72,29 @@ run 1 "list a file in no certificate format" "$TB" list "$W/odd.txt"
 err_has "one error naming the formats tried" \
     "^trustbuild: '$W/odd.txt': no certificates found \(tried archive, certdata.txt, CCADB CSV, PEM, DER/PKCS#7: none matched\)\$"
 check "and no other line" [ "$(wc -l <"$W/err")" -eq 1 ]
+# the label: the source's (certdata's CKA_LABEL, a TRUSTED CERTIFICATE's
+# alias), and for the published store the manifest's
+openssl x509 -in "$FIX/root-b.pem" -addtrust serverAuth -setalias "My Root B" \
+    -trustout -out "$W/trusted-b.pem"
+run 0 "list a TRUSTED CERTIFICATE with an alias" "$TB" list "$W/trusted-b.pem"
+check "shows its alias as the label" grep -qx 'label:      My Root B' "$W/out"
+mkdir -p "$W/lab"
+{ conf_output "$W/lab"; printf '[source cd]\nurl = %s\n[source t]\nurl = %s\n' \
+    "$W/cd.txt" "$W/trusted-b.pem"; } >"$W/lab.conf"
+run 0 "update from a certdata.txt and the TRUSTED CERTIFICATE" "$TB" \
+    -c "$W/lab.conf" update
+run 0 "list the published store" "$TB" list -c "$W/lab.conf"
+check "shows the certdata label" grep -qx 'label:      root-a' "$W/out"
+check "and the alias" grep -qx 'label:      My Root B' "$W/out"
+check "each with its certificate" sh -c 'grep -A2 "^subject: *CN=Test Root A," "$1" |
+    grep -qx "label:      root-a"' sh "$W/out"
+run 0 "list --json the published store" "$TB" list --json -c "$W/lab.conf"
+check "the JSON has each label" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+labels = sorted(c.get("label") for c in d)
+assert labels == ["My Root B", "root-a"], labels
+' "$W/out"
+check "the manifest keeps them" grep -q '^label [0-9a-f]\{64\} root-a$' \
+    "$W/lab/state/manifest"
 done_testing

@@ -171,6 +171,26 @@ manifest(void)
 
 	probe_lines();
 
+	/* a label line after its cert line, kept through a render */
+	memset(&m, 0, sizeof(m));
+	text = "trustbuild-manifest 1\ncert " SHA " anchor server-auth "
+	    "2026-12-02 - - o\nlabel " SHA " My Root \\n A\n";
+	CHECK(manifest_parse(text, strlen(text), &m, err, sizeof(err)) == 0 &&
+	    m.ncert == 1 && m.cert[0].label != NULL &&
+	    strcmp(m.cert[0].label, "My Root \\n A") == 0);
+	text = NULL;
+	CHECK(manifest_render(&m, &text, &len) == 0 && text != NULL &&
+	    strstr(text, "\nlabel " SHA " My Root \\n A\n") != NULL);
+	free(text);
+	manifest_release(&m);
+	CHECK(parses("trustbuild-manifest 1\nlabel " SHA " x\n",
+	    "line 2: a label line not after its cert line"));
+	CHECK(parses("trustbuild-manifest 1\ncert " SHA " anchor any "
+	    "2026-12-02 - - o\nlabel " SHA "\n", "without a label"));
+	CHECK(parses("trustbuild-manifest 1\ncert " SHA " anchor any "
+	    "2026-12-02 - - o\nlabel " SHA " a\nlabel " SHA " b\n",
+	    "or a second one"));
+
 	CHECK(parses("", "empty"));
 	CHECK(parses("trustbuild-manifest 2\n", "line 1: not a manifest"));
 	CHECK(parses("trustbuild-manifest 1\nother\n", "line 2: an unknown line"));
