@@ -499,6 +499,18 @@ conf_file(const struct config *c)
 	return def != NULL && *def != '\0' ? def : CONFIG_FILE;
 }
 
+/* Does [source name] of c give its own url (not its store's)? */
+static int
+own_url(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsrc; i++)
+		if (strcmp(c->src[i].name, name) == 0)
+			return c->src[i].url != NULL;
+	return 0;
+}
+
 /* The fallback of s, as a local source in place of its download. */
 static enum acquire_state
 st_fallback(struct dl *dl)
@@ -507,6 +519,7 @@ st_fallback(struct dl *dl)
 	struct source_spec cs, fb;
 	struct diags fd = DIAGS_INIT;
 	const char *err;
+	int by_path = strchr(s->spec.fallback, '/') != NULL;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.name = (char *)s->spec.name;
@@ -535,10 +548,11 @@ st_fallback(struct dl *dl)
 		goto fail;
 	diag_notice(dl->c->d, NULL, 0, "[source %s]: nothing is cached; using "
 	    "the fallback '%s' ('%s'): %s; if this host is not to reach it, "
-	    "set '%s = %s' in [source %s] of '%s'", s->spec.name,
-	    s->spec.fallback, s->spec.path, dl->why,
-	    strchr(s->spec.fallback, '/') ? "url" : "store", s->spec.fallback,
-	    s->spec.name, conf_file(dl->c->cfg));
+	    "set '%s = %s'%s in [source %s] of '%s'", s->spec.name,
+	    s->spec.fallback, s->spec.path, dl->why, by_path ? "url" : "store",
+	    s->spec.fallback, !by_path && own_url(dl->c->cfg, s->spec.name) ?
+	    " in place of its 'url'" : "", s->spec.name,
+	    conf_file(dl->c->cfg));
 	diags_move(dl->c->d, &fd);
 	snprintf(s->origin, sizeof(s->origin), "fallback %s", s->spec.fallback);
 	return ACQ_DONE;

@@ -2,8 +2,8 @@
 # update as cron runs it (-q): every failure keeps its reason in its one
 # line (a probe's AIA host down, its AIA answer refused as expired or not a
 # certificate, an address AIA may not reach, the server down); the
-# built-in configuration without network says in one line how to stop
-# trying, and that advice, followed, works.
+# built-in configuration without network, and a source of its own url,
+# say in one line how to stop trying, and that advice, followed, works.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$HARNESS/httpd.sh"
 . "$HARNESS/tlsd.sh"
@@ -74,6 +74,18 @@ if [ -f "$SYS" ]; then
 	# shellcheck disable=SC2086
 	run 2 "with the fix: the same store, unchanged" \
 	    env TRUSTBUILD_CONF="$W/tb.conf" $NONET "$TB" -q update --out "$W/def"
+	check "and nothing on stderr" [ ! -s "$W/err" ]
+	# a source of its own url, with the system store as its fallback
+	{ conf_output "$W/own"; printf '[source up]\nurl = %s\nfallback = system\n' \
+	    http://127.0.0.1:9/roots.pem; } >"$W/own.conf"
+	run 0 "a url that cannot be reached, with a fallback: published" "$TB" \
+	    -q -c "$W/own.conf" update
+	check "one line" [ "$(grep -c '' "$W/err")" = 1 ]
+	err_has "the fix says what replaces the url" \
+	    "^trustbuild: \\[source up\\]: nothing is cached; using the fallback 'system' \\('$SYS'\\): 'http://127.0.0.1:9/roots.pem': .*; if this host is not to reach it, set 'store = system' in place of its 'url' in \\[source up\\] of '$W/own.conf'$"
+	sed -i 's|^url = http://127.0.0.1:9/roots.pem$|store = system|' "$W/own.conf"
+	run 2 "with the fix: the same store, unchanged" "$TB" -q -c \
+	    "$W/own.conf" update
 	check "and nothing on stderr" [ ! -s "$W/err" ]
 else
 	skipped "default configuration: no $SYS"
