@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "log.h"
 #include "pem.h"
+#include "text.h"
 #include "xalloc.h"
 
 struct field {
@@ -265,8 +266,8 @@ ccadb_parse(const char *name, const void *buf, size_t len,
 		if (n == 1 && f[0].len == 0)
 			continue;	/* a blank line */
 		if (n != ncol) {
-			diag_err(d, name, line, "%d fields where the header "
-			    "has %d", n, ncol);
+			diag_err(d, name, line, "%d field%s where the header "
+			    "has %d", n, text_s((size_t)n), ncol);
 			return -1;
 		}
 		if (f[ipem].len == 0) {

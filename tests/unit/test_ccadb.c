@@ -150,6 +150,11 @@ bounds(const char *pem, size_t pemlen)
 	wide(&b, pem, pemlen, 64, 65);
 	CHECK(!b.failed &&
 	    refused(b.p, b.len, "'t': line 2: more than 64 fields"));
+	/* a row of one field: "1 field", not "1 fields" */
+	b.len = 0;
+	buf_printf(&b, "\"Subject\",\"SHA256\",\"PEM\"\n\"x\"\n");
+	CHECK(!b.failed &&
+	    refused(b.p, b.len, "'t': line 2: 1 field where the header has 3"));
 	buf_release(&b);
 }
 
