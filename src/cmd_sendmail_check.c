@@ -35,7 +35,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: trustbuild sendmail-check [--mc FILE] [--cf FILE]\n"
 	    "                                 [--log FILE | --journal[=DIR]]\n"
-	    "                                 [--pidfile FILE] [--json]\n"
+	    "                                 [--pidfile FILE] [--aia-private]\n"
+	    "                                 [--json]\n"
 	    "\n"
 	    "Check sendmail's TLS set-up: the confCACERT and confCACERT_PATH\n"
 	    "defines of sendmail.mc (commented out by dnl? both there?), the\n"
@@ -53,7 +54,9 @@ usage(FILE *f)
 	    "              -D DIR if given), sendmail's and sm-mta's lines\n"
 	    "  --pidfile FILE  the running sendmail's (default: the usual\n"
 	    "              places): was it started before the CA data changed?\n"
-	    "  --json      one JSON object\n"
+	    "  --aia-private  the [probe]s a fix adds get aia-private = yes\n"
+	    "              (an internal PKI's caIssuers URLs)\n"
+	    "  --json      one JSON object, each fix with its steps\n"
 	    "\n"
 	    "Exit status: 0 no problem, 1 problems found, 3 neither file can\n"
 	    "be read.\n");
@@ -75,6 +78,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		{ "journal", optional_argument, NULL, 'J' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "aia-private", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -87,7 +91,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	struct report r;
 	struct mailcheck_want want = { CONFIG_BUNDLE, CONFIG_CAPATH, NULL, 0 };
 	char a[40], b[40];
-	int ch, loglevel = -1, rc;
+	int ch, loglevel = -1, rc, aia_private = 0;
 
 	memset(&r, 0, sizeof(r));
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -107,6 +111,9 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 			break;
 		case 'p':
 			pidfile = optarg;
+			break;
+		case 'P':
+			aia_private = 1;
 			break;
 		case 'j':
 			r.json = 1;
@@ -137,6 +144,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	}
 	p = xmalloc(sizeof(*p));
 	smplan_make(p, s, tc, want.bundle, want.capath, pidfile);
+	p->aia_private = aia_private;
 	logsrc.changed = mailcheck_changed(&want);
 
 	if (r.json)

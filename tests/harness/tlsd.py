@@ -140,6 +140,9 @@ class Server:
         self.deadline = time.monotonic() + args.lifetime
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(args.certfile, args.keyfile)
+        # the name the client asked for (SNI), logged as "sni NAME"
+        self.ctx.sni_callback = lambda sock, name, ctx: self.log(
+            "sni %s" % (name if name is not None else "-"))
         self.logf = open(args.log, "a", encoding="utf-8",
                          errors="backslashreplace") if args.log else None
         self.loglock = threading.Lock()
