@@ -45,13 +45,20 @@ static void
 cf_only(struct report *r, const struct smconf *s, const struct smplan *p)
 {
 	const struct sm_config *cf = &s->cf;
+	int i;
 
-	if (!p->cf_stale) {
-		finding(r, L_OK, NULL, "%s: CACertPath=%s, CACertFile=%s",
-		    s->cfpath, cf->s[SM_CACERT_PATH].value,
-		    cf->s[SM_CACERT].value);
+	/* what the .cf says, each with its line: the last one wins */
+	for (i = 0; i < 2; i++)
+		if (set(cf, ca_keys[i]))
+			finding(r, L_OK, NULL, "%s:%zu: %s=%s", s->cfpath,
+			    cf->s[ca_keys[i]].line, sm_cf_name(ca_keys[i]),
+			    cf->s[ca_keys[i]].value);
+	if (cf->long_line != 0)
+		finding(r, L_NOTE, "break the line", "%s:%zu: a line longer "
+		    "than %d bytes; only its first %d were read", s->cfpath,
+		    cf->long_line, SM_MAX_LINE, SM_MAX_LINE);
+	if (!p->cf_stale)
 		return;
-	}
 	finding(r, set(cf, SM_CACERT) && set(cf, SM_CACERT_PATH) ? L_NOTE :
 	    L_PROBLEM, "give the .mc it is built from with --mc FILE: the fix "
 	    "goes there", "%s (no .mc read: %s) sets CACertPath=%s and "
