@@ -45,6 +45,10 @@ fi
 run mkdir -p "$D/etc/trustbuild/hooks.d" "$D/etc/mail/tls" \
     "$D/var/lib/trustbuild"
 
+# sendmail installed (its .mc there): its set-up follows the store
+sm=""
+[ -f "$D/etc/mail/sendmail.mc" ] && sm=1
+
 # the configuration, only when there is none: an admin's edits stay
 if [ ! -e "$CONF" ]; then
 	echo "+ write $CONF"
@@ -56,10 +60,10 @@ bundle = /etc/mail/tls/ca-bundle.with.intermediate.crt
 capath = /etc/mail/tls/certs
 state = /var/lib/trustbuild
 purpose = server-auth
-
-[source mozilla]
-store = mozilla
 EOF
+		# sendmail reads its CA data as it starts: reload it on a change
+		[ -z "$sm" ] || echo "reload = service sendmail reload"
+		printf '\n[source mozilla]\nstore = mozilla\n'
 	}
 	if [ $dry = 1 ]; then
 		conf | sed 's/^/    /'
@@ -82,6 +86,21 @@ if [ $dry = 0 ] && [ -z "$D" ]; then
 	if [ $st != 0 ] && [ $st != 2 ]; then
 		echo "provision.sh: trustbuild update failed (exit $st)" >&2
 		exit 1
+	fi
+fi
+
+# sendmail: its CA defines, a [probe] per relay, the .cf rebuilt and
+# sendmail reloaded, all or nothing (trustbuild sendmail-setup --apply)
+if [ -n "$sm" ]; then
+	if [ -n "$D" ]; then
+		echo "+ not run below DESTDIR: $TB sendmail-setup --apply"
+	elif [ $dry = 1 ]; then
+		echo "+ $TB sendmail-setup --apply"
+	else
+		echo "+ $TB sendmail-setup --apply"
+		"$TB" sendmail-setup --apply || echo "provision.sh: sendmail" \
+		    "is not set up yet: see above, then run" \
+		    "'$TB sendmail-setup --apply' again" >&2
 	fi
 fi
 
