@@ -448,6 +448,9 @@ check_cf(struct run *r)
 static void
 reload(struct run *r)
 {
+	struct diags d = DIAGS_INIT;
+	struct stat st;
+
 	if (r->o->no_restart) {
 		printf("sendmail not reloaded (--no-restart): %s\n",
 		    r->p->reload[0] ? r->p->reload : "it is not running");
@@ -456,6 +459,14 @@ reload(struct run *r)
 	if (r->p->pid <= 0) {
 		printf("sendmail is not running: it reads the new .cf when it "
 		    "starts\n");
+		return;
+	}
+	/* a pid file another user can write names any process to signal */
+	if (stat(r->p->pidfile, &st) == -1 || config_owner_ok(r->p->pidfile,
+	    &st, "pid file", &d) == -1) {
+		diag_warn(r->d, NULL, 0, "sendmail not reloaded: %s",
+		    diags_first_err(&d) ? diags_first_err(&d) : strerror(errno));
+		diags_clear(&d);
 		return;
 	}
 	if (kill((pid_t)r->p->pid, SIGHUP) == 0)

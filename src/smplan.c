@@ -182,7 +182,6 @@ smplan_make(struct smplan *p, const struct smconf *s, const struct config *tc,
     const char *bundle, const char *capath, const char *pidfile)
 {
 	struct stat st;
-	char pf[4096];
 	size_t i;
 	int k;
 
@@ -206,10 +205,10 @@ smplan_make(struct smplan *p, const struct smconf *s, const struct config *tc,
 	plan_build(p, s);
 	/* the store must be there before sendmail reads it */
 	p->update = stat(bundle, &st) == -1 || stat(capath, &st) == -1;
-	if ((p->pid = mailcheck_sendmail_pid(pidfile, pf, sizeof(pf), NULL)) >
-	    0)
+	if ((p->pid = mailcheck_sendmail_pid(pidfile, p->pidfile,
+	    sizeof(p->pidfile), NULL)) > 0)
 		snprintf(p->reload, sizeof(p->reload), "kill -HUP $(head -1 "
-		    "%s)", pf);
+		    "%s)", p->pidfile);
 	p->nrelay = smconf_relays(s, p->relay, SM_MAX_TARGETS);
 	for (k = 0; k < p->nrelay; k++)
 		if (!probed(tc, &p->relay[k])) {

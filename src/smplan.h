@@ -58,6 +58,7 @@ struct smplan {
 	int		 update;	/* run update: no store yet, new probes */
 	char		 update_cmd[4200];
 	long		 pid;		/* the running sendmail, or 0 */
+	char		 pidfile[4096];	/* where its pid was read */
 	char		 reload[4200];	/* how to reload it, or "" */
 };
 

@@ -169,6 +169,7 @@ mailertable(const struct sm_config *c, const char *mt, size_t len,
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = (size_t)((nl ? nl : end) - p);
 		char line[1100], from[300], *key, *val;
+		size_t i;
 
 		if (l >= sizeof(line))
 			l = sizeof(line) - 1;
@@ -185,6 +186,10 @@ mailertable(const struct sm_config *c, const char *mt, size_t len,
 		*val++ = '\0';
 		val += strspn(val, " \t");
 		snprintf(from, sizeof(from), "mailertable %.200s", key);
+		/* it goes into a comment of the configuration: text only */
+		for (i = 0; from[i] != '\0'; i++)
+			if (!isprint((unsigned char)from[i]))
+				from[i] = '?';
 		relay_value(c, val, NULL, from, out, n, max);
 	}
 }

@@ -106,6 +106,12 @@ mc_half() {
 	echo "define(\`RELAY_MAILER_ARGS', \`TCP \$h $PORT')dnl"
 	echo "MAILER(\`smtp')dnl"
 }
+mc_attack() {
+	mc_debian_plain "$@"
+}
+mc_attack2() {
+	mc_debian_plain "$@"
+}
 mc_ipv6() {
 	head_mc linux
 	echo "define(\`SMART_HOST', \`[IPv6:::1]')dnl"
@@ -231,4 +237,38 @@ run 0 "correct: sendmail-setup has nothing to do" "$TB" -c "$V/tb.conf" \
     sendmail-setup --mc "$V/sendmail.mc" --cf "$V/sendmail.cf" \
     --pidfile /nonexistent
 check "(it says so)" grep -q "^nothing to do" "$W/out"
+
+# as root, --apply signals only through a pid file no one else can write:
+# one that another user could fill names any process of the host
+setup attack
+cat >"$W/standin.sh" <<'EOF2'
+trap 'echo HUP >>"$1"' HUP
+n=0
+while [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+EOF2
+server_start "$W/standin.out" sh "$W/standin.sh" "$W/hups"
+STANDIN=$SERVER_PID
+server_cleanup "server_stop $STANDIN"
+echo "$STANDIN" >"$W/pidfile"
+chmod 666 "$W/pidfile"
+sleep 0.2
+run 0 "--apply with a world-writable pid file" "$TB" -c "$V/tb.conf" \
+    sendmail-setup --apply --aia-private --mc "$V/sendmail.mc" \
+    --cf "$V/sendmail.cf" --pidfile "$W/pidfile"
+err_has "sendmail is not signalled, and why" \
+    "sendmail not reloaded: .*pidfile.: writable by group and others; as root trustbuild refuses a pid file"
+check "(the process got no SIGHUP)" [ ! -e "$W/hups" ]
+check "the rest was done: the .cf names the store" grep -qx \
+    "O CACertFile=$V/pub/ca-bundle.with.intermediate.crt" "$V/sendmail.cf"
+# a .mc that is a symbolic link is not written through
+setup attack2
+mv "$V/sendmail.mc" "$V/real.mc"
+ln -s real.mc "$V/sendmail.mc"
+cp "$V/real.mc" "$V/real.before"
+cp "$V/tb.conf" "$V/tb.before"
+run 1 "--apply on a symlinked .mc" "$TB" -c "$V/tb.conf" sendmail-setup \
+    --apply --mc "$V/sendmail.mc" --cf "$V/sendmail.cf" --pidfile /nonexistent
+err_has "is refused, with why" "not a regular file .a symbolic link.: trustbuild edits only the file itself"
+check "its target is unchanged" cmp -s "$V/real.mc" "$V/real.before"
+check "and so is the configuration" cmp -s "$V/tb.conf" "$V/tb.before"
 done_testing
