@@ -47,6 +47,7 @@
 #include "pem.h"
 #include "probe.h"
 #include "sendmail.h"
+#include "smconf_m4.h"
 #include "smrelay.h"
 #include "source.h"
 #include "store.h"
@@ -149,10 +150,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif FUZZ_TARGET == 11	/* sendmail */
 	{
 		struct sm_config c;
+		struct sm_target t[8];
 		char url[600];
 
 		sm_parse_mc(s, size, &c);
 		sm_smarthost_url(&c, url, sizeof(url));
+		/* the input as a mailertable and as m4's trace */
+		sm_relays(&c, s, size, t, 8);
+		smconf_m4_apply(s, size, "/etc/mail/sendmail.mc", &c);
+		sm_relays(&c, NULL, 0, t, 8);
 		sm_parse_cf(s, size, &c);
 		sm_smarthost_url(&c, url, sizeof(url));
 	}

@@ -73,7 +73,9 @@ seeds() {
 		printf 'tls://127.0.0.1:443' >"$d/c" ;;
 	sendmail)
 		printf 'dnl define(`confCACERT'"'"', `/a'"'"')dnl\ndefine(`SMART_HOST'"'"', `[m]'"'"')\n' >"$d/mc"
-		printf 'O CACertFile=/a\n#O CACertPath\nDS[m]\nMrelay, A=TCP $h 587\n' >"$d/cf" ;;
+		printf 'O CACertFile=/a\n#O CACertPath\nDS[m]\nMrelay, A=TCP $h 587\n' >"$d/cf"
+		printf '.example.org esmtp:[IPv6:::1]:[h]\nx relay:m\n' >"$d/mt"
+		printf "m4trace:/etc/mail/tls/s.m4:3: -1- define(\`confCACERT', \`/b')\nm4trace:/etc/mail/sendmail.mc:9: -1- undefine(\`SMART_HOST')\n" >"$d/trace" ;;
 	maillog)
 		# (and the real sendmail's logs in tests/fuzz/regress/maillog/)
 		printf 'Nov 28 mx sm-mta[1]: x: STARTTLS=client, relay=m., version=TLSv1.3, verify=FAIL, cipher=x\n' >"$d/log"
