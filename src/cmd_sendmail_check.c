@@ -62,12 +62,6 @@ usage(FILE *f)
 	    "be read.\n");
 }
 
-static int
-set(const struct sm_config *c, enum sm_key k)
-{
-	return c->s[k].state == SM_SET && c->s[k].value[0] != '\0';
-}
-
 int
 cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 {
@@ -162,7 +156,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	/* the files: those sendmail reads now, or will once the plan ran */
 	eff = s->have_cf ? s->cf : s->mc;
 	/* no CA data loaded now: check what the fix will make it read */
-	if (!(set(&eff, SM_CACERT) && set(&eff, SM_CACERT_PATH))) {
+	if (!(sm_set(&eff, SM_CACERT) && sm_set(&eff, SM_CACERT_PATH))) {
 		snprintf(eff.s[SM_CACERT].value, sizeof(eff.s[0].value), "%s",
 		    want.bundle);
 		snprintf(eff.s[SM_CACERT_PATH].value, sizeof(eff.s[0].value),

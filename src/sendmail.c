@@ -41,6 +41,23 @@ static const struct {
 };
 #define NMAILERS	(sizeof(smtp_mailers) / sizeof(smtp_mailers[0]))
 
+int
+sm_mailer_args(const char *mailer)
+{
+	size_t i;
+
+	for (i = 0; i < NMAILERS; i++)
+		if (strcmp(mailer, smtp_mailers[i].mailer) == 0)
+			return (int)smtp_mailers[i].args;
+	return -1;
+}
+
+int
+sm_set(const struct sm_config *c, enum sm_key k)
+{
+	return c->s[k].state == SM_SET && c->s[k].value[0] != '\0';
+}
+
 const char *
 sm_mc_name(enum sm_key k)
 {
@@ -278,6 +295,10 @@ mc_parse(struct mc_ctx *x, const char *buf, size_t len)
 			if (x->c->long_line == 0 && x->depth == 0)
 				x->c->long_line = line;
 		}
+		/* where a define that is missing goes (smplan.h) */
+		if (x->depth == 0 && x->c->mailer_line == 0 && n >= 6 &&
+		    memcmp(p, "MAILER", 6) == 0)
+			x->c->mailer_line = line;
 		mc_line(x, p, n, line);
 		p = nl ? nl + 1 : end;
 	}

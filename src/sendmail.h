@@ -59,11 +59,16 @@ struct sm_config {
 	int		 lines;		/* how many were read */
 	size_t		 long_line;	/* the first line cut at SM_MAX_LINE
 					   bytes, or 0 */
+	size_t		 mailer_line;	/* .mc: its first MAILER line, or 0 */
 	/* .mc: the files of active include(`...') lines, in order */
 	char		 include[SM_MAX_INCLUDES][256];
 	int		 nincludes;
 };
 
+/* The key of an SMTP mailer's _MAILER_ARGS (relay, esmtp...), or -1. */
+int	sm_mailer_args(const char *mailer);
+/* Is k set, to something not empty? */
+int	sm_set(const struct sm_config *c, enum sm_key k);
 /* The m4 name and the .cf option name of a key, for messages. */
 const char	*sm_mc_name(enum sm_key k);
 const char	*sm_cf_name(enum sm_key k);

@@ -330,20 +330,30 @@ dry_run(struct run *r)
 		    "nothing: sendmail is not running");
 }
 
+/* This binary, to run update and probe with: 0, or -1 with errno. */
+static int
+self_exe(char *buf, size_t size)
+{
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", buf, size - 1)) == -1)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* update, with the configuration the [probe]s went into */
 static int
 update(struct run *r)
 {
 	const char *argv[6];
 	char self[PATH_MAX];
-	ssize_t n;
 	int k = 0, rc;
 
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1) {
+	if (self_exe(self, sizeof(self)) == -1) {
 		diag_err(r->d, "/proc/self/exe", 0, "%s", strerror(errno));
 		return -1;
 	}
-	self[n] = '\0';
 	argv[k++] = self;
 	argv[k++] = "-c";
 	argv[k++] = r->p->conffile;
@@ -481,12 +491,13 @@ static int
 probe_relays(struct run *r)
 {
 	char self[PATH_MAX];
-	ssize_t n;
 	int i, bad = 0;
 
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
-		return 0;
-	self[n] = '\0';
+	if (self_exe(self, sizeof(self)) == -1) {
+		diag_err(r->d, "/proc/self/exe", 0, "%s: the relays were not "
+		    "probed", strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < r->p->nrelay; i++) {
 		const char *argv[] = { self, "probe", "--bundle", r->p->bundle,
 		    "--capath", r->p->capath, r->p->relay[i].url, NULL };

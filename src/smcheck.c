@@ -35,12 +35,6 @@ describe(const struct smconf *s, enum sm_key k, char *out, size_t size)
 		    "", sm_mc_name(k));
 }
 
-static int
-set(const struct sm_config *c, enum sm_key k)
-{
-	return c->s[k].state == SM_SET && c->s[k].value[0] != '\0';
-}
-
 static void
 cf_only(struct report *r, const struct smconf *s, const struct smplan *p)
 {
@@ -49,7 +43,7 @@ cf_only(struct report *r, const struct smconf *s, const struct smplan *p)
 
 	/* what the .cf says, each with its line: the last one wins */
 	for (i = 0; i < 2; i++)
-		if (set(cf, ca_keys[i]))
+		if (sm_set(cf, ca_keys[i]))
 			finding(r, L_OK, NULL, "%s:%zu: %s=%s", s->cfpath,
 			    cf->s[ca_keys[i]].line, sm_cf_name(ca_keys[i]),
 			    cf->s[ca_keys[i]].value);
@@ -59,13 +53,13 @@ cf_only(struct report *r, const struct smconf *s, const struct smplan *p)
 		    cf->long_line, SM_MAX_LINE, SM_MAX_LINE);
 	if (!p->cf_stale)
 		return;
-	finding(r, set(cf, SM_CACERT) && set(cf, SM_CACERT_PATH) ? L_NOTE :
+	finding(r, sm_set(cf, SM_CACERT) && sm_set(cf, SM_CACERT_PATH) ? L_NOTE :
 	    L_PROBLEM, "give the .mc it is built from with --mc FILE: the fix "
 	    "goes there", "%s (no .mc read: %s) sets CACertPath=%s and "
 	    "CACertFile=%s, not the store trustbuild publishes (%s, %s)",
 	    s->cfpath, s->mc_why[0] ? s->mc_why : "none given",
-	    set(cf, SM_CACERT_PATH) ? cf->s[SM_CACERT_PATH].value : "(none)",
-	    set(cf, SM_CACERT) ? cf->s[SM_CACERT].value : "(none)",
+	    sm_set(cf, SM_CACERT_PATH) ? cf->s[SM_CACERT_PATH].value : "(none)",
+	    sm_set(cf, SM_CACERT) ? cf->s[SM_CACERT].value : "(none)",
 	    p->capath, p->bundle);
 }
 
@@ -79,7 +73,7 @@ cf_differs(const struct smconf *s)
 		const struct sm_setting *m = &s->mc.s[ca_keys[i]];
 		const struct sm_setting *c = &s->cf.s[ca_keys[i]];
 
-		if (set(&s->mc, ca_keys[i]) != set(&s->cf, ca_keys[i]) ||
+		if (sm_set(&s->mc, ca_keys[i]) != sm_set(&s->cf, ca_keys[i]) ||
 		    (m->state == SM_SET && c->state == SM_SET &&
 		    strcmp(m->value, c->value) != 0))
 			return 1;
@@ -95,8 +89,8 @@ not_rebuilt(const struct smconf *s, char *out, size_t size)
 
 	snprintf(out, size, "%.300s has CACertPath=%.300s and CACertFile=%.300s: it was "
 	    "not rebuilt after the .mc changed", s->cfpath,
-	    set(cf, SM_CACERT_PATH) ? cf->s[SM_CACERT_PATH].value : "(none)",
-	    set(cf, SM_CACERT) ? cf->s[SM_CACERT].value : "(none)");
+	    sm_set(cf, SM_CACERT_PATH) ? cf->s[SM_CACERT_PATH].value : "(none)",
+	    sm_set(cf, SM_CACERT) ? cf->s[SM_CACERT].value : "(none)");
 }
 
 void
@@ -128,9 +122,9 @@ check_ca(struct report *r, const struct smconf *s, const struct smplan *p)
 		    "than %d bytes; only its first %d were read", s->mcpath,
 		    s->mc.long_line, SM_MAX_LINE, SM_MAX_LINE);
 	n = smplan_steps(p, st, MAX_STEPS, conf, sizeof(conf));
-	mc_both = set(&s->mc, SM_CACERT) && set(&s->mc, SM_CACERT_PATH);
-	cf_both = !s->have_cf || (set(&s->cf, SM_CACERT) &&
-	    set(&s->cf, SM_CACERT_PATH));
+	mc_both = sm_set(&s->mc, SM_CACERT) && sm_set(&s->mc, SM_CACERT_PATH);
+	cf_both = !s->have_cf || (sm_set(&s->cf, SM_CACERT) &&
+	    sm_set(&s->cf, SM_CACERT_PATH));
 	differs = s->have_cf && cf_differs(s);
 	if (differs)
 		not_rebuilt(s, stale, sizeof(stale));
@@ -147,12 +141,12 @@ check_ca(struct report *r, const struct smconf *s, const struct smplan *p)
 		else
 			finding_steps(r, L_PROBLEM, "trustbuild sendmail-setup "
 			    "--apply does all of this; by hand:", st, n,
-			    "%s: %s%s%s%s", mc_both ? "sendmail's CA settings "
+			    "%s: %s%s%s", mc_both ? "sendmail's CA settings "
 			    "are not the store trustbuild publishes" :
 			    "sendmail loads no CA data (both CACertFile and "
 			    "CACertPath must be set), so every STARTTLS "
 			    "connection it makes logs verify=FAIL", what,
-			    mc_both ? "" : "", stale[0] ? "; and " : "", stale);
+			    stale[0] ? "; and " : "", stale);
 		return;
 	}
 	if (differs || (s->have_cf && p->cf_stale))

@@ -18,31 +18,6 @@
 
 static const enum sm_key ca_keys[] = { SM_CACERT_PATH, SM_CACERT };
 
-/* The line before which a new define goes: the first MAILER line. */
-static size_t
-insert_line(const char *path)
-{
-	const char *why, *p, *end;
-	size_t len, line = 0;
-	char *buf;
-
-	if ((buf = mailcheck_read(path, SMCONF_MAX_FILE, 0, &len, NULL,
-	    &why)) == NULL)
-		return 0;
-	for (p = buf, end = buf + len; p < end; ) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		line++;
-		if (strncmp(p, "MAILER", 6) == 0) {
-			free(buf);
-			return line;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	free(buf);
-	return 0;
-}
-
 /* Is file one of the packaged cf macros, which we do not edit? */
 static int
 packaged(const struct smconf *s, const char *file)
@@ -80,7 +55,7 @@ plan_key(struct smplan *p, const struct smconf *s, enum sm_key k,
 		e->op = SMEDIT_INSERT;
 		snprintf(e->file, sizeof(e->file), "%s", s->mcpath);
 		/* after a packaged define it must come last to win */
-		e->line = st->state == SM_SET ? 0 : insert_line(s->mcpath);
+		e->line = st->state == SM_SET ? 0 : s->mc.mailer_line;
 		snprintf(e->was, sizeof(e->was), "%s", st->state == SM_SET ?
 		    "is set by the cf macros" : "is not defined");
 	}

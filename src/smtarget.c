@@ -11,17 +11,6 @@
 
 #include "sendmail.h"
 
-/* The SMTP mailers and the key of their _MAILER_ARGS. */
-static const struct {
-	const char	*mailer;
-	enum sm_key	 args;
-} mailers[] = {
-	{ "relay", SM_MAILER_ARGS }, { "esmtp", SM_ESMTP_ARGS },
-	{ "smtp", SM_SMTP_ARGS }, { "smtp8", SM_SMTP8_ARGS },
-	{ "dsmtp", SM_DSMTP_ARGS },
-};
-#define NMAILERS	(sizeof(mailers) / sizeof(mailers[0]))
-
 /* The port of a mailer's args ("TCP $h 587", "TCP $h submission"). */
 static const char *
 args_port(const char *args, char *buf, size_t size)
@@ -114,7 +103,7 @@ relay_value(const struct sm_config *c, const char *value, const char *dflt,
 {
 	char v[1100], mailer[64], pbuf[16], *p, *colon, *bracket, *next;
 	const char *args, *port;
-	size_t i;
+	int k;
 
 	snprintf(v, sizeof(v), "%s", value);
 	p = v + strspn(v, " \t");
@@ -129,12 +118,9 @@ relay_value(const struct sm_config *c, const char *value, const char *dflt,
 		snprintf(mailer, sizeof(mailer), "%s", dflt);
 	else
 		return;
-	for (i = 0; i < NMAILERS && strcmp(mailer, mailers[i].mailer); i++)
-		;
-	if (i == NMAILERS)
+	if ((k = sm_mailer_args(mailer)) == -1)
 		return;
-	args = c->s[mailers[i].args].state == SM_SET ?
-	    c->s[mailers[i].args].value : "";
+	args = c->s[k].state == SM_SET ? c->s[k].value : "";
 	port = args_port(args, pbuf, sizeof(pbuf));
 	/* host:host...: ':' separates hosts outside [brackets] */
 	for (; p != NULL && *p != '\0'; p = next) {
