@@ -175,12 +175,14 @@ static int
 run_cmd(const char *const argv[])
 {
 	pid_t pid;
-	int st;
+	int st, e;
 
 	fflush(stdout);
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv,
-	    environ) != 0)
+	if ((e = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv,
+	    environ)) != 0) {
+		errno = e;
 		return -1;
+	}
 	while (waitpid(pid, &st, 0) == -1)
 		if (errno != EINTR)
 			return -1;
@@ -318,7 +320,10 @@ dry_run(struct run *r)
 		snprintf(la, sizeof(la), "%s", c->existed ? c->path :
 		    "/dev/null");
 		snprintf(lb, sizeof(lb), "%s", c->path);
-		run_cmd(argv);
+		/* diff exits 1 for a difference; -1: it could not run */
+		if (run_cmd(argv) == -1)
+			diag_warn(r->d, c->path, 0, "would be changed; diff(1) "
+			    "could not run to show how: %s", strerror(errno));
 		unlink(tmp);
 	}
 	if (r->p->update)

@@ -109,6 +109,12 @@ check "the commands, update before the rebuild" sh -c '
     k=$(grep -n "^would run: kill -HUP" "$1" | cut -d: -f1)
     [ -n "$u" ] && [ -n "$m" ] && [ -n "$k" ] && [ "$u" -lt "$m" ] &&
     [ "$m" -lt "$k" ]' sh "$W/out"
+mkdir -p "$W/nobin"
+run 0 "--dry-run without diff(1) on the PATH" env PATH="$W/nobin" "$TB" \
+    -c "$W/tb.conf" sendmail-setup --dry-run --mc "$S/sendmail.mc" \
+    --cf "$S/sendmail.cf" --pidfile "$W/sendmail.pid" --aia-private
+err_has "says which file would change, and why no diff" \
+    "starttls.m4': would be changed; diff.1. could not run"
 check "--dry-run changed nothing" [ "$(sum)" = "$BEFORE" ]
 check "and left no backup" sh -c '! ls "$1"/*.trustbuild-* "$1"/tls/*.trustbuild-* "$2"/*.trustbuild-* 2>/dev/null | grep -q .' \
     sh "$S" "$W"
