@@ -11,18 +11,20 @@ set -u
 # p11-kit's trust and update-ca-certificates (benchmark peers); archives made
 # at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2; the HTTP
 # server of the update tests: nginx; the real-sendmail test: sendmail-bin,
-# sendmail-cf, m4 (where no other MTA is installed)
+# sendmail-cf, m4 (where no other MTA is installed); the clock moved past
+# stale-after (tests/e2e/sources_live.sh): faketime
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
-mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light"
+mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light
+faketime"
 DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
 openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust
-rpm-build cpio zip gcab bsdtar zstd bzip2 nginx"
+rpm-build cpio zip gcab bsdtar zstd bzip2 nginx libfaketime"
 
 missing() {
 	m=""
 	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc \
-	    rpmbuild cpio zip gcab bsdtar zstd bzip2 nginx; do
+	    rpmbuild cpio zip gcab bsdtar zstd bzip2 nginx faketime; do
 		command -v "$c" >/dev/null 2>&1 || m="$m $c"
 	done
 	if command -v pkg-config >/dev/null 2>&1; then

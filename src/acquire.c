@@ -21,6 +21,7 @@
 #include "fetch.h"
 #include "fingerprint.h"
 #include "format.h"
+#include "live.h"
 #include "log.h"
 #include "state.h"
 #include "store.h"
@@ -154,7 +155,32 @@ struct dl {
 	struct fetch_result res;
 	char		 vouched[65];	/* what the checksum file gave, or "" */
 	char		 why[1024];	/* why the download does not stand */
+	size_t		 mirror;	/* 0: spec.url, then spec.mirrors[] */
+	char		 tried[2048];	/* why the mirrors before did not */
 };
+
+/* The url this download tries now: the source's, or one of its mirrors. */
+static const char *
+cur_url(const struct dl *dl)
+{
+	const struct source_spec *sp = &dl->s->spec;
+
+	return dl->mirror == 0 ? sp->url : sp->mirrors[dl->mirror - 1];
+}
+
+/* Is url one of the source's urls? */
+static int
+is_mirror(const struct source_spec *sp, const char *url)
+{
+	size_t i;
+
+	if (strcmp(sp->url, url) == 0)
+		return 1;
+	for (i = 0; i < sp->nmirrors; i++)
+		if (strcmp(sp->mirrors[i], url) == 0)
+			return 1;
+	return 0;
+}
 
 static void
 fetch_opts(const struct acquire_ctx *c, const struct acquire_src *s,
@@ -167,42 +193,6 @@ fetch_opts(const struct acquire_ctx *c, const struct acquire_src *s,
 	o->max_size = s->spec.max_size ? s->spec.max_size : c->cfg->max_size;
 	o->ca = s->spec.ca ? s->spec.ca : c->cfg->ca;
 	o->progress = log_verbosity >= LOG_NORMAL && isatty(2);
-}
-
-/*
- * fetch's failure in d, with the advice of the setting to change (fetch.h
- * knows none): the timeout and the CA always; max-size and the URL for a
- * source's download, not for its checksum file (a fixed bound, and advice
- * of its own).
- */
-static void
-fetch_advice(struct diags *d, const struct fetch_opts *o, int download)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++) {
-		struct diag *e = &d->v[i];
-		char *m = NULL;
-
-		if (e->code == DIAG_TIMEOUT)
-			m = xasprintf("%s; raise timeout in [fetch] if the "
-			    "server is just slow", e->msg);
-		else if (e->code == DIAG_LIMIT && download)
-			m = xasprintf("%s; raise max-size if this is expected",
-			    e->msg);
-		else if (e->code == DIAG_ABSENT && download)
-			m = xasprintf("%s; check the url of this source",
-			    e->msg);
-		else if (e->code == DIAG_TLS)
-			m = xasprintf("%s; the server's certificate must "
-			    "verify against %s", e->msg, o->ca ? o->ca :
-			    "the system's CA store (or give 'ca = FILE' to "
-			    "bootstrap)");
-		if (m != NULL) {
-			free(e->msg);
-			e->msg = m;
-		}
-	}
 }
 
 /*
@@ -233,20 +223,25 @@ take_reason(struct diags *to, struct diags *from, const char *dflt,
 	diags_clear(from);
 }
 
-/* GET url (conditionally on dl->e); -1 with the reason in dl->why. */
+/*
+ * GET the current url (conditionally on e when e was fetched from it); -1
+ * with the reason in dl->why.
+ */
 static int
 download(struct dl *dl, const struct cache_entry *e)
 {
 	struct diags fd = DIAGS_INIT;
+	const char *url = cur_url(dl);
 	char dflt[1024];
 
-	if (cache_fetch(e, dl->s->spec.url, &dl->o, &dl->res, &fd) == 0) {
+	if (e != NULL && (e->data == NULL || strcmp(e->meta.url, url) != 0))
+		e = NULL;
+	if (cache_fetch(e, url, &dl->o, &dl->res, &fd) == 0) {
 		diags_move(dl->c->d, &fd);
 		return 0;
 	}
-	fetch_advice(&fd, &dl->o, 1);
-	snprintf(dflt, sizeof(dflt), "'%s' could not be fetched",
-	    dl->s->spec.url);
+	live_fetch_advice(&fd, &dl->o, 1);
+	snprintf(dflt, sizeof(dflt), "'%s' could not be fetched", url);
 	take_reason(dl->c->d, &fd, dflt, dl->why, sizeof(dl->why));
 	return -1;
 }
@@ -269,14 +264,14 @@ checksum_get(struct dl *dl, char want[65])
 	o.max_size = CHECKSUM_MAX;
 	o.progress = 0;
 	if (fetch_get(s->spec.sha256_url, NULL, NULL, &o, &cr, &fd) == -1) {
-		fetch_advice(&fd, &o, 0);
+		live_fetch_advice(&fd, &o, 0);
 		take_reason(dl->c->d, &fd, "", err, sizeof(err));
 		snprintf(dl->why, sizeof(dl->why), "checksum file %s; check "
 		    "sha256-url: without it the download is refused", err);
 		return -1;
 	}
 	diags_move(dl->c->d, &fd);
-	fetch_url_file(s->spec.url, file, sizeof(file));
+	fetch_url_file(cur_url(dl), file, sizeof(file));
 	n = fetch_checksum(cr.body, cr.len, file, want);
 	fetch_result_release(&cr);
 	if (n == -1)
@@ -305,7 +300,7 @@ check_integrity(struct dl *dl)
 		if (strcmp(got, s->spec.sha256) == 0)
 			return 0;
 		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not "
-		    "the pinned %s; the download is refused", s->spec.url, got,
+		    "the pinned %s; the download is refused", cur_url(dl), got,
 		    s->spec.sha256);
 		return -1;
 	}
@@ -315,7 +310,7 @@ check_integrity(struct dl *dl)
 		return -1;
 	if (strcmp(got, want) != 0) {
 		snprintf(dl->why, sizeof(dl->why), "'%s': SHA-256 %s is not "
-		    "%s from '%s'; the download is refused", s->spec.url, got,
+		    "%s from '%s'; the download is refused", cur_url(dl), got,
 		    want, s->spec.sha256_url);
 		return -1;
 	}
@@ -335,6 +330,14 @@ stand_in(struct dl *dl)
 	s->len = 0;
 	certset_free(s->set);
 	s->set = NULL;
+	if (dl->tried[0] != '\0') {
+		/* every mirror's reason, in the order they were tried */
+		char all[sizeof(dl->tried) + sizeof(dl->why) + 4];
+
+		snprintf(all, sizeof(all), "%s; %s", dl->tried, dl->why);
+		memcpy(dl->why, all, sizeof(dl->why) - 1);
+		dl->why[sizeof(dl->why) - 1] = '\0';
+	}
 	if (dl->e.data != NULL)
 		return ACQ_CACHED;
 	if (s->spec.fallback != NULL)
@@ -351,6 +354,34 @@ stand_in(struct dl *dl)
 	return ACQ_FAIL;
 }
 
+/*
+ * The current url did not answer, or its bytes were refused (dl->why):
+ * the next mirror, or what stands in when there is none.
+ */
+static enum acquire_state
+next_mirror(struct dl *dl)
+{
+	struct acquire_src *s = dl->s;
+	size_t n = strlen(dl->tried);
+
+	if (dl->mirror >= s->spec.nmirrors)
+		return stand_in(dl);
+	free(s->buf);
+	s->buf = NULL;
+	s->len = 0;
+	certset_free(s->set);
+	s->set = NULL;
+	fetch_result_release(&dl->res);
+	memset(&dl->res, 0, sizeof(dl->res));
+	snprintf(dl->tried + n, sizeof(dl->tried) - n, "%s%s", n ? "; " : "",
+	    dl->why);
+	dl->mirror++;
+	diag_info(dl->c->d, NULL, 0, "[source %s]: %s; trying mirror %zu of "
+	    "%zu, '%s'", s->spec.name, dl->why, dl->mirror, s->spec.nmirrors,
+	    cur_url(dl));
+	return ACQ_FETCH;
+}
+
 /* The cached copy, if one may stand for the source. */
 static enum acquire_state
 st_cache(struct dl *dl)
@@ -358,9 +389,17 @@ st_cache(struct dl *dl)
 	struct acquire_src *s = dl->s;
 	int got;
 
-	if ((got = cache_open(dl->c->cfg->state, s->spec.name, s->spec.url,
-	    &dl->e, dl->c->d)) == -1)
+	if ((got = cache_open(dl->c->cfg->state, s->spec.name, NULL, &dl->e,
+	    dl->c->d)) == -1)
 		return ACQ_FAIL;
+	if (got == 1 && !is_mirror(&s->spec, dl->e.meta.url)) {
+		diag_info(dl->c->d, NULL, 0, "'%s/cache/%s.meta': cached from "
+		    "'%s', not one of [source %s]'s urls; fetching anew",
+		    dl->c->cfg->state, s->spec.name, dl->e.meta.url,
+		    s->spec.name);
+		cache_close(&dl->e);
+		got = 0;
+	}
 	if (got == 1 && (got = cache_vouched(&dl->e, dl->c->cfg->state,
 	    s->spec.name, s->spec.sha256, s->spec.sha256_url, dl->c->d)) != 1) {
 		cache_close(&dl->e);
@@ -381,8 +420,10 @@ not_modified(struct dl *dl)
 	struct acquire_src *s = dl->s;
 	char when[64];
 
-	diag_info(dl->c->d, NULL, 0, "'%s': not modified since %s", s->spec.url,
+	diag_info(dl->c->d, NULL, 0, "'%s': not modified since %s", cur_url(dl),
 	    cache_day(dl->e.meta.fetched, when, sizeof(when)));
+	s->answered = cur_url(dl);
+	s->changed = dl->e.meta.changed;
 	s->buf = dl->e.data;
 	s->len = dl->e.len;
 	dl->e.data = NULL;
@@ -399,7 +440,7 @@ st_fetch(struct dl *dl)
 
 	fetch_opts(dl->c, s, &dl->o);
 	if (download(dl, &dl->e) == -1)
-		return stand_in(dl);
+		return next_mirror(dl);
 	if (!dl->res.not_modified)
 		return ACQ_CHECK;
 	if (s->spec.sha256 == NULL && s->spec.sha256_url != NULL)
@@ -440,11 +481,11 @@ st_check(struct dl *dl)
 	dl->res.body = NULL;
 	snprintf(s->origin, sizeof(s->origin), "fetched");
 	if (check_integrity(dl) == -1)
-		return stand_in(dl);
-	if (acquire_parse(s, dl->c->cfg->purpose, s->spec.url, &pd) == -1) {
+		return next_mirror(dl);
+	if (acquire_parse(s, dl->c->cfg->purpose, cur_url(dl), &pd) == -1) {
 		take_reason(dl->c->d, &pd, "the download was refused", dl->why,
 		    sizeof(dl->why));
-		return stand_in(dl);
+		return next_mirror(dl);
 	}
 	diags_move(dl->c->d, &pd);
 	return ACQ_KEEP;
@@ -462,9 +503,14 @@ st_keep(struct dl *dl)
 	v.pin = s->spec.sha256;
 	v.sha256_url = s->spec.sha256_url;
 	v.vouched = dl->vouched;
-	if (cache_keep(dl->c->cfg->state, s->spec.name, s->spec.url, &dl->res,
+	/* the same bytes again (another mirror, no validators) change nothing */
+	v.changed = dl->e.data != NULL && strcmp(dl->e.meta.sha256, s->fp) ==
+	    0 ? dl->e.meta.changed : dl->c->now;
+	if (cache_keep(dl->c->cfg->state, s->spec.name, cur_url(dl), &dl->res,
 	    dl->c->now, &v, s->buf, s->len, dl->c->d) == -1)
 		return ACQ_FAIL;
+	s->answered = cur_url(dl);
+	s->changed = v.changed;
 	return ACQ_DONE;
 }
 
@@ -485,6 +531,7 @@ st_cached(struct dl *dl)
 	memcpy(s->fp, dl->e.meta.sha256, sizeof(s->fp));
 	snprintf(s->origin, sizeof(s->origin), "cached on %s", when);
 	s->cached = dl->e.meta.fetched;
+	s->changed = dl->e.meta.changed;
 	return ACQ_DONE;
 }
 
@@ -607,6 +654,12 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 	fetch_result_release(&dl.res);
 	if (st != ACQ_DONE)
 		return -1;
+	if (s->answered != NULL)
+		diag_info(c->d, NULL, 0, "[source %s]: '%s' answered%s",
+		    s->spec.name, s->answered, s->answered == s->spec.url ?
+		    "" : " (a mirror)");
+	if (s->spec.path == NULL)
+		live_stale(c, s);
 	/* said when the download's bytes are used (not its fallback's) */
 	if (s->spec.url != NULL && s->spec.path == NULL &&
 	    s->spec.sha256 == NULL && s->spec.sha256_url == NULL &&

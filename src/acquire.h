@@ -5,7 +5,10 @@
  * A download goes through an explicit state machine (acquire.c):
  *
  *	CACHE     the cached copy (cache.h), if one may stand for the source
- *	FETCH     a conditional GET against it
+ *	FETCH     a GET of the source's url, conditional when the cached
+ *	          copy came from that url; a url that does not answer, or
+ *	          answers with bytes that are refused, passes to the next of
+ *	          its mirrors (url = repeated), in order
  *	RECHECK   a 304 with a checksum file: does it still vouch for the copy?
  *	CHECK     a new body: pin or checksum file, then parsed
  *	KEEP      the new body replaces the cached copy
@@ -52,6 +55,11 @@ struct acquire_src {
 	char		 origin[128];	/* for -v: fetched, cached, fallback */
 	time_t		 cached;	/* the date of the cached copy that
 					   stands in, or 0 */
+	const char	*answered;	/* the url (or mirror) that answered
+					   this run, or NULL; borrowed */
+	time_t		 changed;	/* a download's content last changed
+					   (its cache record), or 0 */
+	int		 stale;		/* unchanged past stale-after */
 	long		 ncerts;	/* what it gave before the gate; -1:
 					   not parsed (update --json) */
 	struct certset	*set;		/* parsed, or NULL: not yet */

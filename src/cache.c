@@ -53,6 +53,7 @@ cache_keep(const char *state, const char *name, const char *url,
 	m.etag = r->etag;
 	m.last_modified = r->last_modified;
 	m.fetched = now;
+	m.changed = v != NULL ? v->changed : 0;
 	if (v != NULL && v->pin != NULL)
 		snprintf(m.pin, sizeof(m.pin), "%s", v->pin);
 	if (v != NULL && v->sha256_url != NULL && v->vouched != NULL &&

@@ -37,10 +37,13 @@ struct cache_vouch {
 	const char	*pin;		/* or NULL */
 	const char	*sha256_url;	/* or NULL */
 	const char	*vouched;	/* what sha256_url gave, or NULL */
+	time_t		 changed;	/* when the content last changed, or
+					   0: now */
 };
 
 /*
- * The cached copy of name, fetched from url, into *e (zeroed first).
+ * The cached copy of name, fetched from url (NULL: any; the caller checks
+ * e->meta.url), into *e (zeroed first).
  * Returns 1 (e->data set), 0 when there is none usable, -1 after a
  * message in d.  state NULL: no cache, 0.
  */

@@ -17,9 +17,11 @@ usage(FILE *f)
 	    "usage: trustbuild stores [--json]\n"
 	    "\n"
 	    "List the definitions of the public root sets trustbuild knows:\n"
-	    "name, role, format, where the set is published and how its\n"
-	    "integrity is checked.  'trustbuild build --store NAME=PATH'\n"
-	    "reads a local copy of one.\n"
+	    "name, role, format, where the set is published (its url, then\n"
+	    "its mirrors in the order they are tried) and why there, how\n"
+	    "its integrity is checked, and after how many days unchanged\n"
+	    "update says it went quiet.  'trustbuild build --store\n"
+	    "NAME=PATH' reads a local copy of one.\n"
 	    "\n"
 	    "  --json   one JSON array of objects instead of text\n");
 }
@@ -64,7 +66,17 @@ cmd_stores(int argc, char *argv[], struct config *cfg)
 			json_key("description", s->description);
 			json_key("role", role);
 			json_key("format", s->format);
+			json_key("why", s->why);
 			json_key("url", s->url);
+			printf(", \"mirrors\": [");
+			for (j = 0; j < s->nmirrors; j++) {
+				printf("%s", j ? ", " : "");
+				json_str(s->mirrors[j]);
+			}
+			printf("]");
+			if (s->stale_after != 0)
+				printf(", \"stale_after_days\": %u",
+				    spec_days(s->stale_after, 0));
 			json_key("member", s->member);
 			json_key("integrity", s->integrity);
 			json_key("sha256_url", s->sha256_url);
@@ -83,8 +95,12 @@ cmd_stores(int argc, char *argv[], struct config *cfg)
 		printf("%s%s: %s\n", i ? "\n" : "", s->name,
 		    s->description ? s->description : "");
 		printf("  role:       %s\n  format:     %s\n", role, s->format);
+		if (s->why)
+			printf("  why:        %s\n", s->why);
 		if (s->url)
 			printf("  url:        %s\n", s->url);
+		for (j = 0; j < s->nmirrors; j++)
+			printf("  mirror %zu:   %s\n", j + 1, s->mirrors[j]);
 		for (j = 0; j < s->npaths; j++)
 			printf("  path:       %s\n", s->paths[j]);
 		if (s->member)
@@ -98,6 +114,9 @@ cmd_stores(int argc, char *argv[], struct config *cfg)
 		printf("\n");
 		if (s->fallback)
 			printf("  fallback:   %s\n", s->fallback);
+		if (s->stale_after > 1)
+			printf("  stale after %u days unchanged\n",
+			    spec_days(s->stale_after, 0));
 	}
 	if (json)
 		printf("%s]\n", n ? "\n" : "");

@@ -2,7 +2,8 @@
  * fetch.c: http(s) downloads with libcurl, see fetch.h.
  *
  * Redirects are followed here rather than by libcurl, so each hop is
- * checked (same scheme, a count) and a refusal names the Location.  URLs
+ * checked (same scheme, another host only over https, a count) and a
+ * refusal names the Location.  URLs
  * are resolved by libcurl's own parser (CURLINFO_REDIRECT_URL).
  *
  * public_only: the host of each hop is looked at before the transfer
@@ -492,7 +493,17 @@ redirect_ok(const char *cur, const char *scheme, const char *loc,
 	if (scheme_of(loc, s2, sizeof(s2)) == -1 ||
 	    (strcmp(s2, scheme) != 0 && !o->same_host)) {
 		fail(d, DIAG_IO, cur, "redirected to '%s'; only redirects to "
-		    "%s URLs are followed", loc, scheme);
+		    "%s URLs are followed%s", loc, scheme, strcmp(scheme,
+		    "https") == 0 && strcmp(s2, "http") == 0 ? " (a downgrade "
+		    "to plain http is refused)" : "");
+		return -1;
+	}
+	/* plain http stays on its host: only https may lead elsewhere */
+	if (!o->same_host && strcmp(s2, "http") == 0 &&
+	    !same_host(cur, loc, 1)) {
+		fail(d, DIAG_IO, cur, "redirected to '%s', another host, over "
+		    "plain http; only https redirects are followed across "
+		    "hosts", loc);
 		return -1;
 	}
 	return 0;

@@ -3,7 +3,8 @@
  * "update".
  *
  * Everything a server sends is hostile until checked: only http and https;
- * a redirect is followed only to the scheme the URL started with (at most
+ * a redirect is followed only to the scheme the URL started with (https
+ * never down to http), to another host only over https (at most
  * FETCH_MAX_REDIRECTS); the body is capped at max_size bytes and the
  * headers at FETCH_MAX_HEADERS; connect and total timeouts bound the time.
  * TLS is verified against the system's store, or ca when given.  The

@@ -37,7 +37,8 @@ enum key_type {
 	K_ROLE,		/* roles[] up to max: role and role_set */
 	K_PURPOSE,
 	K_INTEGRITY,	/* integrities[] */
-	K_PROBE_URL	/* what probe_parse_url() takes */
+	K_PROBE_URL,	/* what probe_parse_url() takes */
+	K_DAYS		/* 0 to max days, or "off": kept as days + 1 */
 };
 
 enum key_flags {
@@ -83,8 +84,11 @@ static const struct key {
 	{ SPEC_STORE, "name", K_STR, S(name), 0, 0, 0 },
 	{ SPEC_STORE, "description", K_STR, S(description), 0, 0, 0 },
 	{ SPEC_SOURCE, "store", K_STORE, S(store), 0, 0, 0 },
-	{ SPEC_SOURCE, "url", K_URL, S(url), 0, 1, 0 },
-	{ SPEC_STORE, "url", K_URL, S(url), 0, 0, 0 },
+	{ SPEC_SOURCE, "url", K_URL, S(url), 0, 1, K_REPEAT },
+	{ SPEC_STORE, "url", K_URL, S(url), 0, 0, K_REPEAT },
+	{ SPEC_STORE, "why", K_STR, S(why), 0, 0, 0 },
+	{ SPEC_SOURCE | SPEC_STORE, "stale-after", K_DAYS, S(stale_after), 0,
+	    36500, 0 },
 	{ SPEC_STORE, "path", K_PATHS, 0, 0, SPEC_MAX_PATHS, K_REPEAT },
 	{ SPEC_SOURCE, "sha256", K_SHA256, S(sha256), 0, 0, 0 },
 	{ SPEC_SOURCE, "sha256-url", K_URL, S(sha256_url), 0, 0, 0 },
@@ -319,6 +323,33 @@ set_string(const struct key *k, void *base, const char *v, const char *file,
 	return 0;
 }
 
+unsigned
+spec_days(unsigned field, unsigned dflt)
+{
+	return field == 0 ? dflt : field - 1;
+}
+
+/* A url after the first: a mirror of s, tried in order.  -1: a message. */
+static int
+add_mirror(const struct key *k, struct source_spec *s, const char *v,
+    const char *file, size_t line, struct diags *d)
+{
+	if (!is_url(v, 0) || !is_url(s->url, 0)) {
+		diag_err(d, file, line, "'%s' given twice, and '%s' is not "
+		    "a download: the urls after the first are its mirrors, "
+		    "tried in order, and each must be https:// or http://",
+		    k->name, is_url(v, 0) ? s->url : v);
+		return -1;
+	}
+	if (s->nmirrors == SPEC_MAX_MIRRORS) {
+		diag_err(d, file, line, "more than %d urls at '%s'",
+		    SPEC_MAX_MIRRORS + 1, v);
+		return -1;
+	}
+	s->mirrors[s->nmirrors++] = xstrdup(v);
+	return 0;
+}
+
 /* One value of k into its field (base + offset); -1 after a message. */
 static int
 set_value(const struct key *k, void *base, const char *v, const char *file,
@@ -347,6 +378,18 @@ set_value(const struct key *k, void *base, const char *v, const char *file,
 		return 0;
 	case K_UINT:
 		return number(k, v, f, file, line, d);
+	case K_DAYS:
+		if (strcmp(v, "off") == 0)
+			*(unsigned *)f = 1;
+		else if (number(k, v, f, file, line, d) == -1)
+			return -1;
+		else
+			(*(unsigned *)f)++;
+		return 0;
+	case K_URL:
+		if ((k->flags & K_REPEAT) && s->url != NULL)
+			return add_mirror(k, s, v, file, line, d);
+		return set_string(k, base, v, file, line, d);
 	case K_SIZE:
 		if (spec_size(v, SOURCE_MAX_FILE, f) == 0)
 			return 0;
@@ -439,7 +482,9 @@ static const size_t strings[] = {
 	offsetof(struct source_spec, sha256),
 	offsetof(struct source_spec, sha256_url),
 	offsetof(struct source_spec, ca),
-	offsetof(struct source_spec, fallback)
+	offsetof(struct source_spec, fallback),
+	offsetof(struct source_spec, why),
+	offsetof(struct source_spec, cross_check)
 };
 #define NSTRINGS	(sizeof(strings) / sizeof(strings[0]))
 
@@ -460,6 +505,8 @@ spec_release(struct source_spec *s)
 		free(*field(s, strings[i]));
 	for (i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
+	for (i = 0; i < s->nmirrors; i++)
+		free(s->mirrors[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -481,6 +528,8 @@ spec_copy(struct source_spec *out, const struct source_spec *s)
 		*field(out, strings[i]) = dup0(*field(out, strings[i]), NULL);
 	for (i = 0; i < s->npaths; i++)
 		out->paths[i] = xstrdup(s->paths[i]);
+	for (i = 0; i < s->nmirrors; i++)
+		out->mirrors[i] = xstrdup(s->mirrors[i]);
 }
 
 /* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */
@@ -525,8 +574,12 @@ spec_resolve(const struct source_spec *e, struct source_spec *out,
 		}
 		free(r.description);
 		free(r.integrity);
+		free(r.why);
 		r.description = dup0(st.description, NULL);
 		r.integrity = dup0(st.integrity, NULL);
+		r.why = dup0(st.why, NULL);
+		if (r.stale_after == 0)
+			r.stale_after = st.stale_after;
 	}
 	if (r.member == NULL)
 		r.member = dup0(st.member, NULL);
@@ -536,9 +589,12 @@ spec_resolve(const struct source_spec *e, struct source_spec *out,
 		r.sha256_url = dup0(st.sha256_url, NULL);
 	if (r.fallback == NULL)
 		r.fallback = dup0(st.fallback, NULL);
-	if (e->url != NULL || st.url != NULL)
+	if (e->url != NULL || st.url != NULL) {
 		set_location(&r, e->url != NULL ? e->url : st.url);
-	else {
+		/* a [source]'s own urls replace its store's */
+		for (i = 0; e->url == NULL && i < st.nmirrors; i++)
+			r.mirrors[r.nmirrors++] = xstrdup(st.mirrors[i]);
+	} else {
 		for (i = 0; i < st.npaths && r.path == NULL; i++)
 			if (access(st.paths[i], R_OK) == 0)
 				r.path = xstrdup(st.paths[i]);

@@ -30,6 +30,7 @@
 #include "format.h"
 
 #define SPEC_MAX_PATHS	8
+#define SPEC_MAX_MIRRORS	4	/* urls after the first */
 
 /* What a source's certificates are for. */
 enum source_role {
@@ -45,6 +46,10 @@ struct source_spec {
 	char		*description;	/* stores/ */
 	char		*store;		/* [source]: a definition, or NULL */
 	char		*url;		/* as written; resolved: a download */
+	char		*mirrors[SPEC_MAX_MIRRORS];	/* the next "url ="s,
+					   tried in order when url does not
+					   answer (https or http only) */
+	size_t		 nmirrors;
 	char		*path;		/* resolved: a local file or directory */
 	char		*paths[SPEC_MAX_PATHS];	/* stores/: local copies */
 	size_t		 npaths;
@@ -59,7 +64,15 @@ struct source_spec {
 	char		*ca;		/* CA file for this source's https */
 	char		*fallback;	/* a store name or a path */
 	size_t		 max_size;	/* 0: [fetch] max-size */
+	char		*why;		/* stores/: why this is where it is */
+	/* days + 1 (0: not given; 1: off): see spec_days() */
+	unsigned	 stale_after;	/* unchanged this long: said each run */
+	char		*cross_check;	/* a store whose anchors must agree */
+	unsigned	 cross_check_grace;	/* days a difference may last */
 };
+
+/* The days of a stale-after-like field: dflt when not given, 0 when off. */
+unsigned	spec_days(unsigned field, unsigned dflt);
 
 /* Where a key may be given: a section, or a stores/ definition. */
 enum spec_where {
@@ -74,7 +87,8 @@ enum spec_where {
 /*
  * Set key to value in base (the struct where names) by the key table.
  * seen holds the keys given so far in this section (each at most once,
- * but for the repeatable exclude and path).  Returns 0, or -1 after one
+ * but for the repeatable exclude, path and url: a url after the first
+ * is a mirror, tried in order).  Returns 0, or -1 after one
  * error naming file and line: an unknown key (with the keys there are), a
  * key given twice or a value out of bounds (with what it must be).
  */

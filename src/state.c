@@ -318,6 +318,8 @@ meta_parse(char *buf, struct state_meta *m)
 			memcpy(m->sha256, v, 65);
 		else if (strcmp(line, "fetched") == 0)
 			m->fetched = (time_t)strtoll(v, NULL, 10);
+		else if (strcmp(line, "changed") == 0)
+			m->changed = (time_t)strtoll(v, NULL, 10);
 		else if (strcmp(line, "pin") == 0 && strlen(v) == 64)
 			memcpy(m->pin, v, 65);
 		else if (strcmp(line, "sha256-url") == 0 &&
@@ -330,6 +332,8 @@ meta_parse(char *buf, struct state_meta *m)
 	}
 	if (m->url == NULL || m->sha256[0] == '\0')
 		goto bad;
+	if (m->changed == 0)	/* a record of before stale-after */
+		m->changed = m->fetched;
 	return 0;
 bad:
 	state_meta_release(m);
@@ -355,7 +359,7 @@ state_cache_get(const char *state, const char *name, const char *url,
 		return 0;
 	}
 	free(meta);
-	if (strcmp(m->url, url) != 0) {
+	if (url != NULL && strcmp(m->url, url) != 0) {
 		diag_info(d, NULL, 0, "'%s/%s': cached from '%s', not '%s'; "
 		    "fetching anew", state, path, m->url, url);
 		state_meta_release(m);
@@ -402,7 +406,7 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 	if (state_write(state, path, (const char *)data, len, d) == -1)
 		return -1;
 	n = snprintf(meta, sizeof(meta), "url %s\n%s%s%s%s%s%ssha256 %s\n"
-	    "fetched %lld\n", m->url,
+	    "fetched %lld\nchanged %lld\n", m->url,
 	    m->etag && clean(m->etag) ? "etag " : "",
 	    m->etag && clean(m->etag) ? m->etag : "",
 	    m->etag && clean(m->etag) ? "\n" : "",
@@ -411,7 +415,8 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 	    m->last_modified && clean(m->last_modified) ?
 	    m->last_modified : "",
 	    m->last_modified && clean(m->last_modified) ? "\n" : "",
-	    m->sha256, (long long)m->fetched);
+	    m->sha256, (long long)m->fetched,
+	    (long long)(m->changed ? m->changed : m->fetched));
 	if (n > 0 && (size_t)n < sizeof(meta) && m->pin[0] != '\0')
 		n += snprintf(meta + n, sizeof(meta) - (size_t)n, "pin %s\n",
 		    m->pin);

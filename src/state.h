@@ -3,9 +3,12 @@
  *
  *   STATE/lock               held (flock) by the running update; its pid
  *   STATE/cache/NAME         the last good download of [source NAME]
- *   STATE/cache/NAME.meta    its url, HTTP validators, SHA-256 and time,
- *                            and what vouched for it: the pin, or the
- *                            checksum file and the SHA-256 it gave
+ *   STATE/cache/NAME.meta    the url that answered (one of the source's
+ *                            mirrors), HTTP validators, SHA-256, when it
+ *                            was fetched and when its content last
+ *                            changed (stale-after), and what vouched for
+ *                            it: the pin, or the checksum file and the
+ *                            SHA-256 it gave
  *   STATE/sources/NAME       what [source NAME] gave before (rollback.h)
  *   STATE/manifest           what the published store holds (manifest.h)
  *   STATE/last-run           what the published store was made from
@@ -32,6 +35,8 @@ struct state_meta {
 	char	*last_modified;
 	char	 sha256[65];		/* of the cached data, hex */
 	time_t	 fetched;		/* when it was last confirmed */
+	time_t	 changed;		/* when its SHA-256 last changed (0
+					   to state_cache_put: fetched) */
 	/* what the data was checked against when it was cached */
 	char	 pin[65];		/* the pin, or "" */
 	char	*sha256_url;		/* the checksum file, or NULL */
@@ -46,7 +51,8 @@ struct state_meta {
 int	state_lock(const char *state, unsigned wait_s, struct diags *d);
 
 /*
- * The cached copy of source name when it was fetched from url: returns 1
+ * The cached copy of source name when it was fetched from url (NULL: from
+ * any, the caller checks m->url, a source with mirrors): returns 1
  * with *m and *data (malloc'd, NUL after *len bytes) set, 0 when there is
  * none usable (absent, another url, or damaged: said with -v), -1 after a
  * message on an I/O error.

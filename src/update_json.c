@@ -82,6 +82,16 @@ sources(const struct pipeline *p)
 			printf(",\"cached_at\":");
 			json_time(s->cached);
 		}
+		printf(",\"answered\":");
+		if (s->answered != NULL)
+			json_str(s->answered);
+		else
+			printf("null");
+		if (s->changed) {
+			printf(",\"changed_at\":");
+			json_time(s->changed);
+		}
+		printf(",\"stale\":%s", s->stale ? "true" : "false");
 		if (s->ncerts >= 0)
 			printf(",\"certificates\":%ld", s->ncerts);
 		else

@@ -68,7 +68,7 @@ if [ -f "$SYS" ]; then
 	    env TRUSTBUILD_CONF="$W/tb.conf" $NONET "$TB" -q update --out "$W/def"
 	check "one line" [ "$(grep -c '' "$W/err")" = 1 ]
 	err_has "why, what stands in, and the fix" \
-	    "^trustbuild: \\[source mozilla\\]: nothing is cached; using the fallback 'system' \\('$SYS'\\): 'https://hg.mozilla.org/.*': .*; if this host is not to reach it, set 'store = system' in \\[source mozilla\\] of '$W/tb.conf'$"
+	    "^trustbuild: \\[source mozilla\\]: nothing is cached; using the fallback 'system' \\('$SYS'\\): 'https://raw.githubusercontent.com/mozilla-firefox/firefox/refs/heads/release/.*': .*; 'https://raw.githubusercontent.com/nss-dev/nss/.*': .*; 'https://hg.mozilla.org/.*': .*; if this host is not to reach it, set 'store = system' in \\[source mozilla\\] of '$W/tb.conf'$"
 	# the advice, followed
 	printf '[source mozilla]\nstore = system\n' >"$W/tb.conf"
 	# shellcheck disable=SC2086

@@ -25,6 +25,11 @@
 #	/httpd-id                  a token: httpd_start's check that it is
 #	                           this nginx that answers
 # There is no built-in big file: a test writes its own into DOCROOT.
+# With HTTPD_TLS=DIR (DIR/cert.pem and DIR/key.pem, a test CA's server
+# certificate for 127.0.0.1 and localhost), the same server also speaks
+# https on a second port: HTTPD_TLS_PORT, HTTPD_TLS_URL.  With
+# HTTPD_INCLUDE=FILE, FILE's directives (more locations; $server_port is
+# the port asked) are included in the server block.
 # A request for another host name, as sent to nginx used as http_proxy
 # (http_proxy=$HTTPD_URL), is served from DOCROOT/vhosts/HOST/ ("/" is
 # index.der there): the public hosts of real AIA URLs, offline.
@@ -59,12 +64,14 @@ BADHTTP_DIR=""
 BADHTTP_PIDS=""
 BADHTTP_PID=""
 
-# _httpd_get URL: the body, or failure; 2 s at most
+# _httpd_get URL: the body, or failure; 2 s at most (https unverified: it
+# only asks for the token)
 _httpd_get() {
 	python3 -c '
-import sys, urllib.request
+import ssl, sys, urllib.request
 try:
-    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+    with urllib.request.urlopen(sys.argv[1], timeout=2,
+            context=ssl._create_unverified_context()) as r:
         sys.stdout.write(r.read().decode("latin-1"))
 except Exception:
     sys.exit(1)
@@ -76,7 +83,7 @@ _httpd_random_port() {
 	echo $((20000 + _h_n % 40001))
 }
 
-# _httpd_conf DOCROOT PORT TOKEN: nginx.conf on stdout
+# _httpd_conf DOCROOT PORT TOKEN [TLSPORT]: nginx.conf on stdout
 _httpd_conf() {
 	echo 'daemon off;'
 	[ "$(id -u)" = 0 ] && echo 'user root;'
@@ -99,6 +106,15 @@ http {
 	server {
 		listen 127.0.0.1:$2;
 		root "$1";
+EOF
+	if [ -n "${4:-}" ]; then
+		printf '\t\tlisten 127.0.0.1:%s ssl;\n' "$4"
+		printf '\t\tssl_certificate "%s/cert.pem";\n' "$HTTPD_TLS"
+		printf '\t\tssl_certificate_key "%s/key.pem";\n' "$HTTPD_TLS"
+	fi
+	[ -n "${HTTPD_INCLUDE:-}" ] &&
+	    printf '\t\tinclude "%s";\n' "$HTTPD_INCLUDE"
+	cat <<EOF
 		location = /httpd-id {
 			return 200 "$3";
 		}
@@ -176,7 +192,9 @@ httpd_start() {
 	while [ $_h_tries -lt 10 ]; do
 		_h_tries=$((_h_tries + 1))
 		_h_port=$(_httpd_random_port)
-		_httpd_conf "$_h_docroot" "$_h_port" "$_h_token" \
+		_h_tport=""
+		[ -n "${HTTPD_TLS:-}" ] && _h_tport=$(_httpd_random_port)
+		_httpd_conf "$_h_docroot" "$_h_port" "$_h_token" "$_h_tport" \
 		    >"$HTTPD_DIR/nginx.conf"
 		rm -f "$HTTPD_DIR/nginx.pid"
 		server_start "$HTTPD_DIR/nginx.out" nginx -p "$HTTPD_DIR" \
@@ -193,7 +211,13 @@ httpd_start() {
 			_h_id=""
 			[ -s "$HTTPD_DIR/nginx.pid" ] && _h_id=$(_httpd_get \
 			    "http://127.0.0.1:$_h_port/httpd-id")
+			[ -n "$_h_tport" ] && [ "$_h_id" = "$_h_token" ] &&
+			    _h_id=$(_httpd_get \
+			    "https://127.0.0.1:$_h_tport/httpd-id")
 			if [ "$_h_id" = "$_h_token" ]; then
+				HTTPD_TLS_PORT=$_h_tport
+				HTTPD_TLS_URL=https://127.0.0.1:$_h_tport
+				export HTTPD_TLS_PORT HTTPD_TLS_URL
 				HTTPD_PID=$_h_pid
 				HTTPD_PORT=$_h_port
 				HTTPD_URL=http://127.0.0.1:$_h_port

@@ -195,6 +195,13 @@ test_refused(void)
 	CHECK(refused("bundle = /x\n", "line 1: 'bundle' outside a section"));
 	CHECK(refused("[source a]\nurl = /a\nurl = /b\n",
 	    "line 3: 'url' given twice"));
+	CHECK(refused("[source a]\nurl = https://x/a\nurl = /b\n",
+	    "line 3: 'url' given twice, and '/b' is not a download"));
+	CHECK(refused("[source a]\nurl = https://x/1\nurl = https://x/2\n"
+	    "url = https://x/3\nurl = https://x/4\nurl = https://x/5\n"
+	    "url = https://x/6\n", "line 7: more than 5 urls"));
+	CHECK(refused("[source a]\nurl = https://x/a\nstale-after = soon\n",
+	    "line 3: stale-after must be a number from 0 to 36500, not 'soon'"));
 	CHECK(refused("[source a]\nurl = ftp://x/y\n", "line 2: url 'ftp://x/y'"));
 	CHECK(refused("[source a]\nurl = relative/path\n", "must be https://"));
 	CHECK(refused("[source a]\nstore = ../etc\n", "not a store name"));
