@@ -138,7 +138,7 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 	}
 	p = xmalloc(sizeof(*p));
 	smplan_make(p, s, tc, want.bundle, want.capath, pidfile);
-	p->aia_private = aia_private;
+	p->mp.aia_private = aia_private;
 	logsrc.changed = mailcheck_changed(&want);
 
 	if (r.json)
@@ -162,12 +162,12 @@ cmd_sendmail_check(int argc, char *argv[], struct config *tc)
 		snprintf(eff.s[SM_CACERT_PATH].value, sizeof(eff.s[0].value),
 		    "%s", want.capath);
 		eff.s[SM_CACERT].state = eff.s[SM_CACERT_PATH].state = SM_SET;
-		want.planned = p->update;
+		want.planned = p->mp.update;
 	}
 	if (eff.s[SM_LOG_LEVEL].state == SM_SET)
 		loglevel = atoi(eff.s[SM_LOG_LEVEL].value);
 	check_store(&r, &eff, &want, pidfile);
-	check_log(&r, &logsrc, p, loglevel);
+	check_log(&r, &logsrc, &p->mp, loglevel);
 	if (r.json)
 		printf("],\"problems\":%d}\n", r.problems);
 	else if (r.problems == 0)

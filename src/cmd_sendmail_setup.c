@@ -119,7 +119,7 @@ cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 		goto out;
 	}
 	smplan_make(p, s, tc, tc->bundle, tc->capath, pidfile);
-	p->aia_private = aia_private;
+	p->mp.aia_private = aia_private;
 	if (apply || o.dry_run) {
 		if (smapply(s, p, &o, &d) == -1)
 			rc = EXIT_ERROR;
@@ -129,7 +129,7 @@ cmd_sendmail_setup(int argc, char *argv[], struct config *tc)
 	if (smplan_empty(p)) {
 		printf("nothing to do: %s names %s and %s, and every relay of "
 		    "%s is a [probe] of %s\n", cfpath, tc->bundle, tc->capath,
-		    mcpath, p->conffile);
+		    mcpath, p->mp.conffile);
 		goto out;
 	}
 	n = smplan_steps(p, st, MAX_STEPS, conf, sizeof(conf));

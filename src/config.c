@@ -35,8 +35,9 @@ struct ctx {
 	enum spec_where	 sec;		/* 0: before the first section */
 	void		*base;		/* the struct the section fills */
 	uint64_t	 seen;		/* its keys given so far */
-	int		 had_output, had_fetch, had_sendmail;
+	int		 had_output, had_fetch, had_sendmail, had_postfix;
 	size_t		 sm_line;	/* of [sendmail] */
+	size_t		 pf_line;	/* of [postfix] */
 };
 
 static void
@@ -66,8 +67,10 @@ config_release(struct config *c)
 	free(c->reload);
 	free(c->exclude);
 	free(c->ca);
-	free(c->sendmail.mc);
+	free(c->sendmail.conf);
 	free(c->sendmail.log);
+	free(c->postfix.conf);
+	free(c->postfix.log);
 	for (i = 0; i < c->nsrc; i++)
 		spec_release(&c->src[i]);
 	free(c->src);
@@ -87,11 +90,18 @@ section_done(struct ctx *x, struct diags *d)
 		    "(e.g. smtp://mail.example.com:587)", p->name);
 		return -1;
 	}
-	if (x->sec == SPEC_SENDMAIL && x->c->sendmail.mc == NULL &&
+	if (x->sec == SPEC_SENDMAIL && x->c->sendmail.conf == NULL &&
 	    x->c->sendmail.log == NULL && !x->c->sendmail.journal) {
 		diag_err(d, x->file, x->sm_line, "[sendmail] needs 'mc = FILE', "
 		    "'log = FILE' or 'journal = yes' (e.g. mc = "
 		    "/etc/mail/sendmail.mc)");
+		return -1;
+	}
+	if (x->sec == SPEC_POSTFIX && x->c->postfix.conf == NULL &&
+	    x->c->postfix.log == NULL && !x->c->postfix.journal) {
+		diag_err(d, x->file, x->pf_line, "[postfix] needs 'config-dir = "
+		    "DIR', 'log = FILE' or 'journal = yes' (e.g. config-dir = "
+		    "/etc/postfix)");
 		return -1;
 	}
 	if (x->sec != SPEC_SOURCE)
@@ -110,13 +120,13 @@ section_done(struct ctx *x, struct diags *d)
 	return 0;
 }
 
-/* [output], [fetch] or [sendmail]: once each, no name. */
+/* [output], [fetch], [sendmail] or [postfix]: once each, no name. */
 static int
 plain_section(struct ctx *x, const char *p, const char *name, size_t line,
     struct diags *d)
 {
 	int *had = p[0] == 'o' ? &x->had_output : p[0] == 'f' ?
-	    &x->had_fetch : &x->had_sendmail;
+	    &x->had_fetch : p[0] == 'p' ? &x->had_postfix : &x->had_sendmail;
 
 	if (*name != '\0') {
 		diag_err(d, x->file, line, "[%s] takes no name", p);
@@ -127,11 +137,15 @@ plain_section(struct ctx *x, const char *p, const char *name, size_t line,
 		return -1;
 	}
 	x->sec = p[0] == 'o' ? SPEC_OUTPUT : p[0] == 'f' ? SPEC_FETCH :
-	    SPEC_SENDMAIL;
+	    p[0] == 'p' ? SPEC_POSTFIX : SPEC_SENDMAIL;
 	x->base = x->c;
 	if (x->sec == SPEC_SENDMAIL) {
 		x->c->sendmail.set = 1;
 		x->sm_line = line;
+	}
+	if (x->sec == SPEC_POSTFIX) {
+		x->c->postfix.set = 1;
+		x->pf_line = line;
 	}
 	return 0;
 }
@@ -210,12 +224,12 @@ section(struct ctx *x, char *p, size_t line, struct diags *d)
 		name += strspn(name, " \t");
 	}
 	if (strcmp(p, "output") == 0 || strcmp(p, "fetch") == 0 ||
-	    strcmp(p, "sendmail") == 0)
+	    strcmp(p, "sendmail") == 0 || strcmp(p, "postfix") == 0)
 		return plain_section(x, p, name, line, d);
 	if (strcmp(p, "source") == 0 || strcmp(p, "probe") == 0)
 		return named_section(x, p, name, line, d);
 	diag_err(d, x->file, line, "unknown section [%s] (output, fetch, "
-	    "source NAME, probe NAME, sendmail)", p);
+	    "source NAME, probe NAME, sendmail, postfix)", p);
 	return -1;
 }
 

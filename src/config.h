@@ -55,10 +55,11 @@ struct config_probe {
 					   probe-keep unless set) */
 };
 
-/* [sendmail]: the relays update finds by itself (smrelay.h). */
-struct config_sendmail {
+/* [sendmail], [postfix]: the relays update finds by itself (smrelay.h). */
+struct config_mta {
 	int		 set;		/* the section is there */
-	char		*mc;		/* sendmail.mc or .cf: its relays */
+	char		*conf;		/* sendmail.mc or .cf, postfix's
+					   config directory: its relays */
 	char		*log;		/* a mail log: relays that fail */
 	int		 journal;	/* the journal too */
 	int		 aia_private;	/* as [probe]'s, for their probes */
@@ -94,7 +95,8 @@ struct config {
 	unsigned	 probe_keep;	/* [output] days, default 30 */
 	unsigned	 warn_days;	/* [output] warn this many days before a
 					   probed chain's certificate expires */
-	struct config_sendmail sendmail;
+	struct config_mta sendmail;
+	struct config_mta postfix;
 };
 
 /*

@@ -15,7 +15,7 @@
  *	smplan_make(&plan, &s, tc, bundle, capath, pidfile);	// smplan.h
  *	check_ca(&r, &s, &plan);			// smcheck.h
  *	check_store(&r, eff, &want, pidfile);		// the CA file and path
- *	check_log(&r, &logsrc, &plan, loglevel);	// mailcheck_log.c
+ *	check_log(&r, &logsrc, &plan.mp, loglevel);	// mailcheck_log.c
  *	// r.problems: how many problems were found
  *
  * mailcheck.c has the findings (with the runnable steps of their fix) and
@@ -101,12 +101,20 @@ struct mailcheck_log {
 					   (mailcheck_changed), or 0 */
 };
 /*
- * The relays the mail log shows, with what to do about verify=FAIL; a
- * FAIL older than src->changed is a note of the past.
+ * The relays the mail log shows (read with the MTA of mp, mta.h), with
+ * what to do about a failed verification; a failure older than
+ * src->changed is a note of the past.  loglevel: the MTA's, or -1.
  */
-struct smplan;
+struct mailplan;
+struct maillog;
 void	check_log(struct report *r, const struct mailcheck_log *src,
-	    const struct smplan *p, int loglevel);
+	    const struct mailplan *mp, int loglevel);
+/*
+ * What the log of an MTA lacks (mta.h's log_notes), before (after = 0)
+ * and after the relays: sendmail's lines below LogLevel 9, its verifymsg.
+ */
+void	mailcheck_sendmail_notes(struct report *r, const struct maillog *lg,
+	    const char *name, int loglevel, int after);
 /* When the store of want last changed (its newest mtime), or 0. */
 time_t	mailcheck_changed(const struct mailcheck_want *want);
 

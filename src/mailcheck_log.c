@@ -1,6 +1,7 @@
 /*
- * mailcheck_log.c: the check of the mail log for sendmail-check (see
- * mailcheck.h): reads it (maillog_read.c: a file, its rotations, standard
+ * mailcheck_log.c: the check of the mail log for sendmail-check and
+ * postfix-check (see mailcheck.h), the same for every MTA (its reader of
+ * one line and its words are mta.h's): reads it (maillog_read.c: a file, its rotations, standard
  * input or the journal), then one finding per relay.  A relay whose last
  * connection verified is ok; one whose last connection failed is a
  * problem, unless that failure is older than the last change of the
@@ -15,10 +16,10 @@
 
 #include "diag.h"
 #include "mailcheck.h"
-#include "smplan.h"
+#include "mailplan.h"
 #include "maillog.h"
 #include "maillog_read.h"
-#include "sendmail.h"
+#include "mta.h"
 
 time_t
 mailcheck_changed(const struct mailcheck_want *want)
@@ -66,46 +67,66 @@ log_name(const struct mailcheck_log *src, char *buf, size_t size)
 /* One relay whose last connection did not verify. */
 static void
 relay_failed(struct report *r, const struct maillog_relay *rl,
-    const struct smplan *p, time_t changed)
+    const struct mailplan *mp, time_t changed)
 {
 	struct step st[MAX_STEPS];
-	char conf[2048], url[400], a[40];
+	char conf[2048], url[400], a[40], said[600];
 	int n;
 
+	mp->mta->said(rl, said, sizeof(said));
 	if (changed > 0 && rl->last > 0 && rl->last < changed &&
 	    strcmp(rl->verify, "FAIL") == 0) {
-		finding(r, L_NOTE, NULL, "relay %s: verify=FAIL%s%s before the "
-		    "store changed at %s (%d connection%s in the log); none "
-		    "since", rl->relay, rl->verifymsg[0] ? " verifymsg=" : "",
-		    rl->verifymsg, mailcheck_day(changed, a, sizeof(a)),
-		    rl->count, rl->count == 1 ? "" : "s");
+		finding(r, L_NOTE, NULL, "relay %s: %s before the store changed "
+		    "at %s (%d connection%s in the log); none since", rl->relay,
+		    said, mailcheck_day(changed, a, sizeof(a)), rl->count,
+		    rl->count == 1 ? "" : "s");
 		return;
 	}
 	/* the one plan's advice: its [probe] and update, or probe --chase */
-	n = smplan_relay_steps(p, rl->relay, st, MAX_STEPS, conf, sizeof(conf),
-	    url, sizeof(url));
+	n = mailplan_relay_steps(mp, rl->relay, st, MAX_STEPS, conf,
+	    sizeof(conf), url, sizeof(url));
 	finding_steps(r, strcmp(rl->verify, "NONE") == 0 ? L_NOTE : L_PROBLEM,
 	    n <= 0 ? NULL : st[0].kind == STEP_RUN ? "it is probed already; "
-	    "see why:" : "fetch its missing intermediates (trustbuild "
-	    "sendmail-setup --apply does this for the relays of the .mc):",
-	    st, n < 0 ? 0 : n, "relay %s: verify=%s%s%s (%d connection%s "
-	    "in the log)", rl->relay, rl->verify, rl->verifymsg[0] ?
-	    " verifymsg=" : "", rl->verifymsg, rl->count,
+	    "see why:" : mp->mta->setup_fix, st, n < 0 ? 0 : n, "relay %s: %s "
+	    "(%d connection%s in the log)", rl->relay, said, rl->count,
 	    rl->count == 1 ? "" : "s");
 }
 
 void
+mailcheck_sendmail_notes(struct report *r, const struct maillog *lg,
+    const char *name, int loglevel, int after)
+{
+	size_t i;
+
+	if (!after && lg->client_lines == 0)
+		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
+		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,
+		    "%s has no STARTTLS=client lines%s", name,
+		    loglevel >= 0 && loglevel < 9 ? " (sendmail logs them at "
+		    "LogLevel 9 and up)" : "");
+	if (!after || lg->n == 0 || lg->verifymsg_lines > 0)
+		return;
+	for (i = 0; i < lg->n && strcmp(lg->v[i].verify, "OK") == 0; i++)
+		;
+	if (i < lg->n)
+		finding(r, L_NOTE, "define(`confLOG_LEVEL', `12')dnl in "
+		    "sendmail.mc (then rebuild the .cf and restart)",
+		    "the log has no verifymsg lines: with LogLevel 12 "
+		    "or more sendmail says why a verification failed");
+}
+
+void
 check_log(struct report *r, const struct mailcheck_log *src,
-    const struct smplan *p, int loglevel)
+    const struct mailplan *mp, int loglevel)
 {
 	struct diags d = DIAGS_INIT;
 	struct maillog lg;
-	char nbuf[1100];
+	char nbuf[1100], said[600];
 	const char *name = log_name(src, nbuf, sizeof(nbuf));
 	size_t i;
 	int n;
 
-	maillog_init(&lg, time(NULL));
+	maillog_init_mta(&lg, time(NULL), mp->mta);
 	if (src->journal)
 		n = maillog_read_journal(&lg, src->journal_dir, 0, &d);
 	else
@@ -116,30 +137,17 @@ check_log(struct report *r, const struct mailcheck_log *src,
 		maillog_release(&lg);
 		return;
 	}
-	if (lg.client_lines == 0)
-		finding(r, L_NOTE, loglevel >= 0 && loglevel < 9 ?
-		    "define(`confLOG_LEVEL', `12')dnl in sendmail.mc" : NULL,
-		    "%s has no STARTTLS=client lines%s", name,
-		    loglevel >= 0 && loglevel < 9 ? " (sendmail logs them at "
-		    "LogLevel 9 and up)" : "");
+	mp->mta->log_notes(r, &lg, name, loglevel, 0);
 	for (i = 0; i < lg.n; i++) {
 		struct maillog_relay *rl = &lg.v[i];
 
 		if (strcmp(rl->verify, "OK") == 0)
-			finding(r, L_OK, NULL, "relay %s: verify=OK (%d "
-			    "connection%s in the log)", rl->relay, rl->count,
-			    rl->count == 1 ? "" : "s");
+			finding(r, L_OK, NULL, "relay %s: %s (%d connection%s "
+			    "in the log)", rl->relay, mp->mta->said(rl, said,
+			    sizeof(said)), rl->count, rl->count == 1 ? "" : "s");
 		else
-			relay_failed(r, rl, p, src->changed);
+			relay_failed(r, rl, mp, src->changed);
 	}
-	if (lg.n > 0 && lg.verifymsg_lines == 0) {
-		for (i = 0; i < lg.n && strcmp(lg.v[i].verify, "OK") == 0; i++)
-			;
-		if (i < lg.n)
-			finding(r, L_NOTE, "define(`confLOG_LEVEL', `12')dnl in "
-			    "sendmail.mc (then rebuild the .cf and restart)",
-			    "the log has no verifymsg lines: with LogLevel 12 "
-			    "or more sendmail says why a verification failed");
-	}
+	mp->mta->log_notes(r, &lg, name, loglevel, 1);
 	maillog_release(&lg);
 }

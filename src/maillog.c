@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "maillog.h"
+#include "mta.h"
 
 #define DAY	(24 * 60 * 60)
 
@@ -17,6 +18,16 @@ maillog_init(struct maillog *l, time_t now)
 	memset(l, 0, sizeof(*l));
 	l->now = now;
 	l->lasterr = -1;
+	l->line = maillog_sendmail_line;
+	l->ids = NULL;
+}
+
+void
+maillog_init_mta(struct maillog *l, time_t now, const struct mta *m)
+{
+	maillog_init(l, now);
+	l->line = m->log_line;
+	l->ids = m->journal_ids;
 }
 
 void
@@ -186,8 +197,9 @@ word(const char *l, size_t n, size_t *i, size_t *wn)
  * The head of a log line: the time of its stamp (0 if none) and the
  * process id (the procid of RFC 5424, else the first "[pid]"), "" if none.
  */
-static void
-head(const char *l, size_t n, time_t now, time_t *t, char *pid, size_t size)
+void
+maillog_head(const char *l, size_t n, time_t now, time_t *t, char *pid,
+    size_t size)
 {
 	const char *w, *a, *b;
 	size_t i = 0, wn;
@@ -234,7 +246,7 @@ maillog_time(const char *line, size_t n, time_t now, time_t *t)
 	char pid[32];
 	time_t v;
 
-	head(line, n, now, &v, pid, sizeof(pid));
+	maillog_head(line, n, now, &v, pid, sizeof(pid));
 	if (v == 0)
 		return -1;
 	*t = v;
@@ -261,9 +273,8 @@ field(const char *l, size_t n, const char *key, char *out, size_t size)
 	return 0;
 }
 
-/* The relay named relay: found, or added (NULL: too many, or no memory). */
-static struct maillog_relay *
-relay_get(struct maillog *lg, const char *relay, int *nomem)
+struct maillog_relay *
+maillog_relay_get(struct maillog *lg, const char *relay, int *nomem)
 {
 	struct maillog_relay *r, *nv;
 	size_t i;
@@ -307,9 +318,9 @@ verifymsg(struct maillog *lg, const char *pid, const char *msg)
 	snprintf(lg->lastmsg, sizeof(lg->lastmsg), "%s", msg);
 }
 
-/* One whole line (no newline): 0, or -1 when out of memory. */
-static int
-one_line(struct maillog *lg, const char *l, size_t n)
+/* One whole line of sendmail's (no newline): 0, or -1 out of memory. */
+int
+maillog_sendmail_line(struct maillog *lg, const char *l, size_t n)
 {
 	char relay[256], verify[32], pid[32], msg[256];
 	const char *g;
@@ -318,11 +329,9 @@ one_line(struct maillog *lg, const char *l, size_t n)
 	size_t i;
 	int nomem = 0;
 
-	while (n > 0 && l[n - 1] == '\r')
-		n--;
 	if (memmem(l, n, "STARTTLS=client", 15) == NULL)
 		return 0;
-	head(l, n, lg->now, &t, pid, sizeof(pid));
+	maillog_head(l, n, lg->now, &t, pid, sizeof(pid));
 	if ((g = memmem(l, n, "get_verify: ", 12)) != NULL) {
 		/* LogLevel 14: the X.509 error of the coming relay line */
 		g += 12;
@@ -347,7 +356,7 @@ one_line(struct maillog *lg, const char *l, size_t n)
 	i = strlen(relay);
 	if (i > 1 && relay[i - 1] == '.')
 		relay[i - 1] = '\0';
-	if ((r = relay_get(lg, relay, &nomem)) == NULL)
+	if ((r = maillog_relay_get(lg, relay, &nomem)) == NULL)
 		return nomem ? -1 : 0;
 	snprintf(r->verify, sizeof(r->verify), "%s", verify);
 	/* a verifymsg seen for this relay stays until another one */
@@ -381,12 +390,14 @@ part_done(struct maillog *l)
 	int rc = 0;
 
 	l->lines++;
+	while (l->plen > 0 && l->part[l->plen - 1] == '\r')
+		l->plen--;
 	if (l->plong)
 		l->long_lines++;
 	else if (l->pbin)
 		l->binary_lines++;
 	else
-		rc = one_line(l, l->part, l->plen);
+		rc = l->line(l, l->part, l->plen);
 	l->plen = 0;
 	l->plong = l->pbin = 0;
 	return rc;

@@ -1,6 +1,9 @@
 /*
- * maillog.h: what a mail log says about sendmail's outgoing TLS, parsed
+ * maillog.h: what a mail log says about an MTA's outgoing TLS, parsed
  * without I/O (fuzzable); mailcheck_log.c reads the logs and reports.
+ * The stamps, the lines and the relays are the same for every MTA; the
+ * words of one line are its reader's (mta.h): sendmail's below
+ * (maillog_sendmail_line), Postfix's in maillog_pf.c.
  *
  * The log comes as admins have it, in any mix of these line formats:
  *
@@ -63,6 +66,8 @@ struct maillog_relay {
 	time_t	 last_fail;		/* the last verify=FAIL's, or 0 */
 };
 
+struct mta;
+
 struct maillog {
 	struct maillog_relay *v;
 	size_t		 n;
@@ -73,6 +78,10 @@ struct maillog {
 	int		 verifymsg_lines;
 	int		 lines;		/* lines seen */
 	int		 undated;	/* relay lines without a stamp read */
+	/* the reader of one line (maillog_init: sendmail's), and the
+	   journal identifiers of the MTA (NULL: sendmail's) */
+	int		(*line)(struct maillog *, const char *, size_t);
+	const char *const *ids;
 	/* private: the line being put together, what a process said */
 	char		 part[MAILLOG_MAX_LINE];
 	size_t		 plen;
@@ -84,6 +93,8 @@ struct maillog {
 
 /* Start an empty log; now fits the years of RFC 3164 stamps. */
 void	maillog_init(struct maillog *l, time_t now);
+/* The same for the log lines of m (mta.h). */
+void	maillog_init_mta(struct maillog *l, time_t now, const struct mta *m);
 /*
  * The next len bytes of the log.  Returns 0, or -1 when out of memory
  * (what was read stays).
@@ -99,6 +110,19 @@ void	maillog_release(struct maillog *l);
  * when the line starts with none.
  */
 int	maillog_time(const char *line, size_t n, time_t now, time_t *t);
+
+/*
+ * For the readers of one line (mta.h's log_line): the line's stamp (0 if
+ * none) and process id ("" if none); the relay named relay, found or
+ * added (NULL: too many, or out of memory with *nomem set).
+ */
+void	maillog_head(const char *l, size_t n, time_t now, time_t *t,
+	    char *pid, size_t size);
+struct maillog_relay *maillog_relay_get(struct maillog *lg,
+	    const char *relay, int *nomem);
+/* The readers: sendmail's (maillog.c), Postfix's (maillog_pf.c). */
+int	maillog_sendmail_line(struct maillog *lg, const char *l, size_t n);
+int	maillog_postfix_line(struct maillog *lg, const char *l, size_t n);
 
 /* The X.509 error number a verifymsg names, or -1 (not one we know). */
 int	maillog_error(const char *verifymsg);

@@ -326,16 +326,30 @@ int
 maillog_journal_argv(const char *dir, time_t since, char **argv, char *buf,
     size_t size)
 {
+	return maillog_journal_argv_ids(NULL, dir, since, argv, buf, size);
+}
+
+int
+maillog_journal_argv_ids(const char *const *ids, const char *dir,
+    time_t since, char **argv, char *buf, size_t size)
+{
 	static const char *const fixed[] = {
-		"journalctl", "--no-pager", "--quiet", "--output=short-iso",
-		"--identifier=sendmail", "--identifier=sm-mta",
-		"--identifier=sm-msp-queue"
+		"journalctl", "--no-pager", "--quiet", "--output=short-iso"
 	};
+	static const char *const sm[] = { "--identifier=sendmail",
+	    "--identifier=sm-mta", "--identifier=sm-msp-queue", NULL };
+	static char idarg[4][64];
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		argv[n++] = (char *)fixed[i];
+	for (i = 0; ids == NULL && sm[i] != NULL; i++)
+		argv[n++] = (char *)sm[i];
+	for (i = 0; ids != NULL && ids[i] != NULL && i < 4; i++) {
+		snprintf(idarg[i], sizeof(idarg[i]), "--identifier=%s", ids[i]);
+		argv[n++] = idarg[i];
+	}
 	if (dir != NULL) {
 		argv[n++] = "--directory";
 		argv[n++] = (char *)dir;
@@ -375,7 +389,7 @@ maillog_read_journal(struct maillog *l, const char *dir, time_t since,
 	time_t end = time(NULL) + MAILLOG_JOURNAL_TIMEOUT;
 	pid_t pid;
 
-	maillog_journal_argv(dir, since, argv, sb, sizeof(sb));
+	maillog_journal_argv_ids(l->ids, dir, since, argv, sb, sizeof(sb));
 	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
 		diag_notice(d, NULL, 0, "cannot run journalctl: %s",
 		    strerror(errno));

@@ -62,8 +62,12 @@ int	maillog_read_file(struct maillog *l, const char *path, int rotated,
 int	maillog_journal_argv(const char *dir, time_t since, char **argv,
 	    char *buf, size_t size);
 
+/* The same for the identifiers ids (NULL ended; NULL: sendmail's). */
+int	maillog_journal_argv_ids(const char *const *ids, const char *dir,
+	    time_t since, char **argv, char *buf, size_t size);
+
 /*
- * Run journalctl (maillog_journal_argv) and read what it prints into l.
+ * Run journalctl (maillog_journal_argv_ids with l->ids) and read what it prints into l.
  * Returns 1, or 0 when journalctl could not run or failed (its first
  * line of error in d), -1 when out of memory.
  */

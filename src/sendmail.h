@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "mta.h"
+
 #define SM_MAX_LINE	4096
 
 enum sm_state {
@@ -93,30 +95,18 @@ void	sm_parse_mc_with(const char *buf, size_t len, struct sm_config *c,
 void	sm_parse_cf(const char *buf, size_t len, struct sm_config *c);
 
 /*
- * A server sendmail relays to, as "trustbuild probe" and a [probe]
- * section take it: SMART_HOST in each of its forms (host, [host],
- * mailer:[host], [IPv6:addr], host1:host2) or a mailertable entry, with
- * the port of its mailer's _MAILER_ARGS ("TCP $h 587": submission://,
- * 465: smtps://, else smtp://HOST[:PORT]).
+ * The servers sendmail relays to (mta.h's targets): SMART_HOST in each of
+ * its forms (host, [host], mailer:[host], [IPv6:addr], host1:host2) or a
+ * mailertable entry, with the port of its mailer's _MAILER_ARGS ("TCP $h
+ * 587": submission://, 465: smtps://, else smtp://HOST[:PORT]).
  */
-struct sm_target {
-	char	 url[320];	/* smtp://mail.example.com:2525 */
-	char	 host[256];	/* mail.example.com, 127.0.0.1, 2001:db8::1 */
-	char	 port[8];
-	char	 name[65];	/* a [probe NAME]: relay-mail.example.com */
-	char	 from[300];	/* "SMART_HOST", "mailertable .example.org" */
-};
-#define SM_MAX_TARGETS	64
 
 /*
  * The relays of c, then of the mailertable text mt (mtlen bytes, may be
  * NULL), deduplicated, at most max: how many were put in out.
  */
 int	sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
-	    struct sm_target *out, int max);
-/* One target: host (no brackets) on port; -1 when host is not a name. */
-int	sm_target(const char *host, const char *port, const char *from,
-	    struct sm_target *t);
+	    struct mta_target *out, int max);
 /* The first relay of c as a probe URL, or -1 when there is none. */
 int	sm_smarthost_url(const struct sm_config *c, char *out, size_t size);
 

@@ -12,6 +12,7 @@
  *	6. reload sendmail (SIGHUP) if it runs, unless no_restart
  *	7. probe each relay and say its verify= as sendmail will log it
  *
+ * Steps 1, 2, 5 and 7 are every MTA's (mailapply.h).
  * With dry_run: a unified diff of each file it would change and the
  * commands it would run, nothing changed.  Each file is written as the
  * store is (publish.h: a temp file in its directory, renamed over it; a

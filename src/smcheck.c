@@ -60,7 +60,7 @@ cf_only(struct report *r, const struct smconf *s, const struct smplan *p)
 	    s->cfpath, s->mc_why[0] ? s->mc_why : "none given",
 	    sm_set(cf, SM_CACERT_PATH) ? cf->s[SM_CACERT_PATH].value : "(none)",
 	    sm_set(cf, SM_CACERT) ? cf->s[SM_CACERT].value : "(none)",
-	    p->capath, p->bundle);
+	    p->mp.capath, p->mp.bundle);
 }
 
 /* Does the .cf say what the .mc's winning defines say? */
@@ -136,8 +136,8 @@ check_ca(struct report *r, const struct smconf *s, const struct smplan *p)
 			    "--apply does all of this; by hand:", st, n,
 			    "sendmail verifies with its own CA data, not with "
 			    "the store trustbuild publishes (%s, %s: with the "
-			    "intermediates your relays need): %s", p->capath,
-			    p->bundle, what);
+			    "intermediates your relays need): %s", p->mp.capath,
+			    p->mp.bundle, what);
 		else
 			finding_steps(r, L_PROBLEM, "trustbuild sendmail-setup "
 			    "--apply does all of this; by hand:", st, n,

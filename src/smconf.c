@@ -224,7 +224,7 @@ mailertable_path(const struct smconf *s, char *out, size_t size)
 }
 
 int
-smconf_relays(const struct smconf *s, struct sm_target *out, int max)
+smconf_relays(const struct smconf *s, struct mta_target *out, int max)
 {
 	const struct sm_config *c = s->have_mc ? &s->mc : &s->cf;
 	char path[PATH_MAX], *mt = NULL;

@@ -16,7 +16,7 @@
  *	smconf_load(&s, "/etc/mail/sendmail.mc", "/etc/mail/sendmail.cf",
  *	    SMCONF_M4);
  *	s.mc.s[SM_CACERT]	// its state, value, file ("" = the .mc), line
- *	n = smconf_relays(&s, targets, SM_MAX_TARGETS);
+ *	n = smconf_relays(&s, targets, MTA_MAX_TARGETS);
  *	smconf_build_argv(&s, argv, ...);	// the m4 that rebuilds the .cf
  */
 #ifndef TB_SMCONF_H
@@ -53,7 +53,7 @@ struct smconf {
 int	smconf_load(struct smconf *s, const char *mcpath, const char *cfpath,
 	    unsigned flags);
 /* The relays: SMART_HOST of the .mc (else the .cf), the mailertable. */
-int	smconf_relays(const struct smconf *s, struct sm_target *out, int max);
+int	smconf_relays(const struct smconf *s, struct mta_target *out, int max);
 /*
  * The m4 command that builds the .cf from the .mc (stdout: the .cf), in
  * argv (at least 6 slots, pointing into s): the number of arguments, or

@@ -116,56 +116,18 @@ plan_build(struct smplan *p, const struct smconf *s)
 	    strlen(p->build), " > %s", s->cfabs);
 }
 
-/* Is t (host and port) probed by a [probe] of tc already? */
-static int
-probed(const struct config *tc, const struct sm_target *t)
-{
-	struct probe_target pt;
-	char err[300];
-	size_t i;
-
-	for (i = 0; tc != NULL && i < tc->nprobe; i++)
-		if (probe_parse_url(tc->probe[i].url, &pt, err,
-		    sizeof(err)) == 0 && strcmp(pt.host, t->host) == 0 &&
-		    strcmp(pt.port, t->port) == 0)
-			return 1;
-	return 0;
-}
-
-/* A [probe NAME] the configuration does not have yet. */
-static void
-unique_name(const struct config *tc, struct sm_target *t)
-{
-	char base[sizeof(t->name)];
-	size_t i;
-	int n = 1, taken;
-
-	snprintf(base, sizeof(base), "%s", t->name);
-	do {
-		taken = 0;
-		for (i = 0; tc != NULL && i < tc->nprobe; i++)
-			if (strcmp(tc->probe[i].name, t->name) == 0)
-				taken = 1;
-		if (taken)
-			snprintf(t->name, sizeof(t->name), "%.55s-%d", base,
-			    ++n);
-	} while (taken && n < 1000);
-}
-
 void
 smplan_make(struct smplan *p, const struct smconf *s, const struct config *tc,
     const char *bundle, const char *capath, const char *pidfile)
 {
-	struct stat st;
+	struct mta_target relays[MTA_MAX_TARGETS];
 	size_t i;
-	int k;
+	int n;
 
 	memset(p, 0, sizeof(*p));
-	p->tc = tc;
-	p->bundle = bundle;
-	p->capath = capath;
-	p->conffile = tc != NULL && strcmp(tc->file, "built-in") != 0 ?
-	    tc->file : CONFIG_FILE;
+	n = smconf_relays(s, relays, MTA_MAX_TARGETS);
+	mailplan_init(&p->mp, mta_find("sendmail"), tc, bundle, capath,
+	    relays, n);
 	if (s->have_mc)
 		for (i = 0; i < 2; i++)
 			plan_key(p, s, ca_keys[i], i == 0 ? capath : bundle);
@@ -178,44 +140,16 @@ smplan_make(struct smplan *p, const struct smconf *s, const struct config *tc,
 	}
 	p->rebuild = p->nedit > 0 || p->cf_stale;
 	plan_build(p, s);
-	/* the store must be there before sendmail reads it */
-	p->update = stat(bundle, &st) == -1 || stat(capath, &st) == -1;
 	if ((p->pid = mailcheck_sendmail_pid(pidfile, p->pidfile,
 	    sizeof(p->pidfile), NULL)) > 0)
 		snprintf(p->reload, sizeof(p->reload), "kill -HUP $(head -1 "
 		    "%s)", p->pidfile);
-	p->nrelay = smconf_relays(s, p->relay, SM_MAX_TARGETS);
-	for (k = 0; k < p->nrelay; k++)
-		if (!probed(tc, &p->relay[k])) {
-			p->probe[p->nprobe] = p->relay[k];
-			unique_name(tc, &p->probe[p->nprobe++]);
-		}
-	if (p->nprobe > 0)
-		p->update = 1;
-	snprintf(p->update_cmd, sizeof(p->update_cmd), "trustbuild%s%s "
-	    "update", strcmp(p->conffile, CONFIG_FILE) ? " -c " : "",
-	    strcmp(p->conffile, CONFIG_FILE) ? p->conffile : "");
-}
-
-size_t
-smplan_probes_text(const struct smplan *p, char *out, size_t size)
-{
-	size_t o = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; i < p->nprobe && o < size; i++)
-		o += (size_t)snprintf(out + o, size - o, "%s# %s of sendmail\n"
-		    "[probe %s]\nurl = %s\n%s", i ? "\n" : "", p->probe[i].from,
-		    p->probe[i].name, p->probe[i].url, p->aia_private ?
-		    "aia-private = yes\n" : "");
-	return o < size ? o : size - 1;
 }
 
 int
 smplan_empty(const struct smplan *p)
 {
-	return !p->rebuild && p->nprobe == 0;
+	return !p->rebuild && p->mp.nprobe == 0;
 }
 
 int
@@ -231,53 +165,10 @@ smplan_steps(const struct smplan *p, struct step *st, int max, char *conf,
 		st[n].line = p->edit[i].line;
 		st[n++].text = p->edit[i].text;
 	}
-	if (p->nprobe > 0 && n < max) {
-		smplan_probes_text(p, conf, csize);
-		st[n].kind = STEP_CONF;
-		st[n].file = p->conffile;
-		st[n].line = 0;
-		st[n++].text = conf;
-	}
-	if (p->update && n < max)
-		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->update_cmd };
+	n += mailplan_steps(&p->mp, st + n, max - n, conf, csize);
 	if (p->rebuild && n < max)
 		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->build };
 	if (p->rebuild && p->reload[0] != '\0' && n < max)
 		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->reload };
-	return n;
-}
-
-int
-smplan_relay_steps(const struct smplan *p, const char *logged,
-    struct step *st, int max, char *conf, size_t csize, char *url,
-    size_t usize)
-{
-	struct sm_target t;
-	char host[SMRELAY_HOST], u[SMRELAY_URL];
-	int i, n = 0;
-
-	if (smrelay_url(logged, host, sizeof(host), u, sizeof(u)) == -1 ||
-	    sm_target(host, "25", "the mail log", &t) == -1)
-		return -1;
-	/* one of sendmail's relays: on its mailer's port */
-	for (i = 0; i < p->nrelay; i++)
-		if (strcmp(p->relay[i].host, t.host) == 0) {
-			t = p->relay[i];
-			break;
-		}
-	snprintf(url, usize, "%s", t.url);
-	if (probed(p->tc, &t)) {
-		snprintf(conf, csize, "trustbuild probe --chase %s", t.url);
-		if (n < max)
-			st[n++] = (struct step){ STEP_RUN, NULL, 0, conf };
-		return n;
-	}
-	unique_name(p->tc, &t);
-	snprintf(conf, csize, "# %s of sendmail\n[probe %s]\nurl = %s\n%s",
-	    t.from, t.name, t.url, p->aia_private ? "aia-private = yes\n" : "");
-	if (n < max)
-		st[n++] = (struct step){ STEP_CONF, p->conffile, 0, conf };
-	if (n < max)
-		st[n++] = (struct step){ STEP_RUN, NULL, 0, p->update_cmd };
 	return n;
 }

@@ -12,7 +12,8 @@
  *	smplan_make(&p, &s, tc, bundle, capath);
  *	p.nedit, p.edit[i]		// replace line L of FILE, or insert
  *	p.rebuild, p.build		// the command that rebuilds the .cf
- *	p.nprobe, p.probe[i]		// relays not yet in the configuration
+ *	p.mp.nprobe, p.mp.probe[i]	// relays not yet in the configuration
+ *					// (the part every MTA shares: mailplan.h)
  *	smplan_steps(&p, ...)		// the plan as steps to print
  */
 #ifndef TB_SMPLAN_H
@@ -20,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "mailplan.h"
 #include "sendmail.h"
 
 struct config;
@@ -40,7 +42,7 @@ struct smedit {
 };
 
 struct smplan {
-	const char	*bundle, *capath;	/* what sendmail should read */
+	struct mailplan	 mp;		/* relays, [probe]s, update, bundle */
 	struct smedit	 edit[2];
 	int		 nedit;
 	int		 cf_stale;	/* the .cf does not say what the .mc does */
@@ -48,15 +50,6 @@ struct smplan {
 	char		 build[8400];	/* the shell command that rebuilds it */
 	int		 make;		/* build is Debian's make -C DIR */
 	char		 makedir[4096];
-	struct sm_target probe[SM_MAX_TARGETS];
-	int		 nprobe;	/* relays the configuration lacks */
-	struct sm_target relay[SM_MAX_TARGETS];
-	int		 nrelay;	/* every relay */
-	const struct config *tc;	/* its [probe]s, or NULL */
-	const char	*conffile;	/* where the [probe]s go */
-	int		 aia_private;	/* the [probe]s get aia-private = yes */
-	int		 update;	/* run update: no store yet, new probes */
-	char		 update_cmd[4200];
 	long		 pid;		/* the running sendmail, or 0 */
 	char		 pidfile[4096];	/* where its pid was read */
 	char		 reload[4200];	/* how to reload it, or "" */
@@ -66,8 +59,6 @@ struct smplan {
 void	smplan_make(struct smplan *p, const struct smconf *s,
 	    const struct config *tc, const char *bundle, const char *capath,
 	    const char *pidfile);
-/* The [probe] sections of p's new relays, as configuration text. */
-size_t	smplan_probes_text(const struct smplan *p, char *out, size_t size);
 /*
  * The plan as the steps of a fix, in the order they must run: the edits,
  * the [probe]s (their text in conf), update (the store must be there
@@ -76,17 +67,6 @@ size_t	smplan_probes_text(const struct smplan *p, char *out, size_t size);
 struct step;
 int	smplan_steps(const struct smplan *p, struct step *st, int max,
 	    char *conf, size_t csize);
-/*
- * The fix for a relay the mail log shows failing (as logged: "mx.org.",
- * "[192.0.2.1]"): its [probe] (the port of sendmail's configuration when
- * it is one of its relays, else 25) and update, or, when it is probed
- * already, the probe --chase to see why.  The steps (conf holds the
- * [probe] text) and the URL probed in url; -1 for a relay that is no host
- * name or address.
- */
-int	smplan_relay_steps(const struct smplan *p, const char *logged,
-	    struct step *st, int max, char *conf, size_t csize, char *url,
-	    size_t usize);
 /* Is there anything to do? */
 int	smplan_empty(const struct smplan *p);
 

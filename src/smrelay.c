@@ -1,6 +1,7 @@
 /*
- * smrelay.c: the relays of [sendmail], probed by update without [probe]
- * sections; see smrelay.h.
+ * smrelay.c: the relays of [sendmail] and [postfix], probed by update
+ * without [probe] sections; see smrelay.h.  One path for every MTA: its
+ * readers (of the configuration, of a log line) are mta.h's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,15 +14,14 @@
 #include "mailcheck.h"
 #include "maillog.h"
 #include "maillog_read.h"
+#include "mta.h"
 #include "probe.h"
-#include "sendmail.h"
-#include "smconf.h"
 #include "smrelay.h"
 #include "state.h"
 #include "xalloc.h"
 
 #define DAY		(24 * 60 * 60)
-#define MAGIC		"trustbuild-sendmail-relays 1\n"
+#define MAGIC		"trustbuild-sendmail-relays 1\n"	/* every MTA's */
 #define MAX_CONFIG	32	/* relays of the configuration probed */
 
 /* Only what a host name or an address holds. */
@@ -129,34 +129,32 @@ smrelay_render(const struct smrelay_state *st, size_t *len)
 }
 
 /*
- * The relays sendmail's configuration at path names, as probe URLs, into
- * urls, and where it names each into why: how many.  The one seam to the reader of sendmail's configuration
- * (smconf.h: SMART_HOST in every form with its mailer's port, the
- * mailertable).
+ * The relays the configuration at path of m names, as probe URLs, into
+ * urls, and where it names each into why: how many.  The one seam to the
+ * MTA's reader of its configuration (mta.h).
  */
 static int
-config_relays(const char *path, char (*urls)[SMRELAY_URL],
-    char (*why)[SMRELAY_URL], int max, struct diags *d)
+config_relays(const struct mta *m, const char *path,
+    char (*urls)[SMRELAY_URL], char (*why)[SMRELAY_URL], int max,
+    struct diags *d)
 {
-	struct sm_target t[SM_MAX_TARGETS];
-	struct smconf *s = xmalloc(sizeof(*s));
-	size_t pl = strlen(path);
-	int cf = pl > 3 && strcmp(path + pl - 3, ".cf") == 0, n, i;
+	struct mta_target *t = xcalloc(MTA_MAX_TARGETS, sizeof(*t));
+	char err[300];
+	int n, i;
 
-	/* from cron as root: trustbuild's own reader, never m4 (smconf.h) */
-	if (smconf_load(s, cf ? NULL : path, cf ? path : NULL, 0) == -1) {
-		diag_notice(d, NULL, 0, "[sendmail] cannot read '%s': %s; its "
-		    "relays are not probed", path, cf ? s->cf_why : s->mc_why);
-		free(s);
+	if ((n = m->config_relays(path, t, max < MTA_MAX_TARGETS ? max :
+	    MTA_MAX_TARGETS, err, sizeof(err))) == -1) {
+		diag_notice(d, NULL, 0, "[%s] cannot read '%s': %s; its "
+		    "relays are not probed", m->name, path, err);
+		free(t);
 		return 0;
 	}
-	n = smconf_relays(s, t, max < SM_MAX_TARGETS ? max : SM_MAX_TARGETS);
 	for (i = 0; i < n; i++) {
 		snprintf(urls[i], SMRELAY_URL, "%.299s", t[i].url);
 		snprintf(why[i], SMRELAY_URL, "%.100s of %.190s", t[i].from,
 		    path);
 	}
-	free(s);
+	free(t);
 	return n;
 }
 
@@ -183,8 +181,8 @@ probed(const struct config *c, const char *url, int any_port)
 
 /* A probe of url as a [probe] section would make it: 1 added, or 0. */
 static int
-add_probe(struct config *c, const char *host, const char *url,
-    const char *why, struct diags *d)
+add_probe(struct config *c, const struct mta *m, const char *host,
+    const char *url, const char *why, struct diags *d)
 {
 	struct config_probe *p;
 	char name[65];
@@ -192,7 +190,7 @@ add_probe(struct config *c, const char *host, const char *url,
 
 	if (c->nprobe >= CONFIG_MAX_PROBES || probed(c, url, 0))
 		return 0;
-	o = (size_t)snprintf(name, sizeof(name), "sendmail-");
+	o = (size_t)snprintf(name, sizeof(name), "%s", m->probe_prefix);
 	for (i = 0; host[i] != '\0' && o < 60; i++)
 		name[o++] = isalnum((unsigned char)host[i]) || host[i] == '.' ||
 		    host[i] == '-' ? host[i] : '_';
@@ -208,34 +206,37 @@ add_probe(struct config *c, const char *host, const char *url,
 	p->name = xstrdup(name);
 	p->url = xstrdup(url);
 	p->chase = 1;
-	p->aia_private = c->sendmail.aia_private;
-	diag_info(d, NULL, 0, "[sendmail]: probing %s (%s): %s", url, name,
+	p->aia_private = mta_section(c, m)->aia_private;
+	diag_info(d, NULL, 0, "[%s]: probing %s (%s): %s", m->name, url, name,
 	    why);
 	return 1;
 }
 
 /* The relays that failed in the log since st->since, into st. */
 static void
-learn(const struct config *c, const struct maillog *l, time_t now,
-    struct smrelay_state *st, int *waiting, struct diags *d)
+learn(const struct config *c, const struct mta *m, const struct maillog *l,
+    time_t now, struct smrelay_state *st, int *waiting, struct diags *d)
 {
+	struct mta_target t;
 	size_t i, j, learned = 0;
-	char host[SMRELAY_HOST], url[SMRELAY_URL], day[40];
+	char host[SMRELAY_HOST], url[SMRELAY_URL], port[8], day[40], said[600];
 
 	for (i = 0; i < l->n; i++) {
 		const struct maillog_relay *r = &l->v[i];
-		time_t t = r->last_fail > 0 ? r->last_fail : now;
+		time_t tf = r->last_fail > 0 ? r->last_fail : now;
 
 		if (r->fails == 0 || strcmp(r->verify, "FAIL") != 0 ||
 		    (r->error != MAILLOG_ERR_ISSUER && r->error != -1) ||
 		    (r->last_fail > 0 && r->last_fail <= st->since) ||
-		    smrelay_url(r->relay, host, sizeof(host), url,
-		    sizeof(url)) == -1)
+		    m->log_relay(r->relay, host, sizeof(host), port,
+		    sizeof(port)) == -1 || mta_target(host, port, "the log",
+		    &t) == -1)
 			continue;
+		snprintf(url, sizeof(url), "%.299s", t.url);
 		for (j = 0; j < st->n && strcmp(st->v[j].host, host) != 0; j++)
 			;
 		if (j < st->n) {
-			st->v[j].last_fail = t;
+			st->v[j].last_fail = tf;
 			continue;
 		}
 		if (probed(c, url, 1))	/* the configuration's, on its port */
@@ -247,11 +248,10 @@ learn(const struct config *c, const struct maillog *l, time_t now,
 		learned++;
 		snprintf(st->v[st->n].host, SMRELAY_HOST, "%s", host);
 		snprintf(st->v[st->n].url, SMRELAY_URL, "%s", url);
-		st->v[st->n++].last_fail = t;
-		diag_info(d, NULL, 0, "[sendmail]: relay %s logged verify=FAIL"
-		    "%s%s at %s: probed from now on", r->relay,
-		    r->verifymsg[0] ? " verifymsg=" : "", r->verifymsg,
-		    mailcheck_day(t, day, sizeof(day)));
+		st->v[st->n++].last_fail = tf;
+		diag_info(d, NULL, 0, "[%s]: relay %s logged %s at %s: probed "
+		    "from now on", m->name, r->relay, m->said(r, said,
+		    sizeof(said)), mailcheck_day(tf, day, sizeof(day)));
 	}
 }
 
@@ -260,73 +260,77 @@ learn(const struct config *c, const struct maillog *l, time_t now,
  * 1, or 0 when it could not be read.
  */
 static int
-read_log(const struct config *c, time_t now, struct smrelay_state *st,
-    int *waiting, struct diags *d)
+read_log(const struct config *c, const struct mta *m, time_t now,
+    struct smrelay_state *st, int *waiting, struct diags *d)
 {
+	const struct config_mta *sec = mta_section(c, m);
 	struct maillog l;
 	time_t since = st->since > 0 ? st->since :
 	    now - SMRELAY_FORGET_DAYS * DAY;
 	time_t keep = st->since;
 	int read = 1;
 
-	maillog_init(&l, now);
+	maillog_init_mta(&l, now, m);
 	st->since = since;
-	if (c->sendmail.log != NULL &&
-	    maillog_read_file(&l, c->sendmail.log, 1, d) <= 0)
+	if (sec->log != NULL && maillog_read_file(&l, sec->log, 1, d) <= 0)
 		read = 0;
 	/* a minute back: journald's stamps and ours may differ a little */
-	if (c->sendmail.journal && maillog_read_journal(&l, NULL,
+	if (sec->journal && maillog_read_journal(&l, NULL,
 	    since > 60 ? since - 60 : since, d) <= 0)
 		read = 0;
-	learn(c, &l, now, st, waiting, d);
+	learn(c, m, &l, now, st, waiting, d);
 	st->since = keep;
 	maillog_release(&l);
 	return read;
 }
 
-int
-smrelay_add(struct config *c, time_t now, int record, struct diags *d)
+/* The relays of m's section of c: how many probes were added, or -1. */
+static int
+add_mta(struct config *c, const struct mta *m, time_t now, int record,
+    struct diags *d)
 {
+	const struct config_mta *sec = mta_section(c, m);
 	struct smrelay_state *st;
 	char urls[MAX_CONFIG][SMRELAY_URL], why[MAX_CONFIG][SMRELAY_URL];
-	char *buf = NULL, day[40];
+	char *buf = NULL, day[80];
 	size_t i, len, kept = 0;
 	int n = 0, k, nurl = 0, waiting = 0, rc, read = 0;
 
-	if (!c->sendmail.set)
+	if (!sec->set)
 		return 0;
 	st = xcalloc(1, sizeof(*st));
-	if ((rc = state_read(c->state, SMRELAY_FILE, &buf, d)) == -1)
+	if ((rc = state_read(c->state, m->state_file, &buf, d)) == -1)
 		goto out;
 	if (rc == 1 && smrelay_parse(buf, strlen(buf), st) == -1)
 		diag_notice(d, NULL, 0, "'%s/%s' is damaged: the relays of the "
-		    "log are learned again", c->state, SMRELAY_FILE);
+		    "log are learned again", c->state, m->state_file);
 	free(buf);
-	if (c->sendmail.mc != NULL)
-		nurl = config_relays(c->sendmail.mc, urls, why, MAX_CONFIG, d);
+	if (sec->conf != NULL)
+		nurl = config_relays(m, sec->conf, urls, why, MAX_CONFIG, d);
 	for (k = 0; k < nurl; k++)
-		n += add_probe(c, strstr(urls[k], "://") + 3, urls[k], why[k],
-		    d);
-	if (c->sendmail.log != NULL || c->sendmail.journal)
-		read = read_log(c, now, st, &waiting, d);
+		n += add_probe(c, m, strstr(urls[k], "://") + 3, urls[k],
+		    why[k], d);
+	if (sec->log != NULL || sec->journal)
+		read = read_log(c, m, now, st, &waiting, d);
 	if (waiting > 0)
-		diag_notice(d, NULL, 0, "[sendmail]: %d more relay%s logged "
-		    "verify=FAIL: probed from the next run on (%d a run)",
-		    waiting, waiting == 1 ? "" : "s", SMRELAY_MAX_NEW);
+		diag_notice(d, NULL, 0, "[%s]: %d more relay%s logged %s: "
+		    "probed from the next run on (%d a run)", m->name,
+		    waiting, waiting == 1 ? "" : "s", m->fail_word,
+		    SMRELAY_MAX_NEW);
 	for (i = 0; i < st->n; i++) {
 		struct smrelay *r = &st->v[i];
 
 		if (r->last_fail < now - SMRELAY_FORGET_DAYS * DAY) {
-			diag_info(d, NULL, 0, "[sendmail]: relay %s forgotten: "
-			    "no verify=FAIL since %s", r->host, mailcheck_day(
-			    r->last_fail, day, sizeof(day)));
+			diag_info(d, NULL, 0, "[%s]: relay %s forgotten: "
+			    "no %s since %s", m->name, r->host, m->fail_word,
+			    mailcheck_day(r->last_fail, day, sizeof(day)));
 			continue;
 		}
 		st->v[kept++] = *r;
-		snprintf(day, sizeof(day), "logged verify=FAIL at ");
+		snprintf(day, sizeof(day), "logged %s at ", m->fail_word);
 		mailcheck_day(r->last_fail, day + strlen(day), sizeof(day) -
 		    strlen(day));
-		n += add_probe(c, r->host, r->url, day, d);
+		n += add_probe(c, m, r->host, r->url, day, d);
 	}
 	st->n = kept;
 	/* relays left waiting are in the lines since then: read them again */
@@ -334,7 +338,7 @@ smrelay_add(struct config *c, time_t now, int record, struct diags *d)
 		st->since = now;
 	if (record) {
 		buf = smrelay_render(st, &len);
-		rc = state_write(c->state, SMRELAY_FILE, buf, len, d);
+		rc = state_write(c->state, m->state_file, buf, len, d);
 		free(buf);
 		if (rc == -1)
 			goto out;
@@ -344,4 +348,18 @@ smrelay_add(struct config *c, time_t now, int record, struct diags *d)
 out:
 	free(st);
 	return -1;
+}
+
+int
+smrelay_add(struct config *c, time_t now, int record, struct diags *d)
+{
+	size_t i;
+	int n = 0, k;
+
+	for (i = 0; i < mta_count; i++) {
+		if ((k = add_mta(c, &mta_table[i], now, record, d)) == -1)
+			return -1;
+		n += k;
+	}
+	return n;
 }

@@ -34,62 +34,12 @@ args_port(const char *args, char *buf, size_t size)
 	return buf;
 }
 
-/* A [probe NAME] for host: relay-HOST with what a name cannot hold as -. */
-static void
-probe_name(const char *host, const char *port, char *out, size_t size)
-{
-	size_t i;
-
-	snprintf(out, size, "relay-%s%s%s", host, strcmp(port, "25") ? "-" :
-	    "", strcmp(port, "25") ? port : "");
-	for (i = 0; out[i] != '\0'; i++)
-		if (!isalnum((unsigned char)out[i]) && out[i] != '.' &&
-		    out[i] != '_' && out[i] != '-')
-			out[i] = '-';
-}
-
-static int
-host_ok(const char *h)
-{
-	size_t i;
-
-	if (h[0] == '\0' || h[0] == '-' || h[0] == '.')
-		return 0;
-	for (i = 0; h[i] != '\0'; i++)
-		if (!isalnum((unsigned char)h[i]) && strchr(".-_:", h[i]) ==
-		    NULL)
-			return 0;
-	return 1;
-}
-
 /* One host of a relay with its port: added to out unless there. */
 static void
-add(struct sm_target *out, int *n, int max, const char *host,
+add(struct mta_target *out, int *n, int max, const char *host,
     const char *port, const char *from)
 {
-	struct sm_target *t;
-	int i, v6 = strchr(host, ':') != NULL;
-	const char *scheme = strcmp(port, "587") == 0 ? "submission" :
-	    strcmp(port, "465") == 0 ? "smtps" : "smtp";
-
-	if (!host_ok(host) || strlen(host) >= sizeof(out->host))
-		return;
-	for (i = 0; i < *n; i++)
-		if (strcmp(out[i].host, host) == 0 &&
-		    strcmp(out[i].port, port) == 0)
-			return;
-	if (*n >= max)
-		return;
-	t = &out[(*n)++];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->host, sizeof(t->host), "%s", host);
-	snprintf(t->port, sizeof(t->port), "%.7s", port);
-	/* smtp://HOST for 25, else with the port, as "probe" prints it */
-	snprintf(t->url, sizeof(t->url), "%s://%s%s%s%s%s", scheme,
-	    v6 ? "[" : "", host, v6 ? "]" : "", strcmp(port, "25") ? ":" :
-	    "", strcmp(port, "25") ? port : "");
-	probe_name(host, port, t->name, sizeof(t->name));
-	snprintf(t->from, sizeof(t->from), "%s", from);
+	mta_target_add(out, n, max, host, port, from);
 }
 
 /*
@@ -99,7 +49,7 @@ add(struct sm_target *out, int *n, int max, const char *host,
  */
 static void
 relay_value(const struct sm_config *c, const char *value, const char *dflt,
-    const char *from, struct sm_target *out, int *n, int max)
+    const char *from, struct mta_target *out, int *n, int max)
 {
 	char v[1100], mailer[64], pbuf[16], *p, *colon, *bracket, *next;
 	const char *args, *port;
@@ -147,7 +97,7 @@ relay_value(const struct sm_config *c, const char *value, const char *dflt,
 /* The mailertable's lines: "KEY mailer:host", # comments. */
 static void
 mailertable(const struct sm_config *c, const char *mt, size_t len,
-    struct sm_target *out, int *n, int max)
+    struct mta_target *out, int *n, int max)
 {
 	const char *p = mt, *end = mt + len;
 
@@ -182,7 +132,7 @@ mailertable(const struct sm_config *c, const char *mt, size_t len,
 
 int
 sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
-    struct sm_target *out, int max)
+    struct mta_target *out, int max)
 {
 	const struct sm_setting *rm = &c->s[SM_RELAY_MAILER];
 	const char *dflt = "relay";
@@ -203,20 +153,10 @@ sm_relays(const struct sm_config *c, const char *mt, size_t mtlen,
 int
 sm_smarthost_url(const struct sm_config *c, char *out, size_t size)
 {
-	struct sm_target t[1];
+	struct mta_target t[1];
 
 	if (sm_relays(c, NULL, 0, t, 1) < 1)
 		return -1;
 	snprintf(out, size, "%s", t[0].url);
 	return 0;
-}
-
-int
-sm_target(const char *host, const char *port, const char *from,
-    struct sm_target *t)
-{
-	int n = 0;
-
-	add(t, &n, 1, host, port, from);
-	return n == 1 ? 0 : -1;
 }

@@ -110,10 +110,16 @@ static const struct key {
 	{ SPEC_PROBE, "aia-private", K_YESNO, P(aia_private), 0, 0, 0 },
 	{ SPEC_PROBE, "timeout", K_UINT, P(timeout), 1, 3600, 0 },
 	{ SPEC_PROBE, "probe-keep", K_UINT, P(keep), 0, 3650, 0 },
-	{ SPEC_SENDMAIL, "mc", K_PATH, C(sendmail.mc), 0, 0, K_NEEDED },
+	{ SPEC_SENDMAIL, "mc", K_PATH, C(sendmail.conf), 0, 0, K_NEEDED },
 	{ SPEC_SENDMAIL, "log", K_PATH, C(sendmail.log), 0, 0, K_NEEDED },
 	{ SPEC_SENDMAIL, "journal", K_YESNO, C(sendmail.journal), 0, 0, 0 },
 	{ SPEC_SENDMAIL, "aia-private", K_YESNO, C(sendmail.aia_private), 0,
+	    0, 0 },
+	{ SPEC_POSTFIX, "config-dir", K_PATH, C(postfix.conf), 0, 0,
+	    K_NEEDED },
+	{ SPEC_POSTFIX, "log", K_PATH, C(postfix.log), 0, 0, K_NEEDED },
+	{ SPEC_POSTFIX, "journal", K_YESNO, C(postfix.journal), 0, 0, 0 },
+	{ SPEC_POSTFIX, "aia-private", K_YESNO, C(postfix.aia_private), 0,
 	    0, 0 },
 #undef C
 #undef S
@@ -135,6 +141,8 @@ where_name(enum spec_where w)
 		return "[probe]";
 	case SPEC_SENDMAIL:
 		return "[sendmail]";
+	case SPEC_POSTFIX:
+		return "[postfix]";
 	default:
 		return "a store definition";
 	}

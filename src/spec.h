@@ -81,7 +81,8 @@ enum spec_where {
 	SPEC_SOURCE	= 1 << 2,	/* [source NAME]: struct source_spec */
 	SPEC_PROBE	= 1 << 3,	/* [probe NAME]: struct config_probe */
 	SPEC_STORE	= 1 << 4,	/* stores/NAME: struct source_spec */
-	SPEC_SENDMAIL	= 1 << 5	/* [sendmail]: struct config */
+	SPEC_SENDMAIL	= 1 << 5,	/* [sendmail]: struct config */
+	SPEC_POSTFIX	= 1 << 6	/* [postfix]: struct config */
 };
 
 /*

@@ -150,7 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif FUZZ_TARGET == 11	/* sendmail */
 	{
 		struct sm_config c;
-		struct sm_target t[8];
+		struct mta_target t[8];
 		char url[600];
 
 		sm_parse_mc(s, size, &c);

@@ -33,7 +33,7 @@ test_smrelay(void)
 	size_t len;
 
 	CHECK(config_parse("t", conf, sizeof(conf) - 1, &c, NULL) == 0 &&
-	    c.sendmail.set && strcmp(c.sendmail.mc,
+	    c.sendmail.set && strcmp(c.sendmail.conf,
 	    "/etc/mail/sendmail.mc") == 0 && strcmp(c.sendmail.log,
 	    "/var/log/mail.log") == 0 && c.sendmail.journal &&
 	    c.sendmail.aia_private);
