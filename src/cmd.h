@@ -50,6 +50,7 @@ int	cmd_json_args(int argc, char *argv[], void (*usage)(FILE *),
 	    int *json);
 
 int	cmd_build(int argc, char *argv[], struct config *cfg);
+int	cmd_export(int argc, char *argv[], struct config *cfg);
 int	cmd_list(int argc, char *argv[], struct config *cfg);
 int	cmd_probe(int argc, char *argv[], struct config *cfg);
 int	cmd_sendmail_check(int argc, char *argv[], struct config *cfg);

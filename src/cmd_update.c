@@ -19,6 +19,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "export.h"
 #include "log.h"
 #include "pipeline.h"
 #include "update_json.h"
@@ -88,6 +89,24 @@ out_dir(struct config *c, const char *dir)
 		free(p);
 	free(c->state);
 	c->state = s;
+	return 0;
+}
+
+/* [export]: the published store, signed, for other hosts (export.h). */
+static int
+export_after(struct pipeline *p)
+{
+	struct export_result r;
+
+	if (p->cfg->export_dir == NULL || (p->outcome != PIPELINE_SAME &&
+	    p->outcome != PIPELINE_UNCHANGED &&
+	    p->outcome != PIPELINE_PUBLISHED))
+		return 0;
+	if (export_run(p->cfg, p->now, &r, &p->d) == -1)
+		return -1;
+	diag_info(&p->d, NULL, 0, "[export] '%s': serial %llu%s",
+	    p->cfg->export_dir, r.serial, r.changed ? ", written" :
+	    " is current");
 	return 0;
 }
 
@@ -163,7 +182,7 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	};
 	struct pipeline p;
 	const char *outdir = NULL;
-	int ch, offline = 0, force = 0, diff_only = 0, json = 0, rc;
+	int ch, offline = 0, force = 0, diff_only = 0, json = 0, rc, ex;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -201,8 +220,9 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	p.force = force;
 	p.diff_only = diff_only;
 	pipeline_update(&p);
+	ex = export_after(&p);
 	if (json) {
-		rc = status(&p);
+		rc = ex == -1 ? EXIT_ERROR : status(&p);
 		if (pipeline_hooks(&p) == -1)
 			rc = EXIT_ERROR;
 		update_json(&p, rc);
@@ -211,6 +231,8 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	}
 	diags_report(&p.d);
 	rc = render(&p);
+	if (ex == -1)
+		rc = EXIT_ERROR;
 	if (pipeline_hooks(&p) == -1)
 		rc = EXIT_ERROR;
 	diags_report(&p.d);

@@ -36,8 +36,10 @@ struct ctx {
 	void		*base;		/* the struct the section fills */
 	uint64_t	 seen;		/* its keys given so far */
 	int		 had_output, had_fetch, had_sendmail, had_postfix;
+	int		 had_export;
 	size_t		 sm_line;	/* of [sendmail] */
 	size_t		 pf_line;	/* of [postfix] */
+	size_t		 ex_line;	/* of [export] */
 };
 
 static void
@@ -71,6 +73,9 @@ config_release(struct config *c)
 	free(c->sendmail.log);
 	free(c->postfix.conf);
 	free(c->postfix.log);
+	free(c->export_dir);
+	free(c->export_key);
+	free(c->export_cert);
 	for (i = 0; i < c->nsrc; i++)
 		spec_release(&c->src[i]);
 	free(c->src);
@@ -104,11 +109,24 @@ section_done(struct ctx *x, struct diags *d)
 		    "/etc/postfix)");
 		return -1;
 	}
+	if (x->sec == SPEC_EXPORT && (x->c->export_dir == NULL ||
+	    x->c->export_key == NULL || x->c->export_cert == NULL)) {
+		diag_err(d, x->file, x->ex_line, "[export] needs 'dir = DIR', "
+		    "'key = FILE' and 'cert = FILE'");
+		return -1;
+	}
 	if (x->sec != SPEC_SOURCE)
 		return 0;
 	if (s->store == NULL && s->url == NULL) {
 		diag_err(d, x->file, s->line, "[source %s] needs 'store = NAME' "
 		    "or 'url = URL'", s->name);
+		return -1;
+	}
+	if (s->nsigner > 0 && (s->url == NULL || s->store != NULL ||
+	    strncmp(s->url, "http", 4) != 0)) {
+		diag_err(d, x->file, s->line, "[source %s]: signer is for a "
+		    "signed store: give 'url = https://HOST/PATH/manifest' "
+		    "(and no store)", s->name);
 		return -1;
 	}
 	if (s->member != NULL && s->url != NULL &&
@@ -126,7 +144,8 @@ plain_section(struct ctx *x, const char *p, const char *name, size_t line,
     struct diags *d)
 {
 	int *had = p[0] == 'o' ? &x->had_output : p[0] == 'f' ?
-	    &x->had_fetch : p[0] == 'p' ? &x->had_postfix : &x->had_sendmail;
+	    &x->had_fetch : p[0] == 'p' ? &x->had_postfix : p[0] == 'e' ?
+	    &x->had_export : &x->had_sendmail;
 
 	if (*name != '\0') {
 		diag_err(d, x->file, line, "[%s] takes no name", p);
@@ -137,7 +156,9 @@ plain_section(struct ctx *x, const char *p, const char *name, size_t line,
 		return -1;
 	}
 	x->sec = p[0] == 'o' ? SPEC_OUTPUT : p[0] == 'f' ? SPEC_FETCH :
-	    p[0] == 'p' ? SPEC_POSTFIX : SPEC_SENDMAIL;
+	    p[0] == 'p' ? SPEC_POSTFIX : p[0] == 'e' ? SPEC_EXPORT :
+	    SPEC_SENDMAIL;
+	x->ex_line = x->sec == SPEC_EXPORT ? line : x->ex_line;
 	x->base = x->c;
 	if (x->sec == SPEC_SENDMAIL) {
 		x->c->sendmail.set = 1;
@@ -224,12 +245,13 @@ section(struct ctx *x, char *p, size_t line, struct diags *d)
 		name += strspn(name, " \t");
 	}
 	if (strcmp(p, "output") == 0 || strcmp(p, "fetch") == 0 ||
-	    strcmp(p, "sendmail") == 0 || strcmp(p, "postfix") == 0)
+	    strcmp(p, "sendmail") == 0 || strcmp(p, "postfix") == 0 ||
+	    strcmp(p, "export") == 0)
 		return plain_section(x, p, name, line, d);
 	if (strcmp(p, "source") == 0 || strcmp(p, "probe") == 0)
 		return named_section(x, p, name, line, d);
 	diag_err(d, x->file, line, "unknown section [%s] (output, fetch, "
-	    "source NAME, probe NAME, sendmail, postfix)", p);
+	    "source NAME, probe NAME, sendmail, postfix, export)", p);
 	return -1;
 }
 
@@ -268,6 +290,7 @@ defaults(struct config *c, const char *file)
 	c->probe_parallel = 16;
 	c->probe_keep = 30;
 	c->warn_days = 30;
+	c->export_valid_for = CONFIG_VALID_FOR;
 }
 
 int

@@ -37,6 +37,7 @@
 #define CONFIG_MAX_FILE		(1024 * 1024)
 #define CONFIG_MAX_SOURCES	64
 #define CONFIG_MAX_PROBES	1024
+#define CONFIG_VALID_FOR	(7 * 86400)	/* [export] valid-for */
 
 /* [probe NAME]: a server whose chain the store must verify. */
 struct config_probe {
@@ -97,6 +98,11 @@ struct config {
 					   probed chain's certificate expires */
 	struct config_mta sendmail;
 	struct config_mta postfix;
+	/* [export]: the store for other hosts (export.h) */
+	char		*export_dir;	/* NULL: no [export] */
+	char		*export_key;
+	char		*export_cert;
+	unsigned	 export_valid_for;	/* seconds */
 };
 
 /*

@@ -38,6 +38,8 @@ static const struct command {
 } commands[] = {
 	{ "build", cmd_build, 0,
 	    "build a trust store (bundle, CApath) from local root sets" },
+	{ "export", cmd_export, CMD_CONFIG,
+	    "sign the published store into [export] dir for other hosts" },
 	{ "list", cmd_list, CMD_CONFIG_OPT,
 	    "certificates of a bundle, CApath, source, or the published store" },
 	{ "probe", cmd_probe, CMD_CONFIG_OPT,

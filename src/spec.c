@@ -38,7 +38,9 @@ enum key_type {
 	K_PURPOSE,
 	K_INTEGRITY,	/* integrities[] */
 	K_PROBE_URL,	/* what probe_parse_url() takes */
-	K_DAYS		/* 0 to max days, or "off": kept as days + 1 */
+	K_DAYS,		/* 0 to max days, or "off": kept as days + 1 */
+	K_DURATION,	/* seconds, min to max; s, m, h, d suffixes */
+	K_SIGNER	/* an absolute path added to signer[], max of them */
 };
 
 enum key_flags {
@@ -121,6 +123,12 @@ static const struct key {
 	{ SPEC_POSTFIX, "journal", K_YESNO, C(postfix.journal), 0, 0, 0 },
 	{ SPEC_POSTFIX, "aia-private", K_YESNO, C(postfix.aia_private), 0,
 	    0, 0 },
+	{ SPEC_EXPORT, "dir", K_PATH, C(export_dir), 0, 0, K_NEEDED },
+	{ SPEC_EXPORT, "key", K_PATH, C(export_key), 0, 0, K_NEEDED },
+	{ SPEC_EXPORT, "cert", K_PATH, C(export_cert), 0, 0, K_NEEDED },
+	{ SPEC_EXPORT, "valid-for", K_DURATION, C(export_valid_for), 3600,
+	    366 * 86400, 0 },
+	{ SPEC_SOURCE, "signer", K_SIGNER, 0, 0, SPEC_MAX_PATHS, K_REPEAT },
 #undef C
 #undef S
 #undef P
@@ -143,6 +151,8 @@ where_name(enum spec_where w)
 		return "[sendmail]";
 	case SPEC_POSTFIX:
 		return "[postfix]";
+	case SPEC_EXPORT:
+		return "[export]";
 	default:
 		return "a store definition";
 	}
@@ -248,6 +258,32 @@ number(const struct key *k, const char *v, unsigned *out, const char *file,
 		return -1;
 	}
 	*out = (unsigned)n;
+	return 0;
+}
+
+/* "7d", "12h", "90m", "3600s", "3600": seconds in k's bounds. */
+static int
+duration(const struct key *k, const char *v, unsigned *out, const char *file,
+    size_t line, struct diags *d)
+{
+	unsigned long long n, mul = 1;
+	char *end;
+
+	errno = 0;
+	n = isdigit((unsigned char)*v) ? strtoull(v, &end, 10) : 0;
+	if (isdigit((unsigned char)*v) && errno == 0 && end[0] != '\0' &&
+	    end[1] == '\0')
+		mul = *end == 'd' ? 86400 : *end == 'h' ? 3600 : *end == 'm' ?
+		    60 : *end == 's' ? 1 : 0;
+	else if (!isdigit((unsigned char)*v) || errno != 0 || *end != '\0')
+		mul = 0;
+	if (mul == 0 || n > k->max / mul || n * mul < k->min) {
+		diag_err(d, file, line, "%s must be a duration from %uh to "
+		    "%ud (7d, 12h, 90m, 3600s), not '%s'", k->name,
+		    k->min / 3600, k->max / 86400, v);
+		return -1;
+	}
+	*out = (unsigned)(n * mul);
 	return 0;
 }
 
@@ -398,6 +434,21 @@ set_value(const struct key *k, void *base, const char *v, const char *file,
 		if ((k->flags & K_REPEAT) && s->url != NULL)
 			return add_mirror(k, s, v, file, line, d);
 		return set_string(k, base, v, file, line, d);
+	case K_DURATION:
+		return duration(k, v, f, file, line, d);
+	case K_SIGNER:
+		if (s->nsigner == k->max) {
+			diag_err(d, file, line, "more than %u signers at '%s'",
+			    k->max, v);
+			return -1;
+		}
+		if (v[0] != '/') {
+			diag_err(d, file, line, "%s '%s' must be an absolute "
+			    "path", k->name, v);
+			return -1;
+		}
+		s->signer[s->nsigner++] = xstrdup(v);
+		return 0;
 	case K_SIZE:
 		if (spec_size(v, SOURCE_MAX_FILE, f) == 0)
 			return 0;
@@ -515,6 +566,8 @@ spec_release(struct source_spec *s)
 		free(s->paths[i]);
 	for (i = 0; i < s->nmirrors; i++)
 		free(s->mirrors[i]);
+	for (i = 0; i < s->nsigner; i++)
+		free(s->signer[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -538,6 +591,8 @@ spec_copy(struct source_spec *out, const struct source_spec *s)
 		out->paths[i] = xstrdup(s->paths[i]);
 	for (i = 0; i < s->nmirrors; i++)
 		out->mirrors[i] = xstrdup(s->mirrors[i]);
+	for (i = 0; i < s->nsigner; i++)
+		out->signer[i] = xstrdup(s->signer[i]);
 }
 
 /* "file:///x" and "/x" are local; "/x#GLOB" selects members of /x. */

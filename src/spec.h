@@ -69,6 +69,9 @@ struct source_spec {
 	unsigned	 stale_after;	/* unchanged this long: said each run */
 	char		*cross_check;	/* a store whose anchors must agree */
 	unsigned	 cross_check_grace;	/* days a difference may last */
+	char		*signer[SPEC_MAX_PATHS];	/* a signed store's
+					   pinned signers (central.h) */
+	size_t		 nsigner;
 };
 
 /* The days of a stale-after-like field: dflt when not given, 0 when off. */
@@ -82,7 +85,8 @@ enum spec_where {
 	SPEC_PROBE	= 1 << 3,	/* [probe NAME]: struct config_probe */
 	SPEC_STORE	= 1 << 4,	/* stores/NAME: struct source_spec */
 	SPEC_SENDMAIL	= 1 << 5,	/* [sendmail]: struct config */
-	SPEC_POSTFIX	= 1 << 6	/* [postfix]: struct config */
+	SPEC_POSTFIX	= 1 << 6,	/* [postfix]: struct config */
+	SPEC_EXPORT	= 1 << 7	/* [export]: struct config */
 };
 
 /*
