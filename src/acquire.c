@@ -18,6 +18,7 @@
 
 #include "acquire.h"
 #include "cache.h"
+#include "central.h"
 #include "fetch.h"
 #include "fingerprint.h"
 #include "format.h"
@@ -38,6 +39,7 @@ acquire_src_release(struct acquire_src *s)
 	certset_free(s->set);
 	blocklist_free(s->bl);
 	rollback_release(&s->next);
+	central_free(s->central);
 }
 
 int
@@ -57,6 +59,8 @@ acquire_parse(struct acquire_src *s, enum purpose purpose, const char *label,
 	enum source_format f;
 	int got;
 
+	if (s->central != NULL)		/* a signed store: central.h */
+		return central_parse(s, d);
 	certset_free(s->set);
 	blocklist_free(s->bl);
 	s->set = certset_new();
@@ -480,6 +484,8 @@ st_check(struct dl *dl)
 	s->len = dl->res.len;
 	dl->res.body = NULL;
 	snprintf(s->origin, sizeof(s->origin), "fetched");
+	if (s->central != NULL)		/* a signed store: central.h */
+		return central_check(dl->c, s) == -1 ? ACQ_FAIL : ACQ_KEEP;
 	if (check_integrity(dl) == -1)
 		return next_mirror(dl);
 	if (acquire_parse(s, dl->c->cfg->purpose, cur_url(dl), &pd) == -1) {
@@ -663,7 +669,7 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 	/* said when the download's bytes are used (not its fallback's) */
 	if (s->spec.url != NULL && s->spec.path == NULL &&
 	    s->spec.sha256 == NULL && s->spec.sha256_url == NULL &&
-	    strncmp(s->spec.url, "http://", 7) == 0)
+	    s->central == NULL && strncmp(s->spec.url, "http://", 7) == 0)
 		diag_warn(c->d, NULL, 0, "[source %s]: '%s' is plain http, "
 		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
 		    "on the way can change it: use https, or pin it",
@@ -674,5 +680,7 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 int
 acquire_get(const struct acquire_ctx *c, struct acquire_src *s)
 {
+	if (central_init(c, s) == -1)	/* a signed store: central.h */
+		return -1;
 	return s->spec.url != NULL ? get_remote(c, s) : get_local(s, c->d);
 }

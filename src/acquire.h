@@ -40,6 +40,8 @@
 #include "rollback.h"
 #include "source.h"
 
+struct central;
+
 /* One configured source, resolved, with the bytes it yields this run. */
 struct acquire_src {
 	/*
@@ -65,6 +67,7 @@ struct acquire_src {
 	struct certset	*set;		/* parsed, or NULL: not yet */
 	struct blocklist *bl;
 	struct rollback	 next;		/* its record, kept when published */
+	struct central	*central;	/* a signed store (central.h), or NULL */
 };
 
 /* What every source of one run shares. */

@@ -54,6 +54,7 @@ struct ex {
 	size_t		 nobj;
 	struct fleet_manifest man, prev;
 	int		 dfd, ofd;	/* dir, dir/objects */
+	time_t		 prevmtime;	/* of the manifest before, or 0 */
 	unsigned char	*oldman, *oldsig;
 	size_t		 oldmanlen, oldsiglen;
 };
@@ -275,6 +276,8 @@ current(struct ex *x)
 	struct stat st;
 	size_t i;
 
+	if (fstatat(x->dfd, FLEET_MANIFEST, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		x->prevmtime = st.st_mtime;
 	x->oldman = dir_read(x, FLEET_MANIFEST, FLEET_MAX_MANIFEST,
 	    &x->oldmanlen);
 	x->oldsig = dir_read(x, FLEET_SIGNATURE, FLEET_MAX_SIGNATURE,
@@ -372,6 +375,22 @@ serial_next(struct ex *x)
 	return 0;
 }
 
+/*
+ * A server's ETag is often the mtime's second and the size (nginx): a
+ * manifest written in the second of the one before, and as long, gets an
+ * mtime a second past the old one's, or hosts could be told 304.
+ */
+static void
+bump(const struct ex *x)
+{
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+
+	if (x->prevmtime == 0 || x->prevmtime < x->now)
+		return;
+	ts[1].tv_sec = x->prevmtime + 1;
+	utimensat(x->dfd, FLEET_MANIFEST, ts, AT_SYMLINK_NOFOLLOW);
+}
+
 /* manifest.p7s, then manifest, each by rename; the serial recorded. */
 static int
 manifest_write(struct ex *x)
@@ -415,6 +434,7 @@ manifest_write(struct ex *x)
 		goto out;
 	}
 	rc = commit(&pd, 1, x->d);
+	bump(x);
 out:
 	free(text);
 	free(sig);

@@ -277,11 +277,15 @@ fleetman_verify(const void *buf, size_t len, const unsigned char *sig,
 		rc = 0;
 		goto out;
 	}
-	if (ERR_GET_REASON(ERR_peek_error()) == CMS_R_SIGNER_CERTIFICATE_NOT_FOUND) {
-		ERR_clear_error();
+	switch (ERR_GET_REASON(ERR_peek_last_error())) {
+	case CMS_R_SIGNER_CERTIFICATE_NOT_FOUND:
 		snprintf(err, errsz, "signed by a key that is not pinned "
-		    "(none of the %zu signer certificate%s)", n, n == 1 ? "" :
-		    "s");
+		    "(by none of the %zu signer%s)", n, n == 1 ? "" : "s");
+		goto out;
+	case CMS_R_VERIFICATION_FAILURE:
+	case CMS_R_CONTENT_VERIFY_ERROR:
+		snprintf(err, errsz, "the manifest is not what was signed: "
+		    "altered on the way");
 		goto out;
 	}
 ssl:

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "capath.h"
+#include "central.h"
 #include "certdata.h"
 #include "cmd.h"
 #include "hooks.h"
@@ -240,7 +241,7 @@ stage_sets(struct run *r)
 	size_t i, j;
 
 	r->asets = xcalloc(p->nsrc, sizeof(*r->asets));
-	r->isets = xcalloc(p->nsrc, sizeof(*r->isets));
+	r->isets = xcalloc(p->nsrc * 2, sizeof(*r->isets));
 	if ((r->bl = blocklist_new()) == NULL)
 		return -1;
 	for (i = 0; i < p->nsrc; i++) {
@@ -252,6 +253,8 @@ stage_sets(struct run *r)
 		for (j = 0; j < s->bl->n; j++)
 			if (blocklist_add(r->bl, &s->bl->v[j]) == -1)
 				return -1;
+		if (central_intermediates(s) != NULL)	/* central.h */
+			r->isets[r->ni++] = central_intermediates(s);
 		if (s->spec.role == ROLE_ANCHORS)
 			r->asets[r->na++] = s->set;
 		else if (s->spec.role == ROLE_INTERMEDIATES)
@@ -349,7 +352,8 @@ stage_rollback(struct run *r)
 
 		rollback_release(&s->next);
 		if (s->spec.role == ROLE_BLOCKLIST || s->set == NULL ||
-		    s->spec.url == NULL || s->spec.path != NULL)
+		    s->spec.url == NULL || s->spec.path != NULL ||
+		    s->central != NULL)	/* its serial guards it: central.h */
 			continue;
 		if (s->buf != NULL && certdata_detect((char *)s->buf, s->len) &&
 		    certdata_version((char *)s->buf, s->len, ver, sizeof(ver)))
@@ -520,6 +524,12 @@ stage_record(struct run *r)
 	rec.until = (time_t)1 << 62;
 	for (i = 0; i < r->final->n && !c->keep_expired; i++) {
 		time_t t = not_after(r->final->v[i]);
+
+		if (t > 0 && t < rec.until)
+			rec.until = t;
+	}
+	for (i = 0; i < p->nsrc; i++) {	/* a signed store's valid-until */
+		time_t t = central_valid_until(&p->src[i]);
 
 		if (t > 0 && t < rec.until)
 			rec.until = t;

@@ -36,8 +36,10 @@
 # httpd_log prints the access log's path.  Its lines are "STATUS REQUEST",
 # e.g. "304 GET /roots.pem HTTP/1.1"; nginx writes one when it has finished
 # a request, which may be just after the client has its answer, so count
-# them with httpd_log_wait.  httpd_stop stops nginx (TERM, then KILL) and
-# removes the temp directory; it may be called twice.
+# them with httpd_log_wait.  HTTPD_DIR/bytes.log has the same lines with
+# the bytes sent first: "BYTES STATUS REQUEST" (fleet-sim.sh).  httpd_stop
+# stops nginx (TERM, then KILL) and removes the temp directory; it may be
+# called twice.
 #
 # As root, nginx's workers would switch to "nobody", who cannot read a
 # DOCROOT under a mode 700 mktemp directory: then the config says "user
@@ -97,6 +99,8 @@ events {
 http {
 	log_format tb '\$status \$request';
 	access_log "$HTTPD_DIR/access.log" tb;
+	log_format tbbytes '\$bytes_sent \$status \$request';
+	access_log "$HTTPD_DIR/bytes.log" tbbytes;
 	client_body_temp_path "$HTTPD_DIR/tmp/body";
 	proxy_temp_path "$HTTPD_DIR/tmp/proxy";
 	fastcgi_temp_path "$HTTPD_DIR/tmp/fastcgi";
