@@ -51,7 +51,8 @@ if command -v mandoc >/dev/null; then
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$CONF5"
 	# every key the parser knows (from its own "unknown key" messages)
 	# is documented, and nothing else is
-	for sec in "[output]" "[fetch]" "[source x]" "[probe x]" "[sendmail]"; do
+	for sec in "[output]" "[fetch]" "[source x]" "[probe x]" "[sendmail]" \
+	    "[export]"; do
 		printf '%s\nzzz = 1\n' "$sec" >"$W/keys.conf"
 		"$TB" -c "$W/keys.conf" update 2>&1 | sed -n 's/.*(\(.*\))$/\1/p' |
 		    tr ',' '\n' | tr -d ' '
