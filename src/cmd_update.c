@@ -34,7 +34,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: trustbuild [-c FILE] update [--out DIR] [--offline] [--force]\n"
-	    "                               [--diff] [--json]\n"
+	    "                               [--diff] [--strict] [--json]\n"
 	    "\n"
 	    "Fetch the configured root sets, keep a cached copy of each, add\n"
 	    "the intermediates the configured servers ([probe]) need, and\n"
@@ -55,6 +55,9 @@ usage(FILE *f)
 	    "                     nothing changed\n"
 	    "  --diff             show what would be added and removed; publish\n"
 	    "                     nothing\n"
+	    "  --strict           a root that a source's cross-check finds in\n"
+	    "                     one channel and not the other past its\n"
+	    "                     grace is an error: nothing is published\n"
 	    "  --json             what the run did as one JSON object, for\n"
 	    "                     monitoring: the outcome, each source, each\n"
 	    "                     probe, warnings and failures\n"
@@ -177,12 +180,14 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 		{ "force", no_argument, NULL, 'f' },
 		{ "diff", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pipeline p;
 	const char *outdir = NULL;
-	int ch, offline = 0, force = 0, diff_only = 0, json = 0, rc, ex;
+	int ch, offline = 0, force = 0, diff_only = 0, json = 0, strict = 0;
+	int rc, ex;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -200,6 +205,9 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 's':
+			strict = 1;
 			break;
 		default:
 			return cmd_usage(usage, ch);
@@ -219,6 +227,7 @@ cmd_update(int argc, char *argv[], struct config *cfg)
 	p.offline = offline;
 	p.force = force;
 	p.diff_only = diff_only;
+	p.strict = strict;
 	pipeline_update(&p);
 	ex = export_after(&p);
 	if (json) {

@@ -18,6 +18,7 @@
 #include "central.h"
 #include "certdata.h"
 #include "cmd.h"
+#include "crosscheck.h"
 #include "hooks.h"
 #include "log.h"
 #include "manifest.h"
@@ -220,7 +221,8 @@ stage_acquire(struct run *r)
 		if (acquire_resolve(&p->cfg->src[i], &p->src[i], r->d) == -1)
 			return -1;
 		p->nsrc++;
-		if (acquire_get(&ctx, &p->src[i]) == -1)
+		if (acquire_get(&ctx, &p->src[i]) == -1 ||
+		    crosscheck_source(&ctx, &p->src[i], p->strict) == -1)
 			return -1;
 	}
 	inputs_fingerprint(p, r->inputs);

@@ -49,6 +49,7 @@ struct pipeline {
 	int		 offline;	/* fetch nothing */
 	int		 force;		/* past the guards and the shortcut */
 	int		 diff_only;	/* show the change, publish nothing */
+	int		 strict;	/* a cross-check difference fails */
 	time_t		 now;
 	/* out */
 	enum pipeline_outcome outcome;

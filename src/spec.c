@@ -91,6 +91,9 @@ static const struct key {
 	{ SPEC_STORE, "why", K_STR, S(why), 0, 0, 0 },
 	{ SPEC_SOURCE | SPEC_STORE, "stale-after", K_DAYS, S(stale_after), 0,
 	    36500, 0 },
+	{ SPEC_SOURCE, "cross-check", K_STORE, S(cross_check), 0, 0, 0 },
+	{ SPEC_SOURCE, "cross-check-grace", K_DAYS, S(cross_check_grace), 0,
+	    3650, 0 },
 	{ SPEC_STORE, "path", K_PATHS, 0, 0, SPEC_MAX_PATHS, K_REPEAT },
 	{ SPEC_SOURCE, "sha256", K_SHA256, S(sha256), 0, 0, 0 },
 	{ SPEC_SOURCE, "sha256-url", K_URL, S(sha256_url), 0, 0, 0 },
@@ -134,6 +137,8 @@ static const struct key {
 #undef P
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+/* spec_set() keeps the keys seen in a section as bits of a uint64_t */
+_Static_assert(NKEYS <= 64, "more than 64 keys: widen spec_set's seen");
 
 static const char *
 where_name(enum spec_where w)

@@ -57,6 +57,13 @@ T=$HTTPD_TLS_URL
 TL=https://localhost:$HTTPD_TLS_PORT
 DOWN=https://127.0.0.1:1
 
+# FT: faketime; ASan refuses a preloaded library before its runtime:
+# let it be
+FT="faketime"
+case $TB in *asan*)
+	FT="env ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 faketime" ;;
+esac
+
 # conf NAME LINE...: $W/NAME.conf publishing into $W/NAME, [fetch] ca the
 # test CA, then the LINEs
 conf() {
@@ -151,11 +158,6 @@ check "and why" grep -q "^  why:        a test: the new layout first" "$W/out"
 check "and stale-after" grep -q "^  stale after 180 days unchanged$" "$W/out"
 
 if command -v faketime >/dev/null 2>&1; then
-	FT="faketime"
-	# ASan refuses a preloaded library before its runtime; let it be
-	case $TB in *asan*)
-		FT="env ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 faketime" ;;
-	esac
 	conf st "[source live]" "store = live"
 	run 0 "the store's source: fetched from its mirror" env \
 	    TRUSTBUILD_STORES="$W/stores" "$TB" -q -c "$W/st.conf" update
@@ -182,6 +184,103 @@ if command -v faketime >/dev/null 2>&1; then
 	check "nothing on stderr" [ ! -s "$W/err" ]
 else
 	skipped "stale-after: no faketime (scripts/deps.sh installs it)"
+fi
+
+# --- cross-check = curl: two channels must agree ---
+C74=$CORPUS/certdata/certdata-NSS_3_110_RTM-builtins2.74.txt
+CURL=$CORPUS/curl-cacert/cacert-2026-05-14.pem
+if [ -f "$C74" ] && [ -f "$CURL" ]; then
+	mkdir -p "$D/ca" "$D/tampered" "$W/xstores"
+	cp "$CURL" "$D/ca/cacert.pem"
+	(cd "$D/ca" && sha256sum cacert.pem >cacert.pem.sha256)
+	cp "$CURL" "$D/tampered/cacert.pem"
+	echo "# one more line" >>"$D/tampered/cacert.pem"
+	cp "$D/ca/cacert.pem.sha256" "$D/tampered/"
+	xstore() {
+		printf 'name = curl\ndescription = test\nurl = %s/cacert.pem\nformat = pem\nrole = anchors\nintegrity = sha256-url\nsha256-url = %s/cacert.pem.sha256\n' \
+		    "$1" "$1" >"$W/xstores/curl"
+	}
+	xstore "$T/ca"
+	XS="env TRUSTBUILD_STORES=$W/xstores"
+	conf x86 "[source mozilla]" "url = $C86" "cross-check = curl"
+	run 0 "certdata 2.86 and curl's cacert of 2026-05-14: published" \
+	    $XS "$TB" -v -c "$W/x86.conf" update
+	err_has "they agree" \
+	    "^trustbuild: \\[source mozilla\\]: cross-check with curl: the [0-9]+ server-auth roots agree$"
+	check "and nothing differs" [ "$(grep -c 'is in .* set and not in' "$W/err")" = 0 ]
+	check "curl's copy checked and cached beside the source's" \
+	    [ -f "$W/x86/state/cache/mozilla.cross-check.meta" ]
+	cp "$W/x86/bundle.crt" "$W/x86.before"
+
+	# what differs, by openssl: 2.74's server-auth anchors (expired too)
+	# against curl's, as SHA-256
+	fps() {
+		awk -v cmd="openssl x509 -noout -fingerprint -sha256" '
+		    /-----BEGIN CERTIFICATE-----/ { f = 1; c = "" }
+		    f { c = c $0 "\n" }
+		    /-----END CERTIFICATE-----/ {
+			f = 0; printf "%s", c | cmd; close(cmd)
+		    }' "$1" | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f' | sort -u
+	}
+	"$TB" -q build --keep-expired --bundle "$W/a74.pem" "$C74" 2>/dev/null
+	fps "$W/a74.pem" >"$W/a74.fp"
+	fps "$CURL" >"$W/curl.fp"
+	comm -3 "$W/a74.fp" "$W/curl.fp" | tr -d '\t' >"$W/diff.fp"
+	ndiff=$(grep -c '' "$W/diff.fp")
+	check "openssl finds roots that differ ($ndiff)" [ "$ndiff" -gt 0 ]
+
+	conf x74 "[source mozilla]" "url = $C74" "cross-check = curl"
+	run 0 "certdata 2.74 against the same: first seen today, within the grace" \
+	    $XS "$TB" -q -c "$W/x74.conf" update
+	check "nothing said within the 14 days" [ ! -s "$W/err" ]
+	check "first-seen recorded per root" [ "$(grep -c '' \
+	    "$W/x74/state/crosscheck/mozilla")" = "$ndiff" ]
+	if command -v faketime >/dev/null 2>&1; then
+		run 2 "15 days later: unchanged, exit 2 as always" $XS $FT -f +15d \
+		    "$TB" -q -c "$W/x74.conf" update
+		check "one line per root that differs" \
+		    [ "$(grep -c ': cross-check with curl: ' "$W/err")" = "$ndiff" ]
+		miss=0
+		while read -r fp; do
+			grep -q "(SHA-256 $fp) is in" "$W/err" || miss=$((miss + 1))
+		done <"$W/diff.fp"
+		check "naming every root openssl finds different, by SHA-256" \
+		    [ "$miss" = 0 ]
+		err_has "with its subject, the side it is on, and since when" \
+		    "^trustbuild: \\[source mozilla\\]: cross-check with curl: CN=GlobalSign Root CA,OU=Root CA,O=GlobalSign nv-sa,C=BE \\(SHA-256 ebd41040e4bb3ec742c9e381d31ef2a41a48b6685c96e7cef3c1df6cd4331c99\\) is in mozilla's set and not in curl's, since $(date -u +%Y-%m-%d) [0-9:]+ UTC$"
+		err_has "both ways" \
+		    "CN=TrustAsia TLS ECC Root CA,.* is in curl's set and not in mozilla's"
+	else
+		skipped "cross-check-grace: no faketime"
+	fi
+
+	# --strict: an error, nothing published
+	conf x86 "[source mozilla]" "url = $C74" "cross-check = curl" \
+	    "cross-check-grace = 0"
+	run 1 "--strict, 2.74 where 2.86 is published: exit 1" $XS "$TB" -q \
+	    -c "$W/x86.conf" update --strict
+	check "every root that differs is an error" \
+	    [ "$(grep -c '; refusing to publish (--strict)$' "$W/err")" = "$ndiff" ]
+	check "nothing published: the bundle is as it was" \
+	    cmp "$W/x86/bundle.crt" "$W/x86.before"
+	run 0 "without --strict the same is said and published" $XS "$TB" -q \
+	    -c "$W/x86.conf" update
+	check "one notice per root" \
+	    [ "$(grep -c ': cross-check with curl: ' "$W/err")" = "$ndiff" ]
+
+	# a tampered cacert.pem (its checksum file does not vouch): no check
+	xstore "$T/tampered"
+	conf xt "[source mozilla]" "url = $C86" "cross-check = curl"
+	run 0 "curl's file tampered: the run goes on" $XS "$TB" -q \
+	    -c "$W/xt.conf" update
+	err_has "saying there is no cross-check this run, and why" \
+	    "^trustbuild: \\[source mozilla\\]: no cross-check with curl this run: .*SHA-256 [0-9a-f]+ is not [0-9a-f]+ from '$T/tampered/cacert.pem.sha256'; the download is refused$"
+	run 1 "with --strict that is an error" $XS "$TB" -q -c "$W/xt.conf" \
+	    update --strict
+	err_has "saying nothing is published" \
+	    "no cross-check with curl this run \\(--strict: nothing is published\\)"
+else
+	skipped "cross-check: no corpus certdata 2.74 or cacert 2026-05-14"
 fi
 
 done_testing

@@ -200,6 +200,10 @@ test_refused(void)
 	CHECK(refused("[source a]\nurl = https://x/1\nurl = https://x/2\n"
 	    "url = https://x/3\nurl = https://x/4\nurl = https://x/5\n"
 	    "url = https://x/6\n", "line 7: more than 5 urls"));
+	CHECK(refused("[source a]\nurl = https://x/a\ncross-check = ../c\n",
+	    "line 3: '../c' is not a store name"));
+	CHECK(refused("[source a]\nurl = https://x/a\ncross-check-grace = 4000\n",
+	    "line 3: cross-check-grace must be a number from 0 to 3650"));
 	CHECK(refused("[source a]\nurl = https://x/a\nstale-after = soon\n",
 	    "line 3: stale-after must be a number from 0 to 36500, not 'soon'"));
 	CHECK(refused("[source a]\nurl = ftp://x/y\n", "line 2: url 'ftp://x/y'"));
