@@ -54,6 +54,7 @@ int	cmd_export(int argc, char *argv[], struct config *cfg);
 int	cmd_list(int argc, char *argv[], struct config *cfg);
 int	cmd_probe(int argc, char *argv[], struct config *cfg);
 int	cmd_sendmail_check(int argc, char *argv[], struct config *cfg);
+int	cmd_postfix_check(int argc, char *argv[], struct config *cfg);
 int	cmd_sendmail_setup(int argc, char *argv[], struct config *cfg);
 int	cmd_stores(int argc, char *argv[], struct config *cfg);
 int	cmd_update(int argc, char *argv[], struct config *cfg);

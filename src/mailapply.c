@@ -238,6 +238,11 @@ mailapply_probe_relays(struct mailapply *r)
 		const char *argv[] = { self, "probe", "--bundle", r->mp->bundle,
 		    "--capath", r->mp->capath, r->mp->relay[i].url, NULL };
 
+		if (r->mp->capath == NULL) {	/* the MTA reads no CApath */
+			argv[4] = r->mp->relay[i].url;
+			argv[5] = NULL;
+		}
+
 		printf("relay %s (%s):\n", r->mp->relay[i].url,
 		    r->mp->relay[i].from);
 		if (mailapply_run(argv) != 0)

@@ -115,6 +115,9 @@ void	check_log(struct report *r, const struct mailcheck_log *src,
  */
 void	mailcheck_sendmail_notes(struct report *r, const struct maillog *lg,
 	    const char *name, int loglevel, int after);
+/* Postfix's: no TLS lines (smtp_tls_loglevel 0). */
+void	mailcheck_postfix_notes(struct report *r, const struct maillog *lg,
+	    const char *name, int loglevel, int after);
 /* When the store of want last changed (its newest mtime), or 0. */
 time_t	mailcheck_changed(const struct mailcheck_want *want);
 

@@ -116,6 +116,18 @@ mailcheck_sendmail_notes(struct report *r, const struct maillog *lg,
 }
 
 void
+mailcheck_postfix_notes(struct report *r, const struct maillog *lg,
+    const char *name, int loglevel, int after)
+{
+	if (!after && lg->client_lines == 0)
+		finding(r, L_NOTE, loglevel == 0 ? "postconf -e "
+		    "'smtp_tls_loglevel=1'" : NULL, "%s has no TLS lines of "
+		    "Postfix's SMTP client%s", name, loglevel == 0 ?
+		    " (smtp_tls_loglevel is 0: Postfix logs them at 1 and up)" :
+		    "");
+}
+
+void
 check_log(struct report *r, const struct mailcheck_log *src,
     const struct mailplan *mp, int loglevel)
 {

@@ -42,6 +42,8 @@ static const struct command {
 	    "sign the published store into [export] dir for other hosts" },
 	{ "list", cmd_list, CMD_CONFIG_OPT,
 	    "certificates of a bundle, CApath, source, or the published store" },
+	{ "postfix-check", cmd_postfix_check, CMD_CONFIG_OPT,
+	    "find what keeps Postfix from verifying: main.cf, chroot, log" },
 	{ "probe", cmd_probe, CMD_CONFIG_OPT,
 	    "show a server's chain and why it does (not) verify; AIA" },
 	{ "sendmail-check", cmd_sendmail_check, CMD_CONFIG_OPT,

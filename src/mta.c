@@ -13,6 +13,8 @@
 #include "mailcheck.h"
 #include "maillog.h"
 #include "mta.h"
+#include "pfconf.h"
+#include "postfix.h"
 #include "sendmail.h"
 #include "smconf.h"
 #include "smrelay.h"
@@ -129,6 +131,42 @@ sm_said(const struct maillog_relay *r, char *buf, size_t size)
 	return buf;
 }
 
+/* Postfix's configuration directory at path: relayhost, the maps. */
+static int
+pf_config_relays(const char *path, struct mta_target *out, int max,
+    char *why, size_t wsize)
+{
+	struct pfconf *p = xmalloc(sizeof(*p));
+	int n;
+
+	/* from cron as root: trustbuild's own reader, postconf not run */
+	if (pfconf_load(p, path, 0) == -1) {
+		snprintf(why, wsize, "%s", p->main_why);
+		free(p);
+		return -1;
+	}
+	n = pfconf_relays(p, out, max);
+	pfconf_release(p);
+	free(p);
+	return n;
+}
+
+static const char *
+pf_said(const struct maillog_relay *r, char *buf, size_t size)
+{
+	if (strcmp(r->verify, "FAIL") == 0 && r->verifymsg[0] != '\0')
+		snprintf(buf, size, "\"certificate verification failed: %s\"",
+		    r->verifymsg);
+	else
+		snprintf(buf, size, "\"%s TLS connection established\"",
+		    strcmp(r->verify, "OK") == 0 ? "Trusted" :
+		    strcmp(r->verify, "FAIL") == 0 ? "Untrusted" : "Anonymous");
+	return buf;
+}
+
+static const char *const pf_ids[] = { "postfix/smtp", "postfix/relay",
+    NULL };
+
 static const char *const sm_ids[] = { "sendmail", "sm-mta", "sm-msp-queue",
     NULL };
 
@@ -138,6 +176,12 @@ const struct mta mta_table[] = {
 	    mailcheck_sendmail_notes, "verify=FAIL", "fetch its missing intermediates (trustbuild sendmail-setup "
 	    "--apply does this for the relays of the .mc):", "mc",
 	    offsetof(struct config, sendmail) },
+	{ "postfix", "postfix-relays", "postfix-", pf_ids,
+	    maillog_postfix_line, pf_log_relay, pf_config_relays, pf_said,
+	    mailcheck_postfix_notes, "a failed verification", "fetch its "
+	    "missing intermediates (trustbuild postfix-setup --apply does "
+	    "this for relayhost and the relays of the maps):", "config-dir",
+	    offsetof(struct config, postfix) },
 };
 const size_t mta_count = sizeof(mta_table) / sizeof(mta_table[0]);
 

@@ -198,6 +198,7 @@ main(int argc, char *argv[])
 	test_sendmail();
 	test_maillog();
 	test_smrelay();
+	test_postfix();
 	test_fetch();
 	test_manifest();
 	test_rollback();

@@ -74,6 +74,7 @@ void	test_probe(void);
 void	test_sendmail(void);
 void	test_maillog(void);
 void	test_smrelay(void);
+void	test_postfix(void);
 void	test_fetch(void);
 void	test_manifest(void);
 void	test_rollback(void);
