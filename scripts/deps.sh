@@ -12,7 +12,8 @@ set -u
 # at test time: rpmbuild, cpio, zip, gcab, bsdtar, zstd, bzip2; the HTTP
 # server of the update tests: nginx; the real-sendmail test: sendmail-bin,
 # sendmail-cf, m4 (where no other MTA is installed); the clock moved past
-# stale-after (tests/e2e/sources_live.sh): faketime
+# stale-after (tests/e2e/sources_live.sh) and around distrust-after dates
+# (tests/e2e/distrust.sh): faketime
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
 mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light

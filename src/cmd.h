@@ -14,6 +14,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "spec.h"
+
 enum exit_status {
 	EXIT_CHANGED = 0,	/* success; for build: something was published */
 	EXIT_ERROR = 1,
@@ -48,6 +50,14 @@ int	cmd_usage(void (*usage)(FILE *), int ch);
  */
 int	cmd_json_args(int argc, char *argv[], void (*usage)(FILE *),
 	    int *json);
+
+/*
+ * --store NAME[=PATH] (build): a local copy of a known root set.  The
+ * definition gives the format (checked against the content), the member of
+ * an archive, the role, and a pin when it has one.  The SOURCE string made
+ * (malloc'd) goes to *src, the role to *role.  -1 after a message.
+ */
+int	cmd_store_source(const char *arg, char **src, enum source_role *role);
 
 int	cmd_build(int argc, char *argv[], struct config *cfg);
 int	cmd_export(int argc, char *argv[], struct config *cfg);

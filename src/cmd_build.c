@@ -5,13 +5,13 @@
  * purpose, blocklist, exclusions, expiry, intermediates that chain) -> the
  * writers[] stage every output -> all are committed, or none.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "capath.h"
 #include "cmd.h"
@@ -20,10 +20,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "policy.h"
-#include "format.h"
 #include "source.h"
-#include "state.h"
-#include "store.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -35,7 +32,8 @@ usage(FILE *f)
 	    "                        [--keep-expired] [--intermediates SOURCE]...\n"
 	    "                        [--exclude SHA256]... [--bundle FILE]\n"
 	    "                        [--capath DIR] [--compat] [--store NAME[=PATH]]...\n"
-	    "                        [SOURCE...]\n"
+	    "                        [--distrust-after keep|drop|drop-when-safe]\n"
+	    "                        [--leaf-lifetime DAYS] [SOURCE...]\n"
 	    "\n"
 	    "Build a trust store from local root sets.  A SOURCE is a file or a\n"
 	    "directory: Mozilla certdata.txt, PEM, DER, PKCS#7, CCADB's CSV\n"
@@ -56,6 +54,11 @@ usage(FILE *f)
 	    "  --store NAME[=PATH]  a local copy of a known root set (see\n"
 	    "                       'trustbuild stores'): its format, member and\n"
 	    "                       role come from the definition (repeatable)\n"
+	    "  --distrust-after M   a root Mozilla distrusts after a date: keep it,\n"
+	    "                       drop it from the date, or drop-when-safe\n"
+	    "                       (default): once the leaves it issued before\n"
+	    "                       the date have expired\n"
+	    "  --leaf-lifetime DAYS the longest a leaf lives (default 398)\n"
 	    "\n"
 	    "Exit status: 0 published a change, 2 nothing changed, 1 error\n"
 	    "(nothing published).\n");
@@ -67,74 +70,6 @@ push(char ***v, size_t *n, char *s)
 {
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = s;
-}
-
-/*
- * --store NAME[=PATH]: a local copy of a known root set.  The definition
- * gives the format (checked against the content), the member of an
- * archive, the role, and a pin when it has one.  The SOURCE string made
- * (malloc'd) goes to *src, the role to *role.
- */
-static int
-store_source(const char *arg, char **src, enum source_role *role)
-{
-	struct source_spec st;
-	const char *eq = strchr(arg, '=');
-	struct diags d = DIAGS_INIT;
-	char *name, *path = NULL, hex[65];
-	unsigned char *buf = NULL;
-	size_t len, i;
-	enum source_format f;
-	int rc = -1;
-
-	name = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup(arg);
-	if (store_load(name, &st, &d) == -1) {
-		diags_report(&d);
-		free(name);
-		return -1;
-	}
-	if (eq != NULL && eq[1] != '\0')
-		path = xstrdup(eq + 1);
-	else
-		for (i = 0; i < st.npaths && path == NULL; i++)
-			if (access(st.paths[i], R_OK) == 0)
-				path = xstrdup(st.paths[i]);
-	if (path == NULL) {
-		if (st.npaths > 0)
-			log_err("--store %s: none of its paths exists here; "
-			    "give one: --store %s=PATH", name, name);
-		else
-			log_err("--store %s: give a local copy of %s: --store "
-			    "%s=PATH", name, st.url, name);
-		goto out;
-	}
-	if (source_read_file(path, SOURCE_MAX_FILE, &buf, &len, &d) == -1) {
-		diags_report(&d);
-		goto out;
-	}
-	f = format_detect(buf, len);
-	if (f != st.fmt) {
-		log_err("'%s': the %s store is %s, but this file is %s", path,
-		    name, st.format, f == FORMAT_UNKNOWN ? "no certificate "
-		    "source" : format_name(f));
-		goto out;
-	}
-	state_sha256_hex(buf, len, hex);
-	if (st.sha256 != NULL && strcasecmp(hex, st.sha256) != 0) {
-		log_err("'%s': SHA-256 %s is not the %s store's pin %s (%s)",
-		    path, hex, name, st.sha256, st.file);
-		goto out;
-	}
-	*src = st.member != NULL ? xasprintf("%s#%s", path, st.member) :
-	    xstrdup(path);
-	*role = st.role;
-	rc = 0;
-out:
-	free(buf);
-	free(path);
-	free(name);
-	spec_release(&st);
-	return rc;
 }
 
 /* What the options ask for. */
@@ -150,7 +85,8 @@ static int
 option(struct build *b, int ch, const char *arg)
 {
 	enum source_role role;
-	char *src;
+	unsigned long days;
+	char *src, *end;
 	int w;
 
 	switch (ch) {
@@ -182,8 +118,27 @@ option(struct build *b, int ch, const char *arg)
 	case 'C':
 		b->out.flags |= CAPATH_COMPAT;
 		break;
+	case 'D':
+		if ((w = distrust_mode_from_name(arg)) == -1) {
+			log_err("--distrust-after '%s': use keep, drop or "
+			    "drop-when-safe", arg);
+			return -1;
+		}
+		b->pol.distrust = (enum distrust_mode)w;
+		break;
+	case 'L':
+		errno = 0;
+		days = strtoul(arg, &end, 10);
+		if (!isdigit((unsigned char)*arg) || *end != '\0' ||
+		    errno != 0 || days < 1 || days > POLICY_LEAF_LIFETIME_MAX) {
+			log_err("--leaf-lifetime '%s': not a number of days "
+			    "from 1 to %d", arg, POLICY_LEAF_LIFETIME_MAX);
+			return -1;
+		}
+		b->pol.leaf_lifetime = (unsigned)days;
+		break;
 	case 's':
-		if (store_source(arg, &src, &role) == -1)
+		if (cmd_store_source(arg, &src, &role) == -1)
 			return -1;
 		push(&b->owned, &b->nowned, src);
 		if (role == ROLE_INTERMEDIATES)
@@ -245,6 +200,8 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 		{ "intermediates", required_argument, NULL, 'i' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "compat", no_argument, NULL, 'C' },
+		{ "distrust-after", required_argument, NULL, 'D' },
+		{ "leaf-lifetime", required_argument, NULL, 'L' },
 		{ "store", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -258,6 +215,8 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 	memset(&b, 0, sizeof(b));
 	b.out = (struct output)OUTPUT_INIT;
 	b.pol.purpose = PURPOSE_SERVER_AUTH;
+	b.pol.distrust = DISTRUST_MODE_DEFAULT;
+	b.pol.leaf_lifetime = POLICY_LEAF_LIFETIME;
 	b.pol.now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		if (output_getopt(&b.out, ch, optarg))

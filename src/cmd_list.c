@@ -118,9 +118,12 @@ print_text(struct cert *c, const struct manifest_cert *mc, time_t now,
 	distrust_of(c, mc, d, t);
 	for (p = 0; p < 2; p++)
 		if (d[p] == DISTRUST_AFTER)
-			printf("%s distrust after: %s\n", dname[p],
+			printf("%s distrust after: %s\nnote:       NSS (Firefox, "
+			    "Thunderbird) does not trust %s leaves it issued\n"
+			    "            after that date; OpenSSL cannot tell, and "
+			    "trusts them while it is kept\n", dname[p],
 			    cert_time_t_str(t[p], when, sizeof(when)) ? when :
-			    "?");
+			    "?", dname[p]);
 	printf("expired:    %s\n", cert_is_expired(c, now) ? "yes" : "no");
 	printf("source:     %s\n", text_esc(c->nsources ? c->sources[0] : "",
 	    esc, sizeof(esc)));

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "ini.h"
 #include "log.h"
+#include "policy.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -281,6 +282,8 @@ defaults(struct config *c, const char *file)
 	c->state = xstrdup(CONFIG_STATE);
 	c->hooks = xstrdup(CONFIG_HOOKS);
 	c->purpose = PURPOSE_SERVER_AUTH;
+	c->distrust = DISTRUST_MODE_DEFAULT;
+	c->leaf_lifetime = POLICY_LEAF_LIFETIME;
 	c->shrink_limit = 10;
 	c->lock_wait = 120;
 	c->connect_timeout = 30;

@@ -77,6 +77,8 @@ struct config {
 	enum purpose	 purpose;
 	int		 keep_expired;
 	int		 compat;
+	int		 distrust;	/* enum distrust_mode (policy.h) */
+	unsigned	 leaf_lifetime;	/* days, for drop-when-safe */
 	unsigned	 shrink_limit;	/* percent of anchors; default 10 */
 	unsigned	 lock_wait;	/* seconds */
 	unsigned	 hook_timeout;	/* seconds per hook */

@@ -79,21 +79,34 @@ pipeline_policy(struct policy *pol, struct certset **asets, size_t na,
     const char *hint, struct policy_stats *st, struct diags *d)
 {
 	struct certset *final;
-
-	char expired[128] = "";
+	struct distrust_cut cut;
+	char expired[128] = "", why[128] = "";
 
 	if ((final = policy_build(pol, asets, na, isets, ni, bl, st)) == NULL)
 		return NULL;
+	/* distrust-after, for the [output] section (policy.h) */
+	policy_distrust(final, pol->purpose, pol->distrust, pol->leaf_lifetime,
+	    pol->now, &cut);
+	policy_distrust_say(&cut, d);
+	policy_distrust_apply(&final, &cut);
+	st->distrusted = cut.nout;
+	st->anchors -= cut.nanchors;
+	st->intermediates -= cut.nout - cut.nanchors;
+	pol->distrust_next = cut.next;
+	policy_distrust_release(&cut);
 	if (st->expired > 0 && log_verbosity < LOG_VERBOSE)
 		snprintf(expired, sizeof(expired), "left out %zu expired "
 		    "anchor%s (-v names them, %s keeps them)", st->expired,
 		    st->expired == 1 ? "" : "s", hint);
+	if (st->distrusted > 0)
+		snprintf(why, sizeof(why), "; %zu left out by distrust-after "
+		    "(see above; its mode keep keeps them)", st->distrusted);
 	/* an empty set: one refusal that says what was left out */
 	if (final->n == 0 || st->anchors == 0) {
 		diag_err(d, NULL, 0, "refusing to publish an empty set: no "
-		    "certificate of the sources is a trust anchor for %s%s%s",
+		    "certificate of the sources is a trust anchor for %s%s%s%s",
 		    purpose_name(pol->purpose), expired[0] ? "; " : "",
-		    expired);
+		    expired, why);
 		certset_free(final);
 		return NULL;
 	}
@@ -141,9 +154,11 @@ inputs_fingerprint(const struct pipeline *p, char out[65])
 		return;
 	}
 	snprintf(line, sizeof(line), "trustbuild %s\nbundle %s\ncapath %s\n"
-	    "purpose %s\nkeep-expired %d\ncompat %d\n", TRUSTBUILD_VERSION,
-	    c->bundle ? c->bundle : "-", c->capath ? c->capath : "-",
-	    purpose_name(c->purpose), c->keep_expired, c->compat);
+	    "purpose %s\nkeep-expired %d\ncompat %d\ndistrust-after %s %u\n",
+	    TRUSTBUILD_VERSION, c->bundle ? c->bundle : "-",
+	    c->capath ? c->capath : "-", purpose_name(c->purpose),
+	    c->keep_expired, c->compat, distrust_mode_name(c->distrust),
+	    c->leaf_lifetime);
 	EVP_DigestUpdate(md, line, strlen(line));
 	EVP_DigestUpdate(md, c->exclude, c->nexclude * 32);
 	for (i = 0; i < p->nsrc; i++) {
@@ -390,6 +405,8 @@ stage_policy(struct run *r)
 
 	r->pol.purpose = p->cfg->purpose;
 	r->pol.keep_expired = p->cfg->keep_expired;
+	r->pol.distrust = p->cfg->distrust;
+	r->pol.leaf_lifetime = p->cfg->leaf_lifetime;
 	r->pol.now = p->now;
 	r->final = pipeline_policy(&r->pol, r->asets, r->na, r->isets, r->ni,
 	    r->bl, "keep-expired = yes", &p->st, r->d);
@@ -536,6 +553,9 @@ stage_record(struct run *r)
 		if (t > 0 && t < rec.until)
 			rec.until = t;
 	}
+	/* the day distrust-after leaves a root out, the inputs as they are */
+	if (r->pol.distrust_next != 0 && r->pol.distrust_next < rec.until)
+		rec.until = r->pol.distrust_next;
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
 	    p->now) == -1 || probeset_remember(&p->ps, r->final,
 	    p->now, &r->next, r->d) == -1) {

@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "diag.h"
 #include "policy.h"
 #include "verify.h"
+#include "xalloc.h"
 
 /* A decision, for -v. */
 /*
@@ -365,4 +369,251 @@ policy_admit(struct policy *pol, struct certset **cands, size_t n,
 		return -1;
 	certset_sort(set);
 	return (int)(st->intermediates - before);
+}
+
+/* Distrust-after (policy.h): which certificates an output leaves out. */
+
+static const char *const mode_names[] = {
+	NULL, "keep", "drop", "drop-when-safe"
+};
+
+const char *
+distrust_mode_name(enum distrust_mode m)
+{
+	if (m <= DISTRUST_MODE_UNSET || m > DISTRUST_MODE_DROP_WHEN_SAFE)
+		m = DISTRUST_MODE_DEFAULT;
+	return mode_names[m];
+}
+
+int
+distrust_mode_from_name(const char *name)
+{
+	int m;
+
+	for (m = DISTRUST_MODE_KEEP; m <= DISTRUST_MODE_DROP_WHEN_SAFE; m++)
+		if (strcmp(name, mode_names[m]) == 0)
+			return m;
+	return -1;
+}
+
+static void
+push_line(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+/* An anchor for purpose p: the source trusts it for p, or says nothing. */
+static int
+anchor_for(const struct cert *c, int p)
+{
+	enum trust t = c->trust[p];
+
+	return t == TRUST_DELEGATOR || t == TRUST_UNSPECIFIED;
+}
+
+/*
+ * The instant from which mode leaves c out for purpose p (its dates as
+ * "what Mozilla says" text into why), or 0 when it never does.  "any":
+ * the later of its purposes', and none if one has no date.
+ */
+static time_t
+cut_from(const struct cert *c, enum purpose p, enum distrust_mode mode,
+    unsigned days, char *why, size_t size)
+{
+	static const char *what[2] = { "server", "email" };
+	char when[32];
+	time_t limit = 0, t;
+	size_t len = 0;
+	int q, n = 0;
+
+	why[0] = '\0';
+	for (q = 0; q < 2; q++) {
+		if (p != PURPOSE_ANY && (int)p != q)
+			continue;
+		if (p == PURPOSE_ANY && !anchor_for(c, q))
+			continue;
+		if (c->distrust[q] != DISTRUST_AFTER)
+			return 0;
+		t = c->distrust_after[q];
+		if (mode == DISTRUST_MODE_DROP_WHEN_SAFE)
+			t += (time_t)days * 86400;
+		if (t > limit)
+			limit = t;
+		if (!cert_time_t_str(c->distrust_after[q], when, sizeof(when)))
+			snprintf(when, sizeof(when), "?");
+		len += (size_t)snprintf(why + len, len < size ? size - len : 0,
+		    "%s%s certificate it issued after %s", n++ ? " nor an " :
+		    "Mozilla trusts no ", what[q], when);
+		if (len >= size)
+			len = size - 1;
+	}
+	return n > 0 ? limit : 0;
+}
+
+/*
+ * The intermediates of set that still chain to a certificate kept: the
+ * others join cut.  An intermediate stays when a certificate kept issued
+ * it (names, key identifiers and its signature), in rounds until none
+ * changes.
+ */
+static void
+cut_intermediates(const struct certset *set, unsigned char *gone,
+    struct distrust_cut *cut)
+{
+	unsigned char *ok = xcalloc(set->n ? set->n : 1, 1);
+	char hex[65];
+	size_t i, j;
+	int more;
+
+	for (i = 0; i < set->n; i++)
+		ok[i] = set->v[i]->role != ROLE_INTERMEDIATE && !gone[i];
+	do {
+		more = 0;
+		for (i = 0; i < set->n; i++) {
+			X509 *x = set->v[i]->x509;
+			EVP_PKEY *k;
+
+			if (ok[i] || gone[i])
+				continue;
+			for (j = 0; j < set->n && !ok[i]; j++) {
+				if (!ok[j] || j == i || X509_check_issued(
+				    set->v[j]->x509, x) != X509_V_OK)
+					continue;
+				k = X509_get0_pubkey(set->v[j]->x509);
+				if (k != NULL && X509_verify(x, k) == 1)
+					ok[i] = 1, more = 1;
+			}
+		}
+	} while (more);
+	ERR_clear_error();
+	for (i = 0; i < set->n; i++) {
+		struct cert *c = set->v[i];
+
+		if (ok[i] || gone[i])
+			continue;
+		gone[i] = 1;
+		cut->out = xreallocarray(cut->out, cut->nout + 1,
+		    sizeof(*cut->out));
+		cut->out[cut->nout++] = c;
+		cert_hex(c->sha256, 32, hex, 0);
+		push_line(&cut->said, &cut->nsaid, xasprintf("left out "
+		    "intermediate \"%s\" [sha256 %.16s]: it chains only to "
+		    "roots left out by distrust-after", name_of(c), hex));
+	}
+	free(ok);
+}
+
+size_t
+policy_distrust(const struct certset *set, enum purpose p,
+    enum distrust_mode mode, unsigned days, time_t now,
+    struct distrust_cut *cut)
+{
+	char why[512], when[64], lim[32], hex[65];
+	unsigned char *gone;
+	size_t i;
+
+	memset(cut, 0, sizeof(*cut));
+	if (mode == DISTRUST_MODE_UNSET)
+		mode = DISTRUST_MODE_DEFAULT;
+	if (days == 0)
+		days = POLICY_LEAF_LIFETIME;
+	gone = xcalloc(set->n ? set->n : 1, 1);
+	for (i = 0; i < set->n; i++) {
+		struct cert *c = set->v[i];
+		time_t from;
+
+		if (c->role == ROLE_INTERMEDIATE || (from = cut_from(c, p,
+		    mode, days, why, sizeof(why))) == 0)
+			continue;
+		cert_hex(c->sha256, 32, hex, 0);
+		if (!cert_time_t_str(from, lim, sizeof(lim)))
+			snprintf(lim, sizeof(lim), "?");
+		if (mode == DISTRUST_MODE_KEEP) {
+			push_line(&cut->noted, &cut->nnoted, xasprintf("kept "
+			    "root \"%s\" [sha256 %.16s]: %s, but OpenSSL cannot "
+			    "tell those apart (distrust-after = keep)",
+			    name_of(c), hex, why));
+			continue;
+		}
+		if (now <= from) {
+			push_line(&cut->noted, &cut->nnoted, xasprintf("kept "
+			    "root \"%s\" [sha256 %.16s] until %s: %s (distrust-"
+			    "after = %s)", name_of(c), hex, lim, why,
+			    distrust_mode_name(mode)));
+			if (cut->next == 0 || from + 1 < cut->next)
+				cut->next = from + 1;
+			continue;
+		}
+		gone[i] = 1;
+		cut->out = xreallocarray(cut->out, cut->nout + 1,
+		    sizeof(*cut->out));
+		cut->out[cut->nout++] = c;
+		cut->nanchors++;
+		if (mode == DISTRUST_MODE_DROP)
+			snprintf(when, sizeof(when), "drop");
+		else
+			snprintf(when, sizeof(when), "drop-when-safe, "
+			    "leaf-lifetime = %u", days);
+		push_line(&cut->said, &cut->nsaid, xasprintf("left out root "
+		    "\"%s\" [sha256 %.16s]: %s%s%s (distrust-after = %s)",
+		    name_of(c), hex, why, mode == DISTRUST_MODE_DROP ? "" :
+		    "; those issued before expired by ", mode ==
+		    DISTRUST_MODE_DROP ? "" : lim, when));
+	}
+	if (cut->nanchors > 0)
+		cut_intermediates(set, gone, cut);
+	free(gone);
+	return cut->nout;
+}
+
+void
+policy_distrust_say(const struct distrust_cut *cut, struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < cut->nsaid; i++)
+		diag_warn(d, NULL, 0, "%s", cut->said[i]);
+	for (i = 0; i < cut->nnoted; i++)
+		diag_info(d, NULL, 0, "%s", cut->noted[i]);
+}
+
+void
+policy_distrust_apply(struct certset **set, const struct distrust_cut *cut)
+{
+	struct certset *old = *set, *kept;
+	size_t i, j;
+
+	if (cut->nout == 0)
+		return;
+	kept = certset_new();
+	for (i = 0; i < old->n; i++) {
+		for (j = 0; j < cut->nout; j++)
+			if (cut->out[j] == old->v[i])
+				break;
+		if (j < cut->nout)
+			continue;
+		certset_add(kept, old->v[i]);
+		old->v[i] = NULL;
+	}
+	certset_free(old);
+	certset_sort(kept);
+	*set = kept;
+}
+
+void
+policy_distrust_release(struct distrust_cut *cut)
+{
+	size_t i;
+
+	if (cut == NULL)
+		return;
+	for (i = 0; i < cut->nsaid; i++)
+		free(cut->said[i]);
+	for (i = 0; i < cut->nnoted; i++)
+		free(cut->noted[i]);
+	free(cut->said);
+	free(cut->noted);
+	free(cut->out);
+	memset(cut, 0, sizeof(*cut));
 }

@@ -24,6 +24,27 @@
  *
  * Each refusal is said (an info entry in pol->d, shown with -v) and
  * counted in policy_stats.  Nothing is printed.
+ *
+ * Distrust-after, for outputs read by OpenSSL, which cannot store the
+ * date: Mozilla distrusts the leaves a root issued after its distrust-after
+ * date (per purpose: server-auth has one, email another) but still trusts
+ * those issued before.  policy_distrust() says which certificates of a
+ * finished set an output leaves out, by its mode:
+ *   keep            none (OpenSSL then trusts leaves issued after the date)
+ *   drop            a root from its date on
+ *   drop-when-safe  a root once its date plus the leaf lifetime (the
+ *                   longest a leaf issued before the date may live) has
+ *                   passed: no leaf NSS trusts can chain to it any more
+ * and the intermediates that chain only to roots left out.  It is pure:
+ * set, purpose, mode, lifetime and now in, the decision and its lines out.
+ *
+ *	struct distrust_cut cut;
+ *	policy_distrust(set, purpose, mode, days, now, &cut);
+ *	policy_distrust_say(&cut, d);		// the lines, into d
+ *	policy_distrust_apply(&set, &cut);	// or render without cut.out
+ *	policy_distrust_release(&cut);
+ *
+ * pipeline_policy() does that for the [output] section (build, update).
  */
 #ifndef TB_POLICY_H
 #define TB_POLICY_H
@@ -39,9 +60,26 @@ struct policy_reject {
 	char		*by;			/* the source that said so */
 };
 
+/* distrust-after = ... of an output; UNSET: as [output], else the default */
+enum distrust_mode {
+	DISTRUST_MODE_UNSET = 0,
+	DISTRUST_MODE_KEEP,
+	DISTRUST_MODE_DROP,
+	DISTRUST_MODE_DROP_WHEN_SAFE
+};
+
+#define DISTRUST_MODE_DEFAULT	DISTRUST_MODE_DROP_WHEN_SAFE
+/* days: the longest leaf certificate the CA/Browser Forum allows (2020) */
+#define POLICY_LEAF_LIFETIME	398
+#define POLICY_LEAF_LIFETIME_MAX 3650
+
 struct policy {
 	enum purpose	 purpose;
 	int		 keep_expired;
+	enum distrust_mode distrust;		/* for pipeline_policy() */
+	unsigned	 leaf_lifetime;		/* days; 0: the default */
+	time_t		 distrust_next;		/* out: when that decision
+						   changes next, or 0 */
 	unsigned char	(*exclude)[32];		/* SHA-256s to leave out */
 	size_t		 nexclude;
 	time_t		 now;
@@ -58,6 +96,22 @@ struct policy_stats {
 	size_t	not_trusted;		/* wrong or no trust for the purpose */
 	size_t	blocked, excluded, expired;
 	size_t	refused;		/* intermediates not admitted */
+	size_t	distrusted;		/* left out by distrust-after */
+};
+
+/* What policy_distrust() decided. */
+struct distrust_cut {
+	struct cert	**out;		/* left out; borrowed from the set */
+	size_t		 nout;
+	size_t		 nanchors;	/* of which roots (the rest chained
+					   only to them) */
+	char		**said;		/* a notice per root left out, and
+					   per intermediate */
+	size_t		 nsaid;
+	char		**noted;	/* info (-v): roots kept, and until when */
+	size_t		 nnoted;
+	time_t		 next;		/* the next instant the decision
+					   changes, or 0: never */
 };
 
 /*
@@ -85,5 +139,30 @@ int		 policy_admit(struct policy *pol, struct certset **cands,
 
 /* Free what policy_build learnt (not exclude, which the caller owns). */
 void		 policy_release(struct policy *pol);
+
+/*
+ * Which certificates of set (the gate's result) an output for purpose p
+ * leaves out under mode, with leaf lifetime days (0: the default), at now;
+ * into cut (the caller's to policy_distrust_release).  The purpose picks
+ * the date: server-auth the server one, email the email one; "any" leaves
+ * a root out only when every purpose it is an anchor for does; code-signing
+ * has no date.  Pure: nothing is printed, set is unchanged.  Returns the
+ * number left out (never fails: xalloc.h).
+ */
+size_t		 policy_distrust(const struct certset *set, enum purpose p,
+		    enum distrust_mode mode, unsigned days, time_t now,
+		    struct distrust_cut *cut);
+/* Add cut's lines to d: a notice per certificate left out, -v the rest. */
+void		 policy_distrust_say(const struct distrust_cut *cut,
+		    struct diags *d);
+/* Replace *set by a set without cut->out (freed), sorted. */
+void		 policy_distrust_apply(struct certset **set,
+		    const struct distrust_cut *cut);
+void		 policy_distrust_release(struct distrust_cut *cut);
+
+/* "keep", "drop", "drop-when-safe"; UNSET: the default's name. */
+const char	*distrust_mode_name(enum distrust_mode m);
+/* The mode of that name, or -1. */
+int		 distrust_mode_from_name(const char *name);
 
 #endif

@@ -156,38 +156,54 @@ print_chain(FILE *f, const struct probe_report *r)
 
 /*
  * The manifest of the published store may carry Mozilla's distrust-after
- * date of the root the chain ends at: a leaf issued after it is one that
- * NSS and browsers refuse, though OpenSSL (and so sendmail) does not know.
+ * date (for the purpose probed: server or email) of the root the chain
+ * ends at.  A store keeps such a root until distrust-after = drop or
+ * drop-when-safe leaves it out: a leaf issued after the date is one NSS
+ * and Firefox refuse, though OpenSSL (and so sendmail) does not know; one
+ * issued before is accepted by both, and said so.
  */
 static void
 distrust_note(FILE *f, const struct manifest *m, X509 *leaf, X509 *root,
-    int json)
+    enum purpose purpose, int json)
 {
 	const struct manifest_cert *mc;
 	unsigned char d[32];
 	unsigned dl;
 	struct tm tm;
 	char when[40], issued[40], name[1024];
-	time_t nb;
+	const char *what = purpose == PURPOSE_EMAIL ? "email" : "servers";
+	time_t nb, da;
+	int p = purpose == PURPOSE_EMAIL, after;
 
-	if (!X509_digest(root, EVP_sha256(), d, &dl) ||
-	    (mc = manifest_find(m, d)) == NULL || mc->distrust_after[0] == 0 ||
-	    !ASN1_TIME_to_tm(X509_get0_notBefore(leaf), &tm) ||
-	    (nb = timegm(&tm)) <= mc->distrust_after[0])
+	if (purpose != PURPOSE_SERVER_AUTH && purpose != PURPOSE_EMAIL)
 		return;
-	cert_time_t_str(mc->distrust_after[0], when, sizeof(when));
+	if (!X509_digest(root, EVP_sha256(), d, &dl) ||
+	    (mc = manifest_find(m, d)) == NULL ||
+	    (da = mc->distrust_after[p]) == 0 ||
+	    !ASN1_TIME_to_tm(X509_get0_notBefore(leaf), &tm))
+		return;
+	nb = timegm(&tm);
+	after = nb > da;
+	cert_time_t_str(da, when, sizeof(when));
 	cert_time_t_str(nb, issued, sizeof(issued));
 	if (json) {
 		fprintf(f, ",\"distrust_after\":");
-		json_time(mc->distrust_after[0]);
-		fprintf(f, ",\"issued_after_distrust\":true");
-	} else
+		json_time(da);
+		fprintf(f, ",\"issued_after_distrust\":%s", after ? "true" :
+		    "false");
+	} else if (after)
 		fprintf(f, "distrust: the certificate was issued on %s, after "
 		    "%s, the date from which\n          Mozilla no longer "
-		    "trusts certificates of its root %s for servers;\n"
-		    "          browsers and NSS refuse it, though sendmail's "
-		    "verify= does not check this\n", issued, when,
-		    name_of(root, 0, name, sizeof(name)));
+		    "trusts certificates of its root %s for %s;\n"
+		    "          this chain would fail in NSS and Firefox, though "
+		    "OpenSSL (sendmail's verify=)\n          accepts it while "
+		    "the store keeps the root\n", issued, when,
+		    name_of(root, 0, name, sizeof(name)), what);
+	else
+		fprintf(f, "distrust: NSS trusts no certificate of the root %s\n"
+		    "          for %s issued after %s; this one was issued on "
+		    "%s, before:\n          NSS accepts it too\n",
+		    name_of(root, 0, name, sizeof(name)), what, when, issued);
 }
 
 /* Why: the issuer of r->cur is missing; where it is, and what to do. */
@@ -367,7 +383,7 @@ probe_report(FILE *f, const struct probe_report *r)
 	if (r->verified)
 		distrust_note(f, r->man, sk_X509_value(chain, 0),
 		    sk_X509_value(r->vchain, sk_X509_num(r->vchain) - 1),
-		    r->json);
+		    r->purpose, r->json);
 	if (!r->named && !r->json)
 		fprintf(f, "name: '%s' matches neither the certificate's "
 		    "subjectAltName nor its CN;\n      sendmail's verify= does "

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "format.h"
+#include "policy.h"
 #include "probe.h"
 #include "source.h"
 #include "spec.h"
@@ -40,7 +41,8 @@ enum key_type {
 	K_PROBE_URL,	/* what probe_parse_url() takes */
 	K_DAYS,		/* 0 to max days, or "off": kept as days + 1 */
 	K_DURATION,	/* seconds, min to max; s, m, h, d suffixes */
-	K_SIGNER	/* an absolute path added to signer[], max of them */
+	K_SIGNER,	/* an absolute path added to signer[], max of them */
+	K_DISTRUST	/* keep, drop, drop-when-safe: enum distrust_mode */
 };
 
 enum key_flags {
@@ -70,6 +72,9 @@ static const struct key {
 	{ SPEC_OUTPUT, "hook-timeout", K_UINT, C(hook_timeout), 0, 86400, 0 },
 	{ SPEC_OUTPUT, "keep-expired", K_YESNO, C(keep_expired), 0, 0, 0 },
 	{ SPEC_OUTPUT, "compat", K_YESNO, C(compat), 0, 0, 0 },
+	{ SPEC_OUTPUT, "distrust-after", K_DISTRUST, C(distrust), 0, 0, 0 },
+	{ SPEC_OUTPUT, "leaf-lifetime", K_UINT, C(leaf_lifetime), 1,
+	    POLICY_LEAF_LIFETIME_MAX, 0 },
 	{ SPEC_OUTPUT, "shrink-limit", K_UINT, C(shrink_limit), 0, 100,
 	    K_PERCENT },
 	{ SPEC_OUTPUT, "lock-wait", K_UINT, C(lock_wait), 0, 86400, 0 },
@@ -253,8 +258,8 @@ number(const struct key *k, const char *v, unsigned *out, const char *file,
 	n = strtoul(tmp, &end, 10);
 	if (!isdigit((unsigned char)*tmp) || *end != '\0' || errno != 0 ||
 	    n > k->max) {
-		diag_err(d, file, line, "%s must be a number from 0 to %u, not "
-		    "'%s'", k->name, k->max, v);
+		diag_err(d, file, line, "%s must be a number from %u to %u, "
+		    "not '%s'", k->name, k->min, k->max, v);
 		return -1;
 	}
 	if (n < k->min) {
@@ -502,6 +507,14 @@ set_value(const struct key *k, void *base, const char *v, const char *file,
 			return -1;
 		}
 		*(enum purpose *)f = (enum purpose)w;
+		return 0;
+	case K_DISTRUST:
+		if ((w = distrust_mode_from_name(v)) == -1) {
+			diag_err(d, file, line, "%s '%s' is not keep, drop or "
+			    "drop-when-safe", k->name, v);
+			return -1;
+		}
+		*(int *)f = w;
 		return 0;
 	default:
 		return set_string(k, base, v, file, line, d);

@@ -44,9 +44,10 @@ run 0 "--exclude as plain lowercase hex" "$TB" build --exclude "$low" \
     --bundle "$W/x2.pem" "$FIX/roots.pem"
 check "same result" cmp "$W/x.pem" "$W/x2.pem"
 
-# distrust-after is metadata, not removal
+# distrust-after = keep: metadata, not removal (distrust.sh tests the modes)
 mk "$FIX/root-a.pem:distrust-after" >"$W/cd3.txt"
-run 0 "a root with a distrust-after date" "$TB" build --bundle "$W/d.pem" "$W/cd3.txt"
+run 0 "a root with a distrust-after date, kept" "$TB" build \
+    --distrust-after keep --bundle "$W/d.pem" "$W/cd3.txt"
 check "stays in the bundle, with the date in its header" \
     grep -q '^# Server distrust after: 2020-04-01 00:00:00 UTC' "$W/d.pem"
 

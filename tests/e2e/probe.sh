@@ -84,11 +84,12 @@ assert d["verify_with_aia"] == "OK" and d["aia"][0]["ok"]
 ' "$W/out" "$BASE"
 
 # a root with a distrust-after date (from certdata.txt, kept in the state's
-# manifest, not read back from the bundle's comments): a leaf issued after
-# it is named, though verify= is OK
+# manifest, not read back from the bundle's comments), kept by
+# distrust-after = keep: a leaf issued after it is named, though verify= is
+# OK
 sh "$HARNESS/mkcertdata.sh" "$P/root.pem:distrust-after" \
     >"$W/distrust-certdata.txt"
-printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
+printf '[output]\nbundle = %s\ncapath = %s\nstate = %s\ndistrust-after = keep\n[source m]\nurl = %s\n[source i]\nurl = %s\nrole = intermediates\n' \
     "$W/distrust.pem" "$W/distrust-certs" "$W/distrust-state" \
     "$W/distrust-certdata.txt" "$P/int.pem" >"$W/distrust.conf"
 "$TB" -q -c "$W/distrust.conf" update >/dev/null 2>&1

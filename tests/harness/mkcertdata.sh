@@ -9,6 +9,8 @@
 #   badsha1      certificate + trusted object with a wrong SHA-1 hash
 #   notrust      certificate without trust object
 #   distrust-after  anchor with CKA_NSS_SERVER_DISTRUST_AFTER 2020-04-01
+#   distrust-after=S[,E]  anchor with a server distrust-after of S and an
+#                email one of E (UTCTime, YYMMDDHHMMSSZ; "-": none)
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,17 +55,28 @@ for e in "$@"; do
 		value CKA_ISSUER "$tmp/issuer"
 		value CKA_SERIAL_NUMBER "$tmp/serial"
 		value CKA_VALUE "$tmp/c.der"
-		if [ "$kind" = distrust-after ]; then
-			printf '200401000000Z' > "$tmp/da"
-			value CKA_NSS_SERVER_DISTRUST_AFTER "$tmp/da"
-		else
-			echo "CKA_NSS_SERVER_DISTRUST_AFTER CK_BBOOL CK_FALSE"
-		fi
-		echo "CKA_NSS_EMAIL_DISTRUST_AFTER CK_BBOOL CK_FALSE"
+		sda=-
+		eda=-
+		case $kind in
+		distrust-after)	sda=200401000000Z ;;
+		distrust-after=*,*)
+			sda=${kind#distrust-after=}
+			eda=${sda#*,}
+			sda=${sda%%,*} ;;
+		distrust-after=*)	sda=${kind#distrust-after=} ;;
+		esac
+		for w in SERVER:$sda EMAIL:$eda; do
+			if [ "${w#*:}" != - ]; then
+				printf '%s' "${w#*:}" > "$tmp/da"
+				value "CKA_NSS_${w%%:*}_DISTRUST_AFTER" "$tmp/da"
+			else
+				echo "CKA_NSS_${w%%:*}_DISTRUST_AFTER CK_BBOOL CK_FALSE"
+			fi
+		done
 	fi
 	[ "$kind" = notrust ] && continue
 	case $kind in
-	anchor|badsha1|distrust-after)	s=CKT_NSS_TRUSTED_DELEGATOR; m=$s ;;
+	anchor|badsha1|distrust-after*)	s=CKT_NSS_TRUSTED_DELEGATOR; m=$s ;;
 	email)	s=CKT_NSS_MUST_VERIFY_TRUST; m=CKT_NSS_TRUSTED_DELEGATOR ;;
 	*)	s=CKT_NSS_NOT_TRUSTED; m=$s ;;
 	esac

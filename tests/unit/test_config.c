@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "policy.h"
 #include "t.h"
 
 /*
@@ -167,6 +168,15 @@ test_defaults(void)
 	CHECK(c.purpose == PURPOSE_SERVER_AUTH && c.shrink_limit == 10);
 	CHECK(c.nsrc == 1 && strcmp(c.src[0].store, "mozilla") == 0);
 	config_release(&c);
+	/* distrust-after: drop-when-safe and 398 days unless said */
+	CHECK(parse("[output]\ndistrust-after = keep\nleaf-lifetime = 1\n"
+	    "[source x]\nurl = /x\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.distrust == DISTRUST_MODE_KEEP && c.leaf_lifetime == 1);
+	config_release(&c);
+	CHECK(parse("[source x]\nurl = /x\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.distrust == DISTRUST_MODE_DROP_WHEN_SAFE &&
+	    c.leaf_lifetime == 398);
+	config_release(&c);
 
 	/* a file's sources replace the built-in ones; outputs default */
 	CHECK(parse("[source x]\nurl = /x.pem\n", &c, err, sizeof(err)) == 0);
@@ -248,6 +258,30 @@ test_refused(void)
 	CHECK(refused("[output]\nshrink-limit = 101%\n",
 	    "shrink-limit must be a number from 0 to 100"));
 	CHECK(refused("[output]\ncompat = maybe\n", "compat must be yes or no"));
+	CHECK(refused("[output]\ndistrust-after = sometimes\n", "line 2: "
+	    "distrust-after 'sometimes' is not keep, drop or drop-when-safe"));
+	CHECK(refused("[output]\ndistrust-after = Drop\n",
+	    "distrust-after 'Drop' is not keep"));
+	CHECK(refused("[output]\ndistrust-after = drop drop\n",
+	    "distrust-after 'drop drop' is not keep"));
+	CHECK(refused("[output]\ndistrust-after =\n",
+	    "distrust-after '' is not keep"));
+	CHECK(refused("[output]\ndistrust-after = keep\ndistrust-after = "
+	    "drop\n", "line 3: 'distrust-after' given twice"));
+	CHECK(refused("[output]\nleaf-lifetime = 0\n",
+	    "leaf-lifetime must be at least 1, not '0'"));
+	CHECK(refused("[output]\nleaf-lifetime = -398\n",
+	    "leaf-lifetime must be a number from 1 to 3650, not '-398'"));
+	CHECK(refused("[output]\nleaf-lifetime = 3651\n",
+	    "leaf-lifetime must be a number from 1 to 3650"));
+	CHECK(refused("[output]\nleaf-lifetime = 4294967697\n",
+	    "leaf-lifetime must be a number from 1 to 3650"));
+	CHECK(refused("[output]\nleaf-lifetime = 398d\n",
+	    "leaf-lifetime must be a number from 1 to 3650, not '398d'"));
+	CHECK(refused("[output]\nleaf-lifetime = 0x10\n",
+	    "leaf-lifetime must be a number"));
+	CHECK(refused("[source a]\nurl = /a\ndistrust-after = keep\n",
+	    "unknown key 'distrust-after' in [source]"));
 	CHECK(refused("[output]\nexclude = 12\n", "exclude '12' is not"));
 	CHECK(refused("[fetch]\ntimeout = -1\n", "timeout must be a number"));
 	CHECK(refused("[fetch]\nmax-size = 1G\n", "max-size '1G'"));

@@ -115,6 +115,88 @@ test_pipeline_policy(void)
 	policy_release(&pol);
 }
 
+/*
+ * policy_distrust: pure (the set as it was, nothing printed); per mode and
+ * instant, root A (server date T, no email date) and the intermediates
+ * that chain only to it; "next" is when the decision changes.
+ */
+static void
+test_distrust(void)
+{
+	struct policy pol;
+	struct policy_stats st;
+	struct distrust_cut cut;
+	struct certset *out;
+	const char *a[] = { "roots.pem" };
+	const char *i1[] = { "intermediates.pem" };
+	const time_t T = 1893456000, day = 86400;	/* 2030-01-01 */
+	char err[256];
+	size_t i, n;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.purpose = PURPOSE_SERVER_AUTH;
+	pol.now = time(NULL);
+	out = build(&pol, a, 1, i1, 1, &st);
+	CHECK(out != NULL && st.anchors == 2 && st.intermediates == 3);
+	if (out == NULL)
+		return;
+	n = out->n;
+	for (i = 0; i < out->n; i++)
+		if (strstr(cert_subject(out->v[i]), "Root A") != NULL) {
+			out->v[i]->distrust[0] = DISTRUST_AFTER;
+			out->v[i]->distrust_after[0] = T;
+		}
+	t_catch();
+	/* keep: nothing, a note */
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_KEEP,
+	    0, T + 9999 * day, &cut) == 0 && cut.nnoted == 1 && cut.next == 0);
+	policy_distrust_release(&cut);
+	/* drop: from the date */
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_DROP, 0,
+	    T, &cut) == 0 && cut.next == T + 1);
+	policy_distrust_release(&cut);
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_DROP, 0,
+	    T + 1, &cut) == 3 && cut.nanchors == 1 && cut.nsaid == 3);
+	CHECK(cut.nsaid == 3 && strstr(cut.said[0], "left out root \"") !=
+	    NULL && strstr(cut.said[0], "2030-01-01 00:00:00 UTC") != NULL);
+	policy_distrust_release(&cut);
+	/* drop-when-safe (UNSET is it): 398 days after, or as many as said */
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_UNSET,
+	    0, T + 398 * day, &cut) == 0 && cut.next == T + 398 * day + 1);
+	policy_distrust_release(&cut);
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH,
+	    DISTRUST_MODE_DROP_WHEN_SAFE, 0, T + 398 * day + 1, &cut) == 3);
+	policy_distrust_release(&cut);
+	CHECK(policy_distrust(out, PURPOSE_SERVER_AUTH,
+	    DISTRUST_MODE_DROP_WHEN_SAFE, 30, T + 31 * day, &cut) == 3);
+	policy_distrust_release(&cut);
+	/* email: no email date; any: root A is an anchor for email too */
+	CHECK(policy_distrust(out, PURPOSE_EMAIL, DISTRUST_MODE_DROP, 0,
+	    T + 9999 * day, &cut) == 0 && cut.nnoted == 0);
+	policy_distrust_release(&cut);
+	CHECK(policy_distrust(out, PURPOSE_ANY, DISTRUST_MODE_DROP, 0,
+	    T + 9999 * day, &cut) == 0);
+	policy_distrust_release(&cut);
+	CHECK(policy_distrust(out, PURPOSE_CODE_SIGNING, DISTRUST_MODE_DROP,
+	    0, T + 9999 * day, &cut) == 0);
+	policy_distrust_release(&cut);
+	t_caught(err, sizeof(err));
+	CHECK(err[0] == '\0' && out->n == n);
+	/* applied: root B alone */
+	policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_DROP, 0, T + 1,
+	    &cut);
+	policy_distrust_apply(&out, &cut);
+	policy_distrust_release(&cut);
+	CHECK(out->n == n - 3 && has(out, "Root B") && !has(out, "Root A") &&
+	    !has(out, "Intermediate A"));
+	CHECK(distrust_mode_from_name("drop-when-safe") ==
+	    DISTRUST_MODE_DROP_WHEN_SAFE && distrust_mode_from_name("") == -1);
+	CHECK(strcmp(distrust_mode_name(DISTRUST_MODE_UNSET),
+	    "drop-when-safe") == 0);
+	certset_free(out);
+	policy_release(&pol);
+}
+
 /* The change against what is published, and the shrink guard's edge. */
 static void
 test_guard(void)
@@ -224,6 +306,7 @@ test_policy(void)
 	certset_free(out);
 
 	test_policy_diags();
+	test_distrust();
 	test_pipeline_policy();
 	test_guard();
 }
