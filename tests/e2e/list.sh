@@ -79,7 +79,7 @@ openssl x509 -in "$FIX/root-b.pem" -addtrust serverAuth -setalias "My Root B" \
 run 0 "list a TRUSTED CERTIFICATE with an alias" "$TB" list "$W/trusted-b.pem"
 check "shows its alias as the label" grep -qx 'label:      My Root B' "$W/out"
 mkdir -p "$W/lab"
-{ conf_output "$W/lab"; printf '[source cd]\nurl = %s\n[source t]\nurl = %s\n' \
+{ conf_output "$W/lab" "distrust-after = keep"; printf '[source cd]\nurl = %s\n[source t]\nurl = %s\n' \
     "$W/cd.txt" "$W/trusted-b.pem"; } >"$W/lab.conf"
 run 0 "update from a certdata.txt and the TRUSTED CERTIFICATE" "$TB" \
     -c "$W/lab.conf" update

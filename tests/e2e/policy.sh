@@ -67,12 +67,13 @@ if have_corpus "corpus policy"; then
 	check "list shows all $total" [ "$(grep -c '^sha256:' "$W/out")" = "$total" ]
 
 	# Debian's package of builtins 2.60 is our set plus two roots
-	# Debian added (Sectigo Public Server Authentication E46 and R46)
+	# Debian added (Sectigo Public Server Authentication E46 and R46);
+	# Debian keeps the roots with a distrust-after date (TrustCor): keep
 	deb=$CORPUS/debian/ca-certificates_20230311+deb12u1_all.deb
 	mkdir -p "$W/deb"
 	(cd "$W/deb" && ar x "$deb" && tar xf data.tar.xz)
 	pem_sha256s "$W"/deb/usr/share/ca-certificates/mozilla/*.crt >"$W/deb.txt"
-	"$TB" -q build --keep-expired --bundle "$W/m.pem" \
+	"$TB" -q build --keep-expired --distrust-after keep --bundle "$W/m.pem" \
 	    "$CORPUS/certdata/certdata-NSS_3_89_RTM-builtins2.60.txt"
 	pem_sha256s "$W/m.pem" >"$W/ours.txt"
 	check "Debian has 142 roots" [ "$(wc -l <"$W/deb.txt")" = 142 ]

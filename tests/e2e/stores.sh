@@ -43,7 +43,7 @@ err_has "asks for one" "give a local copy of https://.*: --store mozilla=PATH"
 
 if have_corpus "stores with the corpus"; then
 	run 0 "--store mozilla=certdata.txt and ccadb-intermediates=CSV" "$TB" build \
-	    --bundle "$W/m.pem" \
+	    --distrust-after keep --bundle "$W/m.pem" \
 	    --store mozilla="$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt" \
 	    --store ccadb-intermediates="$CORPUS/ccadb/MozillaIntermediateCerts-20260725.csv"
 	check "roots and intermediates" grep -q "^120 anchors, 17[0-9][0-9] intermediates" "$W/out"
