@@ -112,6 +112,32 @@ err_has "the error gives each mirror's reason in order" \
     "'$DOWN/$NEW': .*; '$T/status/404': the server answered HTTP 404"
 check "nothing published" [ ! -e "$W/all/bundle.crt" ]
 
+# a hostile (or stale) mirror cannot roll the store back: what a source
+# gave before is kept under its first url, whichever mirror answers
+C74=$CORPUS/certdata/certdata-NSS_3_110_RTM-builtins2.74.txt
+if [ -f "$C74" ]; then
+	mkdir -p "$D/m1" "$D/m2"
+	cp "$C74" "$D/m1/certdata.txt"
+	cp "$C74" "$D/m2/certdata.txt"
+	conf rb "[source moz]" "url = $T/m1/certdata.txt" \
+	    "url = $T/m2/certdata.txt"
+	run 0 "the first mirror gives 2.74: published" "$TB" -q \
+	    -c "$W/rb.conf" update
+	cp "$C86" "$D/m1/certdata.txt"
+	run 0 "then 2.86, which drops roots of 2.74 (--force: past shrink-limit)" \
+	    "$TB" -q -c "$W/rb.conf" update --force
+	cp "$W/rb/bundle.crt" "$W/rb.before"
+	rm "$D/m1/certdata.txt"
+	run 1 "the first gone, the second still gives 2.74: refused" \
+	    "$TB" -q -c "$W/rb.conf" update
+	err_has "as a rollback, naming the source's url" \
+	    "^trustbuild: \\[source moz\\]: '$T/m1/certdata.txt' went back to an older set"
+	check "the published bundle is as it was" cmp "$W/rb/bundle.crt" \
+	    "$W/rb.before"
+else
+	skipped "mirror rollback: no corpus certdata 2.74"
+fi
+
 # --- redirects ---
 conf moved "[source moz]" "url = $TL/moved/$NEW"
 run 0 "a 301 from the old host to the new one over https is followed" \
@@ -156,6 +182,13 @@ check "the url, then mirror 1" grep -A1 -q "^  url:        $DOWN/$NEW$" "$W/out"
 check "mirror 1 is the old layout" grep -q "^  mirror 1:   $T/$OLD$" "$W/out"
 check "and why" grep -q "^  why:        a test: the new layout first" "$W/out"
 check "and stale-after" grep -q "^  stale after 180 days unchanged$" "$W/out"
+run 0 "stores --json too" env TRUSTBUILD_STORES="$W/stores" "$TB" stores --json
+check "its url, mirrors in order, why and stale-after" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))[0]
+assert s["url"] == sys.argv[2] and s["mirrors"] == [sys.argv[3]], s
+assert s["why"].startswith("a test") and s["stale_after_days"] == 180, s
+' "$W/out" "$DOWN/$NEW" "$T/$OLD"
 
 if command -v faketime >/dev/null 2>&1; then
 	conf st "[source live]" "store = live"
