@@ -13,19 +13,24 @@ set -u
 # server of the update tests: nginx; the real-sendmail test: sendmail-bin,
 # sendmail-cf, m4 (where no other MTA is installed); the clock moved past
 # stale-after (tests/e2e/sources_live.sh) and around distrust-after dates
-# (tests/e2e/distrust.sh): faketime
+# (tests/e2e/distrust.sh): faketime; the consumers of
+# tests/e2e/outputs.sh: a JDK (keytool and a Java TLS client on the pkcs12
+# output), Go (a client with SSL_CERT_DIR on the pem-dir output) and
+# gnutls-cli (the bundle; it refuses the trusted bundle)
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
 mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light
-faketime"
+faketime openjdk-17-jdk-headless golang-go gnutls-bin"
 DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
 openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust
-rpm-build cpio zip gcab bsdtar zstd bzip2 nginx libfaketime"
+rpm-build cpio zip gcab bsdtar zstd bzip2 nginx libfaketime
+java-17-openjdk-devel golang gnutls-utils"
 
 missing() {
 	m=""
 	for c in cc make pkg-config openssl ar xz python3 setpriv flock mandoc \
-	    rpmbuild cpio zip gcab bsdtar zstd bzip2 nginx faketime; do
+	    rpmbuild cpio zip gcab bsdtar zstd bzip2 nginx faketime java keytool \
+	    go gnutls-cli; do
 		command -v "$c" >/dev/null 2>&1 || m="$m $c"
 	done
 	if command -v pkg-config >/dev/null 2>&1; then

@@ -71,12 +71,12 @@ bundle_render_cert(struct buf *b, struct cert *c)
 }
 
 int
-bundle_render(const struct certset *set, int flags, struct rendered *r,
-    struct diags *d)
+bundle_render(const struct certset *set, const struct output_target *t,
+    struct rendered *r, struct diags *d)
 {
 	size_t i;
 
-	(void)flags;
+	(void)t;
 	(void)d;
 	for (i = 0; i < set->n; i++) {
 		if (i > 0)

@@ -20,7 +20,7 @@ int	bundle_render_cert(struct buf *b, struct cert *c);
  * Writer: the whole set, in order, as one PEM file into r->b (output.h).
  * An allocation failure shows as r->b.failed.
  */
-int	bundle_render(const struct certset *set, int flags, struct rendered *r,
-	    struct diags *d);
+int	bundle_render(const struct certset *set, const struct output_target *t,
+	    struct rendered *r, struct diags *d);
 
 #endif

@@ -33,15 +33,15 @@ cmp_entry(const void *a, const void *b)
 }
 
 int
-capath_render(const struct certset *set, int flags, struct rendered *r,
-    struct diags *d)
+capath_render(const struct certset *set, const struct output_target *t,
+    struct rendered *r, struct diags *d)
 {
 	struct item *it;
 	struct dir_entry *e;
 	struct buf *b = &r->b;
 	unsigned long *made;
 	size_t nh = 0;
-	size_t i, j, n = set->n, ne = 0, kinds = (flags & CAPATH_COMPAT) ? 2 : 1;
+	size_t i, j, n = set->n, ne = 0, kinds = (t->flags & CAPATH_COMPAT) ? 2 : 1;
 	int rc = -1, k;
 
 	it = xcalloc(n, sizeof(*it));

@@ -22,7 +22,8 @@ enum capath_flags {
  * Writer: the set as the entries of a CApath (files and links, sorted by
  * name, their data in r->b), output.h.  -1 after adding to d.
  */
-int	capath_render(const struct certset *set, int flags,
-	    struct rendered *r, struct diags *d);
+int	capath_render(const struct certset *set,
+	    const struct output_target *t, struct rendered *r,
+	    struct diags *d);
 
 #endif

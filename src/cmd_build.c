@@ -18,6 +18,7 @@
 #include "config.h"
 #include "log.h"
 #include "output.h"
+#include "outset.h"
 #include "pipeline.h"
 #include "policy.h"
 #include "source.h"
@@ -33,7 +34,9 @@ usage(FILE *f)
 	    "                        [--exclude SHA256]... [--bundle FILE]\n"
 	    "                        [--capath DIR] [--compat] [--store NAME[=PATH]]...\n"
 	    "                        [--distrust-after keep|drop|drop-when-safe]\n"
-	    "                        [--leaf-lifetime DAYS] [SOURCE...]\n"
+	    "                        [--leaf-lifetime DAYS]\n"
+	    "                        [[--purpose P] --pem-dir DIR | --pkcs12 FILE |\n"
+	    "                         --trusted-bundle FILE]... [SOURCE...]\n"
 	    "\n"
 	    "Build a trust store from local root sets.  A SOURCE is a file or a\n"
 	    "directory: Mozilla certdata.txt, PEM, DER, PKCS#7, CCADB's CSV\n"
@@ -51,6 +54,14 @@ usage(FILE *f)
 	    "  --capath DIR         publish an OpenSSL hashed directory at DIR\n"
 	    "                       (a symbolic link to a generation directory)\n"
 	    "  --compat             add old-style (MD5) hash links to the CApath\n"
+	    "  --pem-dir DIR        one PEM file per certificate, no links (Go's\n"
+	    "                       SSL_CERT_DIR, GnuTLS, rustls)\n"
+	    "  --pkcs12 FILE        a PKCS#12 truststore for Java, password\n"
+	    "                       'changeit'\n"
+	    "  --trusted-bundle FILE  OpenSSL TRUSTED CERTIFICATE blocks with the\n"
+	    "                       purpose (OpenSSL only)\n"
+	    "                       These three repeat, each for the --purpose\n"
+	    "                       before it; --bundle, --capath: the last one\n"
 	    "  --store NAME[=PATH]  a local copy of a known root set (see\n"
 	    "                       'trustbuild stores'): its format, member and\n"
 	    "                       role come from the definition (repeatable)\n"
@@ -158,9 +169,14 @@ build(struct build *b)
 	struct policy_stats st;
 	struct blocklist *bl;
 	struct certset **asets, **isets, *final = NULL;
+	struct outset_paths src = { b->anchor, b->inter, b->nanchor,
+	    b->ninter };
+	struct outset_in in = { outset_load_paths, &src, &b->pol, NULL };
+	struct outset os;
 	size_t i;
 	int rc = EXIT_ERROR, changed = 0;
 
+	outset_init(&os);
 	b->pol.d = &d;
 	asets = xcalloc(b->nanchor, sizeof(*asets));
 	isets = xcalloc(b->ninter + 1, sizeof(*isets));
@@ -170,8 +186,13 @@ build(struct build *b)
 	    isets, bl, &d) == 0)
 		final = pipeline_policy(&b->pol, asets, b->nanchor, isets,
 		    b->ninter, bl, "--keep-expired", &st, &d);
+	in.main = final;
+	if (final == NULL || outset_assign(&os, &b->out, &in, &d) == -1) {
+		diags_report(&d);
+		goto out;
+	}
 	diags_report(&d);
-	if (final == NULL || output_publish(&b->out, final, &changed) == -1)
+	if (output_publish(&b->out, &changed) == -1)
 		goto out;
 	if (log_verbosity >= LOG_NORMAL)
 		printf("%zu anchor%s, %zu intermediate%s for %s: %s\n",
@@ -180,6 +201,7 @@ build(struct build *b)
 		    changed ? "published" : "unchanged");
 	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
 out:
+	outset_release(&os);
 	for (i = 0; i < b->nanchor; i++)
 		certset_free(asets[i]);
 	for (i = 0; i < b->ninter; i++)
@@ -207,9 +229,10 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct option *lopts = output_longopts(opts);
+	struct diags d = DIAGS_INIT;
 	struct build b;
 	size_t i;
-	int ch, rc = EXIT_ERROR;
+	int ch, w, rc = EXIT_ERROR;
 
 	(void)cfg;	/* needs no configuration */
 	memset(&b, 0, sizeof(b));
@@ -219,8 +242,14 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 	b.pol.leaf_lifetime = POLICY_LEAF_LIFETIME;
 	b.pol.now = time(NULL);
 	while ((ch = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		if (output_getopt(&b.out, ch, optarg))
-			continue;	/* --bundle FILE, --capath DIR... */
+		/* --bundle FILE, --pkcs12 FILE...: for the --purpose so far */
+		if ((w = output_getopt(&b.out, ch, optarg, b.pol.purpose)) ==
+		    1)
+			continue;
+		if (w == -1) {
+			log_err("build: more than %d outputs", OUTPUT_MAX);
+			goto out;
+		}
 		if (ch == 'h' || ch == '?' || ch == ':') {
 			rc = cmd_usage(usage, ch);
 			goto out;
@@ -238,7 +267,15 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 	}
 	if (b.out.n == 0) {
 		log_err("build: nothing to write; give --bundle FILE and/or "
-		    "--capath DIR");
+		    "--capath DIR (or --pem-dir DIR, --pkcs12 FILE, "
+		    "--trusted-bundle FILE)");
+		goto out;
+	}
+	for (i = 0; i < b.out.n; i++)	/* the last --purpose */
+		if (b.out.v[i].plain)
+			b.out.v[i].purpose = b.pol.purpose;
+	if (output_distinct(&b.out, &d) == -1) {
+		diags_report(&d);
 		goto out;
 	}
 	rc = build(&b);

@@ -17,6 +17,7 @@
 #include "ini.h"
 #include "log.h"
 #include "policy.h"
+#include "output.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -59,6 +60,13 @@ config_release(struct config *c)
 
 	if (c == NULL)
 		return;
+	for (i = 0; i < c->noutputs; i++) {
+		free(c->outputs[i].name);
+		free(c->outputs[i].format);
+		free(c->outputs[i].path);
+		free(c->outputs[i].password);
+	}
+	free(c->outputs);
 	for (i = 0; i < c->nprobe; i++)
 		probe_release(&c->probe[i]);
 	free(c->probe);
@@ -83,6 +91,24 @@ config_release(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* [output NAME] that ends: a format and a path; a password for pkcs12. */
+static int
+output_done(struct ctx *x, struct config_output *o, struct diags *d)
+{
+	if (o->w == NULL || o->path == NULL) {
+		diag_err(d, x->file, o->line, "[output %s] needs 'format = "
+		    "FORMAT' (%s) and 'path = PATH'", o->name,
+		    output_formats());
+		return -1;
+	}
+	if (o->password != NULL && strcmp(o->format, "pkcs12") != 0) {
+		diag_err(d, x->file, o->line, "[output %s]: password is for "
+		    "format = pkcs12 only", o->name);
+		return -1;
+	}
+	return 0;
+}
+
 /* The section that ends is complete: a source names a store or a url, a
  * probe a url, [sendmail] where to look. */
 static int
@@ -90,7 +116,10 @@ section_done(struct ctx *x, struct diags *d)
 {
 	struct config_probe *p = x->base;
 	struct source_spec *s = x->base;
+	struct config_output *o = x->base;
 
+	if (x->sec == SPEC_OUTPUT_NAMED)
+		return output_done(x, o, d);
 	if (x->sec == SPEC_PROBE && p->url == NULL) {
 		diag_err(d, x->file, p->line, "[probe %s] needs 'url = URL' "
 		    "(e.g. smtp://mail.example.com:587)", p->name);
@@ -172,14 +201,55 @@ plain_section(struct ctx *x, const char *p, const char *name, size_t line,
 	return 0;
 }
 
-/* [source NAME] or [probe NAME]: a new entry at the end of its list. */
+/* [output NAME]: one more output. */
+static void
+output_section(struct ctx *x, const char *name, size_t line)
+{
+	struct config *c = x->c;
+	struct config_output *no;
+
+	c->outputs = xreallocarray(c->outputs, c->noutputs + 1,
+	    sizeof(*c->outputs));
+	no = &c->outputs[c->noutputs++];
+	memset(no, 0, sizeof(*no));
+	no->name = xstrdup(name);
+	no->line = line;
+	x->sec = SPEC_OUTPUT_NAMED;
+	x->base = no;
+}
+
+/* The name of an entry ([source NAME]...) of the list names (n of them,
+ * each at stride bytes from the one before). */
+static int
+name_taken(const void *v, size_t n, size_t stride, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(*(char *const *)(const void *)((const char *)v +
+		    i * stride), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* "bundle", "capath": the names of the plain outputs (hooks see them). */
+static int
+plain_name(const char *name)
+{
+	const struct writer *w = output_writer_find(name);
+
+	return w != NULL && w->cfg_field != OUTPUT_NO_KEY;
+}
+
+/* [source NAME], [probe NAME] or [output NAME]: a new entry at the end of
+ * its list. */
 static int
 named_section(struct ctx *x, const char *p, const char *name, size_t line,
     struct diags *d)
 {
 	struct config *c = x->c;
-	int probe = p[0] == 'p';
-	size_t i, n = probe ? c->nprobe : c->nsrc;
+	int probe = p[0] == 'p', out = p[0] == 'o';
+	size_t n = out ? c->noutputs : probe ? c->nprobe : c->nsrc;
 
 	if (*name == '\0') {
 		diag_err(d, x->file, line, "[%s] needs a name: [%s NAME]", p, p);
@@ -192,19 +262,25 @@ named_section(struct ctx *x, const char *p, const char *name, size_t line,
 		    "'.', '_' and '-' (at most 64)", name);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (strcmp(probe ? c->probe[i].name : c->src[i].name,
-		    name) == 0) {
-			diag_err(d, x->file, line, "[%s %s] given twice", p,
-			    name);
-			return -1;
-		}
-	if (n == (probe ? CONFIG_MAX_PROBES : CONFIG_MAX_SOURCES)) {
-		diag_err(d, x->file, line, "more than %zu %s at [%s %s]", n,
-		    probe ? "probes" : "sources", p, name);
+	if (out ? name_taken(c->outputs, n, sizeof(*c->outputs), name) ||
+	    plain_name(name) : probe ? name_taken(c->probe, n,
+	    sizeof(*c->probe), name) : name_taken(c->src, n,
+	    sizeof(*c->src), name)) {
+		diag_err(d, x->file, line, out && plain_name(name) ?
+		    "[output %s]: the name of a writer of the plain [output] "
+		    "section; choose another" : "[%s %s] given twice", p,
+		    name);
 		return -1;
 	}
-	if (probe) {
+	if (n == (out ? CONFIG_MAX_OUTPUTS : probe ? CONFIG_MAX_PROBES :
+	    CONFIG_MAX_SOURCES)) {
+		diag_err(d, x->file, line, "more than %zu %s at [%s %s]", n,
+		    out ? "outputs" : probe ? "probes" : "sources", p, name);
+		return -1;
+	}
+	if (out)
+		output_section(x, name, line);
+	else if (probe) {
 		struct config_probe *np;
 
 		c->probe = xreallocarray(c->probe, n + 1, sizeof(*c->probe));
@@ -245,14 +321,16 @@ section(struct ctx *x, char *p, size_t line, struct diags *d)
 		*name++ = '\0';
 		name += strspn(name, " \t");
 	}
-	if (strcmp(p, "output") == 0 || strcmp(p, "fetch") == 0 ||
-	    strcmp(p, "sendmail") == 0 || strcmp(p, "postfix") == 0 ||
-	    strcmp(p, "export") == 0)
+	if ((strcmp(p, "output") == 0 && *name == '\0') ||
+	    strcmp(p, "fetch") == 0 || strcmp(p, "sendmail") == 0 ||
+	    strcmp(p, "postfix") == 0 || strcmp(p, "export") == 0)
 		return plain_section(x, p, name, line, d);
-	if (strcmp(p, "source") == 0 || strcmp(p, "probe") == 0)
+	if (strcmp(p, "source") == 0 || strcmp(p, "probe") == 0 ||
+	    strcmp(p, "output") == 0)
 		return named_section(x, p, name, line, d);
-	diag_err(d, x->file, line, "unknown section [%s] (output, fetch, "
-	    "source NAME, probe NAME, sendmail, postfix, export)", p);
+	diag_err(d, x->file, line, "unknown section [%s] (output, output "
+	    "NAME, fetch, source NAME, probe NAME, sendmail, postfix, "
+	    "export)", p);
 	return -1;
 }
 
@@ -296,6 +374,36 @@ defaults(struct config *c, const char *file)
 	c->export_valid_for = CONFIG_VALID_FOR;
 }
 
+/* Two outputs of one path would overwrite each other: refused. */
+static int
+same_paths(const struct config *c, const char *file, struct diags *d)
+{
+	const char *v[CONFIG_MAX_OUTPUTS + 2], *who[CONFIG_MAX_OUTPUTS + 2];
+	size_t n = 0, i, j;
+
+	if (c->bundle != NULL) {
+		who[n] = "bundle";
+		v[n++] = c->bundle;
+	}
+	if (c->capath != NULL) {
+		who[n] = "capath";
+		v[n++] = c->capath;
+	}
+	for (i = 0; i < c->noutputs; i++) {
+		who[n] = c->outputs[i].name;
+		v[n++] = c->outputs[i].path;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(v[i], v[j]) == 0) {
+				diag_err(d, file, 0, "outputs %s and %s both "
+				    "write '%s'; give each its own path",
+				    who[j], who[i], v[i]);
+				return -1;
+			}
+	return 0;
+}
+
 int
 config_parse(const char *file, const char *buf, size_t len, struct config *c,
     struct diags *d)
@@ -320,11 +428,13 @@ config_parse(const char *file, const char *buf, size_t len, struct config *c,
 		    "mozilla)");
 		goto fail;
 	}
-	if (c->bundle == NULL && c->capath == NULL) {
+	if (c->bundle == NULL && c->capath == NULL && c->noutputs == 0) {
 		diag_err(d, file, 0, "[output] writes nothing; set bundle = "
-		    "FILE and/or capath = DIR");
+		    "FILE and/or capath = DIR, or add an [output NAME]");
 		goto fail;
 	}
+	if (same_paths(c, file, d) == -1)
+		goto fail;
 	return 0;
 fail:
 	config_release(c);
@@ -451,6 +561,31 @@ check_hooks(const struct config *c, struct diags *d)
 	return rc;
 }
 
+/*
+ * A PKCS#12 password in a file others can read: a warning, not a refusal.
+ * The truststore holds public certificates and is published 0644; its
+ * password only keys the MAC that Java checks, and anyone who can read the
+ * store can recompute it.  It is no secret, but a reused one would be.
+ */
+static void
+password_exposed(const char *path, const struct stat *st,
+    const struct config *c, struct diags *d)
+{
+	size_t i;
+
+	if (!(st->st_mode & 004))
+		return;
+	for (i = 0; i < c->noutputs; i++)
+		if (c->outputs[i].password != NULL) {
+			diag_warn(d, path, c->outputs[i].line, "[output %s]: "
+			    "its password is readable by every user (mode "
+			    "%04o); chmod o-r '%s' if it is used anywhere else",
+			    c->outputs[i].name, (unsigned)(st->st_mode & 07777),
+			    path);
+			return;
+		}
+}
+
 int
 config_load(const char *path, struct config *c, struct diags *d)
 {
@@ -468,6 +603,8 @@ config_load(const char *path, struct config *c, struct diags *d)
 	}
 	rc = config_parse(path, (char *)buf, len, c, d);
 	free(buf);
+	if (rc == 0)
+		password_exposed(path, &st, c, d);
 	if (rc == 0 && check_hooks(c, d) == -1) {
 		config_release(c);
 		return -1;

@@ -4,7 +4,8 @@
  * INI style: "[section]" or "[section NAME]" headers, "key = value" lines,
  * "#" comments (a whole line, or after white space: URLs and SOURCE#GLOB
  * keep their '#').  Sections: [output] (what is published and where the
- * state lives), [fetch] (limits of downloads), [source NAME] (one root
+ * state lives), [output NAME] (one more output each: a PKCS#12, a PEM
+ * directory...), [fetch] (limits of downloads), [source NAME] (one root
  * set each, in order) and [probe NAME] (a server to verify, whose missing
  * intermediates are fetched through AIA), and [sendmail] (update probes
  * the relays of sendmail's configuration and log too, smrelay.h).  The
@@ -38,8 +39,12 @@
 #define CONFIG_MAX_SOURCES	64
 #define CONFIG_MAX_PROBES	1024
 #define CONFIG_VALID_FOR	(7 * 86400)	/* [export] valid-for */
+#define CONFIG_MAX_OUTPUTS	12	/* [output NAME]: OUTPUT_MAX less
+					   the plain two and room */
 
 /* [probe NAME]: a server whose chain the store must verify. */
+struct writer;
+
 struct config_probe {
 	char		*name;
 	size_t		 line;
@@ -54,6 +59,22 @@ struct config_probe {
 	unsigned	 keep;		/* days an intermediate stays after the
 					   probe last saw it ([output]
 					   probe-keep unless set) */
+};
+
+/*
+ * [output NAME]: one more output of the same run (output.h): a writer, its
+ * path, its purpose ([output]'s unless set), a PKCS#12's password.  A key
+ * of the per-output filter (outset.h) is a field here and a row of spec.c.
+ */
+struct config_output {
+	char		*name;
+	size_t		 line;
+	char		*format;	/* output_formats() */
+	const struct writer *w;		/* of format */
+	char		*path;
+	enum purpose	 purpose;
+	int		 purpose_set;
+	char		*password;	/* pkcs12; NULL: OUTPUT_PASSWORD */
 };
 
 /* [sendmail], [postfix]: the relays update finds by itself (smrelay.h). */
@@ -105,6 +126,9 @@ struct config {
 	char		*export_key;
 	char		*export_cert;
 	unsigned	 export_valid_for;	/* seconds */
+	/* [output NAME] ... */
+	struct config_output *outputs;
+	size_t		 noutputs;
 };
 
 /*

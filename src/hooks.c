@@ -70,6 +70,10 @@ run_one(const char *what, char *const argv[], const char *input, size_t len,
 			_exit(126);
 		setenv("TRUSTBUILD_BUNDLE", env->bundle, 1);
 		setenv("TRUSTBUILD_CAPATH", env->capath, 1);
+		setenv("TRUSTBUILD_CHANGED", env->changed ? env->changed : "",
+		    1);
+		setenv("TRUSTBUILD_CHANGED_PATHS", env->changed_paths ?
+		    env->changed_paths : "", 1);
 		snprintf(n, sizeof(n), "%zu", env->added);
 		setenv("TRUSTBUILD_ADDED", n, 1);
 		snprintf(n, sizeof(n), "%zu", env->removed);

@@ -6,8 +6,11 @@
  * alone) and that is an executable regular file runs, in name order; then
  * the reload command, with /bin/sh -c.  Each gets the list of changes on
  * its standard input ("+ SHA256 SUBJECT" and "- SHA256 SUBJECT" lines),
- * TRUSTBUILD_BUNDLE, TRUSTBUILD_CAPATH, TRUSTBUILD_ADDED and
- * TRUSTBUILD_REMOVED in its environment, and timeout_s seconds before it
+ * TRUSTBUILD_BUNDLE, TRUSTBUILD_CAPATH, TRUSTBUILD_ADDED,
+ * TRUSTBUILD_REMOVED, TRUSTBUILD_CHANGED (the names of the outputs that
+ * changed, space-separated: "bundle", "capath", an [output NAME]'s NAME)
+ * and TRUSTBUILD_CHANGED_PATHS (their paths, one a line) in its
+ * environment, and timeout_s seconds before it
  * and its process group are killed.
  */
 #ifndef TB_HOOKS_H
@@ -23,6 +26,8 @@
 struct hooks_env {
 	const char	*bundle;	/* "" when not written */
 	const char	*capath;
+	const char	*changed;	/* names of the outputs written */
+	const char	*changed_paths;	/* their paths, one a line */
 	size_t		 added, removed;
 };
 

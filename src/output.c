@@ -13,14 +13,25 @@
 #include "capath.h"
 #include "config.h"
 #include "output.h"
+#include "p12.h"
+#include "pemdir.h"
 #include "publish.h"
+#include "source.h"
+#include "state.h"
+#include "tbundle.h"
 #include "xalloc.h"
 
 static const struct writer writers[] = {
-	{ "bundle", "bundle", "bundle", "FILE", PENDING_FILE,
+	{ "bundle", "pem-bundle", "bundle", "bundle", "FILE", PENDING_FILE,
 	    offsetof(struct config, bundle), bundle_render },
-	{ "capath", "capath", "capath", "DIR", PENDING_DIR,
+	{ "capath", "openssl-dir", "capath", "capath", "DIR", PENDING_DIR,
 	    offsetof(struct config, capath), capath_render },
+	{ "pem-dir", "pem-dir", NULL, "pem-dir", "DIR", PENDING_DIR,
+	    OUTPUT_NO_KEY, pemdir_render },
+	{ "pkcs12", "pkcs12", NULL, "pkcs12", "FILE", PENDING_FILE,
+	    OUTPUT_NO_KEY, p12_render },
+	{ "trusted-bundle", "openssl-trusted-bundle", NULL, "trusted-bundle",
+	    "FILE", PENDING_FILE, OUTPUT_NO_KEY, tbundle_render },
 };
 
 #define NWRITERS	(sizeof(writers) / sizeof(writers[0]))
@@ -38,29 +49,79 @@ output_writer_find(const char *name)
 
 	for (i = 0; i < NWRITERS; i++)
 		if (strcmp(writers[i].name, name) == 0 ||
-		    strcmp(writers[i].key, name) == 0)
+		    (writers[i].key != NULL &&
+		    strcmp(writers[i].key, name) == 0))
 			return &writers[i];
 	return NULL;
 }
 
+const struct writer *
+output_writer_format(const char *format)
+{
+	size_t i;
+
+	for (i = 0; i < NWRITERS; i++)
+		if (strcmp(writers[i].format, format) == 0)
+			return &writers[i];
+	return NULL;
+}
+
+const char *
+output_formats(void)
+{
+	static char buf[256];
+	size_t i, len = 0;
+
+	if (buf[0] != '\0')
+		return buf;
+	for (i = 0; i < NWRITERS; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    i == 0 ? "" : i + 1 == NWRITERS ? " or " : ", ",
+		    writers[i].format);
+	return buf;
+}
+
+/* A plain output: one per writer, before the others, in writers[] order. */
 static int
 add_writer(struct output *o, const struct writer *w, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < o->n; i++)
-		if (o->v[i].w == w) {
+		if (o->v[i].plain && o->v[i].w == w) {
 			o->v[i].path = path;
 			return 0;
 		}
 	if (o->n == OUTPUT_MAX)
 		return -1;
 	/* in the order of writers[], whatever the order of the options */
-	for (i = o->n; i > 0 && o->v[i - 1].w > w; i--)
+	for (i = o->n; i > 0 && (!o->v[i - 1].plain || o->v[i - 1].w > w);
+	    i--)
 		o->v[i] = o->v[i - 1];
+	memset(&o->v[i], 0, sizeof(o->v[i]));
 	o->v[i].w = w;
+	o->v[i].name = w->name;
 	o->v[i].path = path;
+	o->v[i].plain = 1;
 	o->n++;
+	return 0;
+}
+
+int
+output_add_target(struct output *o, const struct writer *w, const char *name,
+    const char *path, enum purpose purpose, const char *password)
+{
+	struct output_target *t;
+
+	if (o->n == OUTPUT_MAX)
+		return -1;
+	t = &o->v[o->n++];
+	memset(t, 0, sizeof(*t));
+	t->w = w;
+	t->name = name != NULL ? name : w->option;
+	t->path = path;
+	t->purpose = purpose;
+	t->password = password;
 	return 0;
 }
 
@@ -80,7 +141,7 @@ output_path(const struct output *o, const char *name)
 	size_t i;
 
 	for (i = 0; i < o->n; i++)
-		if (strcmp(o->v[i].w->name, name) == 0)
+		if (o->v[i].plain && strcmp(o->v[i].w->name, name) == 0)
 			return o->v[i].path;
 	return NULL;
 }
@@ -92,10 +153,22 @@ output_from_config(struct output *o, const struct config *c)
 	size_t i;
 
 	for (i = 0; i < NWRITERS; i++) {
+		if (writers[i].cfg_field == OUTPUT_NO_KEY)
+			continue;
 		path = *(char *const *)(const void *)((const char *)c +
 		    writers[i].cfg_field);
 		if (path != NULL)
 			add_writer(o, &writers[i], path);
+	}
+	for (i = 0; i < o->n; i++)
+		o->v[i].purpose = c->purpose;
+	for (i = 0; i < c->noutputs; i++) {
+		const struct config_output *co = &c->outputs[i];
+
+		if (output_add_target(o, co->w, co->name, co->path,
+		    co->purpose_set ? co->purpose : c->purpose,
+		    co->password) == 0)
+			o->v[o->n - 1].cfg = co;
 	}
 	o->flags = c->compat ? CAPATH_COMPAT : 0;
 }
@@ -119,12 +192,89 @@ output_longopts(const struct option *base)
 }
 
 int
-output_getopt(struct output *o, int ch, const char *arg)
+output_getopt(struct output *o, int ch, const char *arg, enum purpose purpose)
 {
+	const struct writer *w;
+
 	if (ch < OUTPUT_OPTION || ch >= OUTPUT_OPTION + (int)NWRITERS)
 		return 0;
-	add_writer(o, &writers[ch - OUTPUT_OPTION], arg);
-	return 1;
+	w = &writers[ch - OUTPUT_OPTION];
+	if (w->cfg_field != OUTPUT_NO_KEY)
+		return add_writer(o, w, arg) == -1 ? -1 : 1;
+	return output_add_target(o, w, NULL, arg, purpose, NULL) == -1 ? -1 :
+	    1;
+}
+
+int
+output_published_id(const struct output *o, char *out, size_t size,
+    struct diags *d)
+{
+	unsigned char *buf;
+	char sum[65], target[4096];
+	size_t i, len;
+	ssize_t n;
+
+	if (state_published_id(output_path(o, "bundle"),
+	    output_path(o, "capath"), out, size, d) == -1)
+		return -1;
+	for (i = 0; i < o->n; i++) {
+		const struct output_target *t = &o->v[i];
+
+		if (t->plain)
+			continue;
+		snprintf(sum, sizeof(sum), "-");
+		snprintf(target, sizeof(target), "-");
+		if (t->w->kind == PENDING_FILE && access(t->path, F_OK) == 0) {
+			if (source_read_file(t->path, SOURCE_MAX_FILE, &buf,
+			    &len, d) == -1)
+				return -1;
+			state_sha256_hex(buf, len, sum);
+			free(buf);
+		} else if (t->w->kind == PENDING_DIR && (n = readlink(t->path,
+		    target, sizeof(target) - 1)) > 0)
+			target[n] = '\0';
+		len = strlen(out);
+		snprintf(out + len, size - len, "%s %s %s\n", t->name,
+		    t->w->kind == PENDING_FILE ? sum : target, t->path);
+	}
+	return 0;
+}
+
+void
+output_changed(const struct output *o, int all, char **names, char **paths)
+{
+	struct buf nb, pb;
+	size_t i;
+
+	memset(&nb, 0, sizeof(nb));
+	memset(&pb, 0, sizeof(pb));
+
+	for (i = 0; i < o->n; i++)
+		if (all || o->v[i].changed) {
+			buf_printf(&nb, "%s%s", nb.len ? " " : "",
+			    o->v[i].name);
+			buf_printf(&pb, "%s\n", o->v[i].path);
+		}
+	buf_add(&nb, "", 1);
+	buf_add(&pb, "", 1);
+	*names = nb.p;
+	*paths = pb.p;
+}
+
+int
+output_distinct(const struct output *o, struct diags *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(o->v[i].path, o->v[j].path) == 0) {
+				diag_err(d, o->v[i].path, 0, "written by two "
+				    "outputs (%s and %s); give each its own "
+				    "path", o->v[j].name, o->v[i].name);
+				return -1;
+			}
+	return 0;
 }
 
 int
@@ -181,14 +331,17 @@ lock_outputs(const struct output *o, int fds[OUTPUT_MAX], struct diags *d)
 
 /* Render one output and stage it beside what is published. */
 static int
-stage(const struct output_target *t, const struct certset *set, int flags,
-    struct pending *pd, struct diags *d)
+stage(const struct output_target *t, struct pending *pd, struct diags *d)
 {
 	struct rendered r;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (t->w->render(set, flags, &r, d) == -1)
+	if (t->set == NULL) {
+		diag_err(d, t->path, 0, "no set for the %s output", t->name);
+		goto out;
+	}
+	if (t->w->render(t->set, t, &r, d) == -1)
 		goto out;
 	if (r.b.failed) {
 		diag_err(d, NULL, 0, "out of memory rendering the %s",
@@ -206,8 +359,7 @@ out:
 }
 
 int
-output_publish(const struct output *o, const struct certset *set,
-    int *changed)
+output_publish(struct output *o, int *changed)
 {
 	struct pending pd[OUTPUT_MAX];
 	struct diags d = DIAGS_INIT;
@@ -222,14 +374,18 @@ output_publish(const struct output *o, const struct certset *set,
 	}
 	if (lock_outputs(o, lockfd, &d) == -1)
 		goto out;
-	for (i = 0; i < o->n; i++)
-		if (stage(&o->v[i], set, o->flags, &pd[i], &d) == -1)
+	for (i = 0; i < o->n; i++) {
+		o->v[i].flags = o->flags;
+		if (stage(&o->v[i], &pd[i], &d) == -1)
 			goto out;
+	}
 	if (publish_commit_all(pd, o->n, &d) == -1)
 		goto out;
 	*changed = 0;
-	for (i = 0; i < o->n; i++)
+	for (i = 0; i < o->n; i++) {
+		o->v[i].changed = pd[i].changed;
 		*changed |= pd[i].changed;
+	}
 	rc = 0;
 out:
 	for (i = 0; i < o->n; i++) {

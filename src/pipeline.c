@@ -23,6 +23,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "output.h"
+#include "outset.h"
 #include "pipeline.h"
 #include "probeset.h"
 #include "publish.h"
@@ -44,6 +45,8 @@ struct run {
 	size_t		 na, ni;
 	struct manifest	 prev, next;
 	X509_STORE	*nstore;	/* the new set as a store, for probes */
+	struct output	 out;		/* what is published, and where */
+	struct outset	 os;		/* the set of each output */
 };
 
 void
@@ -70,6 +73,9 @@ pipeline_release(struct pipeline *p)
 	p->nsrc = 0;
 	guard_release(&p->change);
 	probeset_release(&p->ps);
+	free(p->changed);
+	free(p->changed_paths);
+	p->changed = p->changed_paths = NULL;
 	diags_clear(&p->d);
 }
 
@@ -160,6 +166,17 @@ inputs_fingerprint(const struct pipeline *p, char out[65])
 	    c->keep_expired, c->compat, distrust_mode_name(c->distrust),
 	    c->leaf_lifetime);
 	EVP_DigestUpdate(md, line, strlen(line));
+	for (i = 0; i < c->noutputs; i++) {
+		const struct config_output *o = &c->outputs[i];
+
+		snprintf(line, sizeof(line), "output %s %s %s %s %zu\n",
+		    o->name, o->format, o->path, purpose_name(o->purpose_set ?
+		    o->purpose : c->purpose), o->password ?
+		    strlen(o->password) : 0);
+		EVP_DigestUpdate(md, line, strlen(line));
+		if (o->password != NULL)
+			EVP_DigestUpdate(md, o->password, strlen(o->password));
+	}
 	EVP_DigestUpdate(md, c->exclude, c->nexclude * 32);
 	for (i = 0; i < p->nsrc; i++) {
 		const struct acquire_src *s = &p->src[i];
@@ -188,14 +205,14 @@ same_as_last_run(struct run *r)
 	struct output out = OUTPUT_INIT;
 	char id[sizeof(rec.published)], path[4096], *man = NULL;
 
+	output_from_config(&out, c);
 	if (state_last_run_read(c->state, &rec, r->d) != 1 ||
 	    strcmp(rec.inputs, r->inputs) != 0 || rec.until <= p->now ||
-	    state_published_id(c->bundle, c->capath, id, sizeof(id),
-	    r->d) == -1 || strcmp(rec.published, id) != 0)
+	    output_published_id(&out, id, sizeof(id), r->d) == -1 ||
+	    strcmp(rec.published, id) != 0)
 		return 0;
 	/* an interrupted run left files behind: a full run removes them */
 	snprintf(path, sizeof(path), "%s/last-run", c->state);
-	output_from_config(&out, c);
 	if (output_leftovers(&out) || publish_leftovers(path)) {
 		diag_info(r->d, NULL, 0, "leftovers of an interrupted run: a "
 		    "full run removes them");
@@ -566,23 +583,31 @@ stage_record(struct run *r)
 	rec.anchors = p->st.anchors;
 	rec.intermediates = p->st.intermediates;
 	if (manifest_save(c->state, &r->next, r->d) == -1 ||
-	    save_rollback(r) == -1 || state_published_id(c->bundle,
-	    c->capath, rec.published, sizeof(rec.published), r->d) == -1)
+	    save_rollback(r) == -1 || output_published_id(&r->out,
+	    rec.published, sizeof(rec.published), r->d) == -1)
 		return -1;
 	return state_last_run_write(c->state, &rec, r->d);
 }
 
-/* The writers, all or none published, then the record. */
+/*
+ * The set of each output (its purpose, its filter: outset.h), the writers,
+ * all or none published, then the record.
+ */
 static int
 stage_publish(struct run *r)
 {
 	struct pipeline *p = r->p;
-	struct output out = OUTPUT_INIT;
+	struct outset_sources src = { p->src, p->nsrc };
+	struct outset_in in = { outset_load_sources, &src, &r->pol,
+	    r->final };
 	int changed = 0;
 
-	output_from_config(&out, p->cfg);
-	if (output_publish(&out, r->final, &changed) == -1)
+	r->out = (struct output)OUTPUT_INIT;
+	output_from_config(&r->out, p->cfg);
+	if (outset_assign(&r->os, &r->out, &in, r->d) == -1 ||
+	    output_publish(&r->out, &changed) == -1)
 		return -1;
+	output_changed(&r->out, 0, &p->changed, &p->changed_paths);
 	if (stage_record(r) == -1)
 		return -1;
 	p->outcome = changed ? PIPELINE_PUBLISHED : PIPELINE_UNCHANGED;
@@ -617,6 +642,7 @@ run_release(struct run *r)
 	manifest_release(&r->prev);
 	manifest_release(&r->next);
 	X509_STORE_free(r->nstore);
+	outset_release(&r->os);
 }
 
 int
@@ -627,6 +653,7 @@ pipeline_update(struct pipeline *p)
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
+	outset_init(&r.os);
 	r.p = p;
 	r.d = &p->d;
 	r.pol.d = &p->d;
@@ -661,20 +688,33 @@ int
 pipeline_hooks(struct pipeline *p)
 {
 	struct hooks_env env;
+	struct output out = OUTPUT_INIT;
+	int rc = 0;
 
 	memset(&env, 0, sizeof(env));
 	env.bundle = p->cfg->bundle ? p->cfg->bundle : "";
 	env.capath = p->cfg->capath ? p->cfg->capath : "";
 	env.added = p->change.added;
 	env.removed = p->change.removed;
+	env.changed = p->changed ? p->changed : "";
+	env.changed_paths = p->changed_paths ? p->changed_paths : "";
 	switch (p->outcome) {
 	case PIPELINE_PUBLISHED:
 		return hooks_changed(p->cfg, p->change.changes, p->change.len,
 		    &env, &p->d);
 	case PIPELINE_SAME:
 	case PIPELINE_UNCHANGED:
-		return hooks_pending(p->cfg, &env, &p->d);
+		/* a hook that missed a change: it did not see which outputs */
+		free(p->changed);
+		free(p->changed_paths);
+		output_from_config(&out, p->cfg);
+		output_changed(&out, 1, &p->changed, &p->changed_paths);
+		env.changed = p->changed;
+		env.changed_paths = p->changed_paths;
+		rc = hooks_pending(p->cfg, &env, &p->d);
+		break;
 	default:
-		return 0;
+		break;
 	}
+	return rc;
 }

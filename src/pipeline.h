@@ -57,6 +57,9 @@ struct pipeline {
 	struct guard	 change;	/* against what is published now */
 	int		 had_store;	/* a store was published before */
 	struct probeset	 ps;		/* the probes and what they found */
+	char		*changed;	/* the outputs written, by name ("bundle
+					   capath java"), or NULL */
+	char		*changed_paths;	/* and their paths, one a line */
 	struct diags	 d;
 	/* the run's own */
 	int		 lockfd;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "format.h"
 #include "policy.h"
+#include "output.h"
 #include "probe.h"
 #include "source.h"
 #include "spec.h"
@@ -42,7 +43,8 @@ enum key_type {
 	K_DAYS,		/* 0 to max days, or "off": kept as days + 1 */
 	K_DURATION,	/* seconds, min to max; s, m, h, d suffixes */
 	K_SIGNER,	/* an absolute path added to signer[], max of them */
-	K_DISTRUST	/* keep, drop, drop-when-safe: enum distrust_mode */
+	K_DISTRUST,	/* keep, drop, drop-when-safe: enum distrust_mode */
+	K_WRITER	/* output_formats(): format and w */
 };
 
 enum key_flags {
@@ -63,6 +65,7 @@ static const struct key {
 #define C(f)	offsetof(struct config, f)
 #define S(f)	offsetof(struct source_spec, f)
 #define P(f)	offsetof(struct config_probe, f)
+#define O(f)	offsetof(struct config_output, f)
 	{ SPEC_OUTPUT, "bundle", K_PATH, C(bundle), 0, 0, 0 },
 	{ SPEC_OUTPUT, "capath", K_PATH, C(capath), 0, 0, 0 },
 	{ SPEC_OUTPUT, "purpose", K_PURPOSE, C(purpose), 0, 0, 0 },
@@ -137,9 +140,15 @@ static const struct key {
 	{ SPEC_EXPORT, "valid-for", K_DURATION, C(export_valid_for), 3600,
 	    366 * 86400, 0 },
 	{ SPEC_SOURCE, "signer", K_SIGNER, 0, 0, SPEC_MAX_PATHS, K_REPEAT },
+	{ SPEC_OUTPUT_NAMED, "format", K_WRITER, O(format), 0, 0, 0 },
+	{ SPEC_OUTPUT_NAMED, "path", K_PATH, O(path), 0, 0, K_NEEDED },
+	{ SPEC_OUTPUT_NAMED, "purpose", K_PURPOSE, O(purpose), 0, 0, 0 },
+	{ SPEC_OUTPUT_NAMED, "password", K_STR, O(password), 0, 0,
+	    K_NEEDED },
 #undef C
 #undef S
 #undef P
+#undef O
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 /* spec_set() keeps the keys seen in a section as bits of a uint64_t */
@@ -163,9 +172,18 @@ where_name(enum spec_where w)
 		return "[postfix]";
 	case SPEC_EXPORT:
 		return "[export]";
+	case SPEC_OUTPUT_NAMED:
+		return "[output NAME]";
 	default:
 		return "a store definition";
 	}
+}
+
+/* Is k a key of [output NAME]? */
+static int
+where_is_named(const struct key *k)
+{
+	return k->where == SPEC_OUTPUT_NAMED;
 }
 
 /* The names of the keys of w, as "a, b, c", into buf. */
@@ -313,6 +331,19 @@ set_string(const struct key *k, void *base, const char *v, const char *file,
 	size_t i;
 
 	switch (k->type) {
+	case K_STR:
+		if (*v == '\0' && (k->flags & K_NEEDED)) {
+			diag_err(d, file, line, "%s needs a value", k->name);
+			return -1;
+		}
+		break;
+	case K_WRITER:
+		if ((((struct config_output *)base)->w =
+		    output_writer_format(v)) != NULL)
+			break;
+		diag_err(d, file, line, "%s '%s' is not one of %s", k->name,
+		    v, output_formats());
+		return -1;
 	case K_PATH:
 		if (*v == '\0' && (k->flags & K_DIR)) {
 			diag_err(d, file, line, "%s needs a directory", k->name);
@@ -507,6 +538,8 @@ set_value(const struct key *k, void *base, const char *v, const char *file,
 			return -1;
 		}
 		*(enum purpose *)f = (enum purpose)w;
+		if (where_is_named(k))
+			((struct config_output *)base)->purpose_set = 1;
 		return 0;
 	case K_DISTRUST:
 		if ((w = distrust_mode_from_name(v)) == -1) {

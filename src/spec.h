@@ -86,7 +86,9 @@ enum spec_where {
 	SPEC_STORE	= 1 << 4,	/* stores/NAME: struct source_spec */
 	SPEC_SENDMAIL	= 1 << 5,	/* [sendmail]: struct config */
 	SPEC_POSTFIX	= 1 << 6,	/* [postfix]: struct config */
-	SPEC_EXPORT	= 1 << 7	/* [export]: struct config */
+	SPEC_EXPORT	= 1 << 7,	/* [export]: struct config */
+	SPEC_OUTPUT_NAMED = 1 << 8	/* [output NAME]: struct
+					   config_output */
 };
 
 /*

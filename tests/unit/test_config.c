@@ -295,6 +295,25 @@ test_refused(void)
 	CHECK(refused("[output]\n", "no [source NAME] section"));
 	CHECK(refused("[output]\nbundle =\ncapath =\n[source a]\nurl = /a\n",
 	    "[output] writes nothing"));
+	/* [output NAME] */
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = jks\n",
+	    "format 'jks' is not one of pem-bundle, openssl-dir, pem-dir, "
+	    "pkcs12 or openssl-trusted-bundle"));
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = pkcs12\n"
+	    "path = /j.p12\npassword =\n", "line 6: password needs a value"));
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = pkcs12\n",
+	    "[output j] needs 'format = FORMAT'"));
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = pem-dir\n"
+	    "path = /j\npassword = x\n", "password is for format = pkcs12"));
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = pkcs12\n"
+	    "path = j.p12\n", "path 'j.p12' must be an absolute path"));
+	CHECK(refused("[source a]\nurl = /a\n[output capath]\n",
+	    "the name of a writer of the plain [output]"));
+	CHECK(refused("[source a]\nurl = /a\n[output j]\nformat = pkcs12\n"
+	    "path = /j\n[output j]\n", "[output j] given twice"));
+	CHECK(refused("[output]\nbundle = /x\n[source a]\nurl = /a\n"
+	    "[output j]\nformat = pkcs12\npath = /x\n",
+	    "outputs bundle and j both write '/x'"));
 	CHECK(refused("[source a]\nurl = /a\n[sendmail]\n",
 	    "line 3: [sendmail] needs 'mc = FILE', 'log = FILE' or 'journal"));
 	CHECK(refused("[sendmail]\nlog = mail.log\n", "must be an absolute"));

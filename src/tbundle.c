@@ -1,0 +1,96 @@
+/*
+ * tbundle.c: the OpenSSL trusted bundle writer, see tbundle.h.
+ */
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "tbundle.h"
+#include "text.h"
+
+/* The trusted uses of purpose p, NID_undef ended. */
+static const int *
+uses(enum purpose p)
+{
+	static const int server[] = { NID_server_auth, NID_undef };
+	static const int email[] = { NID_email_protect, NID_undef };
+	static const int code[] = { NID_code_sign, NID_undef };
+	static const int any[] = { NID_server_auth, NID_email_protect,
+	    NID_code_sign, NID_undef };
+
+	switch (p) {
+	case PURPOSE_SERVER_AUTH:
+		return server;
+	case PURPOSE_EMAIL:
+		return email;
+	case PURPOSE_CODE_SIGNING:
+		return code;
+	default:
+		return any;
+	}
+}
+
+/* c's comment lines and its trusted block into b.  -1 after d. */
+static int
+one(struct buf *b, struct cert *c, enum purpose p, struct diags *d)
+{
+	char hex[32 * 3], esc[4096];
+	const int *u;
+	X509 *x;
+	BIO *bio;
+	BUF_MEM *mem;
+	int ok;
+
+	/* a copy without the aux the source gave: only ours goes out */
+	if ((x = X509_dup(c->x509)) == NULL || (bio = BIO_new(BIO_s_mem())) ==
+	    NULL) {
+		X509_free(x);
+		diag_err(d, NULL, 0, "out of memory rendering the trusted "
+		    "bundle");
+		return -1;
+	}
+	ok = 1;
+	/* an intermediate must chain: trust would make it an anchor */
+	for (u = uses(p); c->role != ROLE_INTERMEDIATE && *u != NID_undef &&
+	    ok; u++)
+		ok = X509_add1_trust_object(x, OBJ_nid2obj(*u));
+	if (ok && c->label != NULL)
+		ok = X509_alias_set1(x, (const unsigned char *)text_esc(
+		    c->label, esc, sizeof(esc)), -1);
+	ok = ok && PEM_write_bio_X509_AUX(bio, x);
+	if (ok) {
+		cert_hex(c->sha256, 32, hex, 1);
+		buf_printf(b, "# Subject: %s\n", text_esc(cert_subject(c), esc,
+		    sizeof(esc)));
+		buf_printf(b, "# SHA-256: %s\n", hex);
+		buf_printf(b, "# Trusted for: %s\n", c->role ==
+		    ROLE_INTERMEDIATE ? "nothing (an intermediate: it chains "
+		    "to a root)" : purpose_name(p));
+		BIO_get_mem_ptr(bio, &mem);
+		buf_add(b, mem->data, mem->length);
+	} else
+		diag_err(d, NULL, 0, "cannot write '%s' as a trusted "
+		    "certificate: %s", cert_subject(c),
+		    ERR_reason_error_string(ERR_get_error()));
+	ERR_clear_error();
+	BIO_free(bio);
+	X509_free(x);
+	return ok ? 0 : -1;
+}
+
+int
+tbundle_render(const struct certset *set, const struct output_target *t,
+    struct rendered *r, struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (i > 0)
+			buf_add(&r->b, "\n", 1);
+		if (one(&r->b, set->v[i], t->purpose, d) == -1)
+			return -1;
+	}
+	return 0;
+}

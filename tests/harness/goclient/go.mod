@@ -1,0 +1,3 @@
+module trustbuild/goclient
+
+go 1.19
