@@ -230,6 +230,28 @@ mkdir -p "$W/isdir.p12/x"
 run 1 "an output that cannot be published: refused" "$TB" -q -c "$H.conf" \
     update --force
 check "and no other output changed" [ "$(outs)" = "$snap" ]
+# a local user's links where the outputs go: never followed
+echo victim >"$W/victim"
+rm -f "$O/java/trust.p12"
+ln -s "$W/victim" "$O/java/trust.p12"
+run 0 "a symlink planted at the PKCS#12's path: update replaces it" "$TB" \
+    -q -c "$O.conf" update --force
+check "the file it pointed at is untouched" grep -qx victim "$W/victim"
+check "the PKCS#12 is a regular file again" sh -c \
+    '[ -f "$1" ] && [ ! -L "$1" ]' sh "$O/java/trust.p12"
+snap=$(outs)
+mkdir -p "$W/elsewhere"
+mv "$O/go/certs" "$O/go/certs.moved"
+ln -s "$W/elsewhere" "$O/go/certs"
+run 1 "the pem-dir's link swapped for one to another directory: refused" \
+    "$TB" -q -c "$O.conf" update --force
+one_error "the swapped pem-dir link"
+check "nothing was written into that directory" \
+    [ -z "$(ls -A "$W/elsewhere")" ]
+rm "$O/go/certs"
+mv "$O/go/certs.moved" "$O/go/certs"
+check "and no other output changed" [ "$(outs)" = "$snap" ]
+
 # a password in a configuration others can read: a warning
 sed 's/^password = .*/password = changeit2/' "$O.conf" >"$H.conf"
 chmod 644 "$H.conf"
