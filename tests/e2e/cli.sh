@@ -31,7 +31,7 @@ run 1 "no command" "$TB"
 if command -v mandoc >/dev/null; then
 	check "the man page is clean under mandoc -Tlint" \
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$MAN"
-	for o in $(grep -Eo -- '--[a-z][a-z-]+' "$W/build-help" "$W/list-help" \
+	for o in $(grep -Eo -- '--[a-z][a-z0-9-]+' "$W/build-help" "$W/list-help" \
 	    "$W/update-help" "$W/probe-help" "$W/sendmail-check-help" \
 	    "$W/sendmail-setup-help" |
 	    sed 's/.*://' | sort -u); do
@@ -51,8 +51,8 @@ if command -v mandoc >/dev/null; then
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$CONF5"
 	# every key the parser knows (from its own "unknown key" messages)
 	# is documented, and nothing else is
-	for sec in "[output]" "[fetch]" "[source x]" "[probe x]" "[sendmail]" \
-	    "[export]"; do
+	for sec in "[output]" "[output x]" "[fetch]" "[source x]" "[probe x]" \
+	    "[sendmail]" "[export]"; do
 		printf '%s\nzzz = 1\n' "$sec" >"$W/keys.conf"
 		"$TB" -c "$W/keys.conf" update 2>&1 | sed -n 's/.*(\(.*\))$/\1/p' |
 		    tr ',' '\n' | tr -d ' '
