@@ -559,22 +559,28 @@ spec_set(enum spec_where where, void *base, const char *file, size_t line,
     const char *key, const char *value, uint64_t *seen, struct diags *d)
 {
 	char names[512];
+	uint64_t bit = 1;
 	size_t i;
 
-	for (i = 0; i < NKEYS; i++)
-		if ((keys[i].where & where) && strcmp(keys[i].name, key) == 0)
+	/* seen: a bit per key of this section (fewer than 64 each) */
+	for (i = 0; i < NKEYS; i++) {
+		if (!(keys[i].where & where))
+			continue;
+		if (strcmp(keys[i].name, key) == 0)
 			break;
+		bit <<= 1;
+	}
 	if (i == NKEYS) {
 		diag_err(d, file, line, "unknown key '%s' in %s (%s)", key,
 		    where_name(where), key_names(where, names, sizeof(names)));
 		return -1;
 	}
-	if (!(keys[i].flags & K_REPEAT) && (*seen & (UINT64_C(1) << i))) {
+	if (!(keys[i].flags & K_REPEAT) && (*seen & bit)) {
 		diag_err(d, file, line, where == SPEC_STORE ? "'%s' given "
 		    "twice" : "'%s' given twice in this section", key);
 		return -1;
 	}
-	*seen |= UINT64_C(1) << i;
+	*seen |= bit;
 	return set_value(&keys[i], base, value, file, line, d);
 }
 
