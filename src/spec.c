@@ -151,8 +151,10 @@ static const struct key {
 #undef O
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
-/* spec_set() keeps the keys seen in a section as bits of a uint64_t */
-_Static_assert(NKEYS <= 64, "more than 64 keys: widen spec_set's seen");
+/*
+ * spec_set() keeps the keys seen in a section as bits of a uint64_t, one
+ * per key of that section (the whole table may have more than 64 rows).
+ */
 
 static const char *
 where_name(enum spec_where w)
