@@ -64,12 +64,14 @@ case $TB in *asan*)
 	FT="env ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 faketime" ;;
 esac
 
-# conf NAME LINE...: $W/NAME.conf publishing into $W/NAME, [fetch] ca the
-# test CA, then the LINEs
+# conf NAME LINE...: $W/NAME.conf publishing into $W/NAME (distrust-after
+# = keep: the set does not change with the clock), [fetch] ca the test CA,
+# then the LINEs
 conf() {
 	_n=$1
 	shift
-	{ conf_output "$W/$_n"; printf '[fetch]\nca = %s\n' "$W/tls/ca.pem"
+	{ conf_output "$W/$_n" "distrust-after = keep"
+	    printf '[fetch]\nca = %s\n' "$W/tls/ca.pem"
 	    printf '%s\n' "$@"; } >"$W/$_n.conf"
 }
 
@@ -255,7 +257,7 @@ if [ -f "$C74" ] && [ -f "$CURL" ]; then
 			f = 0; printf "%s", c | cmd; close(cmd)
 		    }' "$1" | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f' | sort -u
 	}
-	"$TB" -q build --keep-expired --bundle "$W/a74.pem" "$C74" 2>/dev/null
+	"$TB" -q build --keep-expired --distrust-after keep --bundle "$W/a74.pem" "$C74" 2>/dev/null
 	fps "$W/a74.pem" >"$W/a74.fp"
 	fps "$CURL" >"$W/curl.fp"
 	comm -3 "$W/a74.fp" "$W/curl.fp" | tr -d '\t' >"$W/diff.fp"
