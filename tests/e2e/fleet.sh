@@ -233,6 +233,53 @@ bounded "$TB" -q -c "$W/central.conf" update
 check "the next run after them exports" [ "$rc" = 0 -o "$rc" = 2 ]
 check "and its signature checks" cms_ok
 
+# --- old objects: kept one valid-for after they leave the manifest ---
+old=0000000000000000000000000000000000000000000000000000000000000000
+printf 'x' >"$SRV/objects/$old"
+touch -d '8 days ago' "$SRV/objects/$old"
+cp "$FIX/int-a.pem" "$W/ints.pem"
+bounded "$TB" -q -c "$W/central.conf" update
+ib=$(openssl x509 -in "$FIX/int-b.pem" -outform DER | sha256sum | cut -c1-64)
+check "an object that has just left the manifest is kept" \
+    [ -f "$SRV/objects/$ib" ] && ! grep -q "^$ib " "$SRV/manifest"
+check "one that left it more than valid-for ago is removed" \
+    [ ! -e "$SRV/objects/$old" ]
+
+# --- the exporter as root in a directory others write ---
+mkdir -p "$W/elsewhere"
+rm -f "$SRV/manifest.p7s"
+ln -s "$W/elsewhere/planted" "$SRV/manifest.p7s"
+cat "$FIX/int-a.pem" "$FIX/int-b.pem" >"$W/ints.pem"
+run 0 "a symbolic link planted as manifest.p7s" "$TB" -q -c \
+    "$W/central.conf" update
+check "is replaced, not followed" [ ! -e "$W/elsewhere/planted" -a \
+    ! -L "$SRV/manifest.p7s" ]
+check "and the signature checks" cms_ok
+mv "$SRV/objects" "$W/objects.real"
+ln -s "$W/elsewhere" "$SRV/objects"
+cp "$FIX/int-a.pem" "$W/ints.pem"
+run 1 "objects/ as a symbolic link" "$TB" -q -c "$W/central.conf" update
+err_has "is refused" "objects': not a directory \(a symbolic link is not followed\)"
+check "nothing is written through it" [ -z "$(ls "$W/elsewhere")" ]
+rm "$SRV/objects"
+mv "$W/objects.real" "$SRV/objects"
+ln -s "$K/export.key" "$W/key.link"
+sed "s|^key = .*|key = $W/key.link|" "$W/central.conf" >"$W/link.conf"
+run 1 "a signing key behind a symbolic link" "$TB" -c "$W/link.conf" export
+one_error "refused"
+run 2 "the export mended (the store was published before)" "$TB" -q -c "$W/central.conf" update
+check "its signature checks" cms_ok
+
+# --- a mirror that sends a huge signature ---
+head -c 300000 /dev/zero >"$W/big.p7s"
+mv "$SRV/manifest.p7s" "$W/good.p7s"
+cp "$W/big.p7s" "$SRV/manifest.p7s"
+touch -d "@$(($(date +%s) + T + 20))" "$SRV/manifest"
+T=$((T + 20))
+refused "a signature past 256 KiB"
+err_has "saying so" "signature .*larger than"
+mv "$W/good.p7s" "$SRV/manifest.p7s"
+
 # --- 50 hosts at once ---
 # all NAME: every host f0..f49 at once; the number that exited 0 in ok0,
 # 2 in ok2

@@ -201,6 +201,7 @@ main(int argc, char *argv[])
 	test_postfix();
 	test_fetch();
 	test_manifest();
+	test_fleetman();
 	test_rollback();
 	test_quiet();
 	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,

@@ -77,6 +77,7 @@ void	test_smrelay(void);
 void	test_postfix(void);
 void	test_fetch(void);
 void	test_manifest(void);
+void	test_fleetman(void);
 void	test_rollback(void);
 void	test_quiet(void);
 

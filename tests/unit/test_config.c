@@ -252,6 +252,25 @@ test_refused(void)
 	CHECK(refused("[source a]\nurl = /a\n[probe p]\nurl = smtp://x\n"
 	    "probe-keep = 3651\n", "probe-keep must be a number from 0 to 3650"));
 	CHECK(refused("[output]\n[output]\n", "line 2: [output] given twice"));
+	/* [export] and signer (export.h, central.h) */
+	CHECK(refused("[source a]\nurl = /a\n[export]\ndir = /srv\n",
+	    "[export] needs 'dir = DIR', 'key = FILE' and 'cert = FILE'"));
+	CHECK(refused("[source a]\nurl = /a\n[export]\nvalid-for = 30m\n",
+	    "valid-for must be a duration from 1h to 366d"));
+	CHECK(refused("[source a]\nurl = /a\n[export]\nvalid-for = 400d\n",
+	    "valid-for must be a duration"));
+	CHECK(refused("[source a]\nurl = /a\n[export]\nvalid-for = 7x\n",
+	    "valid-for must be a duration"));
+	CHECK(refused("[source a]\nurl = /a\n[export]\nkey = rel\n",
+	    "key 'rel' must be an absolute path"));
+	CHECK(refused("[source a]\nurl = /a\n[export]\ndir = /s\nkey = /k\n"
+	    "cert = /c\n[export]\n", "line 7: [export] given twice"));
+	CHECK(refused("[source a]\nurl = https://x/manifest\nsigner = x.crt\n",
+	    "signer 'x.crt' must be an absolute path"));
+	CHECK(refused("[source a]\nurl = /a\nsigner = /x.crt\n",
+	    "signer is for a signed store"));
+	CHECK(refused("[source a]\nstore = mozilla\nsigner = /x.crt\n",
+	    "signer is for a signed store"));
 	CHECK(refused("[output]\npurpose = web\n", "'web' is not a purpose"));
 	CHECK(refused("[output]\nbundle = rel.crt\n", "must be an absolute"));
 	CHECK(refused("[output]\nstate =\n", "state needs a directory"));
