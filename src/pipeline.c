@@ -94,7 +94,9 @@ pipeline_policy(struct policy *pol, struct certset **asets, size_t na,
 	policy_distrust(final, pol->purpose, pol->distrust, pol->leaf_lifetime,
 	    pol->now, &cut);
 	policy_distrust_say(&cut, d);
-	policy_distrust_apply(&final, &cut);
+	if (pol->distrusted == NULL)
+		pol->distrusted = certset_new();
+	policy_distrust_apply(&final, &cut, pol->distrusted);
 	st->distrusted = cut.nout;
 	st->anchors -= cut.nanchors;
 	st->intermediates -= cut.nout - cut.nanchors;
@@ -106,7 +108,8 @@ pipeline_policy(struct policy *pol, struct certset **asets, size_t na,
 		    st->expired == 1 ? "" : "s", hint);
 	if (st->distrusted > 0)
 		snprintf(why, sizeof(why), "; %zu left out by distrust-after "
-		    "(see above; its mode keep keeps them)", st->distrusted);
+		    "(see above; distrust-after = keep keeps them)",
+		    st->distrusted);
 	/* an empty set: one refusal that says what was left out */
 	if (final->n == 0 || st->anchors == 0) {
 		diag_err(d, NULL, 0, "refusing to publish an empty set: no "

@@ -115,6 +115,8 @@ policy_release(struct policy *pol)
 	pol->rej = NULL;
 	pol->nrej = 0;
 	pol->bl = NULL;
+	certset_free(pol->distrusted);
+	pol->distrusted = NULL;
 }
 
 static const char *
@@ -579,7 +581,8 @@ policy_distrust_say(const struct distrust_cut *cut, struct diags *d)
 }
 
 void
-policy_distrust_apply(struct certset **set, const struct distrust_cut *cut)
+policy_distrust_apply(struct certset **set, const struct distrust_cut *cut,
+    struct certset *into)
 {
 	struct certset *old = *set, *kept;
 	size_t i, j;
@@ -591,9 +594,9 @@ policy_distrust_apply(struct certset **set, const struct distrust_cut *cut)
 		for (j = 0; j < cut->nout; j++)
 			if (cut->out[j] == old->v[i])
 				break;
-		if (j < cut->nout)
-			continue;
-		certset_add(kept, old->v[i]);
+		if (j < cut->nout && into == NULL)
+			continue;	/* freed with old */
+		certset_add(j < cut->nout ? into : kept, old->v[i]);
 		old->v[i] = NULL;
 	}
 	certset_free(old);

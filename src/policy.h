@@ -80,6 +80,8 @@ struct policy {
 	unsigned	 leaf_lifetime;		/* days; 0: the default */
 	time_t		 distrust_next;		/* out: when that decision
 						   changes next, or 0 */
+	struct certset	*distrusted;		/* out: what it left out
+						   (policy_release frees) */
 	unsigned char	(*exclude)[32];		/* SHA-256s to leave out */
 	size_t		 nexclude;
 	time_t		 now;
@@ -155,9 +157,13 @@ size_t		 policy_distrust(const struct certset *set, enum purpose p,
 /* Add cut's lines to d: a notice per certificate left out, -v the rest. */
 void		 policy_distrust_say(const struct distrust_cut *cut,
 		    struct diags *d);
-/* Replace *set by a set without cut->out (freed), sorted. */
+/*
+ * Replace *set by a set without cut->out, sorted; those are moved into
+ * into when it is not NULL (an output with another mode may want them
+ * back), else freed.
+ */
 void		 policy_distrust_apply(struct certset **set,
-		    const struct distrust_cut *cut);
+		    const struct distrust_cut *cut, struct certset *into);
 void		 policy_distrust_release(struct distrust_cut *cut);
 
 /* "keep", "drop", "drop-when-safe"; UNSET: the default's name. */

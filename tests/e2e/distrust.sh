@@ -131,6 +131,21 @@ for v in "--distrust-after sometimes" "--leaf-lifetime 0" \
 	one_error "($v)"
 done
 check "(nothing written)" [ ! -e "$W/x.pem" ]
+mk "$FIX/root-a.pem:distrust-after" >"$W/only.txt"
+run 1 "the only root left out (dated 2020): refused" "$TB" build \
+    --bundle "$W/only.pem" "$W/only.txt"
+err_has "(the error says why and what keeps it)" \
+    "refusing to publish an empty set: .*; 1 left out by distrust-after \(see above; distrust-after = keep keeps them\)"
+check "(nothing written)" [ ! -e "$W/only.pem" ]
+# a label is hostile text: the line escapes it
+evil="$W/$(printf 'evil\033]2;x\007')"
+cp "$FIX/root-a.pem" "$evil.pem"
+mk "$evil.pem:distrust-after" "$FIX/root-b.pem:anchor" >"$W/evil.txt"
+run 0 "a root whose label holds a terminal escape, left out" "$TB" build \
+    --bundle "$W/evil-out.pem" "$W/evil.txt"
+err_has "(named, escaped)" 'left out root "evil\\x1b\]2;x\\x07"'
+check "(no control byte in the log)" sh -c \
+    '! LC_ALL=C grep -q "$(printf "\033\|\007")" "$1"' sh "$W/err"
 
 # list says what NSS does with the leaves, for a source and for the store
 run 0 "list of the certdata" "$TB" list "$W/cd.txt"

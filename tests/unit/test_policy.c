@@ -182,13 +182,24 @@ test_distrust(void)
 	policy_distrust_release(&cut);
 	t_caught(err, sizeof(err));
 	CHECK(err[0] == '\0' && out->n == n);
-	/* applied: root B alone */
+	/* applied: root B alone; what is left out kept aside when asked */
 	policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_DROP, 0, T + 1,
 	    &cut);
-	policy_distrust_apply(&out, &cut);
+	{
+		struct certset *aside = certset_new();
+
+		policy_distrust_apply(&out, &cut, aside);
+		CHECK(aside->n == 3 && has(aside, "Root A"));
+		certset_free(aside);
+	}
 	policy_distrust_release(&cut);
 	CHECK(out->n == n - 3 && has(out, "Root B") && !has(out, "Root A") &&
 	    !has(out, "Intermediate A"));
+	policy_distrust(out, PURPOSE_SERVER_AUTH, DISTRUST_MODE_DROP, 0, T + 1,
+	    &cut);
+	policy_distrust_apply(&out, &cut, NULL);	/* nothing to do */
+	policy_distrust_release(&cut);
+	CHECK(out->n == n - 3);
 	CHECK(distrust_mode_from_name("drop-when-safe") ==
 	    DISTRUST_MODE_DROP_WHEN_SAFE && distrust_mode_from_name("") == -1);
 	CHECK(strcmp(distrust_mode_name(DISTRUST_MODE_UNSET),
