@@ -75,6 +75,8 @@ struct config_output {
 	enum purpose	 purpose;
 	int		 purpose_set;
 	char		*password;	/* pkcs12; NULL: OUTPUT_PASSWORD */
+	int		 distrust;	/* enum distrust_mode; UNSET: [output]'s */
+	unsigned	 leaf_lifetime;	/* days; 0: [output]'s */
 };
 
 /* [sendmail], [postfix]: the relays update finds by itself (smrelay.h). */

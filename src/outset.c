@@ -21,11 +21,14 @@ outset_release(struct outset *os)
 {
 	size_t i;
 
-	for (i = 0; i <= PURPOSE_N; i++)
+	for (i = 0; i <= PURPOSE_N; i++) {
 		certset_free(os->bypurpose[i]);
+		certset_free(os->aside[i]);
+	}
 	for (i = 0; i < OUTPUT_MAX; i++)
 		if (os->view[i] != NULL) {
 			free(os->view[i]->v);	/* borrowed certificates */
+			free(os->view[i]->slot);
 			free(os->view[i]);
 		}
 	memset(os, 0, sizeof(*os));
@@ -116,9 +119,13 @@ candidates(const struct certset *main, const struct certset *set)
 	return c;
 }
 
-/* The gated set of purpose p, made as the main one was.  NULL after d. */
+/*
+ * The gated set of purpose p, made as the main one was (what distrust-after
+ * left out into os->aside[p]).  NULL after d.
+ */
 static struct certset *
-make_set(const struct outset_in *in, enum purpose p, struct diags *d)
+make_set(struct outset *os, const struct outset_in *in, enum purpose p,
+    struct diags *d)
 {
 	struct policy pol;
 	struct policy_stats st;
@@ -149,6 +156,11 @@ make_set(const struct outset_in *in, enum purpose p, struct diags *d)
 			final = NULL;
 		}
 		certset_free(cands);
+		os->aside[p] = pol.distrusted;
+		pol.distrusted = NULL;
+		if (pol.distrust_next != 0 && (os->next == 0 ||
+		    pol.distrust_next < os->next))
+			os->next = pol.distrust_next;
 	}
 	for (i = 0; i < na; i++)
 		certset_free(as[i]);
@@ -161,22 +173,69 @@ make_set(const struct outset_in *in, enum purpose p, struct diags *d)
 	return final;
 }
 
+/* set and aside (either may be NULL) as one sorted view. */
+static struct certset *
+join(const struct certset *set, const struct certset *aside)
+{
+	struct certset *v = xcalloc(1, sizeof(*v));
+	size_t n = (set ? set->n : 0) + (aside ? aside->n : 0), i;
+
+	v->v = xcalloc(n + 1, sizeof(*v->v));
+	for (i = 0; set != NULL && i < set->n; i++)
+		v->v[v->n++] = set->v[i];
+	for (i = 0; aside != NULL && i < aside->n; i++)
+		v->v[v->n++] = aside->v[i];
+	v->cap = n + 1;
+	certset_sort(v);
+	return v;
+}
+
 /*
  * The per-output filter: which certificates of set the output t leaves
  * out (out[i] = 1), each said in d; returns how many, or -1 after adding
  * to d.  Its settings are t->cfg's keys ([output NAME]) over the main
- * policy's.  The one place a per-output policy is called.
+ * policy's.  The one place a per-output policy is called: distrust-after
+ * of its own (set is then the purpose's set with what [output]'s mode
+ * left out joined back).
  */
 static int
-filter(const struct certset *set, const struct output_target *t,
-    const struct policy *pol, unsigned char *out, struct diags *d)
+filter(struct outset *os, const struct certset *set,
+    const struct output_target *t, const struct policy *pol,
+    unsigned char *out, struct diags *d)
 {
-	(void)set;
-	(void)t;
-	(void)pol;
-	(void)out;
-	(void)d;
-	return 0;
+	const struct config_output *co = t->cfg;
+	struct distrust_cut cut;
+	size_t i, j;
+
+	if (co == NULL || (co->distrust == DISTRUST_MODE_UNSET &&
+	    co->leaf_lifetime == 0))
+		return 0;
+	policy_distrust(set, t->purpose, co->distrust ?
+	    (enum distrust_mode)co->distrust : pol->distrust,
+	    co->leaf_lifetime ? co->leaf_lifetime :
+	    pol->leaf_lifetime, pol->now, &cut);
+	for (i = 0; i < cut.nsaid; i++)
+		diag_warn(d, NULL, 0, "[output %s]: %s", co->name, cut.said[i]);
+	for (i = 0; i < cut.nnoted; i++)
+		diag_info(d, NULL, 0, "[output %s]: %s", co->name,
+		    cut.noted[i]);
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < cut.nout; j++)
+			if (cut.out[j] == set->v[i])
+				out[i] = 1;
+	if (cut.next != 0 && (os->next == 0 || cut.next < os->next))
+		os->next = cut.next;
+	i = cut.nout;
+	policy_distrust_release(&cut);
+	return (int)i;
+}
+
+/* Has t a distrust-after mode or leaf lifetime of its own? */
+static int
+own_distrust(const struct output_target *t)
+{
+	return t->cfg != NULL && (t->cfg->distrust != DISTRUST_MODE_UNSET ||
+	    t->cfg->leaf_lifetime != 0);
 }
 
 /* set less what out marks, as a view of borrowed certificates. */
@@ -198,7 +257,8 @@ int
 outset_assign(struct outset *os, struct output *o,
     const struct outset_in *in, struct diags *d)
 {
-	const struct certset *set;
+	const struct certset *set, *aside;
+	struct certset *all = NULL;
 	unsigned char *out;
 	size_t i;
 	int n;
@@ -206,20 +266,31 @@ outset_assign(struct outset *os, struct output *o,
 	for (i = 0; i < o->n; i++) {
 		struct output_target *t = &o->v[i];
 
-		if (t->purpose == in->pol->purpose)
+		if (t->purpose == in->pol->purpose) {
 			set = in->main;
-		else if ((set = os->bypurpose[t->purpose]) == NULL &&
-		    (set = os->bypurpose[t->purpose] = make_set(in,
+			aside = in->pol->distrusted;
+		} else if ((set = os->bypurpose[t->purpose]) == NULL &&
+		    (set = os->bypurpose[t->purpose] = make_set(os, in,
 		    t->purpose, d)) == NULL)
 			return -1;
+		else
+			aside = os->aside[t->purpose];
+		if (own_distrust(t))
+			set = all = join(set, aside);
 		out = xcalloc(set->n + 1, 1);
-		if ((n = filter(set, t, in->pol, out, d)) == -1) {
+		if ((n = filter(os, set, t, in->pol, out, d)) == -1) {
 			free(out);
 			return -1;
 		}
-		if (n > 0)
+		if (n > 0 || all != NULL)
 			set = os->view[i] = view(set, out);
 		free(out);
+		if (all != NULL) {
+			free(all->v);
+			free(all->slot);
+			free(all);
+			all = NULL;
+		}
 		t->set = set;
 	}
 	return 0;

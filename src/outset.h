@@ -10,7 +10,9 @@
  * that purpose.  Then each output's own filter decides what it leaves
  * out (filter() in outset.c: the one place a per-output policy, such as
  * distrust-after, is called); a set it shortens is a view of borrowed
- * certificates.
+ * certificates.  The sets of a purpose are made under [output]'s
+ * distrust-after (policy.h); an [output NAME] with a mode or leaf lifetime
+ * of its own is filtered from that set plus what [output]'s left out.
  *
  * Calling sequence:
  *
@@ -67,7 +69,11 @@ outset_load_fn	outset_load_paths;
 
 struct outset {
 	struct certset	*bypurpose[PURPOSE_N + 1];	/* owned, but main */
+	struct certset	*aside[PURPOSE_N + 1];	/* what distrust-after left
+						   out of those (owned) */
 	struct certset	*view[OUTPUT_MAX];		/* owned arrays */
+	time_t		 next;		/* when a distrust-after decision of
+					   these sets changes next, or 0 */
 };
 
 void	outset_init(struct outset *os);

@@ -172,10 +172,10 @@ inputs_fingerprint(const struct pipeline *p, char out[65])
 	for (i = 0; i < c->noutputs; i++) {
 		const struct config_output *o = &c->outputs[i];
 
-		snprintf(line, sizeof(line), "output %s %s %s %s %zu\n",
+		snprintf(line, sizeof(line), "output %s %s %s %s %zu %d %u\n",
 		    o->name, o->format, o->path, purpose_name(o->purpose_set ?
 		    o->purpose : c->purpose), o->password ?
-		    strlen(o->password) : 0);
+		    strlen(o->password) : 0, o->distrust, o->leaf_lifetime);
 		EVP_DigestUpdate(md, line, strlen(line));
 		if (o->password != NULL)
 			EVP_DigestUpdate(md, o->password, strlen(o->password));
@@ -576,6 +576,8 @@ stage_record(struct run *r)
 	/* the day distrust-after leaves a root out, the inputs as they are */
 	if (r->pol.distrust_next != 0 && r->pol.distrust_next < rec.until)
 		rec.until = r->pol.distrust_next;
+	if (r->os.next != 0 && r->os.next < rec.until)	/* other outputs' */
+		rec.until = r->os.next;
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
 	    p->now) == -1 || probeset_remember(&p->ps, r->final,
 	    p->now, &r->next, r->d) == -1) {

@@ -143,6 +143,10 @@ static const struct key {
 	{ SPEC_OUTPUT_NAMED, "format", K_WRITER, O(format), 0, 0, 0 },
 	{ SPEC_OUTPUT_NAMED, "path", K_PATH, O(path), 0, 0, K_NEEDED },
 	{ SPEC_OUTPUT_NAMED, "purpose", K_PURPOSE, O(purpose), 0, 0, 0 },
+	{ SPEC_OUTPUT_NAMED, "distrust-after", K_DISTRUST, O(distrust), 0, 0,
+	    0 },
+	{ SPEC_OUTPUT_NAMED, "leaf-lifetime", K_UINT, O(leaf_lifetime), 1,
+	    POLICY_LEAF_LIFETIME_MAX, 0 },
 	{ SPEC_OUTPUT_NAMED, "password", K_STR, O(password), 0, 0,
 	    K_NEEDED },
 #undef C

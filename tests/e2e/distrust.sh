@@ -147,6 +147,49 @@ err_has "(named, escaped)" 'left out root "evil\\x1b\]2;x\\x07"'
 check "(no control byte in the log)" sh -c \
     '! LC_ALL=C grep -q "$(printf "\033\|\007")" "$1"' sh "$W/err"
 
+# [output NAME] may have its own mode and leaf lifetime, for its purpose:
+# root A dated 2020 for server and email, root B plain
+mk "$FIX/root-a.pem:distrust-after=200401000000Z,200401000000Z" \
+    "$FIX/root-b.pem:anchor" >"$W/cd2.txt"
+n=$W/n
+{ conf_output "$n" "[output keep]" "format = pem-bundle" \
+    "path = $n/keep.pem" "distrust-after = keep" \
+    "[output long]" "format = pem-bundle" "path = $n/long.pem" \
+    "leaf-lifetime = 3650" \
+    "[output mail]" "format = pem-bundle" "path = $n/mail.pem" \
+    "purpose = email" \
+    "[output mailkeep]" "format = pem-dir" "path = $n/mailkeep" \
+    "purpose = email" "distrust-after = keep"
+    printf '[source m]\nurl = %s\n' "$W/cd2.txt"; } >"$W/n.conf"
+run 0 "[output NAME] with a mode of its own: published" "$TB" -c \
+    "$W/n.conf" update
+check "([output] leaves root A out)" lacks 'CN=Test Root A' \
+    "$n/bundle.crt"
+check "([output keep] has it)" has_a "$n/keep.pem"
+check "([output long], 10 years' leaves: has it)" has_a "$n/long.pem"
+check "([output mail], email as [output]: left out)" lacks \
+    'CN=Test Root A' "$n/mail.pem"
+check "([output mailkeep], email, keep: has it)" sh -c \
+    'cat "$1"/* | grep -q "CN=Test Root A"' sh "$n/mailkeep"
+check "(root B everywhere)" sh -c 'for f in "$@"; do
+    grep -q "CN=Test Root B" "$f" || exit 1; done' sh "$n/bundle.crt" \
+    "$n/keep.pem" "$n/long.pem" "$n/mail.pem"
+{ conf_output "$n" "distrust-after = keep" "[output drop]" \
+    "format = pem-bundle" "path = $n/drop.pem" "distrust-after = drop"
+    printf '[source m]\nurl = %s\n' "$W/cd2.txt"; } >"$W/n2.conf"
+run 0 "[output] keep, [output drop] drop" "$TB" -c "$W/n2.conf" update
+check "([output] has root A)" has_a "$n/bundle.crt"
+check "([output drop] has not)" lacks 'CN=Test Root A' "$n/drop.pem"
+err_has "(said, with the output's name)" \
+    '^trustbuild: warning: \[output drop\]: left out root "root-a"'
+for v in "distrust-after = often" "leaf-lifetime = 0"; do
+	{ conf_output "$n" "[output x]" "format = pem-bundle" \
+	    "path = $n/x.pem" "$v"
+	    printf '[source m]\nurl = %s\n' "$W/cd2.txt"; } >"$W/n3.conf"
+	run 1 "[output x] $v: refused" "$TB" -c "$W/n3.conf" update
+	one_error "($v)"
+done
+
 # list says what NSS does with the leaves, for a source and for the store
 run 0 "list of the certdata" "$TB" list "$W/cd.txt"
 file_has "(the date)" "$W/out" "^server distrust after: 2030-01-01 00:00:00 UTC"
