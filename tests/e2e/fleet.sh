@@ -208,6 +208,25 @@ b3 "an object larger than max-size"
 err_has "saying so" "is [0-9]+ bytes, more than max-size $max"
 put 2
 run 2 "the mirror mended: the host is current" "$TB" -q -c "$W/h1.conf" update
+: >"$LOG"
+run 2 "--force on a 304: the kept objects are parsed" "$TB" -q -c \
+    "$W/h1.conf" update --force
+httpd_log_wait '^304 GET /manifest '
+check "and nothing else is fetched" [ "$(grep -c '' "$LOG")" = 1 ]
+# the clock past valid-until while the mirror answers 304 for ever
+FT=faketime
+case $TB in *asan*)
+	FT="env ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 faketime" ;;
+esac
+if command -v faketime >/dev/null; then
+	b=$(quiet "$W/h1")
+	bounded $FT '+8 days' "$TB" -q -c "$W/h1.conf" update
+	one_error "a manifest gone stale behind 304s"
+	err_has "saying it is stale" "stale: serial [0-9]+ was valid until"
+	check "the store stays" [ "$(quiet "$W/h1")" = "$b" ]
+else
+	skipped "a manifest gone stale behind 304s: faketime absent"
+fi
 
 # --- kill -9 of the exporter at random instants ---
 # The central set alternates (one intermediate more or less), so that each
