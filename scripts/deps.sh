@@ -77,6 +77,15 @@ if command -v apt-get >/dev/null 2>&1; then
 	apt-get update -qq || exit 1
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $APT >/dev/null || exit 1
+	# The Postfix tests (tests/harness/postfix.sh) run Debian's postfix
+	# unpacked with dpkg -x, never installed (it conflicts with
+	# sendmail-bin): its .deb, fetched once into this cache
+	pfc=/var/cache/trustbuild-tests
+	if ! ls "$pfc"/postfix_*.deb >/dev/null 2>&1; then
+		mkdir -p "$pfc" && (cd "$pfc" && apt-get download -qq postfix \
+		    >/dev/null 2>&1) || echo "trustbuild: could not fetch" \
+		    "postfix's .deb: the Postfix tests skip" >&2
+	fi
 elif command -v dnf >/dev/null 2>&1; then
 	# shellcheck disable=SC2086
 	dnf install -y -q $DNF || exit 1

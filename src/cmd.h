@@ -65,6 +65,7 @@ int	cmd_list(int argc, char *argv[], struct config *cfg);
 int	cmd_probe(int argc, char *argv[], struct config *cfg);
 int	cmd_sendmail_check(int argc, char *argv[], struct config *cfg);
 int	cmd_postfix_check(int argc, char *argv[], struct config *cfg);
+int	cmd_postfix_setup(int argc, char *argv[], struct config *cfg);
 int	cmd_sendmail_setup(int argc, char *argv[], struct config *cfg);
 int	cmd_stores(int argc, char *argv[], struct config *cfg);
 int	cmd_update(int argc, char *argv[], struct config *cfg);

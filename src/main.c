@@ -44,6 +44,8 @@ static const struct command {
 	    "certificates of a bundle, CApath, source, or the published store" },
 	{ "postfix-check", cmd_postfix_check, CMD_CONFIG_OPT,
 	    "find what keeps Postfix from verifying: main.cf, chroot, log" },
+	{ "postfix-setup", cmd_postfix_setup, CMD_CONFIG,
+	    "make Postfix verify with the store: postconf -e, probes, reload" },
 	{ "probe", cmd_probe, CMD_CONFIG_OPT,
 	    "show a server's chain and why it does (not) verify; AIA" },
 	{ "sendmail-check", cmd_sendmail_check, CMD_CONFIG_OPT,

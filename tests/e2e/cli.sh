@@ -17,7 +17,7 @@ run 0 "list --help" "$TB" list --help
 cp "$W/out" "$W/list-help"
 run 0 "update --help" "$TB" update --help
 cp "$W/out" "$W/update-help"
-for c in probe sendmail-check sendmail-setup; do
+for c in probe sendmail-check sendmail-setup postfix-check postfix-setup; do
 	run 0 "$c --help" "$TB" "$c" --help
 	cp "$W/out" "$W/$c-help"
 	check "the man page documents $c" grep -q "^\.Cm $c\$" "$MAN"
@@ -33,7 +33,7 @@ if command -v mandoc >/dev/null; then
 	    sh -c '! mandoc -Tlint -W warning "$1" | grep .' sh "$MAN"
 	for o in $(grep -Eo -- '--[a-z][a-z0-9-]+' "$W/build-help" "$W/list-help" \
 	    "$W/update-help" "$W/probe-help" "$W/sendmail-check-help" \
-	    "$W/sendmail-setup-help" |
+	    "$W/sendmail-setup-help" "$W/postfix-check-help" "$W/postfix-setup-help" |
 	    sed 's/.*://' | sort -u); do
 		check "the man page documents $o" grep -Eq -- \
 		    "Fl -${o#--}( |\$)" "$MAN"
@@ -52,7 +52,7 @@ if command -v mandoc >/dev/null; then
 	# every key the parser knows (from its own "unknown key" messages)
 	# is documented, and nothing else is
 	for sec in "[output]" "[output x]" "[fetch]" "[source x]" "[probe x]" \
-	    "[sendmail]" "[export]"; do
+	    "[sendmail]" "[postfix]" "[export]"; do
 		printf '%s\nzzz = 1\n' "$sec" >"$W/keys.conf"
 		"$TB" -c "$W/keys.conf" update 2>&1 | sed -n 's/.*(\(.*\))$/\1/p' |
 		    tr ',' '\n' | tr -d ' '
@@ -154,7 +154,7 @@ check "no command has a short option -q, -v or -c of its own" sh -c '
 run 0 "after --, a word is an operand" "$TB" list -- "$FIX/root-a.pem"
 run 1 "after --, -q is not an option" "$TB" list -- -q
 err_has "but a file" "'-q'"
-for c in build list probe sendmail-check sendmail-setup stores update; do
+for c in build list probe sendmail-check sendmail-setup postfix-check postfix-setup stores update; do
 	run 0 "$c --help" "$TB" "$c" --help
 	check "$c --help says the global options go after its name too" \
 	    grep -q 'go before or after' "$W/out"

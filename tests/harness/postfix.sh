@@ -126,4 +126,5 @@ inet_protocols = all
 EOS
 	postfix_dirs "$1" >>"$1/main.cf"
 	cp "$PF_ROOT/usr/share/postfix/master.cf.dist" "$1/master.cf"
+	mkdir -p "$1/queue" "$1/data"
 }
