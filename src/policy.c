@@ -457,30 +457,37 @@ cut_from(const struct cert *c, enum purpose p, enum distrust_mode mode,
  * The intermediates of set that still chain to a certificate kept: the
  * others join cut.  An intermediate stays when a certificate kept issued
  * it (names, key identifiers and its signature), in rounds until none
- * changes.
+ * changes.  The hashes of the names pick the candidates cheaply (CCADB's
+ * 1,700 intermediates are 3 million pairs).
  */
 static void
 cut_intermediates(const struct certset *set, unsigned char *gone,
     struct distrust_cut *cut)
 {
 	unsigned char *ok = xcalloc(set->n ? set->n : 1, 1);
+	unsigned long *sh = xcalloc(set->n ? set->n : 1, sizeof(*sh));
 	char hex[65];
 	size_t i, j;
 	int more;
 
-	for (i = 0; i < set->n; i++)
+	for (i = 0; i < set->n; i++) {
 		ok[i] = set->v[i]->role != ROLE_INTERMEDIATE && !gone[i];
+		sh[i] = X509_subject_name_hash(set->v[i]->x509);
+	}
 	do {
 		more = 0;
 		for (i = 0; i < set->n; i++) {
 			X509 *x = set->v[i]->x509;
+			unsigned long ih;
 			EVP_PKEY *k;
 
 			if (ok[i] || gone[i])
 				continue;
+			ih = X509_issuer_name_hash(x);
 			for (j = 0; j < set->n && !ok[i]; j++) {
-				if (!ok[j] || j == i || X509_check_issued(
-				    set->v[j]->x509, x) != X509_V_OK)
+				if (!ok[j] || j == i || sh[j] != ih ||
+				    X509_check_issued(set->v[j]->x509, x) !=
+				    X509_V_OK)
 					continue;
 				k = X509_get0_pubkey(set->v[j]->x509);
 				if (k != NULL && X509_verify(x, k) == 1)
@@ -504,6 +511,7 @@ cut_intermediates(const struct certset *set, unsigned char *gone,
 		    "roots left out by distrust-after", name_of(c), hex));
 	}
 	free(ok);
+	free(sh);
 }
 
 size_t
