@@ -624,6 +624,7 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 {
 	struct dl dl;
 	enum acquire_state st = ACQ_CACHE;
+	const char *url;
 
 	memset(&dl, 0, sizeof(dl));
 	dl.c = c;
@@ -667,13 +668,14 @@ get_remote(const struct acquire_ctx *c, struct acquire_src *s)
 	if (s->spec.path == NULL)
 		live_stale(c, s);
 	/* said when the download's bytes are used (not its fallback's) */
-	if (s->spec.url != NULL && s->spec.path == NULL &&
+	url = s->answered != NULL ? s->answered : s->spec.url;
+	if (url != NULL && s->spec.path == NULL &&
 	    s->spec.sha256 == NULL && s->spec.sha256_url == NULL &&
-	    s->central == NULL && strncmp(s->spec.url, "http://", 7) == 0)
+	    s->central == NULL && strncmp(url, "http://", 7) == 0)
 		diag_warn(c->d, NULL, 0, "[source %s]: '%s' is plain http, "
 		    "checked by neither 'sha256 =' nor 'sha256-url ='; anyone "
 		    "on the way can change it: use https, or pin it",
-		    s->spec.name, s->spec.url);
+		    s->spec.name, url);
 	return 0;
 }
 

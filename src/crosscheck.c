@@ -196,6 +196,12 @@ crosscheck_source(const struct acquire_ctx *c, struct acquire_src *s,
 
 	if (s->spec.cross_check == NULL)
 		return 0;
+	if (s->spec.role != ROLE_ANCHORS) {
+		diag_err(c->d, NULL, 0, "[source %s]: cross-check compares "
+		    "roots, and this source's role is not anchors; remove "
+		    "cross-check from it", s->spec.name);
+		return -1;
+	}
 	memset(&x, 0, sizeof(x));
 	/* the source's own lines were said when it was read */
 	a = roots_of(s, s->spec.url ? s->spec.url : s->spec.path, &mine);

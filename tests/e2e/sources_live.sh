@@ -106,6 +106,12 @@ err_has "-v: why the first was passed over" \
     "\\[source moz\\]: .*is certdata.txt, but this is PEM; trying mirror 1 of 1, '$T/$NSS'$"
 file_has "the state records it" "$W/bad/state/cache/moz.meta" "^url $T/$NSS$"
 
+# a mirror over plain http, unpinned, that answers is warned about by name
+conf hm "[source moz]" "url = $DOWN/$NEW" "url = $BASE/$NEW"
+run 0 "https down, a plain http mirror answers" "$TB" -c "$W/hm.conf" update
+err_has "warned: that mirror is plain http and unchecked" \
+    "^trustbuild: warning: \\[source moz\\]: '$BASE/$NEW' is plain http, checked by neither"
+
 # every mirror down: one error, each mirror's reason in the order tried
 conf all "[source moz]" "url = $DOWN/$NEW" "url = $T/status/404"
 run 1 "every mirror down, nothing cached: exit 1" "$TB" -c "$W/all.conf" update
@@ -302,6 +308,14 @@ if [ -f "$C74" ] && [ -f "$CURL" ]; then
 	    -c "$W/x86.conf" update
 	check "one notice per root" \
 	    [ "$(grep -c ': cross-check with curl: ' "$W/err")" = "$ndiff" ]
+
+	conf xr "[source mozilla]" "url = $C86" "cross-check = curl" \
+	    "[source i]" "url = $C86" "role = intermediates" "cross-check = curl"
+	run 1 "cross-check on a source that gives no anchors: refused" $XS \
+	    "$TB" -q -c "$W/xr.conf" update
+	one_error "cross-check on intermediates"
+	err_has "saying what to change" \
+	    "\\[source i\\]: cross-check compares roots, and this source's role is not anchors; remove cross-check from it"
 
 	# a tampered cacert.pem (its checksum file does not vouch): no check
 	xstore "$T/tampered"
