@@ -25,10 +25,12 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl and libarchive are dlopen()ed at first use (src/dl.c): their
+# headers are needed, their libraries only when a run fetches or unpacks.
+OPENSSL_LIBS := $(shell pkg-config --libs openssl 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -D_GNU_SOURCE \
 	     -DTRUSTBUILD_DATADIR='"$(DATADIR)"'
-LIBS	 = $(PKG_LIBS) -lpthread
+LIBS	 = $(OPENSSL_LIBS) -ldl -lpthread
 
 # Everything but main.c is shared with the unit tests.
 OBJS	 = $(patsubst %.c,%.o,$(filter-out src/main.c,$(sort $(wildcard src/*.c))))

@@ -25,6 +25,47 @@ cmp_item_file(const void *a, const void *b)
 	    ((const struct item *)b)->file);
 }
 
+/*
+ * How many links were made for each hash value so far: open addressing,
+ * at most half full, so that numbering n links costs n steps.
+ */
+struct seqtab {
+	unsigned long	*key;
+	int		*count;
+	size_t		 mask;
+};
+
+static void
+seqtab_init(struct seqtab *t, size_t n)
+{
+	size_t size = 16;
+
+	while (size < 2 * n)
+		size *= 2;
+	t->key = xcalloc(size, sizeof(*t->key));
+	t->count = xcalloc(size, sizeof(*t->count));
+	t->mask = size - 1;
+}
+
+/* The number of earlier links for h (its .N), counting this one. */
+static int
+seqtab_next(struct seqtab *t, unsigned long h)
+{
+	size_t i = (h * 0x9e3779b97f4a7c15ULL >> 17) & t->mask;
+
+	while (t->count[i] != 0 && t->key[i] != h)
+		i = (i + 1) & t->mask;
+	t->key[i] = h;
+	return t->count[i]++;
+}
+
+static void
+seqtab_free(struct seqtab *t)
+{
+	free(t->key);
+	free(t->count);
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {
@@ -39,14 +80,13 @@ capath_render(const struct certset *set, const struct output_target *t,
 	struct item *it;
 	struct dir_entry *e;
 	struct buf *b = &r->b;
-	unsigned long *made;
-	size_t nh = 0;
-	size_t i, j, n = set->n, ne = 0, kinds = (t->flags & CAPATH_COMPAT) ? 2 : 1;
+	struct seqtab made;
+	size_t i, n = set->n, ne = 0, kinds = (t->flags & CAPATH_COMPAT) ? 2 : 1;
 	int rc = -1, k;
 
 	it = xcalloc(n, sizeof(*it));
 	e = xcalloc(n * (1 + kinds) + 1, sizeof(*e));
-	made = xcalloc(n * kinds + 1, sizeof(*made));
+	seqtab_init(&made, n * kinds);
 	for (i = 0; i < n; i++) {
 		char hex[65];
 
@@ -71,16 +111,12 @@ capath_render(const struct certset *set, const struct output_target *t,
 		f->len = it[i].len;
 		for (k = 0; k < (int)kinds; k++) {
 			unsigned long h = it[i].hash[k];
-			int seq = 0;
-
 			/*
 			 * Names are numbered per hash value in the order the
 			 * links are made: file by file, current hash first.
 			 */
-			for (j = 0; j < nh; j++)
-				if (made[j] == h)
-					seq++;
-			made[nh++] = h;
+			int seq = seqtab_next(&made, h);
+
 			e[ne].data = NULL;
 			snprintf(e[ne].name, sizeof(e[ne].name), "%08lx.%d", h,
 			    seq);
@@ -103,6 +139,6 @@ capath_render(const struct certset *set, const struct output_target *t,
 out:
 	free(it);
 	free(e);
-	free(made);
+	seqtab_free(&made);
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "dl_curl.h"
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -562,6 +562,8 @@ fetch_get(const char *url, const char *etag, const char *last_modified,
 
 	memset(&s, 0, sizeof(s));
 	memset(r, 0, sizeof(*r));
+	if (dl_curl(d) == -1)
+		return -1;
 	if (scheme_of(url, scheme, sizeof(scheme)) == -1 ||
 	    (o->http_only && strcmp(scheme, "http") != 0)) {
 		fail(d, DIAG_GENERIC, url, "only %s URLs are fetched",

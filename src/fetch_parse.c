@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "dl_curl.h"
 #include <netinet/in.h>
 
 #include <ctype.h>
@@ -83,7 +83,7 @@ fetch_url_kind(const char *url, char *host, size_t size)
 	size_t n;
 
 	host[0] = '\0';
-	if ((u = curl_url()) == NULL)
+	if (dl_curl(NULL) == -1 || (u = curl_url()) == NULL)
 		return NULL;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||

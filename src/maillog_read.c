@@ -16,9 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <archive.h>
-
 #include "diag.h"
+#include "dl_archive.h"
 #include "maillog.h"
 #include "maillog_read.h"
 #include "xalloc.h"
@@ -106,14 +105,14 @@ out:
 static int
 feed_archive(struct maillog *l, int fd, const char *name, struct diags *d)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	char *buf;
 	size_t total = 0;
 	ssize_t r;
 	int rc = 0;
 
-	if (a == NULL)
+	if (dl_archive(d) == -1 || (a = archive_read_new()) == NULL)
 		return -1;
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_bzip2(a);

@@ -2,12 +2,13 @@
  * policy.c: from loaded sources to the final set, see policy.h.
  *
  * Intermediates are admitted in rounds: a round verifies every pending
- * candidate with X509_verify_cert against a store holding the anchors and
- * the intermediates admitted so far (X509_V_FLAG_PARTIAL_CHAIN, since an
+ * candidate with X509_verify_cert against the anchors and the
+ * intermediates admitted so far (X509_V_FLAG_PARTIAL_CHAIN, since an
  * admitted intermediate already chains to an anchor), then adds the round's
- * winners to the store.  Rounds stop when one admits nothing; what is left
- * is refused with OpenSSL's reason.  Adding per round, not per certificate,
- * keeps the store from being re-sorted after every addition.
+ * winners.  Rounds stop when one admits nothing; what is left is refused
+ * with OpenSSL's reason.  What a candidate is verified against is found in
+ * verify.c's index by issuer name, so a round costs linear time in the
+ * candidates however many were admitted before.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -253,10 +254,10 @@ static int
 admit_intermediates(const struct policy *pol, struct certset **inter,
     size_t ni, struct certset *out, struct policy_stats *st)
 {
-	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
+	struct verify_index *ix = NULL;
 	struct cert **pend = NULL, **won = NULL;
-	int *err = NULL;
+	X509 **xs = NULL;
+	int *err = NULL, *res = NULL;
 	size_t npend = 0, i, j;
 	int rc = -1, progress;
 
@@ -265,11 +266,12 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 			goto out;
 	if (npend == 0)
 		return 0;
-	if ((store = verify_store_set(out, PURPOSE_ANY,
-	    X509_V_FLAG_PARTIAL_CHAIN, pol->d)) == NULL)
-		goto out;
-	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    (won = calloc(npend, sizeof(*won))) == NULL ||
+	ix = verify_index_new();
+	for (i = 0; i < out->n; i++)
+		verify_index_add(ix, out->v[i]->x509);
+	if ((won = calloc(npend, sizeof(*won))) == NULL ||
+	    (xs = calloc(npend, sizeof(*xs))) == NULL ||
+	    (res = calloc(npend, sizeof(*res))) == NULL ||
 	    (err = calloc(npend, sizeof(*err))) == NULL) {
 		diag_err(pol->d, NULL, 0, "out of memory");
 		goto out;
@@ -278,31 +280,21 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 		size_t nwon = 0;
 
 		progress = 0;
-		for (i = 0; i < npend; i++) {
-			if (pend[i] == NULL)
-				continue;
-			if (!X509_STORE_CTX_init(ctx, store, pend[i]->x509,
-			    NULL)) {
-				diag_ssl(pol->d, NULL, 0, "cannot verify "
-				    "\"%s\"", name_of(pend[i]));
-				goto out;
-			}
-			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
-			    pol->now);
-			if (X509_verify_cert(ctx) == 1)
-				won[nwon++] = pend[i], pend[i] = NULL;
-			else
-				err[i] = X509_STORE_CTX_get_error(ctx);
-			X509_STORE_CTX_cleanup(ctx);
+		for (i = 0; i < npend; i++)
+			xs[i] = pend[i] != NULL ? pend[i]->x509 : NULL;
+		if (verify_index_check_all(ix, xs, npend, pol->now, res,
+		    err) == -1) {
+			diag_err(pol->d, NULL, 0, "cannot verify the "
+			    "intermediates: out of memory");
+			goto out;
 		}
+		for (i = 0; i < npend; i++)
+			if (res[i] == 1)
+				won[nwon++] = pend[i], pend[i] = NULL;
 		for (j = 0; j < nwon; j++) {
 			struct cert *c = won[j];
 
-			if (!X509_STORE_add_cert(store, c->x509)) {
-				diag_ssl(pol->d, NULL, 0, "cannot add \"%s\"",
-				    name_of(c));
-				goto out;
-			}
+			verify_index_add(ix, c->x509);
 			c->role = ROLE_INTERMEDIATE;
 			if (certset_add(out, c) == -1) {
 				diag_err(pol->d, NULL, 0, "out of memory");
@@ -325,9 +317,10 @@ out:
 		cert_free(pend[i]);
 	free(pend);
 	free(won);
+	free(xs);
+	free(res);
 	free(err);
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
+	verify_index_free(ix);
 	return rc;
 }
 

@@ -12,7 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <curl/curl.h>
+#include "dl_curl.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -464,6 +464,10 @@ probe_parse_url(const char *url, struct probe_target *t, char *err,
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
+	if (dl_curl_error() != NULL) {
+		snprintf(err, errsz, "%s", dl_curl_error());
+		return -1;
+	}
 	if ((u = curl_url()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;

@@ -3,6 +3,14 @@
  * and committing every staged output at once.  Generations of a directory
  * are publish_gen.c's, the lock publish_lock.c's, the cleanup when a run
  * dies publish_tmp.c's.
+ *
+ * Durability costs what our own files cost, never what other processes
+ * left dirty on the filesystem (no sync(2), no syncfs(2)): each file we
+ * write starts its writeback at once (publish_write_start(),
+ * sync_file_range(2) where Linux has it); before any rename, each staged
+ * file, each file of a generation and the generation is fsync(2)ed, a few
+ * at once (publish_sync.c), and each directory we change is fsync(2)ed
+ * before the renames and after them.
  */
 #include <sys/stat.h>
 
@@ -138,6 +146,33 @@ publish_write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
+void
+publish_write_start(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* a hint: writeback starts now, fsync() later only waits for it */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+int
+publish_fsync_at(int dirfd, const char *name)
+{
+	int fd, rc, saved;
+
+	/* non-blocking, no link followed: only a regular file of ours */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY)) == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 /* 1 if the file at dirfd/name holds exactly buf, 0 if not or absent. */
 int
 publish_same_content(int dirfd, const char *name, const void *buf,
@@ -244,7 +279,7 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	}
 	pd->tmp = xstrdup(tmp);
 	publish_tmp_add(pd->dfd, pd->tmp, 0);
-	/* synced with everything staged, by publish_commit_all() */
+	/* fsync()ed with everything staged, by publish_commit_all() */
 	if (fchmod(fd, mode) == -1 || publish_write_all(fd, buf, len) == -1) {
 		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
 		    strerror(errno));
@@ -252,6 +287,7 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 		publish_abort(pd);
 		return -1;
 	}
+	publish_write_start(fd);
 	if (close(fd) == -1) {
 		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
 		    strerror(errno));
@@ -307,12 +343,12 @@ each_dir(struct pending *pd, size_t n,
 	return rc;
 }
 
+/* The names in a directory we changed: staged ones before the switch. */
 static int
-sync_fs(int fd, const char *dir, struct diags *d)
+sync_dir(int fd, const char *dir, struct diags *d)
 {
-	/* one sync for everything staged there: files and generations */
-	if (syncfs(fd) == -1) {
-		diag_err(d, dir, 0, "sync: %s", strerror(errno));
+	if (fsync(fd) == -1) {
+		diag_err(d, dir, 0, "fsync: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -329,10 +365,27 @@ sync_entries(int fd, const char *dir, struct diags *d)
 int
 publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 {
+	struct publish_sync sl;
 	size_t i;
+	int rc = 0;
 
-	/* durable before visible: sync the staged data, then rename */
-	if (each_dir(pd, n, sync_fs, d) == -1) {
+	/*
+	 * Durable before visible: each staged file and generation, then
+	 * the directories holding their names, then the renames.
+	 */
+	memset(&sl, 0, sizeof(sl));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!pd[i].changed || pd[i].tmp == NULL)
+			continue;
+		if (pd[i].kind == PENDING_DIR)
+			rc = publish_gen_sync(&pd[i], &sl, d);
+		else
+			publish_sync_add(&sl, pd[i].dfd, pd[i].dir, pd[i].tmp);
+	}
+	if (rc == 0)
+		rc = publish_sync_run(&sl, d);
+	publish_sync_free(&sl);
+	if (rc == -1 || each_dir(pd, n, sync_dir, d) == -1) {
 		for (i = 0; i < n; i++)
 			publish_abort(&pd[i]);
 		return -1;

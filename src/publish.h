@@ -118,9 +118,10 @@ int	publish_dir_prepare(struct pending *pd, const char *path,
 	    const struct dir_entry *e, size_t n, struct diags *d);
 
 /*
- * Make the n staged outputs live (unchanged ones are skipped): one syncfs(2)
- * per file system for all staged data, then a rename(2) each, then one
- * fsync(2) per directory.  -1 after adding to d; outputs not yet switched
+ * Make the n staged outputs live (unchanged ones are skipped): an fsync(2)
+ * of each staged file, of each file of a staged generation and of the
+ * generation, then of each directory, then a rename(2) each, then one
+ * fsync(2) per directory again.  -1 after adding to d; outputs not yet switched
  * are aborted.  A failed fsync of a directory is a warning in d.
  */
 int	publish_commit_all(struct pending *pd, size_t n, struct diags *d);

@@ -297,13 +297,14 @@ publish_dir_prepare(struct pending *pd, const char *path,
 				close(fd);
 			goto fail;
 		}
+		publish_write_start(fd);
 		if (close(fd) == -1) {
 			diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir, pd->tmp,
 			    e[i].name, strerror(errno));
 			goto fail;
 		}
 	}
-	/* synced once with everything staged, by publish_commit_all() */
+	/* fsync()ed by publish_commit_all(), after every write started */
 	close(gfd);
 	pd->changed = 1;
 	return 0;
@@ -312,6 +313,38 @@ fail:
 		close(gfd);
 	publish_abort(pd);
 	return -1;
+}
+
+int
+publish_gen_sync(struct pending *pd, struct publish_sync *sl,
+    struct diags *d)
+{
+	struct stat st;
+	struct dirent *de;
+	char *where;
+	DIR *dp;
+	int fd;
+
+	if ((fd = openat(pd->dfd, pd->tmp, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fstat(fd, &st) == -1 ||
+	    st.st_uid != geteuid() || (dp = open_list(fd)) == NULL) {
+		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
+		    fd == -1 ? strerror(errno) : "not the generation "
+		    "trustbuild made");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	publish_sync_keep_fd(sl, fd);
+	where = xasprintf("%s/%s", pd->dir, pd->tmp);
+	/* the links are entries of the directory: its own fsync */
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+			publish_sync_add(sl, fd, where, de->d_name);
+	closedir(dp);
+	publish_sync_add(sl, fd, where, ".");
+	free(where);
+	return 0;
 }
 
 /*

@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "der.h"
 #include "diag.h"
+#include "dl_archive.h"
 #include "unpack.h"
 #include "xalloc.h"
 
@@ -69,6 +68,12 @@ unpack_detect(const unsigned char *buf, size_t len)
 		if (i == n)
 			return 0;
 	}
+	/* a DER certificate is no archive: libarchive stays unloaded */
+	if (der_detect(buf, len))
+		return 0;
+	/* binary, and no libarchive: unpack_walk() says why */
+	if (dl_archive(NULL) == -1)
+		return 1;
 	if ((a = reader(buf, len, 0, &opened)) == NULL)
 		return 0;
 	/*
@@ -263,6 +268,8 @@ int
 unpack_walk(struct unpack *u, const char *name, const unsigned char *buf,
     size_t len, struct diags *d)
 {
+	if (dl_archive(d) == -1)
+		return -1;
 	if (u->outer == 0)
 		u->outer = len;
 	return walk(u, name, buf, len, 0, d);

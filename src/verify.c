@@ -1,12 +1,17 @@
 /*
  * verify.c: stores and chain verification, see verify.h.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include "verify.h"
+#include "xalloc.h"
 
 /* A new store verifying for p, or NULL with an error in d. */
 static X509_STORE *
@@ -109,4 +114,199 @@ verify_name(X509 *leaf, const char *host)
 	r = X509_check_host(leaf, host, 0, 0, NULL);
 	ERR_clear_error();
 	return r == 1;
+}
+
+struct ix_entry {
+	X509		*x;
+	unsigned long	 hash;		/* of the subject name */
+	size_t		 next;		/* in the bucket, 0: none (index + 1) */
+};
+
+struct verify_index {
+	struct ix_entry	*v;
+	size_t		 n, cap;
+	size_t		*head;		/* index + 1 of a bucket's first entry */
+	size_t		*tail;
+	size_t		 mask;
+};
+
+struct verify_index *
+verify_index_new(void)
+{
+	struct verify_index *ix = xcalloc(1, sizeof(*ix));
+
+	ix->mask = 255;
+	ix->head = xcalloc(ix->mask + 1, sizeof(*ix->head));
+	ix->tail = xcalloc(ix->mask + 1, sizeof(*ix->tail));
+	return ix;
+}
+
+static size_t
+bucket(const struct verify_index *ix, unsigned long h)
+{
+	return (size_t)(h * 0x9e3779b97f4a7c15ULL >> 20) & ix->mask;
+}
+
+/* Append entry i to its bucket: a bucket keeps the order of addition. */
+static void
+link_entry(struct verify_index *ix, size_t i)
+{
+	size_t b = bucket(ix, ix->v[i].hash);
+
+	ix->v[i].next = 0;
+	if (ix->tail[b] == 0)
+		ix->head[b] = i + 1;
+	else
+		ix->v[ix->tail[b] - 1].next = i + 1;
+	ix->tail[b] = i + 1;
+}
+
+void
+verify_index_add(struct verify_index *ix, X509 *x)
+{
+	size_t i;
+
+	if (ix->n == ix->cap) {
+		ix->cap = ix->cap ? ix->cap * 2 : 256;
+		ix->v = xreallocarray(ix->v, ix->cap, sizeof(*ix->v));
+	}
+	ix->v[ix->n].x = x;
+	ix->v[ix->n].hash = X509_subject_name_hash(x);
+	ix->n++;
+	if (ix->n > ix->mask + 1) {	/* rebuild, at most one entry per bucket */
+		free(ix->head);
+		free(ix->tail);
+		ix->mask = ix->mask * 2 + 1;
+		ix->head = xcalloc(ix->mask + 1, sizeof(*ix->head));
+		ix->tail = xcalloc(ix->mask + 1, sizeof(*ix->tail));
+		for (i = 0; i < ix->n; i++)
+			link_entry(ix, i);
+	} else
+		link_entry(ix, ix->n - 1);
+}
+
+int
+verify_index_check(struct verify_index *ix, X509 *cand, time_t now, int *err)
+{
+	const X509_NAME *in = X509_get_issuer_name(cand);
+	X509_STORE *st;
+	X509_STORE_CTX *ctx = NULL;
+	unsigned long h = X509_issuer_name_hash(cand);
+	size_t i;
+	int ok = -1;
+
+	*err = 0;
+	if ((st = X509_STORE_new()) == NULL)
+		return -1;
+	X509_STORE_set_flags(st, X509_V_FLAG_PARTIAL_CHAIN);
+	/* every certificate whose subject is cand's issuer, in order */
+	for (i = ix->head[bucket(ix, h)]; i != 0; i = ix->v[i - 1].next) {
+		X509 *x = ix->v[i - 1].x;
+
+		if (ix->v[i - 1].hash != h ||
+		    X509_NAME_cmp(X509_get_subject_name(x), in) != 0)
+			continue;
+		if (!X509_STORE_add_cert(st, x))
+			goto out;
+	}
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
+	    !X509_STORE_CTX_init(ctx, st, cand, NULL))
+		goto out;
+	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), now);
+	ok = X509_verify_cert(ctx) == 1;
+	if (!ok)
+		*err = X509_STORE_CTX_get_error(ctx);
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	ERR_clear_error();
+	return ok;
+}
+
+#define CHECK_THREADS	8
+
+struct check_all {
+	struct verify_index	*ix;
+	X509 *const		*c;
+	size_t			 n, next;
+	time_t			 now;
+	int			*res, *err;
+	pthread_mutex_t		 mu;
+};
+
+static void *
+check_worker(void *arg)
+{
+	struct check_all *a = arg;
+	size_t i, end;
+
+	for (;;) {
+		/* a few at a time: the lock is taken once per 16 checks */
+		pthread_mutex_lock(&a->mu);
+		i = a->next;
+		a->next = i + 16 < a->n ? i + 16 : a->n;
+		end = a->next;
+		pthread_mutex_unlock(&a->mu);
+		if (i >= a->n)
+			return NULL;
+		for (; i < end; i++) {
+			a->err[i] = 0;
+			a->res[i] = a->c[i] == NULL ? 0 :
+			    verify_index_check(a->ix, a->c[i], a->now,
+			    &a->err[i]);
+		}
+	}
+}
+
+int
+verify_index_check_all(struct verify_index *ix, X509 *const *c, size_t n,
+    time_t now, int *res, int *err)
+{
+	struct check_all a;
+	pthread_t tid[CHECK_THREADS];
+	sigset_t all, old;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, nt = 0, want;
+
+	a.ix = ix;
+	a.c = c;
+	a.n = n;
+	a.next = 0;
+	a.now = now;
+	a.res = res;
+	a.err = err;
+	pthread_mutex_init(&a.mu, NULL);
+	want = cores < 1 ? 1 : (size_t)cores;
+	if (want > CHECK_THREADS)
+		want = CHECK_THREADS;
+	if (want > n / 64 + 1)		/* a few checks: not worth a thread */
+		want = n / 64 + 1;
+	if (want > 1) {
+		/* signals stay with the main thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		for (nt = 0; nt < want - 1; nt++)
+			if (pthread_create(&tid[nt], NULL, check_worker, &a) != 0)
+				break;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	check_worker(&a);
+	for (i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&a.mu);
+	for (i = 0; i < n; i++)
+		if (res[i] == -1)
+			return -1;
+	return 0;
+}
+
+void
+verify_index_free(struct verify_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->v);
+	free(ix->head);
+	free(ix->tail);
+	free(ix);
 }

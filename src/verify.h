@@ -53,6 +53,40 @@ X509_STORE	*verify_store_files(const char *bundle, const char *capath,
 int	verify_chain(X509_STORE *store, X509 *leaf, STACK_OF(X509) *pool,
 	    int *err, X509 **cur, STACK_OF(X509) **chain);
 
+/*
+ * Admission of intermediates without a growing X509_STORE (OpenSSL 3.0
+ * re-sorts a store's objects after every addition): an index of the
+ * certificates admitted so far by subject name hash; a candidate is
+ * verified by X509_verify_cert against a small store of only those whose
+ * subject is its issuer, with X509_V_FLAG_PARTIAL_CHAIN, as a store of
+ * them all would (same lookup by name, same order among equal names).
+ *
+ *	struct verify_index *ix = verify_index_new();
+ *	verify_index_add(ix, anchor);		// each, borrowed
+ *	k = verify_index_check(ix, cand, now, &err);
+ *	verify_index_free(ix);
+ */
+struct verify_index;
+struct verify_index *verify_index_new(void);
+/* Add x (borrowed: it must outlive the index). */
+void	verify_index_add(struct verify_index *ix, X509 *x);
+/*
+ * 1 if cand chains to a certificate of ix (validity at now, signatures,
+ * CA constraints, as X509_verify_cert checks them), 0 if not (*err the
+ * X509_V_ERR code), -1 on an internal error (out of memory).
+ */
+int	verify_index_check(struct verify_index *ix, X509 *cand, time_t now,
+	    int *err);
+/*
+ * verify_index_check() of each of the n candidates c[i] (NULL: skipped,
+ * res[i] 0), on up to the machine's cores at once: res[i] and err[i] as
+ * one call would set them, whatever the threads' order.  -1 if any check
+ * failed internally (out of memory).
+ */
+int	verify_index_check_all(struct verify_index *ix, X509 *const *c,
+	    size_t n, time_t now, int *res, int *err);
+void	verify_index_free(struct verify_index *ix);
+
 /* Does the certificate name host (its subjectAltName, else its CN)? */
 int	verify_name(X509 *leaf, const char *host);
 
