@@ -527,9 +527,12 @@ notes() {
 	    echo "p11-kit runs as nobody through setpriv (root's user config is ignored): +$(median "$S/asfloor") ms floor"
 	echo "certificates: $n_roots roots from certdata (trustbuild's server-auth selection);" \
 	    "$n_inter intermediates in the CCADB file"
-	echo "  trustbuild wrote A: $tbA_certs certs, $tbA_links hash links${tbB_certs:+;" \
-	    "B: $tbB_certs certs ($((tbB_certs - tbA_certs)) intermediates admitted), $tbB_links hash links}"
-	echo "  openssl rehash linked A: $rhA_links of $n_roots files${rhB_links:+; B: $rhB_links of $n_all files}"
+	_b=
+	[ -z "${tbB_certs:-}" ] || _b="; B: $tbB_certs certs ($((tbB_certs - tbA_certs)) intermediates admitted), $tbB_links hash links"
+	echo "  trustbuild wrote A: $tbA_certs certs, $tbA_links hash links$_b"
+	_b=
+	[ -z "${rhB_links:-}" ] || _b="; B: $rhB_links of $n_all files"
+	echo "  openssl rehash linked A: $rhA_links of $n_roots files$_b"
 	[ "$unchanged_missed" = 0 ] ||
 	    echo "  warning: $unchanged_missed of $RUNS 'unchanged' runs published a change (exit 0)"
 	true
