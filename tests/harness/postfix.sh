@@ -24,6 +24,20 @@
 # postfix_main DIR: a main.cf like Debian's default (written here, as its
 # postinst writes it) with postfix_dirs, into DIR/main.cf; and the
 # package's own master.cf (smtp chrooted: the y column) as DIR/master.cf.
+# Postfix logs into DIR/maillog (maillog_file, postlogd), as
+# /var/log/mail.log has it.
+#
+# postfix_send DIR [SUBJECT] runs the real Postfix of DIR for one
+# delivery attempt: in private mount, PID and UTS namespaces (unshare; the
+# host name tb-test.example.org, /etc/passwd and /etc/group with its
+# users; every process of the attempt ends with the namespace) it starts
+# Postfix (postfix -c DIR start: master, pickup, qmgr, and smtp, chrooted
+# in DIR/queue where master.cf says so), submits one message with
+# Postfix's sendmail to user@example.com (relayhost decides where it
+# goes), waits up to POSTFIX_TIMEOUT seconds (default 30) for its
+# "status=" line in DIR/maillog, and stops Postfix.  The queue is emptied
+# first: each attempt is one message.  Returns 0, or 1 with the reason in
+# DIR/send.out.
 POSTFIX_CACHE=${POSTFIX_CACHE:-/var/cache/trustbuild-tests}
 
 postfix_deb() {
@@ -94,6 +108,10 @@ postfix_dirs() {
 	echo "data_directory = $1/data"
 	echo "import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ" \
 	    "LANG=C LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix"
+	echo "export_environment = TZ MAIL_CONFIG LANG" \
+	    "LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix"
+	echo "maillog_file = $1/maillog"
+	echo "maillog_file_prefixes = $1"
 }
 
 postfix_main() {
@@ -119,7 +137,6 @@ smtp_tls_session_cache_database = btree:${data_directory}/smtp_scache
 myhostname = tb-test.example.org
 alias_maps = hash:/etc/aliases
 mydestination = $myhostname, localhost
-relayhost =
 mynetworks = 127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128
 inet_interfaces = loopback-only
 inet_protocols = all
@@ -127,4 +144,32 @@ EOS
 	postfix_dirs "$1" >>"$1/main.cf"
 	cp "$PF_ROOT/usr/share/postfix/master.cf.dist" "$1/master.cf"
 	mkdir -p "$1/queue" "$1/data"
+	chown 64242 "$1/data"
+}
+
+postfix_send() {
+	_p_d=$1
+	for _p_q in deferred active incoming maildrop defer bounce; do
+		rm -rf "${_p_d:?}/queue/$_p_q"/* 2>/dev/null
+	done
+	_p_before=$(grep -c 'status=' "$_p_d/maillog" 2>/dev/null)
+	cat >"$_p_d/send.sh" <<EOS
+mount --bind $W/pf.passwd /etc/passwd || exit 1
+mount --bind $W/pf.group /etc/group || exit 1
+hostname tb-test.example.org
+export LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix
+$PF_ROOT/usr/sbin/postfix -c $_p_d start || exit 1
+printf 'Subject: %s\\n\\ntrustbuild postfix test\\n' "${2:-trustbuild postfix test}" |
+    $PF_ROOT/usr/sbin/sendmail -C $_p_d -f sender@example.net user@example.com
+n=0
+while [ \$n -lt $((${POSTFIX_TIMEOUT:-30} * 10)) ]; do
+	[ "\$(grep -c 'status=' $_p_d/maillog)" -gt "${_p_before:-0}" ] && break
+	sleep 0.1
+	n=\$((n + 1))
+done
+$PF_ROOT/usr/sbin/postfix -c $_p_d stop
+[ "\$(grep -c 'status=' $_p_d/maillog)" -gt "${_p_before:-0}" ]
+EOS
+	timeout $((${POSTFIX_TIMEOUT:-30} + 30)) unshare -m -p -f -u \
+	    --mount-proc sh "$_p_d/send.sh" >"$_p_d/send.out" 2>&1
 }
