@@ -108,6 +108,11 @@ httpd_log_wait '^304 GET /manifest '
 check "one request, answered 304" [ "$(cat "$LOG")" = "304 GET /manifest HTTP/1.1" ]
 check "a 304 run writes nothing on the host" [ "$(quiet "$W/h1")" = "$h0" ]
 
+# key rotation: two pinned signers (the one in use given first)
+host h4 "signer = $K/other.crt"
+run 0 "a host pinning two signers takes the store of either" "$TB" -q -c \
+    "$W/h4.conf" update
+
 # the host's exclude applies to what central sends
 ia=$(openssl x509 -in "$FIX/int-a.pem" -noout -fingerprint -sha256 |
     sed 's/.*=//; s/://g')

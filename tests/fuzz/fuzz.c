@@ -14,8 +14,9 @@
  *   aia        AIA answers (DER, PEM, PKCS#7)
  *   sendmail   sendmail.mc and sendmail.cf
  *   sums       a publisher's checksum file (SHA256SUMS)
- *   manifest   the state's records (manifest, a source's rollback record)
- *              and the escaping of hostile text
+ *   manifest   the state's records (manifest, a source's rollback record),
+ *              a signed store's manifest (fleetman.h: rendered, it parses
+ *              again) and the escaping of hostile text
  *   maillog    mail logs (RFC 3164, 3339 and 5424 lines), fed in two
  *              pieces split where the first byte says; the state file
  *              of the relays they teach (smrelay.h)
@@ -31,6 +32,7 @@
 #include <openssl/x509.h>
 
 #include "aia.h"
+#include "fleetman.h"
 #include "manifest.h"
 #include "rollback.h"
 #include "text.h"
@@ -181,6 +183,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    manifest_render(&m, &text, &len) == 0)
 			free(text);
 		manifest_release(&m);
+		{
+			struct fleet_manifest fm, again;
+
+			memset(&fm, 0, sizeof(fm));
+			memset(&again, 0, sizeof(again));
+			if (fleetman_parse(s, size, &fm, err, sizeof(err)) == 0 &&
+			    fleetman_render(&fm, &text, &len) == 0) {
+				if (fleetman_parse(text, len, &again, err,
+				    sizeof(err)) == -1)
+					abort();	/* ours parses again */
+				fleetman_release(&again);
+				free(text);
+			}
+			fleetman_release(&fm);
+		}
 		if ((esc = text_esc_dup(s)) != NULL) {
 			if (!text_is_clean(esc))
 				abort();	/* escaped text is clean */
