@@ -18,8 +18,10 @@
  *              a signed store's manifest (fleetman.h: rendered, it parses
  *              again) and the escaping of hostile text
  *   maillog    mail logs (RFC 3164, 3339 and 5424 lines), fed in two
- *              pieces split where the first byte says; the state file
- *              of the relays they teach (smrelay.h)
+ *              pieces split where the first byte says, read as sendmail's
+ *              and as Postfix's; the state file of the relays they teach
+ *              (smrelay.h); Postfix's main.cf, master.cf and map text
+ *              (postfix.h) and a relay as Postfix logs it
  *
  * Built with clang -fsanitize=fuzzer by "make fuzz"; built with gcc and
  * tests/fuzz/standalone.c by "make check", which runs every seed and every
@@ -33,6 +35,8 @@
 
 #include "aia.h"
 #include "fleetman.h"
+#include "mta.h"
+#include "postfix.h"
 #include "manifest.h"
 #include "rollback.h"
 #include "text.h"
@@ -227,7 +231,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				maillog_end(l);
 			maillog_time(s, size, l->now, &t);
 			maillog_release(l);
+			maillog_init_mta(l, (time_t)1796293800,
+			    mta_find("postfix"));
+			if (maillog_feed(l, s, cut) == 0 &&
+			    maillog_feed(l, s + cut, size - cut) == 0)
+				maillog_end(l);
+			maillog_release(l);
 			free(l);
+		}
+		{	/* Postfix's configuration and relays */
+			struct pf_config *c = calloc(1, sizeof(*c));
+			struct mta_target t[8];
+			char h[300], pt[8], lv[64];
+			size_t pos = 0;
+
+			if (c != NULL) {
+				pf_parse_main(s, size, c);
+				pf_parse_master(s, size, c);
+				pf_relays(c, s, size, s, size, t, 8);
+				pf_policy_level(s, size, "a", "25", lv,
+				    sizeof(lv));
+				pf_level(c);
+				while (pf_map_next(s, &pos, h, sizeof(h)))
+					;
+				free(c);
+			}
+			pf_log_relay(s, h, sizeof(h), pt, sizeof(pt));
 		}
 		{	/* and the state of the relays it teaches */
 			struct smrelay_state *st = malloc(sizeof(*st));
