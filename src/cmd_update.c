@@ -44,6 +44,8 @@ usage(FILE *f)
 	    "the system store as the fallback, published to\n"
 	    "  " CONFIG_BUNDLE "\n"
 	    "  " CONFIG_CAPATH "\n"
+	    "With an [export] section, what is published is then exported,\n"
+	    "signed, for other hosts ('trustbuild export --help').\n"
 	    "\n"
 	    "  -c, --config FILE  read this configuration file\n"
 	    "  --out DIR          publish DIR/" BUNDLE_NAME " and\n"
