@@ -511,7 +511,8 @@ st_keep(struct dl *dl)
 	v.vouched = dl->vouched;
 	/* the same bytes again (another mirror, no validators) change nothing */
 	v.changed = dl->e.data != NULL && strcmp(dl->e.meta.sha256, s->fp) ==
-	    0 ? dl->e.meta.changed : dl->c->now;
+	    0 ? dl->e.meta.changed : live_changed(dl->res.last_modified,
+	    dl->c->now);
 	if (cache_keep(dl->c->cfg->state, s->spec.name, cur_url(dl), &dl->res,
 	    dl->c->now, &v, s->buf, s->len, dl->c->d) == -1)
 		return ACQ_FAIL;

@@ -71,3 +71,20 @@ live_stale(const struct acquire_ctx *c, struct acquire_src *s)
 	    (long long)((c->now - s->changed) / 86400), days);
 }
 
+
+time_t
+live_changed(const char *last_modified, time_t now)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	if (last_modified == NULL)
+		return now;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0' || (t = timegm(&tm)) == (time_t)-1 ||
+	    t <= 0 || t > now)
+		return now;
+	return t;
+}

@@ -28,5 +28,11 @@ void	live_fetch_advice(struct diags *d, const struct fetch_opts *o,
  * and the date of its last change.
  */
 void	live_stale(const struct acquire_ctx *c, struct acquire_src *s);
+/*
+ * When new content last changed: the server's Last-Modified (an HTTP
+ * date, as RFC 9110 writes it) when it is given and not after now, else
+ * now.  A URL frozen long ago is then stale from its first download.
+ */
+time_t	live_changed(const char *last_modified, time_t now);
 
 #endif

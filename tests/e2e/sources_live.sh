@@ -198,6 +198,18 @@ assert s["url"] == sys.argv[2] and s["mirrors"] == [sys.argv[3]], s
 assert s["why"].startswith("a test") and s["stale_after_days"] == 180, s
 ' "$W/out" "$DOWN/$NEW" "$T/$OLD"
 
+# a URL frozen long ago (its Last-Modified) is stale from its first run
+mkdir -p "$D/frozen"
+cp "$C86" "$D/frozen/certdata.txt"
+touch -d '2025-05-01 12:00:00 UTC' "$D/frozen/certdata.txt"
+conf fz "[source fz]" "url = $T/frozen/certdata.txt" "stale-after = 180"
+run 0 "a download last modified in May 2025: published" "$TB" -q \
+    -c "$W/fz.conf" update
+err_has "and said stale at once, dated by its Last-Modified" \
+    "^trustbuild: \\[source fz\\]: '$T/frozen/certdata.txt' has not changed since 2025-05-01 12:00 UTC, [0-9]+ days ago \\(stale-after = 180\\)"
+file_has "the date kept in the state" "$W/fz/state/cache/fz.meta" \
+    "^changed $(date -u -d '2025-05-01 12:00:00' +%s)$"
+
 if command -v faketime >/dev/null 2>&1; then
 	conf st "[source live]" "store = live"
 	run 0 "the store's source: fetched from its mirror" env \
