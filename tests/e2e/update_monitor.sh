@@ -96,7 +96,8 @@ assert (d["anchors"], d["intermediates"], d["added"], d["removed"]) == (1, 1, 2,
 assert len(d["changes"]) == 2 and all(c[:2] == "+ " for c in d["changes"]), d
 [s] = d["sources"]
 assert s == {"name": "roots", "url": None, "path": sys.argv[4],
-    "origin": "local file", "certificates": 1}, s
+    "origin": "local file", "answered": None, "stale": False,
+    "certificates": 1}, s
 [p] = d["probes"]
 assert p["name"] == "relay" and p["url"] == sys.argv[2], p
 assert p["connected"] and p["verified"] and p["error"] is None, p
