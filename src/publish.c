@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,7 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 {
 	struct stat st;
 	char tmp[256], prefix[256], *path;
+	sigset_t mask;
 	int fd = -1, tries;
 
 	path = xasprintf("%s/%s", dirname, name);
@@ -265,6 +267,7 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	if (publish_same_content(pd->dfd, pd->base, buf, len))
 		return 0;
 	snprintf(prefix, sizeof(prefix), ".%s.tmp.", pd->base);
+	publish_signals_hold(&mask);	/* made and listed, or neither */
 	for (tries = 0; fd == -1 && tries < 100; tries++) {
 		publish_tmp_name(tmp, sizeof(tmp), prefix);
 		fd = openat(pd->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
@@ -275,10 +278,12 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	if (fd == -1) {
 		diag_err(d, pd->dir, 0, "cannot create a temporary file: %s",
 		    strerror(errno));
+		publish_signals_release(&mask);
 		return -1;
 	}
 	pd->tmp = xstrdup(tmp);
 	publish_tmp_add(pd->dfd, pd->tmp, 0);
+	publish_signals_release(&mask);
 	/* fsync()ed with everything staged, by publish_commit_all() */
 	if (fchmod(fd, mode) == -1 || publish_write_all(fd, buf, len) == -1) {
 		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
@@ -366,6 +371,7 @@ int
 publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 {
 	struct publish_sync sl;
+	sigset_t mask;
 	size_t i;
 	int rc = 0;
 
@@ -390,6 +396,12 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 			publish_abort(&pd[i]);
 		return -1;
 	}
+	/*
+	 * From the first rename to the removal of what the renames
+	 * replaced, a SIGINT or SIGTERM waits: it would leave the outputs
+	 * of two sets, or a generation no list names any more.
+	 */
+	publish_signals_hold(&mask);
 	for (i = 0; i < n; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
@@ -397,6 +409,7 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 			/* the outputs before stay switched: report, abort rest */
 			for (; i < n; i++)
 				publish_abort(&pd[i]);
+			publish_signals_release(&mask);
 			return -1;
 		}
 	}
@@ -410,6 +423,7 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 		free(pd[i].tmp);	/* live now: never to be aborted */
 		pd[i].tmp = NULL;
 	}
+	publish_signals_release(&mask);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,20 +163,24 @@ make_generation(struct pending *pd, struct diags *d)
 {
 	struct stat st;
 	char name[256], prefix[256];
-	int tries, gfd = -1;
+	sigset_t mask;
+	int tries, made = 0, gfd = -1;
 
 	snprintf(prefix, sizeof(prefix), ".%s.gen.", pd->base);
+	publish_signals_hold(&mask);	/* made and listed, or neither */
 	for (tries = 0; tries < 100; tries++) {
 		publish_tmp_name(name, sizeof(name), prefix);
-		if (mkdirat(pd->dfd, name, 0700) == 0)
+		if ((made = mkdirat(pd->dfd, name, 0700) == 0) ||
+		    errno != EEXIST)
 			break;
-		if (errno != EEXIST)
-			goto fail;
 	}
-	if (tries == 100)
+	if (!made) {
+		publish_signals_release(&mask);
 		goto fail;
+	}
 	pd->tmp = xstrdup(name);
 	publish_tmp_add(pd->dfd, name, 1);
+	publish_signals_release(&mask);
 	/*
 	 * Someone who can write the directory may have swapped it since:
 	 * no link is followed, and what we opened must be what we made.
@@ -355,18 +360,24 @@ static int
 make_link(struct pending *pd, const char *target, char *lnk, size_t size)
 {
 	char prefix[256];
-	int tries;
+	sigset_t mask;
+	int tries, save;
 
 	snprintf(prefix, sizeof(prefix), ".%s.lnk.", pd->base);
+	publish_signals_hold(&mask);	/* made and listed, or neither */
 	for (tries = 0; tries < 100; tries++) {
 		publish_tmp_name(lnk, size, prefix);
 		if (symlinkat(target, pd->dfd, lnk) == 0) {
 			publish_tmp_add(pd->dfd, lnk, 0);
+			publish_signals_release(&mask);
 			return 0;
 		}
 		if (errno != EEXIST)
-			return -1;
+			break;
 	}
+	save = errno;
+	publish_signals_release(&mask);
+	errno = save;
 	return -1;
 }
 

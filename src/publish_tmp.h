@@ -18,6 +18,13 @@
  *	renameat(dfd, name, dfd, live);		// makes it live, or after
  *						// removing it
  *
+ * Between creating a name and listing it, and from the first rename that
+ * makes an output live to the removal of what it replaced, the three
+ * signals are held (publish_signals_hold, publish_signals_release): a
+ * SIGINT or SIGTERM there is acted on once the list says again what is
+ * ours to remove, so an interrupted run never leaves an unlisted temp, a
+ * third generation, or the outputs of two sets.
+ *
  * The list is a fixed array: the handler uses async-signal-safe calls
  * only (unlinkat, openat, getdents64).  dfd must stay open while the entry
  * is listed.  Entries are removed only by the process that added them, not
@@ -27,6 +34,7 @@
 #ifndef TB_PUBLISH_TMP_H
 #define TB_PUBLISH_TMP_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #define PUBLISH_TMP_MAX	16
@@ -41,6 +49,11 @@ void	publish_tmp_forget(int dfd, const char *name);
  * later calls do nothing).
  */
 void	publish_signals(void);
+
+/* Hold SIGINT, SIGTERM and SIGHUP (the mask before into old). */
+void	publish_signals_hold(sigset_t *old);
+/* Give back the mask old: a held signal is acted on now. */
+void	publish_signals_release(const sigset_t *old);
 
 /* A fresh random name: prefix and 8 letters or digits, into out. */
 void	publish_tmp_name(char *out, size_t size, const char *prefix);
