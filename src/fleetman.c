@@ -12,6 +12,7 @@
 
 #include "cert.h"
 #include "fleetman.h"
+#include "manifest.h"
 #include "log.h"
 
 #define MAGIC	"trustbuild-fleet 1"
@@ -43,25 +44,6 @@ fleetman_find(const struct fleet_manifest *m, const unsigned char sha256[32])
 		if (memcmp(m->obj[i].sha256, sha256, 32) == 0)
 			return &m->obj[i];
 	return NULL;
-}
-
-/* "2026-12-03T10:27:31Z", exactly, to *t. */
-static int
-rfc3339(const char *s, size_t len, time_t *t)
-{
-	struct tm tm;
-	char tmp[24];
-	const char *e;
-
-	if (len != 20)
-		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	memset(&tm, 0, sizeof(tm));
-	if ((e = strptime(tmp, RFC3339, &tm)) == NULL || *e != '\0')
-		return -1;
-	*t = timegm(&tm);
-	return *t > 0 ? 0 : -1;
 }
 
 /* A decimal number of at most 19 digits, the whole of s..s+len. */
@@ -137,7 +119,7 @@ header_line(size_t n, const char *s, const char *e, struct fleet_manifest *m)
 	if (n == 2)
 		return number(s, (size_t)(e - s), &m->serial) == -1 ||
 		    m->serial == 0 ? "a serial that is not a number" : NULL;
-	return rfc3339(s, (size_t)(e - s), n == 3 ? &m->created :
+	return manifest_time(s, (size_t)(e - s), n == 3 ? &m->created :
 	    &m->valid_until) == -1 ? "a time that is not "
 	    "YYYY-MM-DDTHH:MM:SSZ" : NULL;
 }

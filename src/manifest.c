@@ -95,9 +95,8 @@ day_ok(const char *s, size_t len)
 
 #define RFC3339	"%Y-%m-%dT%H:%M:%SZ"
 
-/* "2026-12-03T10:27:31Z" (exactly) to *t; -1 if it is not that. */
-static int
-rfc3339(const char *s, size_t len, time_t *t)
+int
+manifest_time(const char *s, size_t len, time_t *t)
 {
 	struct tm tm;
 	char tmp[24];
@@ -228,7 +227,7 @@ probe_line(const char *p, const char *end, struct manifest *m)
 	/* LAST-SEEN, which no name can be (a name has no ':') */
 	save = p;
 	if ((f = field(&p, end, &len)) == NULL || p >= end ||
-	    rfc3339(f, len, &mp.last_seen) == -1)
+	    manifest_time(f, len, &mp.last_seen) == -1)
 		p = save;
 	if (p >= end || (mp.name = rest(p, end)) == NULL) {
 		free(mp.der);

@@ -108,4 +108,7 @@ void	manifest_release(struct manifest *m);
 /* "anchor" / "intermediate" */
 const char *manifest_role_name(enum cert_role r);
 
+/* "2026-12-03T10:27:31Z" (exactly) to *t; -1 if it is not that. */
+int	manifest_time(const char *s, size_t len, time_t *t);
+
 #endif
