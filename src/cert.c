@@ -249,6 +249,16 @@ cert_time_str(const ASN1_TIME *t, char *buf, size_t size)
 	return buf;
 }
 
+time_t
+cert_not_after(const struct cert *c)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm))
+		return 0;
+	return timegm(&tm);
+}
+
 int
 cert_is_expired(const struct cert *c, time_t now)
 {

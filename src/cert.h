@@ -94,6 +94,8 @@ const char	*cert_time_t_str(time_t t, char *buf, size_t size);
 /* t in UTC through strftime(3)'s fmt; NULL when it does not fit. */
 const char	*cert_time_fmt(time_t t, const char *fmt, char *buf,
 		    size_t size);
+/* notAfter as a time_t (0 if it cannot be read). */
+time_t		 cert_not_after(const struct cert *c);
 /* 1 if the certificate's notAfter is before now. */
 int		 cert_is_expired(const struct cert *c, time_t now);
 /* 1 if basicConstraints says CA (X509_check_ca). */

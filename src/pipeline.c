@@ -509,16 +509,6 @@ stage_guard(struct run *r)
 	return 0;
 }
 
-static time_t
-not_after(const struct cert *c)
-{
-	struct tm tm;
-
-	if (!ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm))
-		return 0;
-	return timegm(&tm);
-}
-
 /* Keep the records stage_rollback() made: STATE/sources/NAME. */
 static int
 save_rollback(struct run *r)
@@ -562,7 +552,7 @@ stage_record(struct run *r)
 	memset(&rec, 0, sizeof(rec));
 	rec.until = (time_t)1 << 62;
 	for (i = 0; i < r->final->n && !c->keep_expired; i++) {
-		time_t t = not_after(r->final->v[i]);
+		time_t t = cert_not_after(r->final->v[i]);
 
 		if (t > 0 && t < rec.until)
 			rec.until = t;
