@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "build.h"
 #include "capath.h"
 #include "cmd.h"
 #include "config.h"
@@ -71,6 +72,10 @@ usage(FILE *f)
 	    "                       the date have expired\n"
 	    "  --leaf-lifetime DAYS the longest a leaf lives (default 398)\n"
 	    "\n"
+	    "A run that published leaves a record beside the first output\n"
+	    "(.NAME.trustbuild): while the source files, the options and the\n"
+	    "outputs are as it says, a run parses nothing and exits 2.\n"
+	    "\n"
 	    "Exit status: 0 published a change, 2 nothing changed, 1 error\n"
 	    "(nothing published).\n");
 }
@@ -82,14 +87,6 @@ push(char ***v, size_t *n, char *s)
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = s;
 }
-
-/* What the options ask for. */
-struct build {
-	struct policy	 pol;
-	struct output	 out;
-	char		**anchor, **inter, **owned;
-	size_t		 nanchor, ninter, nowned;
-};
 
 /* One option (getopt_long's ch) into b.  -1 after a message. */
 static int
@@ -161,58 +158,6 @@ option(struct build *b, int ch, const char *arg)
 	return 0;
 }
 
-/* The sources, the policy, the writers: 0, 2 or 1 as the exit status. */
-static int
-build(struct build *b)
-{
-	struct diags d = DIAGS_INIT;
-	struct policy_stats st;
-	struct blocklist *bl;
-	struct certset **asets, **isets, *final = NULL;
-	struct outset_paths src = { b->anchor, b->inter, b->nanchor,
-	    b->ninter };
-	struct outset_in in = { outset_load_paths, &src, &b->pol, NULL };
-	struct outset os;
-	size_t i;
-	int rc = EXIT_ERROR, changed = 0;
-
-	outset_init(&os);
-	b->pol.d = &d;
-	asets = xcalloc(b->nanchor, sizeof(*asets));
-	isets = xcalloc(b->ninter + 1, sizeof(*isets));
-	if ((bl = blocklist_new()) != NULL &&
-	    pipeline_load(b->anchor, b->nanchor, b->pol.purpose, asets, bl,
-	    &d) == 0 && pipeline_load(b->inter, b->ninter, b->pol.purpose,
-	    isets, bl, &d) == 0)
-		final = pipeline_policy(&b->pol, asets, b->nanchor, isets,
-		    b->ninter, bl, "--keep-expired", &st, &d);
-	in.main = final;
-	if (final == NULL || outset_assign(&os, &b->out, &in, &d) == -1) {
-		diags_report(&d);
-		goto out;
-	}
-	diags_report(&d);
-	if (output_publish(&b->out, &changed) == -1)
-		goto out;
-	if (log_verbosity >= LOG_NORMAL)
-		printf("%zu anchor%s, %zu intermediate%s for %s: %s\n",
-		    st.anchors, text_s(st.anchors), st.intermediates,
-		    text_s(st.intermediates), purpose_name(b->pol.purpose),
-		    changed ? "published" : "unchanged");
-	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
-out:
-	outset_release(&os);
-	for (i = 0; i < b->nanchor; i++)
-		certset_free(asets[i]);
-	for (i = 0; i < b->ninter; i++)
-		certset_free(isets[i]);
-	free(asets);
-	free(isets);
-	certset_free(final);
-	blocklist_free(bl);
-	return rc;
-}
-
 int
 cmd_build(int argc, char *argv[], struct config *cfg)
 {
@@ -278,7 +223,7 @@ cmd_build(int argc, char *argv[], struct config *cfg)
 		diags_report(&d);
 		goto out;
 	}
-	rc = build(&b);
+	rc = build_run(&b);
 out:
 	free(b.inter);
 	free(b.anchor);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "capath.h"
@@ -27,6 +26,7 @@
 #include "pipeline.h"
 #include "probeset.h"
 #include "publish.h"
+#include "record.h"
 #include "rollback.h"
 #include "smrelay.h"
 #include "source.h"
@@ -146,53 +146,40 @@ pipeline_load(char **paths, size_t n, enum purpose want,
 	return 0;
 }
 
-/* What this run would publish from, as one SHA-256. */
+/* What this run would publish from, as one SHA-256 (record.h). */
 static void
 inputs_fingerprint(const struct pipeline *p, char out[65])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	const struct config *c = p->cfg;
-	unsigned char dg[32];
-	char line[8192];
+	struct record_fp f;
 	size_t i;
 
-	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		memset(out, '0', 64);	/* never matches a record */
-		out[64] = '\0';
-		return;
-	}
-	snprintf(line, sizeof(line), "trustbuild %s\nbundle %s\ncapath %s\n"
-	    "purpose %s\nkeep-expired %d\ncompat %d\ndistrust-after %s %u\n",
-	    TRUSTBUILD_VERSION, c->bundle ? c->bundle : "-",
+	record_fp_init(&f);
+	record_fp_add(&f, "bundle %s\ncapath %s\npurpose %s\nkeep-expired %d\n"
+	    "compat %d\ndistrust-after %s %u\n", c->bundle ? c->bundle : "-",
 	    c->capath ? c->capath : "-", purpose_name(c->purpose),
 	    c->keep_expired, c->compat, distrust_mode_name(c->distrust),
 	    c->leaf_lifetime);
-	EVP_DigestUpdate(md, line, strlen(line));
 	for (i = 0; i < c->noutputs; i++) {
 		const struct config_output *o = &c->outputs[i];
 
-		snprintf(line, sizeof(line), "output %s %s %s %s %zu %d %u\n",
-		    o->name, o->format, o->path, purpose_name(o->purpose_set ?
+		record_fp_add(&f, "output %s %s %s %s %zu %d %u\n", o->name,
+		    o->format, o->path, purpose_name(o->purpose_set ?
 		    o->purpose : c->purpose), o->password ?
 		    strlen(o->password) : 0, o->distrust, o->leaf_lifetime);
-		EVP_DigestUpdate(md, line, strlen(line));
 		if (o->password != NULL)
-			EVP_DigestUpdate(md, o->password, strlen(o->password));
+			record_fp_data(&f, o->password, strlen(o->password));
 	}
-	EVP_DigestUpdate(md, c->exclude, c->nexclude * 32);
+	record_fp_data(&f, c->exclude, c->nexclude * 32);
 	for (i = 0; i < p->nsrc; i++) {
 		const struct acquire_src *s = &p->src[i];
 
-		snprintf(line, sizeof(line), "source %s %d %s %s %s %s\n",
-		    s->spec.name, (int)s->spec.role, s->spec.url ? s->spec.url :
-		    "-", s->spec.path ? s->spec.path : "-",
+		record_fp_add(&f, "source %s %d %s %s %s %s\n", s->spec.name,
+		    (int)s->spec.role, s->spec.url ? s->spec.url : "-",
+		    s->spec.path ? s->spec.path : "-",
 		    s->spec.member ? s->spec.member : "-", s->fp);
-		EVP_DigestUpdate(md, line, strlen(line));
 	}
-	EVP_DigestFinal_ex(md, dg, NULL);
-	EVP_MD_CTX_free(md);
-	cert_hex(dg, 32, out, 0);
+	record_fp_final(&f, out);
 }
 
 /*
@@ -206,21 +193,13 @@ same_as_last_run(struct run *r)
 	const struct config *c = p->cfg;
 	struct state_run rec;
 	struct output out = OUTPUT_INIT;
-	char id[sizeof(rec.published)], path[4096], *man = NULL;
+	char path[4096], *man = NULL;
 
 	output_from_config(&out, c);
-	if (state_last_run_read(c->state, &rec, r->d) != 1 ||
-	    strcmp(rec.inputs, r->inputs) != 0 || rec.until <= p->now ||
-	    output_published_id(&out, id, sizeof(id), r->d) == -1 ||
-	    strcmp(rec.published, id) != 0)
-		return 0;
-	/* an interrupted run left files behind: a full run removes them */
 	snprintf(path, sizeof(path), "%s/last-run", c->state);
-	if (output_leftovers(&out) || publish_leftovers(path)) {
-		diag_info(r->d, NULL, 0, "leftovers of an interrupted run: a "
-		    "full run removes them");
+	if (state_last_run_read(c->state, &rec, r->d) != 1 ||
+	    !record_same(&rec, r->inputs, &out, 0, p->now, path, r->d))
 		return 0;
-	}
 	if (p->force) {
 		diag_info(r->d, NULL, 0, "the sources are as when the store "
 		    "was last published; --force: a full run all the same");
@@ -547,27 +526,17 @@ stage_record(struct run *r)
 	struct pipeline *p = r->p;
 	const struct config *c = p->cfg;
 	struct state_run rec;
+	time_t next;
 	size_t i;
 
 	memset(&rec, 0, sizeof(rec));
-	rec.until = (time_t)1 << 62;
-	for (i = 0; i < r->final->n && !c->keep_expired; i++) {
-		time_t t = cert_not_after(r->final->v[i]);
-
-		if (t > 0 && t < rec.until)
-			rec.until = t;
-	}
-	for (i = 0; i < p->nsrc; i++) {	/* a signed store's valid-until */
-		time_t t = central_valid_until(&p->src[i]);
-
-		if (t > 0 && t < rec.until)
-			rec.until = t;
-	}
-	/* the day distrust-after leaves a root out, the inputs as they are */
-	if (r->pol.distrust_next != 0 && r->pol.distrust_next < rec.until)
-		rec.until = r->pol.distrust_next;
-	if (r->os.next != 0 && r->os.next < rec.until)	/* other outputs' */
-		rec.until = r->os.next;
+	/* a signed store's valid-until; the day distrust-after leaves a
+	   root out, the inputs as they are; other outputs' */
+	next = record_first(r->pol.distrust_next, r->os.next);
+	for (i = 0; i < p->nsrc; i++)
+		next = record_first(next, central_valid_until(&p->src[i]));
+	rec.until = record_until(r->final, &r->out, c->keep_expired,
+	    next);
 	if (manifest_add_set(&r->next, r->final, r->pol.purpose, &r->prev,
 	    p->now) == -1 || probeset_remember(&p->ps, r->final,
 	    p->now, &r->next, r->d) == -1) {

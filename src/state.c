@@ -17,6 +17,7 @@
 #include "config.h"
 #include "diag.h"
 #include "publish.h"
+#include "record.h"
 #include "source.h"
 #include "state.h"
 
@@ -460,19 +461,12 @@ int
 state_last_run_read(const char *state, struct state_run *r, struct diags *d)
 {
 	char *rec = NULL;
-	long long until;
-	int off = 0, rc = 0;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (state_read(state, STATE_LAST_RUN, &rec, d) != 1)
 		return 0;
-	if (sscanf(rec, "inputs %64s valid-until %lld summary %zu %zu %n",
-	    r->inputs, &until, &r->anchors, &r->intermediates, &off) == 4 &&
-	    off != 0 && strlen(rec + off) < sizeof(r->published)) {
-		r->until = (time_t)until;
-		snprintf(r->published, sizeof(r->published), "%s", rec + off);
-		rc = 1;
-	}
+	rc = record_parse(rec, r) == 0;	/* the format is record.h's */
 	free(rec);
 	return rc;
 }
@@ -484,8 +478,10 @@ state_last_run_write(const char *state, const struct state_run *r,
 	char buf[sizeof(r->published) + 256];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "inputs %s\nvalid-until %lld\n"
-	    "summary %zu %zu\n%s", r->inputs, (long long)r->until, r->anchors,
-	    r->intermediates, r->published);
+	if ((n = record_format(r, buf, sizeof(buf))) == -1) {
+		diag_err(d, NULL, 0, "'%s/" STATE_LAST_RUN "': the record is "
+		    "too long", state);
+		return -1;
+	}
 	return state_write(state, STATE_LAST_RUN, buf, (size_t)n, d);
 }

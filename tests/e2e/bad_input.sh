@@ -76,6 +76,7 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	chmod o+x "$(dirname "$W")"
 	chmod 755 "$W" "$W/in" "$W/in/dir"
 	chmod -R a+rX "$W/o" "$TB" 2>/dev/null
+	chmod 600 "$W/o/.b.pem.trustbuild"	# build's record, as it was
 	run 1 "unreadable directory: exit 1" setpriv --reuid=65534 \
 	    --regid=65534 --clear-groups "$TB" build \
 	    --bundle "$W/o/b.pem" "$W/in/dir"

@@ -203,6 +203,7 @@ main(int argc, char *argv[])
 	test_manifest();
 	test_fleetman();
 	test_rollback();
+	test_record();
 	test_quiet();
 	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,
 	    t_skipped);

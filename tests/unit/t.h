@@ -79,6 +79,7 @@ void	test_fetch(void);
 void	test_manifest(void);
 void	test_fleetman(void);
 void	test_rollback(void);
+void	test_record(void);
 void	test_quiet(void);
 
 #endif
