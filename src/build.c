@@ -96,34 +96,46 @@ same(const struct build *b, const char *file, const char *inputs,
 	return got;
 }
 
+/* What keep() needs, through output_publish(). */
+struct keep {
+	const struct build *b;
+	const struct record_src *src;
+	const char	*file, *inputs;
+	const struct certset *final;
+	time_t		 next;
+	const struct policy_stats *st;
+};
+
 /*
- * After publishing: the record of this run, if every source is still the
- * file hashed.  Not keeping it costs the next run a full build: a warning.
+ * Once every output is published, the output directories still locked (no
+ * other run can publish between): the record of this run, if every source
+ * is still the file hashed.  Not keeping it costs the next run a full
+ * build: a warning.
  */
 static void
-keep(const struct build *b, const struct record_src *src, const char *file,
-    const char *inputs, const struct certset *final, time_t next,
-    const struct policy_stats *st)
+keep(const struct output *o, void *arg)
 {
+	const struct keep *k = arg;
 	struct diags d = DIAGS_INIT;
 	struct state_run rec;
 	size_t i;
 
-	for (i = 0; i < b->nanchor + b->ninter; i++)
-		if (!record_src_same(&src[i])) {
-			diag_info(&d, src[i].file, 0, "changed while it was "
+	for (i = 0; i < k->b->nanchor + k->b->ninter; i++)
+		if (!record_src_same(&k->src[i])) {
+			diag_info(&d, k->src[i].file, 0, "changed while it was "
 			    "read: no record of this run");
 			goto out;
 		}
 	memset(&rec, 0, sizeof(rec));
-	memcpy(rec.inputs, inputs, sizeof(rec.inputs));
-	rec.until = record_until(final, &b->out, b->pol.keep_expired, next);
-	rec.anchors = st->anchors;
-	rec.intermediates = st->intermediates;
-	if (record_published(&b->out, RECORD_GENERATIONS, rec.published,
+	memcpy(rec.inputs, k->inputs, sizeof(rec.inputs));
+	rec.until = record_until(k->final, o, k->b->pol.keep_expired,
+	    k->next);
+	rec.anchors = k->st->anchors;
+	rec.intermediates = k->st->intermediates;
+	if (record_published(o, RECORD_GENERATIONS, rec.published,
 	    sizeof(rec.published), &d) == -1 ||
-	    record_write(file, &rec, &d) == -1) {
-		diag_warn(&d, file, 0, "cannot keep the record of this run "
+	    record_write(k->file, &rec, &d) == -1) {
+		diag_warn(&d, k->file, 0, "cannot keep the record of this run "
 		    "(see above); the next run parses everything again");
 		for (i = 0; i < d.n; i++)
 			if (d.v[i].level == DIAG_ERR)
@@ -146,6 +158,7 @@ full(struct build *b, const struct record_src *src, const char *file,
 	    b->ninter };
 	struct outset_in in = { outset_load_paths, &paths, &b->pol, NULL };
 	struct outset os;
+	struct keep k = { b, src, file, inputs, NULL, 0, &st };
 	size_t i;
 	int rc = EXIT_ERROR, changed = 0;
 
@@ -160,16 +173,19 @@ full(struct build *b, const struct record_src *src, const char *file,
 		final = pipeline_policy(&b->pol, asets, b->nanchor, isets,
 		    b->ninter, bl, "--keep-expired", &st, d);
 	in.main = final;
+	k.final = final;
 	if (final == NULL || outset_assign(&os, &b->out, &in, d) == -1) {
 		diags_report(d);
 		goto out;
 	}
 	diags_report(d);
+	k.next = record_first(b->pol.distrust_next, os.next);
+	if (inputs[0] != '\0') {
+		b->out.committed = keep;
+		b->out.arg = &k;
+	}
 	if (output_publish(&b->out, &changed) == -1)
 		goto out;
-	if (inputs[0] != '\0')
-		keep(b, src, file, inputs, final,
-		    record_first(b->pol.distrust_next, os.next), &st);
 	say(b, st.anchors, st.intermediates, changed);
 	rc = changed ? EXIT_CHANGED : EXIT_UNCHANGED;
 out:

@@ -386,6 +386,8 @@ output_publish(struct output *o, int *changed)
 		o->v[i].changed = pd[i].changed;
 		*changed |= pd[i].changed;
 	}
+	if (o->committed != NULL)
+		o->committed(o, o->arg);
 	rc = 0;
 out:
 	for (i = 0; i < o->n; i++) {

@@ -107,6 +107,10 @@ struct output {
 	struct output_target v[OUTPUT_MAX];
 	size_t		 n;
 	int		 flags;		/* CAPATH_COMPAT */
+	/* output_publish(): after the commit, while the output directories
+	   are still locked (build's record, record.h); or NULL */
+	void		(*committed)(const struct output *o, void *arg);
+	void		*arg;
 };
 
 #define OUTPUT_INIT	{ .n = 0 }

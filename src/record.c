@@ -339,8 +339,8 @@ record_read(const char *file, struct state_run *rec, struct diags *d)
 		return 0;
 	if (got == -1 || !trusted(&st)) {
 		diag_info(d, file, 0, "not a record of ours (%s); ignored: "
-		    "a full run replaces it", got == -1 ?
-		    diags_first_err(&rd) : "owner, links or mode");
+		    "a full run replaces it", got == -1 && rd.n > 0 ?
+		    rd.v[rd.n - 1].msg : "owner, links or mode");
 		if (got == 1)
 			free(buf);
 		diags_clear(&rd);

@@ -48,11 +48,14 @@
  *	    record_read(file, &rec, d) == 1 &&
  *	    record_same(&rec, inputs, &out, RECORD_GENERATIONS, now, file, d))
  *		-> unchanged: rec.anchors, rec.intermediates
- *	... the full run: load, policy, output_publish() ...
- *	rec.until = record_until(final, &out, keep_expired,
- *	    record_first(pol.distrust_next, os.next));
- *	record_published(&out, RECORD_GENERATIONS, rec.published, ...);
- *	if (record_src_same(&src[i]) for each) record_write(file, &rec, d);
+ *	... the full run: load, policy, then output_publish(), which calls
+ *	out.committed while the output directories are still locked (so
+ *	that no other run publishes between the outputs and their record):
+ *	    rec.until = record_until(final, &out, keep_expired,
+ *		record_first(pol.distrust_next, os.next));
+ *	    record_published(&out, RECORD_GENERATIONS, rec.published, ...);
+ *	    if (record_src_same(&src[i]) for each)
+ *		record_write(file, &rec, d);
  *	record_src_release(&src[i]);
  *
  * Nothing here prints: notes (-v) and errors go to d.
