@@ -22,6 +22,13 @@
 #      signed (P-256, python3-cryptography), trustbuild build --intermediates
 #      --bundle --capath vs openssl rehash of the same files: time per
 #      certificate (BENCH_G_SIZES; BENCH_G_RUNS runs each, default 3)
+#   H  generated: 50,000 self-signed P-256 roots in one PEM file
+#      (BENCH_H_SIZE; python3-cryptography): trustbuild build --bundle
+#      --capath to fresh paths vs openssl rehash of the same roots split one
+#      a file, time and peak RSS (/usr/bin/time -f %M) of each; then the
+#      same build again onto what it published ("unchanged", exit 2, no
+#      certificate parsed): its time as a ratio to the full build, and its
+#      peak RSS (BENCH_H_RUNS runs each, default 3)
 #
 # BENCH_ONLY="A F" runs only the scenarios named (default: all); BENCH_TB
 # names the binary measured (default ./trustbuild, say an older build).
@@ -48,9 +55,11 @@ CERTDATA=$CORPUS/certdata/certdata-NSS_3_123_1_RTM-builtins2.86.txt
 INTER=$CORPUS/ccadb/MozillaIntermediateCerts-atc0005-20260808.pem
 RUNS=${BENCH_RUNS:-7}
 TB=${BENCH_TB:-./trustbuild}
-ONLY=${BENCH_ONLY:-A B C D F S G}
+ONLY=${BENCH_ONLY:-A B C D F S G H}
 G_SIZES=${BENCH_G_SIZES:-1000 10000 20000}
 G_RUNS=${BENCH_G_RUNS:-3}
+H_SIZE=${BENCH_H_SIZE:-50000}
+H_RUNS=${BENCH_H_RUNS:-3}
 DIRTY_MB=${BENCH_DIRTY_MB:-1200}
 PARENT=${BENCH_DIR:-.bench}
 
@@ -404,6 +413,49 @@ elif want G; then
 	done
 fi
 
+# H: many roots: a full build and rehash in turns, then the unchanged
+# build onto each full build's outputs; peak RSS (kB) of each run from
+# /usr/bin/time into $S/NAME.rss
+h_why=
+rss() {	# SAMPLES CMD...: timed CMD, its peak RSS (kB) appended to SAMPLES.rss
+	_r=$1
+	shift
+	timed "$_r" /usr/bin/time -f %M -o "$W/rss" "$@"
+	tail -n 1 "$W/rss" >>"$_r.rss"
+}
+if want H && ! python3 -c 'import cryptography' 2>/dev/null; then
+	h_why="python3 with the cryptography module is needed to generate the set"
+elif want H && [ ! -x /usr/bin/time ]; then
+	h_why="GNU time (/usr/bin/time) is needed for the peak RSS: sh scripts/deps.sh"
+elif want H; then
+	mkdir -p "$W/h/split"
+	python3 "$(pwd)/scripts/bench_gen.py" --roots "$H_SIZE" "$W/h/roots.pem" ||
+	    die "generating $H_SIZE roots failed"
+	awk -v dir="$W/h/split" '
+	/-----BEGIN CERTIFICATE-----/ { n++; f = sprintf("%s/r-%06d.pem", dir, n) }
+	{ print > f }
+	/-----END CERTIFICATE-----/ { close(f) }' "$W/h/roots.pem"
+	i=0
+	while [ "$i" -lt "$H_RUNS" ]; do
+		fresh
+		rss "$S/tbH" "$TB" build --bundle "$dir/bundle.pem" \
+		    --capath "$dir/capath" "$W/h/roots.pem"
+		[ "$st" = 0 ] || failed "trustbuild build (H)"
+		rss "$S/tbHu" "$TB" build --bundle "$dir/bundle.pem" \
+		    --capath "$dir/capath" "$W/h/roots.pem"
+		[ "$st" = 2 ] || { [ "$st" = 0 ] && warn "H: the unchanged build published a change"; } ||
+		    failed "trustbuild build (H, unchanged)"
+		h_certs=$(count_files "$dir/capath/" '*.pem')
+		fresh	# not cp split/*.pem: 50,000 names pass ARG_MAX
+		cp -R "$W/h/split/." "$dir/" || die "copying the H roots failed"
+		[ "$(count_files "$dir" '*.pem')" = "$H_SIZE" ] ||
+		    die "'$dir': the $H_SIZE roots were not all copied"
+		rss "$S/rhH" openssl rehash "$dir"
+		[ "$st" = 0 ] || failed "openssl rehash (H)"
+		i=$((i + 1))
+	done
+fi
+
 # Counts, from what the last round wrote.
 tbA_certs=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$tbA_dir/bundle.pem")
 tbA_links=$(count_links "$tbA_dir/capath/")
@@ -430,6 +482,10 @@ rA=$(ratio "$tbA" "$rhA") rB=$(ratio "$tbB" "$rhB")
 rD=$(ratio "$tbD" "$rhA") rD2=$(ratio "$tbD" "$rhD")
 rF=$(ratio "$tbF" "$tbA")
 floor=$(median "$S/floor")
+
+mb() {	# SAMPLES of kB: the largest, in MB
+	sort -n "$1" | tail -n 1 | awk '{ printf "%.1f\n", $1 / 1024 }'
+}
 
 verdict() {	# RATIO LIMIT
 	awk -v r="$1" -v l="$2" 'BEGIN { print (r + 0 <= l + 0) ? "met" : "missed" }'
@@ -468,6 +524,18 @@ ROWS=$W/rows
 			    "$(awk -v t="$rh" -v n="$n" 'BEGIN { printf "%.0f", t * 1000 / (n + 1) }')" \
 			    "$rh" "$(ratio "$tb" "$rh")"
 		done
+	fi
+	if want H && [ -z "$h_why" ]; then
+		tb=$(median "$S/tbH") tbu=$(median "$S/tbHu") rh=$(median "$S/rhH")
+		printf 'H\ttrustbuild build --bundle --capath\t%s\t%s\topenssl rehash\t%s\t%s\n' \
+		    "$h_certs" "$tb" "$rh" "$(ratio "$tb" "$rh")"
+		printf 'H\ttrustbuild build, unchanged (exit 2)\t%s\t%s\tthe full build (H)\t%s\t%s\n' \
+		    "$h_certs" "$tbu" "$tb" "$(ratio "$tbu" "$tb")"
+		tbr=$(mb "$S/tbH.rss") tbur=$(mb "$S/tbHu.rss") rhr=$(mb "$S/rhH.rss")
+		printf 'H\ttrustbuild build, peak RSS in MB (not ms)\t%s\t%s\topenssl rehash, peak RSS in MB\t%s\t%s\n' \
+		    "$h_certs" "$tbr" "$rhr" "$(ratio "$tbr" "$rhr")"
+		printf 'H\ttrustbuild build unchanged, peak RSS in MB\t%s\t%s\topenssl rehash, peak RSS in MB\t%s\t%s\n' \
+		    "$h_certs" "$tbur" "$rhr" "$(ratio "$tbur" "$rhr")"
 	fi
 	if want C && [ -n "$UCA" ]; then
 		for set in A B; do
@@ -508,6 +576,12 @@ targets() {
 		    "<= 2x openssl rehash at every size -- worst ${worst}x: $(verdict "$worst" 2)"
 	fi
 	want G && [ -n "$g_why" ] && echo "G: skipped: $g_why"
+	if want H && [ -z "$h_why" ]; then
+		rH=$(ratio "$(median "$S/tbHu")" "$(median "$S/tbH")")
+		echo "H target: unchanged <= 0.3x the full build -- now ${rH}x: $(verdict "$rH" 0.3);" \
+		    "peak RSS <= 120 MB -- now $(mb "$S/tbH.rss") MB: $(verdict "$(mb "$S/tbH.rss")" 120)"
+	fi
+	want H && [ -n "$h_why" ] && echo "H: skipped: $h_why"
 	want S && echo "S target: <= 1.5x openssl -- now ${rV}x (--version)," \
 	    "${rL}x (list): $(verdict "$rV" 1.5), $(verdict "$rL" 1.5)"
 	true
@@ -533,6 +607,10 @@ notes() {
 	_b=
 	[ -z "${rhB_links:-}" ] || _b="; B: $rhB_links of $n_all files"
 	echo "  openssl rehash linked A: $rhA_links of $n_roots files$_b"
+	if want H && [ -z "$h_why" ]; then
+		echo "H: $H_SIZE generated roots in one PEM file ($(du -k "$W/h/roots.pem" | cut -f1) kB)," \
+		    "median of $H_RUNS runs; peak RSS (/usr/bin/time %M): the largest of the runs"
+	fi
 	[ "$unchanged_missed" = 0 ] ||
 	    echo "  warning: $unchanged_missed of $RUNS 'unchanged' runs published a change (exit 0)"
 	true

@@ -16,15 +16,16 @@ set -u
 # (tests/e2e/distrust.sh): faketime; the consumers of
 # tests/e2e/outputs.sh: a JDK (keytool and a Java TLS client on the pkcs12
 # output), Go (a client with SSL_CERT_DIR on the pem-dir output) and
-# gnutls-cli (the bundle; it refuses the trusted bundle)
+# gnutls-cli (the bundle; it refuses the trusted bundle); scripts/bench.sh
+# scenario H: GNU time (/usr/bin/time -f %M, the peak RSS)
 APT="build-essential pkg-config libssl-dev libcurl4-openssl-dev
 libarchive-dev openssl ca-certificates binutils xz-utils python3 util-linux
 mandoc p11-kit rpm cpio zip gcab libarchive-tools zstd bzip2 nginx-light
-faketime openjdk-17-jdk-headless golang-go gnutls-bin"
+faketime openjdk-17-jdk-headless golang-go gnutls-bin time"
 DNF="gcc make pkgconf-pkg-config openssl-devel libcurl-devel libarchive-devel
 openssl ca-certificates binutils xz python3 util-linux mandoc p11-kit-trust
 rpm-build cpio zip gcab bsdtar zstd bzip2 nginx libfaketime
-java-17-openjdk-devel golang gnutls-utils"
+java-17-openjdk-devel golang gnutls-utils time"
 
 missing() {
 	m=""
@@ -33,6 +34,7 @@ missing() {
 	    go gnutls-cli; do
 		command -v "$c" >/dev/null 2>&1 || m="$m $c"
 	done
+	[ -x /usr/bin/time ] || m="$m time"	# a shell keyword too
 	if command -v pkg-config >/dev/null 2>&1; then
 		for p in openssl libcurl libarchive; do
 			pkg-config --exists "$p" || m="$m $p-dev"
