@@ -56,15 +56,13 @@ const struct block *
 blocklist_match(const struct blocklist *bl, const struct cert *c,
     enum purpose p)
 {
-	unsigned char *issuer = NULL, *serial = NULL;
-	int ilen, slen;
+	const unsigned char *issuer = c->isn, *serial = c->isn + c->isn_ilen;
+	size_t ilen = c->isn_ilen, slen = c->isn_slen;
 	const struct block *hit = NULL;
 	size_t i;
 
 	if (bl == NULL || bl->n == 0)
 		return NULL;
-	ilen = i2d_X509_NAME(X509_get_issuer_name(c->x509), &issuer);
-	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(c->x509), &serial);
 	for (i = 0; i < bl->n && hit == NULL; i++) {
 		const struct block *b = &bl->v[i];
 
@@ -72,14 +70,10 @@ blocklist_match(const struct blocklist *bl, const struct cert *c,
 			continue;
 		if (b->has_sha1 && memcmp(b->sha1, c->sha1, 20) == 0)
 			hit = b;
-		else if (ilen > 0 && slen > 0 &&
-		    (size_t)ilen == b->issuer_len &&
-		    (size_t)slen == b->serial_len &&
+		else if (ilen == b->issuer_len && slen == b->serial_len &&
 		    memcmp(b->issuer, issuer, ilen) == 0 &&
 		    memcmp(b->serial, serial, slen) == 0)
 			hit = b;
 	}
-	OPENSSL_free(issuer);
-	OPENSSL_free(serial);
 	return hit;
 }

@@ -11,21 +11,19 @@
 #include "text.h"
 
 static int
-pem_block(struct buf *b, X509 *x)
+pem_block(struct buf *b, const unsigned char *der, size_t len)
 {
-	unsigned char *der = NULL, line[65];
-	int len, off, n;
+	unsigned char line[65];
+	size_t off;
+	int n;
 
-	if ((len = i2d_X509(x, &der)) <= 0)
-		return -1;
 	buf_printf(b, "-----BEGIN CERTIFICATE-----\n");
 	for (off = 0; off < len; off += 48) {
 		n = EVP_EncodeBlock(line, der + off,
-		    len - off > 48 ? 48 : len - off);
+		    len - off > 48 ? 48 : (int)(len - off));
 		buf_add(b, line, (size_t)n);
 		buf_add(b, "\n", 1);
 	}
-	OPENSSL_free(der);
 	return buf_printf(b, "-----END CERTIFICATE-----\n");
 }
 
@@ -39,7 +37,7 @@ pem_block(struct buf *b, X509 *x)
 int
 bundle_render_cert(struct buf *b, struct cert *c)
 {
-	char when[32], hex[32 * 3], name[4096], esc[4096];
+	char when[32], hex[32 * 3], esc[4096];
 	size_t i;
 	int p;
 	static const char *dname[2] = { "Server", "Email" };
@@ -47,12 +45,12 @@ bundle_render_cert(struct buf *b, struct cert *c)
 	cert_hex(c->sha256, 32, hex, 1);
 	buf_printf(b, "# Subject: %s\n", text_esc(cert_subject(c), esc,
 	    sizeof(esc)));
-	buf_printf(b, "# Issuer: %s\n", text_esc(cert_issuer(c, name,
-	    sizeof(name)), esc, sizeof(esc)));
+	buf_printf(b, "# Issuer: %s\n", text_esc(cert_issuer(c), esc,
+	    sizeof(esc)));
 	if (c->label != NULL)
 		buf_printf(b, "# Label: \"%s\"\n", text_esc(c->label, esc,
 		    sizeof(esc)));
-	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
+	cert_not_after_str(c, when, sizeof(when));
 	buf_printf(b, "# Not after: %s\n", when);
 	buf_printf(b, "# SHA-256: %s\n", hex);
 	for (p = 0; p < 2; p++)
@@ -67,7 +65,7 @@ bundle_render_cert(struct buf *b, struct cert *c)
 		buf_printf(b, "%s %s", i ? "," : "", text_esc(c->sources[i],
 		    esc, sizeof(esc)));
 	buf_printf(b, "\n");
-	return pem_block(b, c->x509);
+	return pem_block(b, c->der, c->derlen);
 }
 
 int

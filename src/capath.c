@@ -93,8 +93,8 @@ capath_render(const struct certset *set, const struct output_target *t,
 		it[i].c = set->v[i];
 		cert_hex(it[i].c->sha256, 32, hex, 0);
 		snprintf(it[i].file, sizeof(it[i].file), "%s.pem", hex);
-		it[i].hash[0] = X509_subject_name_hash(it[i].c->x509);
-		it[i].hash[1] = X509_subject_name_hash_old(it[i].c->x509);
+		it[i].hash[0] = it[i].c->hash;
+		it[i].hash[1] = it[i].c->hash_old;
 		it[i].off = b->len;
 		bundle_render_cert(b, it[i].c);
 		it[i].len = b->len - it[i].off;

@@ -2,9 +2,12 @@
  * cert.c: one certificate, see cert.h.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
@@ -14,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "certlite.h"
 #include "xalloc.h"
 
 static const char *purpose_names[PURPOSE_N + 1] = {
@@ -60,18 +64,100 @@ cert_trust_for(const enum trust trust[PURPOSE_N], enum purpose p)
 	return TRUST_UNSPECIFIED;
 }
 
+static char	*name_oneline(const X509_NAME *name);
+
+/* time_t of t, or 0 with *ok 0 */
+static time_t
+asn1_time_t(const ASN1_TIME *t, int *ok)
+{
+	struct tm tm;
+
+	*ok = t != NULL && ASN1_TIME_to_tm(t, &tm);
+	return *ok ? timegm(&tm) : 0;
+}
+
+/*
+ * The fields of c from x (lite or whole, certlite.h), but for the digests,
+ * which come from c->der.  -1 if a part we print is missing.
+ */
+static int
+fill(struct cert *c, X509 *x)
+{
+	unsigned char *p;
+	X509 *whole = NULL, *fx = x;
+	int ilen, slen, ok;
+
+	if (X509_get_subject_name(x) == NULL ||
+	    X509_get_issuer_name(x) == NULL ||
+	    X509_get0_notAfter(x) == NULL)
+		return -1;
+	c->not_after = asn1_time_t(X509_get0_notAfter(x), &ok);
+	c->flags = ok ? CERT_NOT_AFTER_OK : 0;
+	/* a version 1 CA is one if self-signed: OpenSSL asks the key */
+	if (X509_get_version(x) == X509_VERSION_1 && X509_get0_pubkey(x) ==
+	    NULL && (fx = whole = cert_x509(c)) == NULL)
+		return -1;
+	if (X509_check_ca(fx) == 1)
+		c->flags |= CERT_CA;
+	if (cert_ca_for_purpose(fx, PURPOSE_SERVER_AUTH))
+		c->flags |= CERT_CA_SERVER;
+	if (cert_ca_for_purpose(fx, PURPOSE_EMAIL))
+		c->flags |= CERT_CA_EMAIL;
+	if (cert_ca_for_purpose(fx, PURPOSE_CODE_SIGNING))
+		c->flags |= CERT_CA_CODE;
+	ERR_clear_error();	/* the checks leave what they could not read */
+	c->hash = X509_subject_name_hash(x);
+	c->hash_old = X509_subject_name_hash_old(x);
+	c->issuer_hash = X509_issuer_name_hash(x);
+	ilen = i2d_X509_NAME(X509_get_issuer_name(x), NULL);
+	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(x), NULL);
+	if (ilen <= 0 || slen <= 0)
+		return -1;
+	c->isn = p = xmalloc((size_t)ilen + (size_t)slen);
+	c->isn_ilen = (size_t)i2d_X509_NAME(X509_get_issuer_name(x), &p);
+	c->isn_slen = (size_t)i2d_ASN1_INTEGER(X509_get0_serialNumber(x), &p);
+	if ((c->subject = name_oneline(X509_get_subject_name(x))) == NULL ||
+	    (c->issuer = name_oneline(X509_get_issuer_name(x))) == NULL)
+		return -1;
+	return 0;
+}
+
+/* A cert of the len bytes at der (taken over); its digests.  NULL if bad. */
+static struct cert *
+cert_of_der(unsigned char *der, size_t len)
+{
+	struct cert *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->der = der;
+	c->derlen = len;
+	if (!EVP_Digest(der, len, c->sha256, NULL, EVP_sha256(), NULL) ||
+	    !EVP_Digest(der, len, c->sha1, NULL, EVP_sha1(), NULL)) {
+		cert_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 struct cert *
 cert_from_x509(X509 *x)
 {
+	unsigned char *der = NULL;
 	struct cert *c;
-	unsigned int n;
+	int len;
 
-	c = xcalloc(1, sizeof(*c));
+	if ((len = i2d_X509(x, &der)) <= 0)
+		return NULL;
+	if ((c = cert_of_der(xmemdup(der, (size_t)len), (size_t)len)) ==
+	    NULL) {
+		OPENSSL_free(der);
+		return NULL;
+	}
+	OPENSSL_free(der);
 	c->x509 = x;
-	if (!X509_digest(x, EVP_sha256(), c->sha256, &n) ||
-	    !X509_digest(x, EVP_sha1(), c->sha1, &n)) {
-		c->x509 = NULL;
-		free(c);
+	if (fill(c, x) == -1) {
+		c->x509 = NULL;		/* not taken after all */
+		cert_free(c);
 		return NULL;
 	}
 	return c;
@@ -80,29 +166,128 @@ cert_from_x509(X509 *x)
 struct cert *
 cert_from_der(const unsigned char *der, size_t len)
 {
-	const unsigned char *p = der;
 	struct cert *c;
 	X509 *x;
 
-	if (len > (size_t)LONG_MAX)
+	if ((x = certlite_d2i(der, len)) == NULL)
 		return NULL;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL)
-		return NULL;
-	if (p != der + len) {
-		/* trailing bytes: not one certificate */
+	if ((c = cert_of_der(xmemdup(der, len), len)) == NULL ||
+	    fill(c, x) == -1) {
 		X509_free(x);
-		ERR_raise_data(ERR_LIB_X509, ERR_R_PASSED_INVALID_ARGUMENT,
-		    "%zu bytes after the certificate", len - (size_t)(p - der));
+		cert_free(c);
 		return NULL;
 	}
-	/* force the decode of the parts we print, so bad ones fail here */
-	if (X509_get_subject_name(x) == NULL ||
-	    X509_get0_notAfter(x) == NULL ||
-	    (c = cert_from_x509(x)) == NULL) {
-		X509_free(x);
-		return NULL;
-	}
+	X509_free(x);
 	return c;
+}
+
+X509 *
+cert_x509(struct cert *c)
+{
+	const unsigned char *p = c->der;
+
+	if (c->x509 == NULL)
+		c->x509 = d2i_X509(NULL, &p, (long)c->derlen);
+	return c->x509;
+}
+
+#define DECODE_THREADS	8
+
+struct decode_all {
+	struct cert *const	*v;
+	size_t			 n, next;
+	int			 failed;
+	pthread_mutex_t		 mu;
+};
+
+static void *
+decode_worker(void *arg)
+{
+	struct decode_all *a = arg;
+	size_t i, end;
+	int failed = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		i = a->next;
+		a->next = end = i + 32 < a->n ? i + 32 : a->n;
+		pthread_mutex_unlock(&a->mu);
+		if (i == end)
+			break;
+		/* each certificate is one thread's alone */
+		for (; i < end; i++)
+			if (a->v[i] != NULL && cert_x509(a->v[i]) == NULL)
+				failed = 1;
+	}
+	if (failed) {
+		pthread_mutex_lock(&a->mu);
+		a->failed = 1;
+		pthread_mutex_unlock(&a->mu);
+	}
+	return NULL;
+}
+
+int
+cert_decode_all(struct cert *const *v, size_t n)
+{
+	struct decode_all a;
+	pthread_t t[DECODE_THREADS];
+	sigset_t all, old;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, nt, todo = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL && v[i]->x509 == NULL)
+			todo++;
+	if (todo == 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.v = v;
+	a.n = n;
+	pthread_mutex_init(&a.mu, NULL);
+	nt = cores > 1 ? (size_t)cores : 1;
+	if (nt > DECODE_THREADS)
+		nt = DECODE_THREADS;
+	if (nt > todo / 64 + 1)		/* a thread costs more than 64 */
+		nt = todo / 64 + 1;
+	/* signals stay with the main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 1; i < nt; i++)
+		if (pthread_create(&t[i], NULL, decode_worker, &a) != 0)
+			break;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	nt = i;
+	decode_worker(&a);		/* this thread too */
+	for (i = 1; i < nt; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&a.mu);
+	return a.failed ? -1 : 0;
+}
+
+struct cert *
+cert_dup_plain(const struct cert *c)
+{
+	struct cert *n = xcalloc(1, sizeof(*n));
+
+	memcpy(n->sha256, c->sha256, sizeof(n->sha256));
+	memcpy(n->sha1, c->sha1, sizeof(n->sha1));
+	n->der = xmemdup(c->der, c->derlen);
+	n->derlen = c->derlen;
+	if (c->x509 != NULL && X509_up_ref(c->x509))
+		n->x509 = c->x509;
+	n->flags = c->flags;
+	n->not_after = c->not_after;
+	n->hash = c->hash;
+	n->hash_old = c->hash_old;
+	n->issuer_hash = c->issuer_hash;
+	n->isn = xmemdup(c->isn, c->isn_ilen + c->isn_slen);
+	n->isn_ilen = c->isn_ilen;
+	n->isn_slen = c->isn_slen;
+	n->subject = xstrdup(c->subject);
+	n->issuer = xstrdup(c->issuer);
+	memcpy(n->signer, c->signer, sizeof(n->signer));
+	return n;
 }
 
 void
@@ -113,8 +298,11 @@ cert_free(struct cert *c)
 	if (c == NULL)
 		return;
 	X509_free(c->x509);
+	free(c->der);
+	free(c->isn);
 	free(c->label);
 	free(c->subject);
+	free(c->issuer);
 	for (i = 0; i < c->nsources; i++)
 		free(c->sources[i]);
 	free(c);
@@ -167,22 +355,15 @@ cert_name_str(const X509_NAME *name, char *buf, size_t size)
 }
 
 const char *
-cert_subject(struct cert *c)
+cert_subject(const struct cert *c)
 {
-	if (c->subject == NULL)
-		c->subject = name_oneline(X509_get_subject_name(c->x509));
 	return c->subject != NULL ? c->subject : "";
 }
 
 const char *
-cert_issuer(const struct cert *c, char *buf, size_t size)
+cert_issuer(const struct cert *c)
 {
-	char *s;
-
-	s = name_oneline(X509_get_issuer_name(c->x509));
-	snprintf(buf, size, "%s", s != NULL ? s : "");
-	free(s);
-	return buf;
+	return c->issuer != NULL ? c->issuer : "";
 }
 
 void
@@ -252,24 +433,42 @@ cert_time_str(const ASN1_TIME *t, char *buf, size_t size)
 time_t
 cert_not_after(const struct cert *c)
 {
-	struct tm tm;
+	return c->not_after;
+}
 
-	if (!ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm))
-		return 0;
-	return timegm(&tm);
+const char *
+cert_not_after_str(const struct cert *c, char *buf, size_t size)
+{
+	if ((c->flags & CERT_NOT_AFTER_OK) == 0 ||
+	    cert_time_t_str(c->not_after, buf, size) == NULL) {
+		snprintf(buf, size, "(invalid time)");
+		return NULL;
+	}
+	return buf;
 }
 
 int
 cert_is_expired(const struct cert *c, time_t now)
 {
-	return X509_cmp_time(X509_get0_notAfter(c->x509), &now) < 0;
+	/* as X509_cmp_time: an unreadable time is not a verdict */
+	return (c->flags & CERT_NOT_AFTER_OK) != 0 && c->not_after <= now;
 }
 
 int
 cert_is_ca(const struct cert *c)
 {
 	/* 1: CA per basicConstraints; 3, 4, 5: legacy v1 / keyUsage / NS */
-	return X509_check_ca(c->x509) == 1;
+	return (c->flags & CERT_CA) != 0;
+}
+
+int
+cert_ca_for(const struct cert *c, enum purpose p)
+{
+	static const unsigned bit[PURPOSE_N] = {
+		CERT_CA_SERVER, CERT_CA_EMAIL, CERT_CA_CODE
+	};
+
+	return p == PURPOSE_ANY || (c->flags & bit[p]) != 0;
 }
 
 int

@@ -1,10 +1,18 @@
 /*
  * cert.h: one certificate as trustbuild sees it.
  *
- * A struct cert owns its X509 and remembers what the sources said about it:
- * the trust per purpose (from certdata.txt or a TRUSTED CERTIFICATE's
- * auxiliary trust), the distrust-after dates, its label and where it came
- * from.  Identity is the SHA-256 of the DER encoding.
+ * A struct cert keeps the certificate as DER plus the few fields the
+ * pipeline reads (names, hashes, not-after, the CA flags OpenSSL gives it),
+ * worked out once when it is read, and remembers what the sources said
+ * about it: the trust per purpose (from certdata.txt or a TRUSTED
+ * CERTIFICATE's auxiliary trust), the distrust-after dates, its label and
+ * where it came from.  Identity is the SHA-256 of the DER encoding.
+ *
+ * Reading is cheap: cert_from_der() parses without the public key
+ * (certlite.h) and keeps no X509.  Only what checks signatures or hands the
+ * certificate to OpenSSL whole asks cert_x509(), which decodes it with its
+ * key on first use and keeps it; from more than one thread, call it first
+ * from one.  50,000 roots are 50,000 DER blobs, not 50,000 X509s.
  */
 #ifndef TB_CERT_H
 #define TB_CERT_H
@@ -44,28 +52,62 @@ enum distrust {
 
 #define CERT_MAX_SOURCES 8
 
+/* cert.flags */
+#define CERT_CA			0x01	/* X509_check_ca() == 1 */
+#define CERT_CA_SERVER		0x02	/* cert_ca_for_purpose(server-auth) */
+#define CERT_CA_EMAIL		0x04	/* ... email */
+#define CERT_CA_CODE		0x08	/* ... code-signing */
+#define CERT_NOT_AFTER_OK	0x10	/* not_after was readable */
+#define CERT_SIGNER_KNOWN	0x20	/* signer: admission verified it */
+
 struct cert {
-	X509		*x509;
+	unsigned char	*der;		/* the certificate, as published */
+	size_t		 derlen;
+	X509		*x509;		/* NULL until cert_x509() */
 	unsigned char	 sha256[32];
 	unsigned char	 sha1[20];
+	unsigned	 flags;		/* CERT_* */
+	time_t		 not_after;
+	unsigned long	 hash, hash_old;	/* of the subject (capath.h) */
+	unsigned long	 issuer_hash;
+	unsigned char	*isn;		/* issuer name DER, then serial DER */
+	size_t		 isn_ilen, isn_slen;
+	char		*subject;		/* RFC 2253 one-line */
+	char		*issuer;
+	unsigned char	 signer[32];	/* SHA-256 of its issuer's key */
 	enum trust	 trust[PURPOSE_N];
 	enum distrust	 distrust[2];		/* [0] server, [1] email */
 	time_t		 distrust_after[2];
 	enum cert_role	 role;
 	char		*label;			/* certdata CKA_LABEL, or NULL */
-	char		*subject;		/* RFC 2253 one-line, cached */
 	char		*sources[CERT_MAX_SOURCES];	/* first ones, in order */
 	size_t		 nsources;
 };
 
 /*
- * Decode one DER certificate of exactly len bytes.  Returns a new cert with
- * its hashes computed, or NULL (reason left on the OpenSSL error queue).
+ * Read one DER certificate of exactly len bytes (copied).  Returns a new
+ * cert with its fields worked out, or NULL (reason left on the OpenSSL
+ * error queue).
  */
 struct cert	*cert_from_der(const unsigned char *der, size_t len);
-/* Wrap x (the reference is taken over).  NULL if x cannot be hashed. */
+/*
+ * Wrap x (the reference is taken over and kept as the decoded one).  NULL
+ * if x cannot be encoded.
+ */
 struct cert	*cert_from_x509(X509 *x);
+/* A copy of c without what the sources said (trust, label, sources). */
+struct cert	*cert_dup_plain(const struct cert *c);
 void		 cert_free(struct cert *c);
+/*
+ * c as an X509 with its key, decoded on first use and kept; borrowed.
+ * NULL only if OpenSSL is out of memory (c was read from this DER once).
+ */
+X509		*cert_x509(struct cert *c);
+/*
+ * cert_x509() of each of the n certificates (NULL entries skipped) on up
+ * to the machine's cores at once.  -1 if OpenSSL ran out of memory.
+ */
+int		 cert_decode_all(struct cert *const *v, size_t n);
 
 /*
  * Remember that the certificate came from src (copied; duplicates and more
@@ -74,11 +116,10 @@ void		 cert_free(struct cert *c);
 int		 cert_add_source(struct cert *c, const char *src);
 
 /* The subject (or issuer) as one RFC 2253 line; borrowed from c. */
-const char	*cert_subject(struct cert *c);
+const char	*cert_subject(const struct cert *c);
+const char	*cert_issuer(const struct cert *c);
 /* A name in RFC 2253 form (UTF-8 kept), into buf; returns buf. */
 const char	*cert_name_str(const X509_NAME *name, char *buf, size_t size);
-/* The issuer as one line into buf. */
-const char	*cert_issuer(const struct cert *c, char *buf, size_t size);
 
 /* Hex of len bytes into out (2*len+1 or 3*len bytes); colons if asked. */
 void		 cert_hex(const unsigned char *p, size_t len, char *out,
@@ -96,10 +137,15 @@ const char	*cert_time_fmt(time_t t, const char *fmt, char *buf,
 		    size_t size);
 /* notAfter as a time_t (0 if it cannot be read). */
 time_t		 cert_not_after(const struct cert *c);
-/* 1 if the certificate's notAfter is before now. */
+/* notAfter as cert_time_str() writes it ("(invalid time)" and NULL). */
+const char	*cert_not_after_str(const struct cert *c, char *buf,
+		    size_t size);
+/* 1 if the certificate's notAfter is now or before (X509_cmp_time). */
 int		 cert_is_expired(const struct cert *c, time_t now);
 /* 1 if basicConstraints says CA (X509_check_ca). */
 int		 cert_is_ca(const struct cert *c);
+/* cert_ca_for_purpose() of the certificate, as worked out when read. */
+int		 cert_ca_for(const struct cert *c, enum purpose p);
 
 /*
  * OpenSSL's X509_PURPOSE_* for p (server-auth: SSL server, email: S/MIME

@@ -38,9 +38,8 @@ same(const struct bytes *a, const unsigned char *p, int len)
 static int
 make_cert(struct parser *ps, struct object *o, struct cert **out)
 {
-	unsigned char *issuer = NULL, *serial = NULL;
-	int ilen, slen, ok;
 	struct cert *c;
+	int ok;
 
 	*out = NULL;
 	/* object_end_check() made sure there is a CKA_VALUE */
@@ -52,12 +51,9 @@ make_cert(struct parser *ps, struct object *o, struct cert **out)
 		    log_ssl_reason(reason, sizeof(reason)));
 		return 0;
 	}
-	ilen = i2d_X509_NAME(X509_get_issuer_name(c->x509), &issuer);
-	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(c->x509), &serial);
-	ok = (!o->issuer.set || same(&o->issuer, issuer, ilen)) &&
-	    (!o->serial.set || same(&o->serial, serial, slen));
-	OPENSSL_free(issuer);
-	OPENSSL_free(serial);
+	ok = (!o->issuer.set || same(&o->issuer, c->isn,
+	    (int)c->isn_ilen)) && (!o->serial.set || same(&o->serial,
+	    c->isn + c->isn_ilen, (int)c->isn_slen));
 	if (!ok) {
 		cert_free(c);
 		diag_err(ps->d, ps->name, o->line, "CKA_ISSUER or "

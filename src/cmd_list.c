@@ -101,12 +101,12 @@ print_text(struct cert *c, const struct manifest_cert *mc, time_t now,
 		putchar('\n');
 	cert_hex(c->sha256, 32, hex, 0);
 	printf("subject:    %s\n", text_esc(cert_subject(c), esc, sizeof(esc)));
-	printf("issuer:     %s\n", text_esc(cert_issuer(c, name, sizeof(name)),
-	    esc, sizeof(esc)));
+	printf("issuer:     %s\n", text_esc(cert_issuer(c), esc,
+	    sizeof(esc)));
 	if (label_of(c, mc) != NULL)
 		printf("label:      %s\n", text_esc(label_of(c, mc), esc,
 		    sizeof(esc)));
-	cert_time_str(X509_get0_notAfter(c->x509), when, sizeof(when));
+	cert_not_after_str(c, when, sizeof(when));
 	printf("not after:  %s%s\n", when,
 	    cert_is_expired(c, now) ? " (expired)" : "");
 	printf("sha256:     %s\n", hex);
@@ -139,7 +139,7 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 {
 	static const char *dkey[2] = { "server_distrust_after",
 	    "email_distrust_after" };
-	char when[32], hex[65], issuer[1024];
+	char when[32], hex[65];
 	enum distrust d[2];
 	time_t t[2];
 	struct tm tm;
@@ -150,13 +150,13 @@ print_json(struct cert *c, const struct manifest_cert *mc, time_t now,
 	printf("%s\n  {\"subject\": ", first ? "" : ",");
 	json_str(cert_subject(c));
 	printf(", \"issuer\": ");
-	json_str(cert_issuer(c, issuer, sizeof(issuer)));
+	json_str(cert_issuer(c));
 	if (label_of(c, mc) != NULL) {
 		printf(", \"label\": ");
 		json_str(label_of(c, mc));
 	}
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(c->x509), &tm) &&
-	    strftime(when, sizeof(when), ISO8601, &tm) > 0)
+	if ((c->flags & CERT_NOT_AFTER_OK) &&
+	    cert_time_fmt(c->not_after, ISO8601, when, sizeof(when)))
 		printf(", \"not_after\": \"%s\"", when);
 	printf(", \"sha256\": \"%s\", \"ca\": %s, \"expired\": %s", hex,
 	    cert_is_ca(c) ? "true" : "false",

@@ -146,8 +146,6 @@ certs_add(struct ex *x, const struct certset *pub, const struct manifest *m,
 	for (i = 0; i < pub->n; i++) {
 		const struct manifest_cert *mc = manifest_find(m,
 		    pub->v[i]->sha256);
-		unsigned char *der = NULL;
-		int n;
 
 		if (mc == NULL) {
 			diag_err(x->d, NULL, 0, "'%s/" MANIFEST_FILE "' does "
@@ -157,14 +155,9 @@ certs_add(struct ex *x, const struct certset *pub, const struct manifest *m,
 			return -1;
 		}
 		out->cert[out->ncert++] = *mc;	/* its strings are m's */
-		if ((n = i2d_X509(pub->v[i]->x509, &der)) <= 0) {
-			diag_ssl(x->d, NULL, 0, "a published certificate");
-			return -1;
-		}
 		object_add(x, mc->role == ROLE_INTERMEDIATE ?
-		    FLEET_INTERMEDIATE : FLEET_ANCHOR, xmemdup(der,
-		    (size_t)n), (size_t)n);
-		OPENSSL_free(der);
+		    FLEET_INTERMEDIATE : FLEET_ANCHOR, xmemdup(pub->v[i]->der,
+		    pub->v[i]->derlen), pub->v[i]->derlen);
 		if (mc->role == ROLE_INTERMEDIATE)
 			r->intermediates++;
 		else

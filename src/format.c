@@ -275,8 +275,13 @@ format_certs(const char *name, const unsigned char *buf, size_t len,
 		goto out;
 	}
 	for (i = 0; i < set->n; i++) {
-		X509 *x = set->v[i]->x509;
+		X509 *x = cert_x509(set->v[i]);
 
+		if (x == NULL) {
+			diag_err(d, name, 0, "out of memory");
+			n = -1;
+			goto out;
+		}
 		X509_trust_clear(x);
 		X509_reject_clear(x);
 		X509_up_ref(x);

@@ -46,9 +46,11 @@ guard_published(const struct config *c, struct diags *d)
 }
 
 static int
-self_signed(const struct cert *c)
+self_signed(struct cert *c)
 {
-	return X509_check_issued(c->x509, c->x509) == X509_V_OK;
+	X509 *x = cert_x509(c);
+
+	return x != NULL && X509_check_issued(x, x) == X509_V_OK;
 }
 
 /* One "+ SHA256 SUBJECT" line (or "-"). */

@@ -132,11 +132,8 @@ check_cafile(struct report *r, const char *path, int server,
 	finding(r, L_OK, NULL, "CACertFile '%s' holds %zu certificate%s", path,
 	    set->n, text_s(set->n));
 	for (i = 0; i < set->n; i++) {
-		time_t na = 0;
-		struct tm tm;
+		time_t na = cert_not_after(set->v[i]);
 
-		if (ASN1_TIME_to_tm(X509_get0_notAfter(set->v[i]->x509), &tm))
-			na = timegm(&tm);
 		if (na < now) {
 			if (expired++ == 0)
 				text_esc(cert_subject(set->v[i]), name,
@@ -200,8 +197,7 @@ check_link(struct report *r, const char *full, const char *name,
 	} else if (cert_is_expired(set->v[0], time(NULL)) &&
 	    (*nexpired)++ == 0)
 		text_esc(cert_subject(set->v[0]), expired, size);
-	if (n == 1 && X509_NAME_hash_ex(X509_get_subject_name(
-	    set->v[0]->x509), NULL, NULL, NULL) != h) {
+	if (n == 1 && set->v[0]->hash != h) {
 		if ((*bad)++ < 3)
 			finding(r, L_PROBLEM, "run 'openssl rehash' on the "
 			    "directory", "CACertPath: '%s' is named for "

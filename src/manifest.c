@@ -414,25 +414,18 @@ manifest_add_probe(struct manifest *m, const char *name, const struct cert *c,
     time_t last_seen)
 {
 	struct manifest_probe *v, *mp;
-	unsigned char *der = NULL;
-	int len;
-
 	if ((v = reallocarray(m->probe, m->nprobe + 1, sizeof(*v))) == NULL)
 		return -1;
 	m->probe = v;
 	mp = &v[m->nprobe];
 	memset(mp, 0, sizeof(*mp));
-	if ((len = i2d_X509(c->x509, &der)) <= 0)
-		return -1;
-	mp->len = (size_t)len;
+	mp->len = c->derlen;
 	if ((mp->der = malloc(mp->len)) == NULL ||
 	    (mp->name = text_esc_dup(name)) == NULL) {
 		free(mp->der);
-		OPENSSL_free(der);
 		return -1;
 	}
-	memcpy(mp->der, der, mp->len);
-	OPENSSL_free(der);
+	memcpy(mp->der, c->der, mp->len);
 	memcpy(mp->sha256, c->sha256, 32);
 	mp->last_seen = last_seen;
 	m->nprobe++;

@@ -109,12 +109,7 @@ candidates(const struct certset *main, const struct certset *set)
 		if (m->role != ROLE_INTERMEDIATE ||
 		    certset_find(set, m->sha256) != NULL)
 			continue;
-		if (!X509_up_ref(m->x509))
-			continue;	/* stays out: never more than asked */
-		if ((n = cert_from_x509(m->x509)) == NULL) {
-			X509_free(m->x509);	/* the reference taken */
-			continue;
-		}
+		n = cert_dup_plain(m);
 		for (j = 0; j < m->nsources; j++)
 			cert_add_source(n, m->sources[j]);
 		certset_add(c, n);

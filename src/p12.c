@@ -46,21 +46,15 @@ static int
 salt(const struct certset *set, const char *pass, unsigned char out[16])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char dg[32], *der;
+	unsigned char dg[32];
 	size_t i;
-	int len, ok;
+	int ok;
 
 	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
 	    EVP_DigestUpdate(md, "trustbuild pkcs12 salt", 22) &&
 	    EVP_DigestUpdate(md, pass, strlen(pass) + 1);
-	for (i = 0; ok && i < set->n; i++) {
-		der = NULL;
-		if ((len = i2d_X509(set->v[i]->x509, &der)) <= 0)
-			ok = 0;
-		else
-			ok = EVP_DigestUpdate(md, der, (size_t)len);
-		OPENSSL_free(der);
-	}
+	for (i = 0; ok && i < set->n; i++)
+		ok = EVP_DigestUpdate(md, set->v[i]->der, set->v[i]->derlen);
 	ok = ok && EVP_DigestFinal_ex(md, dg, NULL);
 	EVP_MD_CTX_free(md);
 	if (ok)
@@ -77,7 +71,8 @@ add_bag(STACK_OF(PKCS12_SAFEBAG) **bags, const struct certset *set,
 	char *name = friendly(set, i);
 	int ok;
 
-	ok = (bag = PKCS12_add_cert(bags, set->v[i]->x509)) != NULL &&
+	ok = cert_x509(set->v[i]) != NULL &&
+	    (bag = PKCS12_add_cert(bags, cert_x509(set->v[i]))) != NULL &&
 	    PKCS12_add_friendlyname_utf8(bag, name, -1) &&
 	    PKCS12_add1_attr_by_txt(bag, P12_TRUST_OID, V_ASN1_OBJECT,
 	    (const unsigned char *)any, -1);

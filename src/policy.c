@@ -180,12 +180,12 @@ add_anchors(const struct policy *pol, struct certset *src,
 			continue;
 		if (!pol->keep_expired && cert_is_expired(c, pol->now)) {
 			said(pol, c, "dropped expired anchor \"%s\" (not after "
-			    "%s)", name_of(c), cert_time_str(X509_get0_notAfter(
-			    c->x509), when, sizeof(when)) ? when : "?");
+			    "%s)", name_of(c), cert_not_after_str(c, when,
+			    sizeof(when)) ? when : "?");
 			st->expired++;
 			continue;
 		}
-		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
+		if (!cert_ca_for(c, pol->purpose)) {
 			said(pol, c, "not an anchor for %s: \"%s\" (not a CA "
 			    "for it: %s)", purpose_name(pol->purpose), name_of(c),
 			    "its extendedKeyUsage, keyUsage or "
@@ -231,7 +231,7 @@ candidates(const struct policy *pol, struct certset *src,
 			st->refused++;
 			continue;
 		}
-		if (!cert_ca_for_purpose(c->x509, pol->purpose)) {
+		if (!cert_ca_for(c, pol->purpose)) {
 			said(pol, c, "refused intermediate \"%s\": not a CA for "
 			    "%s (its extendedKeyUsage or keyUsage say "
 			    "otherwise)", name_of(c),
@@ -257,6 +257,7 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 	struct verify_index *ix = NULL;
 	struct cert **pend = NULL, **won = NULL;
 	X509 **xs = NULL;
+	unsigned char *signer = NULL;
 	int *err = NULL, *res = NULL;
 	size_t npend = 0, i, j;
 	int rc = -1, progress;
@@ -266,11 +267,19 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 			goto out;
 	if (npend == 0)
 		return 0;
+	/* the keys now: the issuers' to check with, the candidates' as
+	 * X509_verify_cert reads them; on the machine's cores */
+	if (cert_decode_all(out->v, out->n) == -1 ||
+	    cert_decode_all(pend, npend) == -1) {
+		diag_err(pol->d, NULL, 0, "out of memory");
+		goto out;
+	}
 	ix = verify_index_new();
 	for (i = 0; i < out->n; i++)
 		verify_index_add(ix, out->v[i]->x509);
 	if ((won = calloc(npend, sizeof(*won))) == NULL ||
 	    (xs = calloc(npend, sizeof(*xs))) == NULL ||
+	    (signer = calloc(npend, 32)) == NULL ||
 	    (res = calloc(npend, sizeof(*res))) == NULL ||
 	    (err = calloc(npend, sizeof(*err))) == NULL) {
 		diag_err(pol->d, NULL, 0, "out of memory");
@@ -283,14 +292,18 @@ admit_intermediates(const struct policy *pol, struct certset **inter,
 		for (i = 0; i < npend; i++)
 			xs[i] = pend[i] != NULL ? pend[i]->x509 : NULL;
 		if (verify_index_check_all(ix, xs, npend, pol->now, res,
-		    err) == -1) {
+		    err, signer) == -1) {
 			diag_err(pol->d, NULL, 0, "cannot verify the "
 			    "intermediates: out of memory");
 			goto out;
 		}
 		for (i = 0; i < npend; i++)
-			if (res[i] == 1)
+			if (res[i] == 1) {
+				/* whose key it verified with: cut_intermediates */
+				memcpy(pend[i]->signer, signer + 32 * i, 32);
+				pend[i]->flags |= CERT_SIGNER_KNOWN;
 				won[nwon++] = pend[i], pend[i] = NULL;
+			}
 		for (j = 0; j < nwon; j++) {
 			struct cert *c = won[j];
 
@@ -318,6 +331,7 @@ out:
 	free(pend);
 	free(won);
 	free(xs);
+	free(signer);
 	free(res);
 	free(err);
 	verify_index_free(ix);
@@ -447,45 +461,56 @@ cut_from(const struct cert *c, enum purpose p, enum distrust_mode mode,
 }
 
 /*
+ * 1 if kept issued c: names, key identifiers (X509_check_issued) and the
+ * signature, which admission checked already when it says with whose key
+ * (CERT_SIGNER_KNOWN): a second check would only repeat it.
+ */
+static int
+issued_by(struct cert *kept, struct cert *c)
+{
+	unsigned char key[32];
+	X509 *k = cert_x509(kept), *x = cert_x509(c);
+	EVP_PKEY *pk;
+
+	if (k == NULL || x == NULL || X509_check_issued(k, x) != X509_V_OK)
+		return 0;
+	if ((c->flags & CERT_SIGNER_KNOWN) &&
+	    X509_pubkey_digest(k, EVP_sha256(), key, NULL) &&
+	    memcmp(key, c->signer, 32) == 0)
+		return 1;
+	return (pk = X509_get0_pubkey(k)) != NULL && X509_verify(x, pk) == 1;
+}
+
+/*
  * The intermediates of set that still chain to a certificate kept: the
  * others join cut.  An intermediate stays when a certificate kept issued
- * it (names, key identifiers and its signature), in rounds until none
- * changes.  The hashes of the names pick the candidates cheaply (CCADB's
- * 1,700 intermediates are 3 million pairs).
+ * it (issued_by), in rounds until none changes.  The hashes of the names
+ * pick the candidates cheaply (CCADB's 1,700 intermediates are 3 million
+ * pairs).
  */
 static void
 cut_intermediates(const struct certset *set, unsigned char *gone,
     struct distrust_cut *cut)
 {
 	unsigned char *ok = xcalloc(set->n ? set->n : 1, 1);
-	unsigned long *sh = xcalloc(set->n ? set->n : 1, sizeof(*sh));
 	char hex[65];
 	size_t i, j;
 	int more;
 
-	for (i = 0; i < set->n; i++) {
+	for (i = 0; i < set->n; i++)
 		ok[i] = set->v[i]->role != ROLE_INTERMEDIATE && !gone[i];
-		sh[i] = X509_subject_name_hash(set->v[i]->x509);
-	}
 	do {
 		more = 0;
 		for (i = 0; i < set->n; i++) {
-			X509 *x = set->v[i]->x509;
-			unsigned long ih;
-			EVP_PKEY *k;
+			struct cert *c = set->v[i];
 
 			if (ok[i] || gone[i])
 				continue;
-			ih = X509_issuer_name_hash(x);
-			for (j = 0; j < set->n && !ok[i]; j++) {
-				if (!ok[j] || j == i || sh[j] != ih ||
-				    X509_check_issued(set->v[j]->x509, x) !=
-				    X509_V_OK)
-					continue;
-				k = X509_get0_pubkey(set->v[j]->x509);
-				if (k != NULL && X509_verify(x, k) == 1)
+			for (j = 0; j < set->n && !ok[i]; j++)
+				if (ok[j] && j != i &&
+				    set->v[j]->hash == c->issuer_hash &&
+				    issued_by(set->v[j], c))
 					ok[i] = 1, more = 1;
-			}
 		}
 	} while (more);
 	ERR_clear_error();
@@ -504,7 +529,6 @@ cut_intermediates(const struct certset *set, unsigned char *gone,
 		    "roots left out by distrust-after", name_of(c), hex));
 	}
 	free(ok);
-	free(sh);
 }
 
 size_t

@@ -544,7 +544,7 @@ refused(const struct probe_outcome *o, const unsigned char sha256[32],
 	cert_hex(sha256, 32, hex, 0);
 	if (c != NULL && cert_is_expired(c, now))
 		snprintf(why, sizeof(why), ": \"%s\" expired on %s",
-		    cert_subject(c), cert_time_str(X509_get0_notAfter(c->x509),
+		    cert_subject(c), cert_not_after_str(c,
 		    when, sizeof(when)) ? when : "?");
 	else
 		snprintf(why, sizeof(why), " ('trustbuild -v update' says why)");

@@ -80,16 +80,8 @@ id_of(const unsigned char *issuer, size_t ilen, const unsigned char *serial,
 static int
 cert_id(const struct cert *c, unsigned char out[32])
 {
-	unsigned char *issuer = NULL, *serial = NULL;
-	int ilen, slen, rc = -1;
-
-	ilen = i2d_X509_NAME(X509_get_issuer_name(c->x509), &issuer);
-	slen = i2d_ASN1_INTEGER(X509_get0_serialNumber(c->x509), &serial);
-	if (ilen > 0 && slen > 0)
-		rc = id_of(issuer, (size_t)ilen, serial, (size_t)slen, out);
-	OPENSSL_free(issuer);
-	OPENSSL_free(serial);
-	return rc;
+	return id_of(c->isn, c->isn_ilen, c->isn + c->isn_ilen, c->isn_slen,
+	    out);
 }
 
 /* The three sorted lists (roots, dropped, distrusted) move into rb. */

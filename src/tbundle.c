@@ -37,14 +37,16 @@ static int
 one(struct buf *b, struct cert *c, enum purpose p, struct diags *d)
 {
 	char hex[32 * 3], esc[4096];
+	const unsigned char *der;
 	const int *u;
 	X509 *x;
 	BIO *bio;
 	BUF_MEM *mem;
 	int ok;
 
-	/* a copy without the aux the source gave: only ours goes out */
-	if ((x = X509_dup(c->x509)) == NULL || (bio = BIO_new(BIO_s_mem())) ==
+	/* read anew from the DER: without the aux the source gave */
+	der = c->der;
+	if ((x = d2i_X509(NULL, &der, (long)c->derlen)) == NULL || (bio = BIO_new(BIO_s_mem())) ==
 	    NULL) {
 		X509_free(x);
 		diag_err(d, NULL, 0, "out of memory rendering the trusted "

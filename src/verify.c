@@ -44,7 +44,8 @@ verify_store_set(const struct certset *set, enum purpose p,
 	if (flags != 0)
 		X509_STORE_set_flags(st, flags);
 	for (i = 0; i < set->n; i++)
-		if (!X509_STORE_add_cert(st, set->v[i]->x509)) {
+		if (cert_x509(set->v[i]) == NULL ||
+		    !X509_STORE_add_cert(st, cert_x509(set->v[i]))) {
 			diag_ssl(d, NULL, 0, "cannot build the store");
 			X509_STORE_free(st);
 			return NULL;
@@ -186,7 +187,8 @@ verify_index_add(struct verify_index *ix, X509 *x)
 }
 
 int
-verify_index_check(struct verify_index *ix, X509 *cand, time_t now, int *err)
+verify_index_check(struct verify_index *ix, X509 *cand, time_t now, int *err,
+    unsigned char *signer)
 {
 	const X509_NAME *in = X509_get_issuer_name(cand);
 	X509_STORE *st;
@@ -216,6 +218,14 @@ verify_index_check(struct verify_index *ix, X509 *cand, time_t now, int *err)
 	ok = X509_verify_cert(ctx) == 1;
 	if (!ok)
 		*err = X509_STORE_CTX_get_error(ctx);
+	else if (signer != NULL) {
+		STACK_OF(X509) *ch = X509_STORE_CTX_get0_chain(ctx);
+
+		/* [cand, its issuer]: cand's signature checked with that key */
+		if (sk_X509_num(ch) < 2 || !X509_pubkey_digest(sk_X509_value(ch,
+		    1), EVP_sha256(), signer, NULL))
+			memset(signer, 0, 32);
+	}
 out:
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(st);
@@ -231,6 +241,7 @@ struct check_all {
 	size_t			 n, next;
 	time_t			 now;
 	int			*res, *err;
+	unsigned char		*signer;
 	pthread_mutex_t		 mu;
 };
 
@@ -253,14 +264,14 @@ check_worker(void *arg)
 			a->err[i] = 0;
 			a->res[i] = a->c[i] == NULL ? 0 :
 			    verify_index_check(a->ix, a->c[i], a->now,
-			    &a->err[i]);
+			    &a->err[i], a->signer ? a->signer + 32 * i : NULL);
 		}
 	}
 }
 
 int
 verify_index_check_all(struct verify_index *ix, X509 *const *c, size_t n,
-    time_t now, int *res, int *err)
+    time_t now, int *res, int *err, unsigned char *signer)
 {
 	struct check_all a;
 	pthread_t tid[CHECK_THREADS];
@@ -275,6 +286,7 @@ verify_index_check_all(struct verify_index *ix, X509 *const *c, size_t n,
 	a.now = now;
 	a.res = res;
 	a.err = err;
+	a.signer = signer;
 	pthread_mutex_init(&a.mu, NULL);
 	want = cores < 1 ? 1 : (size_t)cores;
 	if (want > CHECK_THREADS)

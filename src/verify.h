@@ -73,10 +73,12 @@ void	verify_index_add(struct verify_index *ix, X509 *x);
 /*
  * 1 if cand chains to a certificate of ix (validity at now, signatures,
  * CA constraints, as X509_verify_cert checks them), 0 if not (*err the
- * X509_V_ERR code), -1 on an internal error (out of memory).
+ * X509_V_ERR code), -1 on an internal error (out of memory).  On 1, signer
+ * (32 bytes, unless NULL) gets the SHA-256 of the key that verified cand's
+ * signature (X509_pubkey_digest of its issuer in the chain; zeros if none).
  */
 int	verify_index_check(struct verify_index *ix, X509 *cand, time_t now,
-	    int *err);
+	    int *err, unsigned char *signer);
 /*
  * verify_index_check() of each of the n candidates c[i] (NULL: skipped,
  * res[i] 0), on up to the machine's cores at once: res[i] and err[i] as
@@ -84,7 +86,7 @@ int	verify_index_check(struct verify_index *ix, X509 *cand, time_t now,
  * failed internally (out of memory).
  */
 int	verify_index_check_all(struct verify_index *ix, X509 *const *c,
-	    size_t n, time_t now, int *res, int *err);
+	    size_t n, time_t now, int *res, int *err, unsigned char *signer);
 void	verify_index_free(struct verify_index *ix);
 
 /* Does the certificate name host (its subjectAltName, else its CN)? */

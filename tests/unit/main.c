@@ -205,6 +205,7 @@ main(int argc, char *argv[])
 	test_rollback();
 	test_record();
 	test_quiet();
+	test_certlite();
 	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,
 	    t_skipped);
 	return t_fail ? 1 : 0;

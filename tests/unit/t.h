@@ -81,5 +81,6 @@ void	test_fleetman(void);
 void	test_rollback(void);
 void	test_record(void);
 void	test_quiet(void);
+void	test_certlite(void);
 
 #endif

@@ -396,9 +396,10 @@ value_bound(void)
 	if (set->n == 1) {
 		struct cert *c = set->v[0];
 		unsigned char *p = NULL;
-		int n = i2d_X509(c->x509, &p);
+		int n = i2d_X509(cert_x509(c), &p);
 
 		CHECK(n == (int)max && memcmp(p, der, max) == 0);
+		CHECK(c->derlen == max && memcmp(c->der, der, max) == 0);
 		CHECK(c->label && strcmp(c->label, "Bound Test Root") == 0);
 		CHECK(c->trust[PURPOSE_SERVER_AUTH] == TRUST_DELEGATOR);
 		CHECK(c->trust[PURPOSE_EMAIL] == TRUST_MUST_VERIFY);
