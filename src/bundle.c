@@ -35,7 +35,7 @@ pem_block(struct buf *b, const unsigned char *der, size_t len)
  * people; trustbuild never reads them back.
  */
 int
-bundle_render_cert(struct buf *b, struct cert *c)
+bundle_render_cert(struct buf *b, const struct cert *c)
 {
 	char when[32], hex[32 * 3], esc[4096];
 	size_t i;

@@ -14,7 +14,7 @@
 #include "output.h"
 
 /* Append c's comment header and PEM block to b.  -1 on allocation failure. */
-int	bundle_render_cert(struct buf *b, struct cert *c);
+int	bundle_render_cert(struct buf *b, const struct cert *c);
 
 /*
  * Writer: the whole set, in order, as one PEM file into r->b (output.h).

@@ -15,8 +15,15 @@ struct item {
 	struct cert	*c;
 	char		 file[72];	/* "<sha256 hex>.pem" */
 	unsigned long	 hash[2];	/* [0] current, [1] old (MD5) */
-	size_t		 off, len;	/* rendered text in the shared buf */
 };
+
+/* A file's content, rendered when publish.h needs it (dir_entry.make). */
+static int
+make_file(const void *arg, struct buf *b)
+{
+	/* the set outlives the entries (output.h's struct rendered) */
+	return bundle_render_cert(b, arg);
+}
 
 static int
 cmp_item_file(const void *a, const void *b)
@@ -79,7 +86,6 @@ capath_render(const struct certset *set, const struct output_target *t,
 {
 	struct item *it;
 	struct dir_entry *e;
-	struct buf *b = &r->b;
 	struct seqtab made;
 	size_t i, n = set->n, ne = 0, kinds = (t->flags & CAPATH_COMPAT) ? 2 : 1;
 	int rc = -1, k;
@@ -95,20 +101,15 @@ capath_render(const struct certset *set, const struct output_target *t,
 		snprintf(it[i].file, sizeof(it[i].file), "%s.pem", hex);
 		it[i].hash[0] = it[i].c->hash;
 		it[i].hash[1] = it[i].c->hash_old;
-		it[i].off = b->len;
-		bundle_render_cert(b, it[i].c);
-		it[i].len = b->len - it[i].off;
 	}
-	if (b->failed)
-		goto out;
 	/* openssl rehash numbers collisions in file-name order */
 	qsort(it, n, sizeof(*it), cmp_item_file);
 	for (i = 0; i < n; i++) {
 		struct dir_entry *f = &e[ne++];
 
 		snprintf(f->name, sizeof(f->name), "%s", it[i].file);
-		f->data = b->p + it[i].off;
-		f->len = it[i].len;
+		f->make = make_file;
+		f->arg = it[i].c;
 		for (k = 0; k < (int)kinds; k++) {
 			unsigned long h = it[i].hash[k];
 			/*

@@ -64,12 +64,21 @@ struct pending {
 				   path is set (-1: none) */
 };
 
-/* One entry of a directory to publish: a file with data, or a symlink. */
+struct buf;
+
+/*
+ * One entry of a directory to publish: a file with data, a file whose
+ * content make() appends to a buffer when it is needed (so that 50,000
+ * files are never all in memory at once), or a symlink.
+ */
 struct dir_entry {
-	char		 name[96];
-	const char	*data;		/* file content, or NULL for a link */
+	char		 name[72];	/* "<sha256 hex>.pem" at most */
+	const char	*data;		/* file content, or NULL */
 	size_t		 len;
-	char		 link[96];	/* link target when data is NULL */
+	int		(*make)(const void *arg, struct buf *b);
+	const void	*arg;		/* make's; -1 from make: out of memory */
+	char		 link[72];	/* link target when data and make are
+					   NULL */
 };
 
 /*

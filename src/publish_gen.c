@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "publish.h"
 #include "publish_impl.h"
@@ -119,12 +120,32 @@ generation_of(int dfd, const char *base, const char *link)
 }
 
 /* 1 if the directory name in dfd (not a link) holds exactly entries e. */
+/*
+ * The content of file entry e: its data, or what its make() renders into
+ * b (emptied first).  NULL if make() failed (out of memory).
+ */
+static const char *
+content(const struct dir_entry *e, struct buf *b, size_t *len)
+{
+	if (e->make == NULL) {
+		*len = e->len;
+		return e->data;
+	}
+	b->len = 0;
+	if (e->make(e->arg, b) == -1 || b->failed)
+		return NULL;
+	*len = b->len;
+	return b->p != NULL ? b->p : "";
+}
+
 static int
 same_dir(int dfd, const char *name, const struct dir_entry *e, size_t n)
 {
 	DIR *d;
 	struct dirent *de;
-	size_t count = 0, i;
+	struct buf b = { NULL, 0, 0, 0 };
+	const char *data;
+	size_t count = 0, i, len;
 	char target[128];
 	ssize_t r;
 	int fd, same = 1;
@@ -142,15 +163,20 @@ same_dir(int dfd, const char *name, const struct dir_entry *e, size_t n)
 	if (count != n)
 		same = 0;
 	for (i = 0; same && i < n; i++) {
-		if (e[i].data != NULL)
-			same = publish_same_content(fd, e[i].name, e[i].data, e[i].len);
-		else {
+		if (e[i].data != NULL || e[i].make != NULL) {
+			if ((data = content(&e[i], &b, &len)) == NULL)
+				same = 0;
+			else
+				same = publish_same_content(fd, e[i].name,
+				    data, len);
+		} else {
 			r = readlinkat(fd, e[i].name, target, sizeof(target) - 1);
 			same = r > 0 && (size_t)r == strlen(e[i].link) &&
 			    memcmp(target, e[i].link, (size_t)r) == 0;
 		}
 	}
 	closedir(d);
+	buf_release(&b);
 	return same;
 }
 
@@ -217,8 +243,10 @@ publish_dir_prepare(struct pending *pd, const char *path,
     const struct dir_entry *e, size_t n, struct diags *d)
 {
 	struct stat st;
+	struct buf b = { NULL, 0, 0, 0 };
+	const char *data;
 	char *prev = NULL, pl[512];
-	size_t i;
+	size_t i, len;
 	int gfd = -1, fd;
 
 	if (publish_split(pd, path, d) == -1)
@@ -281,7 +309,7 @@ publish_dir_prepare(struct pending *pd, const char *path,
 	if ((gfd = make_generation(pd, d)) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if (e[i].data == NULL) {
+		if (e[i].data == NULL && e[i].make == NULL) {
 			if (symlinkat(e[i].link, gfd, e[i].name) == -1) {
 				diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir,
 				    pd->tmp, e[i].name, strerror(errno));
@@ -295,7 +323,12 @@ publish_dir_prepare(struct pending *pd, const char *path,
 			close(fd);
 			fd = -1;
 		}
-		if (fd == -1 || publish_write_all(fd, e[i].data, e[i].len) == -1) {
+		if (fd != -1 && (data = content(&e[i], &b, &len)) == NULL) {
+			close(fd);
+			fd = -1;
+			errno = ENOMEM;
+		}
+		if (fd == -1 || publish_write_all(fd, data, len) == -1) {
 			diag_err(d, NULL, 0, "'%s/%s/%s': %s", pd->dir, pd->tmp,
 			    e[i].name, strerror(errno));
 			if (fd != -1)
@@ -311,9 +344,11 @@ publish_dir_prepare(struct pending *pd, const char *path,
 	}
 	/* fsync()ed by publish_commit_all(), after every write started */
 	close(gfd);
+	buf_release(&b);
 	pd->changed = 1;
 	return 0;
 fail:
+	buf_release(&b);
 	if (gfd != -1)
 		close(gfd);
 	publish_abort(pd);
