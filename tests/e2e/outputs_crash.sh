@@ -5,9 +5,14 @@
 # each output is one complete generation (byte for byte what a build of
 # one of the two sets writes there), and after the next run all four are
 # of the same set, with nothing left behind.  The harness of crash.sh
-# (content, pause); 40 rounds, each killed at a random
-# instant within twice the length of a whole run.  Without the corpus, the two sets are test
-# fixtures (small: fewer kills land inside a run).
+# (content, pause); 40 rounds, each killed at a random instant within
+# twice the length of a whole run, measured: round i within the i-th
+# fortieth of that span, so that the kills cover it whatever the draw.
+# Should none of them land before publishing (or none after), because the
+# host's load changed the length of a run, up to 20 rounds more are
+# killed where those are due (at the start, or past the measured end,
+# later each time), each checked the same.  Without the corpus, the two
+# sets are test fixtures (small: fewer kills land inside a run).
 . "$(dirname "$0")/../harness/lib.sh"
 
 if [ -f "$CORPUS/README.md" ]; then
@@ -67,9 +72,9 @@ whole() {
 	    END { exit bad > 0 }'
 }
 
-# a random pause of 0 to $span ms (twice a whole run, measured)
+# pause FROM TO: a random pause of FROM to TO ms
 pause() {
-	_p=$(( $(od -An -N2 -tu2 /dev/urandom) % span ))
+	_p=$(( $1 + $(od -An -N2 -tu2 /dev/urandom) % ($2 - $1 + 1) ))
 	sleep "$((_p / 1000)).$(printf '%03d' $((_p % 1000)))"
 }
 
@@ -87,15 +92,17 @@ bad=0
 split=0
 old=0
 new=0
-i=0
-while [ $i -lt 40 ]; do
+# round FROM TO: the next round (i), publishing the other set, killed
+# FROM to TO ms after its start; then each output whole, and where the
+# kill landed counted
+round() {
 	if [ $((i % 2)) = 0 ]; then conf "$B"; else conf "$A"; fi
 	gen "$O" >"$W/gp"
 	force=""
 	[ $((i % 4)) -lt 2 ] && force=--force
 	"$TB" -q -c "$W/k.conf" update $force >/dev/null 2>&1 &
 	p=$!
-	pause
+	pause "$1" "$2"
 	kill -9 "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 	whole || bad=$((bad + 1))
@@ -106,8 +113,21 @@ while [ $i -lt 40 ]; do
 	elif cmp -s "$W/g" "$n"; then new=$((new + 1))
 	else split=$((split + 1)); fi
 	i=$((i + 1))
+}
+i=0
+while [ $i -lt 40 ]; do
+	round $((i * span / 40)) $(((i + 1) * span / 40 - 1))
 done
-check "40 SIGKILLs: after each, every output one complete generation" \
+# the kills that did not happen: at the start (before anything is
+# published), or past the measured end, later each time
+extra=0
+while [ $extra -lt 20 ] && [ "$old" = 0 -o "$new" = 0 ]; do
+	extra=$((extra + 1))
+	if [ "$old" = 0 ]; then round 0 $((span / 8))
+	else round $((span * extra / 2)) $((span * (extra + 1) / 2)); fi
+done
+[ $extra = 0 ] || echo "# $extra rounds more, for the kills of a side not hit"
+check "$i SIGKILLs: after each, every output one complete generation" \
     [ "$bad" = 0 ]
 echo "# of the kills of runs that had a change to make: $old before the" \
     "first rename, $new after the last, $split between two (the outputs" \
@@ -118,8 +138,11 @@ check "some kills landed before publishing, some after" \
 "$TB" -q -c "$W/k.conf" update --force >/dev/null 2>&1
 check "the next update completes (exit 0 or 2)" [ $? != 1 ]
 gen "$O" >"$W/g"
+# the last round (i - 1) published A when odd, B when even
+last=$W/ga
+[ $(((i - 1) % 2)) = 0 ] && last=$W/gb
 check "and all four outputs are of one set, the last one's" cmp "$W/g" \
-    "$W/ga"
+    "$last"
 check "nothing is left behind: no temp file, no link temp" \
     [ -z "$(find "$O" -name '.*.tmp.*' -o -name '.*.lnk.*')" ]
 check "two generations at most of each directory" sh -c \
