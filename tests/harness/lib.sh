@@ -124,15 +124,44 @@ links() {
 }
 
 # SHA-256s (lowercase hex, sorted) of the certificates in PEM files,
-# computed by the openssl CLI, not by trustbuild.
+# computed by the openssl CLI, not by trustbuild: two openssl processes
+# (crl2pkcs7 | pkcs7 -print_certs) parse every certificate and write each
+# again as OpenSSL encodes it, the DER "openssl x509 -fingerprint" hashes;
+# should they not give one for each (a certificate OpenSSL refuses), one
+# "openssl x509 -fingerprint" a certificate, leaving out those it refuses
 pem_sha256s() {
 	rm -rf "$W/split"
 	mkdir -p "$W/split"
 	cat "$@" | awk -v d="$W/split" '
+	    /-----BEGIN CERTIFICATE-----/ { f = d "/all.pem"; n++ }
+	    f != "" { print > f }
+	    /-----END CERTIFICATE-----/ { f = "" }
+	    END { print n + 0 > (d "/count") }'
+	[ "$(cat "$W/split/count")" = 0 ] && return 0
+	if openssl crl2pkcs7 -nocrl -certfile "$W/split/all.pem" 2>/dev/null |
+	    openssl pkcs7 -print_certs 2>/dev/null >"$W/split/parsed.pem" &&
+	    [ "$(grep -c -- '-----BEGIN CERTIFICATE-----' \
+	    "$W/split/parsed.pem")" = "$(cat "$W/split/count")" ]; then
+		python3 -c '
+import base64, hashlib, sys
+b64 = None
+for line in sys.stdin:
+	line = line.strip()
+	if line == "-----BEGIN CERTIFICATE-----":
+		b64 = []
+	elif line == "-----END CERTIFICATE-----":
+		print(hashlib.sha256(base64.b64decode("".join(b64))).hexdigest())
+		b64 = None
+	elif b64 is not None:
+		b64.append(line)' <"$W/split/parsed.pem" | LC_ALL=C sort
+		return 0
+	fi
+	awk -v d="$W/split" '
 	    /-----BEGIN CERTIFICATE-----/ { f = d "/" n++ ".pem" }
 	    f != "" { print > f }
-	    /-----END CERTIFICATE-----/ { close(f); f = "" }'
-	for f in "$W"/split/*.pem; do
+	    /-----END CERTIFICATE-----/ { close(f); f = "" }' \
+	    "$W/split/all.pem"
+	for f in "$W"/split/[0-9]*.pem; do
 		[ -f "$f" ] || continue
 		openssl x509 -in "$f" -noout -fingerprint -sha256 |
 		    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
