@@ -331,11 +331,14 @@ hooks_conf() {
 	mkdir -p "$W/hooks.d"
 	i=1
 	while [ $i -le "$1" ]; do
+		# 001-h, 002-h...: the name without a process of its own
+		n=00$i
+		n=${n#"${n%???}"}
 		printf '#!/bin/sh\necho %d >>%s\n' $i "$W/ran" \
-		    >"$W/hooks.d/$(printf %03d $i)-h"
-		chmod 755 "$W/hooks.d/$(printf %03d $i)-h"
+		    >"$W/hooks.d/$n-h"
 		i=$((i + 1))
 	done
+	chmod 755 "$W"/hooks.d/*-h
 	HOOKS=$W/hooks.d conf "$W/h.conf"
 }
 hooks_conf 256
