@@ -209,7 +209,6 @@ int
 output_published_id(const struct output *o, char *out, size_t size,
     struct diags *d)
 {
-	unsigned char *buf;
 	char sum[65], target[4096];
 	size_t i, len;
 	ssize_t n;
@@ -225,11 +224,8 @@ output_published_id(const struct output *o, char *out, size_t size,
 		snprintf(sum, sizeof(sum), "-");
 		snprintf(target, sizeof(target), "-");
 		if (t->w->kind == PENDING_FILE && access(t->path, F_OK) == 0) {
-			if (source_read_file(t->path, SOURCE_MAX_FILE, &buf,
-			    &len, d) == -1)
+			if (state_sha256_file(t->path, sum, d) == -1)
 				return -1;
-			state_sha256_hex(buf, len, sum);
-			free(buf);
 		} else if (t->w->kind == PENDING_DIR && (n = readlink(t->path,
 		    target, sizeof(target) - 1)) > 0)
 			target[n] = '\0';

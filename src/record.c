@@ -61,36 +61,6 @@ record_fp_add(struct record_fp *f, const char *fmt, ...)
 		record_fp_data(f, line, (size_t)n);
 }
 
-/* The file fd as SHA-256 in hex: 0, or -1 on a read error. */
-static int
-hash_fd(int fd, char out[65])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char buf[65536], dg[32];
-	ssize_t n;
-	int rc = -1;
-
-	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		goto out;
-	for (;;) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto out;
-		if (n == 0)
-			break;
-		if (!EVP_DigestUpdate(md, buf, (size_t)n))
-			goto out;
-	}
-	if (!EVP_DigestFinal_ex(md, dg, NULL))
-		goto out;
-	cert_hex(dg, 32, out, 0);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
 void
 record_fp_source(struct record_fp *f, const char *role, const char *path,
     struct record_src *s)
@@ -110,7 +80,7 @@ record_fp_source(struct record_fp *f, const char *role, const char *path,
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 	    O_NOCTTY)) == -1 || fstat(fd, &st) == -1 ||
 	    !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) == -1 ||
-	    hash_fd(fd, sum) == -1 || fstat(fd, &st) == -1) {
+	    state_sha256_fd(fd, sum) == -1 || fstat(fd, &st) == -1) {
 		f->none = 1;
 		free(file);
 		if (fd != -1)

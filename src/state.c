@@ -435,21 +435,68 @@ state_cache_put(const char *state, const char *name, struct state_meta *m,
 }
 
 int
+state_sha256_fd(int fd, char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char buf[65536], dg[32];
+	ssize_t n;
+	int rc = -1;
+
+	if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		goto out;
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		if (!EVP_DigestUpdate(md, buf, (size_t)n))
+			goto out;
+	}
+	if (!EVP_DigestFinal_ex(md, dg, NULL))
+		goto out;
+	cert_hex(dg, 32, out, 0);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+int
+state_sha256_file(const char *path, char out[65], struct diags *d)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	/* non-blocking: a FIFO put there must not hang the run */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOCTTY)) == -1) {
+		diag_err(d, path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1)
+		diag_err(d, path, 0, "cannot read: %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		diag_err(d, path, 0, "not a regular file");
+	else if (state_sha256_fd(fd, out) == -1)
+		diag_err(d, path, 0, "cannot read: %s", strerror(errno));
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int
 state_published_id(const char *bundle, const char *capath, char *out,
     size_t size, struct diags *d)
 {
 	char bsum[65] = "-", target[4096] = "-";
-	unsigned char *buf;
-	size_t len;
 	ssize_t n;
 
-	if (bundle != NULL && access(bundle, F_OK) == 0) {
-		if (source_read_file(bundle, SOURCE_MAX_FILE, &buf, &len,
-		    d) == -1)
-			return -1;
-		state_sha256_hex(buf, len, bsum);
-		free(buf);
-	}
+	if (bundle != NULL && access(bundle, F_OK) == 0 &&
+	    state_sha256_file(bundle, bsum, d) == -1)
+		return -1;
 	if (capath != NULL &&
 	    (n = readlink(capath, target, sizeof(target) - 1)) > 0)
 		target[n] = '\0';

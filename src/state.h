@@ -101,5 +101,13 @@ int	state_last_run_write(const char *state, const struct state_run *r,
 
 /* SHA-256 of buf as 64 hex digits in out. */
 void	state_sha256_hex(const void *buf, size_t len, char out[65]);
+/* SHA-256 of what is left to read of fd, in hex: 0, or -1 (errno). */
+int	state_sha256_fd(int fd, char out[65]);
+/*
+ * SHA-256 of the regular file path, read in pieces (a 45 MB bundle is
+ * never in memory whole), in hex.  -1 after adding to d an error naming
+ * path.
+ */
+int	state_sha256_file(const char *path, char out[65], struct diags *d);
 
 #endif
