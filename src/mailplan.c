@@ -35,7 +35,8 @@ unique_name(const struct config *tc, struct mta_target *t)
 {
 	char base[sizeof(t->name)];
 	size_t i;
-	int n = 1, taken;
+	unsigned n = 1;
+	int taken;
 
 	snprintf(base, sizeof(base), "%s", t->name);
 	do {
@@ -44,8 +45,8 @@ unique_name(const struct config *tc, struct mta_target *t)
 			if (strcmp(tc->probe[i].name, t->name) == 0)
 				taken = 1;
 		if (taken)
-			snprintf(t->name, sizeof(t->name), "%.55s-%d", base,
-			    ++n);
+			snprintf(t->name, sizeof(t->name), "%.55s-%u", base,
+			    (unsigned short)++n);
 	} while (taken && n < 1000);
 }
 
