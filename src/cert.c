@@ -2,12 +2,9 @@
  * cert.c: one certificate, see cert.h.
  */
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
@@ -18,6 +15,7 @@
 
 #include "cert.h"
 #include "certlite.h"
+#include "pool.h"
 #include "xalloc.h"
 
 static const char *purpose_names[PURPOSE_N + 1] = {
@@ -191,78 +189,40 @@ cert_x509(struct cert *c)
 	return c->x509;
 }
 
-#define DECODE_THREADS	8
-
 struct decode_all {
 	struct cert *const	*v;
-	size_t			 n, next;
-	int			 failed;
-	pthread_mutex_t		 mu;
+	int			*failed;	/* one flag per index */
 };
 
-static void *
-decode_worker(void *arg)
+static void
+decode_one(void *arg, size_t i)
 {
 	struct decode_all *a = arg;
-	size_t i, end;
-	int failed = 0;
 
-	for (;;) {
-		pthread_mutex_lock(&a->mu);
-		i = a->next;
-		a->next = end = i + 32 < a->n ? i + 32 : a->n;
-		pthread_mutex_unlock(&a->mu);
-		if (i == end)
-			break;
-		/* each certificate is one thread's alone */
-		for (; i < end; i++)
-			if (a->v[i] != NULL && cert_x509(a->v[i]) == NULL)
-				failed = 1;
-	}
-	if (failed) {
-		pthread_mutex_lock(&a->mu);
-		a->failed = 1;
-		pthread_mutex_unlock(&a->mu);
-	}
-	return NULL;
+	/* each certificate is one thread's alone (pool.h) */
+	a->failed[i] = a->v[i] != NULL && cert_x509(a->v[i]) == NULL;
 }
 
 int
 cert_decode_all(struct cert *const *v, size_t n)
 {
 	struct decode_all a;
-	pthread_t t[DECODE_THREADS];
-	sigset_t all, old;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i, nt, todo = 0;
+	size_t i, todo = 0;
+	int rc = 0;
 
 	for (i = 0; i < n; i++)
 		if (v[i] != NULL && v[i]->x509 == NULL)
 			todo++;
 	if (todo == 0)
 		return 0;
-	memset(&a, 0, sizeof(a));
 	a.v = v;
-	a.n = n;
-	pthread_mutex_init(&a.mu, NULL);
-	nt = cores > 1 ? (size_t)cores : 1;
-	if (nt > DECODE_THREADS)
-		nt = DECODE_THREADS;
-	if (nt > todo / 64 + 1)		/* a thread costs more than 64 */
-		nt = todo / 64 + 1;
-	/* signals stay with the main thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (i = 1; i < nt; i++)
-		if (pthread_create(&t[i], NULL, decode_worker, &a) != 0)
-			break;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	nt = i;
-	decode_worker(&a);		/* this thread too */
-	for (i = 1; i < nt; i++)
-		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&a.mu);
-	return a.failed ? -1 : 0;
+	a.failed = xcalloc(n, sizeof(*a.failed));
+	pool_for(n, decode_one, &a);
+	for (i = 0; i < n; i++)
+		if (a.failed[i])
+			rc = -1;
+	free(a.failed);
+	return rc;
 }
 
 struct cert *

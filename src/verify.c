@@ -1,15 +1,13 @@
 /*
  * verify.c: stores and chain verification, see verify.h.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "pool.h"
 #include "verify.h"
 #include "xalloc.h"
 
@@ -233,79 +231,32 @@ out:
 	return ok;
 }
 
-#define CHECK_THREADS	8
-
 struct check_all {
 	struct verify_index	*ix;
 	X509 *const		*c;
-	size_t			 n, next;
 	time_t			 now;
 	int			*res, *err;
 	unsigned char		*signer;
-	pthread_mutex_t		 mu;
 };
 
-static void *
-check_worker(void *arg)
+static void
+check_one(void *arg, size_t i)
 {
 	struct check_all *a = arg;
-	size_t i, end;
 
-	for (;;) {
-		/* a few at a time: the lock is taken once per 16 checks */
-		pthread_mutex_lock(&a->mu);
-		i = a->next;
-		a->next = i + 16 < a->n ? i + 16 : a->n;
-		end = a->next;
-		pthread_mutex_unlock(&a->mu);
-		if (i >= a->n)
-			return NULL;
-		for (; i < end; i++) {
-			a->err[i] = 0;
-			a->res[i] = a->c[i] == NULL ? 0 :
-			    verify_index_check(a->ix, a->c[i], a->now,
-			    &a->err[i], a->signer ? a->signer + 32 * i : NULL);
-		}
-	}
+	a->err[i] = 0;
+	a->res[i] = a->c[i] == NULL ? 0 : verify_index_check(a->ix, a->c[i],
+	    a->now, &a->err[i], a->signer ? a->signer + 32 * i : NULL);
 }
 
 int
 verify_index_check_all(struct verify_index *ix, X509 *const *c, size_t n,
     time_t now, int *res, int *err, unsigned char *signer)
 {
-	struct check_all a;
-	pthread_t tid[CHECK_THREADS];
-	sigset_t all, old;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i, nt = 0, want;
+	struct check_all a = { ix, c, now, res, err, signer };
+	size_t i;
 
-	a.ix = ix;
-	a.c = c;
-	a.n = n;
-	a.next = 0;
-	a.now = now;
-	a.res = res;
-	a.err = err;
-	a.signer = signer;
-	pthread_mutex_init(&a.mu, NULL);
-	want = cores < 1 ? 1 : (size_t)cores;
-	if (want > CHECK_THREADS)
-		want = CHECK_THREADS;
-	if (want > n / 64 + 1)		/* a few checks: not worth a thread */
-		want = n / 64 + 1;
-	if (want > 1) {
-		/* signals stay with the main thread */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		for (nt = 0; nt < want - 1; nt++)
-			if (pthread_create(&tid[nt], NULL, check_worker, &a) != 0)
-				break;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	check_worker(&a);
-	for (i = 0; i < nt; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&a.mu);
+	pool_for(n, check_one, &a);
 	for (i = 0; i < n; i++)
 		if (res[i] == -1)
 			return -1;
