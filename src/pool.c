@@ -9,6 +9,8 @@
 
 #define CHUNK	16		/* indexes claimed at a time, one lock each */
 
+static __thread int slot;	/* pool_slot(): 0 outside workers */
+
 struct pool {
 	size_t		  n, next;
 	void		(*fn)(void *, size_t);
@@ -16,10 +18,20 @@ struct pool {
 	pthread_mutex_t	  mu;
 };
 
-static void *
-worker(void *p)
+struct start {
+	struct pool	*pool;
+	int		 slot;
+};
+
+int
+pool_slot(void)
 {
-	struct pool *a = p;
+	return slot;
+}
+
+static void *
+run(struct pool *a)
+{
 	size_t i, end;
 
 	for (;;) {
@@ -34,11 +46,21 @@ worker(void *p)
 	}
 }
 
+static void *
+worker(void *p)
+{
+	struct start *s = p;
+
+	slot = s->slot;
+	return run(s->pool);
+}
+
 void
 pool_for(size_t n, void (*fn)(void *arg, size_t i), void *arg)
 {
 	struct pool a;
 	pthread_t tid[POOL_THREADS];
+	struct start st[POOL_THREADS];
 	sigset_t all, old;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i, nt = 0, want;
@@ -56,12 +78,15 @@ pool_for(size_t n, void (*fn)(void *arg, size_t i), void *arg)
 	if (want > 1) {
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
-		for (nt = 0; nt < want - 1; nt++)
-			if (pthread_create(&tid[nt], NULL, worker, &a) != 0)
+		for (nt = 0; nt < want - 1; nt++) {
+			st[nt].pool = &a;
+			st[nt].slot = (int)nt + 1;
+			if (pthread_create(&tid[nt], NULL, worker, &st[nt]) != 0)
 				break;
+		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	worker(&a);
+	run(&a);
 	for (i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&a.mu);
