@@ -2,6 +2,7 @@
  * cert.c: one certificate, see cert.h.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,33 @@ fill(struct cert *c, X509 *x)
 	return 0;
 }
 
+static pthread_once_t	 md_once = PTHREAD_ONCE_INIT;
+static EVP_MD		*md_sha256, *md_sha1;
+
+static void
+md_fetch(void)
+{
+	/* a failed fetch fails again where it is used: its errors go */
+	ERR_set_mark();
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	ERR_pop_to_mark();
+}
+
+const EVP_MD *
+cert_sha256(void)
+{
+	(void)pthread_once(&md_once, md_fetch);
+	return md_sha256 != NULL ? md_sha256 : EVP_sha256();
+}
+
+const EVP_MD *
+cert_sha1(void)
+{
+	(void)pthread_once(&md_once, md_fetch);
+	return md_sha1 != NULL ? md_sha1 : EVP_sha1();
+}
+
 /* A cert of the len bytes at der (taken over); its digests.  NULL if bad. */
 static struct cert *
 cert_of_der(unsigned char *der, size_t len)
@@ -131,8 +159,8 @@ cert_of_der(unsigned char *der, size_t len)
 	c = xcalloc(1, sizeof(*c));
 	c->der = der;
 	c->derlen = len;
-	if (!EVP_Digest(der, len, c->sha256, NULL, EVP_sha256(), NULL) ||
-	    !EVP_Digest(der, len, c->sha1, NULL, EVP_sha1(), NULL)) {
+	if (!EVP_Digest(der, len, c->sha256, NULL, cert_sha256(), NULL) ||
+	    !EVP_Digest(der, len, c->sha1, NULL, cert_sha1(), NULL)) {
 		cert_free(c);
 		return NULL;
 	}

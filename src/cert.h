@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 enum purpose {
@@ -95,6 +96,14 @@ struct cert	*cert_from_der(const unsigned char *der, size_t len);
  * if x cannot be encoded.
  */
 struct cert	*cert_from_x509(X509 *x);
+/*
+ * SHA-256 and SHA-1 of the default library context, fetched on first use
+ * and kept for the run, so that a digest costs no fetch; any thread may
+ * call them.  Borrowed.  Should the fetch fail, EVP_sha256() and
+ * EVP_sha1(), which fetch on every use (and fail as that fetch did).
+ */
+const EVP_MD	*cert_sha256(void);
+const EVP_MD	*cert_sha1(void);
 /* A copy of c without what the sources said (trust, label, sources). */
 struct cert	*cert_dup_plain(const struct cert *c);
 void		 cert_free(struct cert *c);

@@ -108,55 +108,79 @@ perr(struct parser *ps, size_t line, const char *fmt, const char *arg,
 	return -1;
 }
 
-/* Read MULTILINE_OCTAL lines up to END into out. */
+/*
+ * Check the MULTILINE_OCTAL lines up to END and count the bytes they
+ * stand for; *text is where they start.  Nothing is allocated: most
+ * values (CKA_SUBJECT, the MD5 hash, ...) are only checked, and a value
+ * kept is decoded once, into a buffer of its size (octal_decode()).
+ */
 static int
-read_octal(struct parser *ps, struct bytes *out)
+octal_scan(struct parser *ps, const char **text, size_t *count)
 {
 	const char *s, *e;
-	size_t start = ps->line, cap = 256;
-	unsigned char *buf;
+	size_t start = ps->line, n = 0;
 
-	buf = xmalloc(cap);
-	out->len = 0;
+	*text = ps->p;
 	for (;;) {
-		if (!next_line(ps, &s, &e)) {
-			free(buf);
+		if (!next_line(ps, &s, &e))
 			return perr(ps, start,
 			    "MULTILINE_OCTAL value without END; the file is "
 			    "truncated%s", "", 0);
-		}
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (word_is(s, (size_t)(e - s), "END"))
 			break;
-		while (s < e) {
-			unsigned v;
-
+		for (; s < e; s += 4) {
 			if (e - s < 4 || s[0] != '\\' ||
 			    s[1] < '0' || s[1] > '3' ||
 			    s[2] < '0' || s[2] > '7' ||
-			    s[3] < '0' || s[3] > '7') {
-				free(buf);
+			    s[3] < '0' || s[3] > '7')
 				return perr(ps, ps->line,
 				    "bad octal escape '%s'; expected \\ooo",
 				    s, (size_t)(e - s) < 8 ? (size_t)(e - s) : 8);
-			}
-			v = (unsigned)(s[1] - '0') * 64 +
-			    (unsigned)(s[2] - '0') * 8 + (unsigned)(s[3] - '0');
-			if (out->len == CERTDATA_MAX_VALUE) {
-				free(buf);
+			if (n == CERTDATA_MAX_VALUE)
 				return perr(ps, start,
 				    "value larger than 1 MiB%s", "", 0);
-			}
-			if (out->len == cap) {
-				cap *= 2;
-				buf = xreallocarray(buf, cap, 1);
-			}
-			buf[out->len++] = (unsigned char)v;
-			s += 4;
+			n++;
 		}
 	}
-	out->p = buf;
+	*count = n;
+	return 0;
+}
+
+/*
+ * The count bytes of the lines at text, which octal_scan() has checked:
+ * every line up to END is \ooo escapes, maybe with trailing blanks.
+ */
+static void
+octal_decode(const char *text, size_t count, unsigned char *out)
+{
+	const char *s = text;
+	size_t n = 0;
+
+	while (n < count) {
+		if (*s != '\\') {		/* blanks, CR, the newline */
+			s++;
+			continue;
+		}
+		out[n++] = (unsigned char)((s[1] - '0') * 64 +
+		    (s[2] - '0') * 8 + (s[3] - '0'));
+		s += 4;
+	}
+}
+
+/* Read MULTILINE_OCTAL lines up to END into out (malloc'd). */
+static int
+read_octal(struct parser *ps, struct bytes *out)
+{
+	const char *text;
+	size_t n;
+
+	if (octal_scan(ps, &text, &n) == -1)
+		return -1;
+	out->p = xmalloc(n);
+	octal_decode(text, n, out->p);
+	out->len = n;
 	out->set = 1;
 	return 0;
 }
@@ -259,7 +283,10 @@ static int
 attr_octal(struct parser *ps, struct object *o, const char *w[3],
     size_t wl[3], size_t line)
 {
-	struct bytes skip = { NULL, 0, 0 };
+	unsigned char date[13];
+	const struct bytes when = { date, sizeof(date), 1 };
+	const char *text;
+	size_t n;
 	int i, r;
 
 	if (word_is(w[0], wl[0], "CKA_VALUE"))
@@ -283,21 +310,21 @@ attr_octal(struct parser *ps, struct object *o, const char *w[3],
 		if (o->distrust[i] != DISTRUST_UNKNOWN)
 			return perr(ps, line, "attribute %s given twice",
 			    w[0], wl[0]);
-		if (read_octal(ps, &skip) == -1)
+		if (octal_scan(ps, &text, &n) == -1)
 			return -1;
-		r = parse_utctime(&skip, &o->distrust_after[i]);
-		free(skip.p);
+		r = -1;
+		if (n == sizeof(date)) {
+			octal_decode(text, n, date);
+			r = parse_utctime(&when, &o->distrust_after[i]);
+		}
 		if (r == -1)
 			return perr(ps, line, "%s is not a 13-byte "
 			    "UTCTime", w[0], wl[0]);
 		o->distrust[i] = DISTRUST_AFTER;
 		return 0;
 	}
-	/* CKA_SUBJECT, CKA_CERT_MD5_HASH, ...: decoded, not kept */
-	if (read_octal(ps, &skip) == -1)
-		return -1;
-	free(skip.p);
-	return 0;
+	/* CKA_SUBJECT, CKA_CERT_MD5_HASH, ...: checked, not kept */
+	return octal_scan(ps, &text, &n);
 }
 
 /* One attribute line of the current object. */

@@ -100,7 +100,7 @@ link_one(struct parser *ps, const struct object *t, struct object *co)
 	co->matched = 1;
 	if (t->sha1.set && co->value.set &&
 	    (!EVP_Digest(co->value.p, co->value.len, sha1, NULL,
-	    EVP_sha1(), NULL) || memcmp(t->sha1.p, sha1, 20) != 0)) {
+	    cert_sha1(), NULL) || memcmp(t->sha1.p, sha1, 20) != 0)) {
 		diag_err(ps->d, ps->name, t->sha1_line, "CKA_CERT_SHA1_HASH "
 		    "does not match the certificate of \"%.60s\"",
 		    label_of(co));

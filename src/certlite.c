@@ -17,6 +17,7 @@
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
+#include "cert.h"
 #include "certlite.h"
 
 static void *
@@ -48,7 +49,7 @@ static int
 sha1_init(void *ctx, const OSSL_PARAM params[])
 {
 	(void)params;
-	return EVP_DigestInit_ex(ctx, EVP_sha1(), NULL);
+	return EVP_DigestInit_ex(ctx, cert_sha1(), NULL);
 }
 
 static int
