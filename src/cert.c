@@ -194,12 +194,20 @@ cert_from_x509(X509 *x)
 struct cert *
 cert_from_der(const unsigned char *der, size_t len)
 {
+	return cert_from_der_take(xmemdup(der, len), len);
+}
+
+struct cert *
+cert_from_der_take(unsigned char *der, size_t len)
+{
 	struct cert *c;
 	X509 *x;
 
-	if ((x = certlite_d2i(der, len)) == NULL)
+	if ((x = certlite_d2i(der, len)) == NULL) {
+		free(der);
 		return NULL;
-	if ((c = cert_of_der(xmemdup(der, len), len)) == NULL ||
+	}
+	if ((c = cert_of_der(der, len)) == NULL ||
 	    fill(c, x) == -1) {
 		X509_free(x);
 		cert_free(c);

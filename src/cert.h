@@ -91,6 +91,8 @@ struct cert {
  * error queue).
  */
 struct cert	*cert_from_der(const unsigned char *der, size_t len);
+/* The same for a malloc'd der, taken over (freed if NULL is returned). */
+struct cert	*cert_from_der_take(unsigned char *der, size_t len);
 /*
  * Wrap x (the reference is taken over and kept as the decoded one).  NULL
  * if x cannot be encoded.

@@ -42,8 +42,13 @@ make_cert(struct parser *ps, struct object *o, struct cert **out)
 	int ok;
 
 	*out = NULL;
-	/* object_end_check() made sure there is a CKA_VALUE */
-	if ((c = cert_from_der(o->value.p, o->value.len)) == NULL) {
+	/*
+	 * object_end_check() made sure there is a CKA_VALUE; the cert takes
+	 * its bytes over (nothing reads them after this)
+	 */
+	c = cert_from_der_take(o->value.p, o->value.len);
+	o->value.p = NULL;
+	if (c == NULL) {
 		char reason[256];
 
 		diag_warn(ps->d, ps->name, o->line, "skipping certificate "
