@@ -19,6 +19,7 @@
 
 #include "cert.h"
 #include "certlite.h"
+#include "pool.h"
 
 static void *
 sha1_new(void *provctx)
@@ -141,36 +142,68 @@ provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 	return 1;
 }
 
-static OSSL_LIB_CTX *lite;
+/*
+ * One context per thread of pool.c (pool_slot()), for the reason cert.c
+ * gives: threads sharing a context queue on its locks.  Slot 0, the
+ * calling thread's, is made under pthread_once; a worker's slot by that
+ * worker alone (pool.h).  Kept to the end of the run: the X509s read in
+ * a context point at it.
+ */
+static OSSL_LIB_CTX *lite[POOL_THREADS];
 
-static void
-lite_make(void)
+static OSSL_LIB_CTX *
+lite_new(void)
 {
 	OSSL_LIB_CTX *c;
 
 	if ((c = OSSL_LIB_CTX_new()) == NULL)
-		return;
+		return NULL;
 	/* loaded, it is the context's only provider: no fallback to default */
 	if (!OSSL_PROVIDER_add_builtin(c, "tblite", provider_init) ||
 	    OSSL_PROVIDER_load(c, "tblite") == NULL) {
 		OSSL_LIB_CTX_free(c);
-		return;
+		return NULL;
 	}
-	lite = c;
+	return c;
+}
+
+static void
+lite_make(void)
+{
+	lite[0] = lite_new();
+}
+
+static OSSL_LIB_CTX *
+lite_ctx(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	static int tried[POOL_THREADS];
+	int s = pool_slot();
+
+	if (s <= 0 || s >= POOL_THREADS) {
+		(void)pthread_once(&once, lite_make);
+		return lite[0];
+	}
+	if (!tried[s]) {
+		tried[s] = 1;
+		lite[s] = lite_new();
+	}
+	return lite[s];
 }
 
 X509 *
 certlite_d2i(const unsigned char *der, size_t len)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const unsigned char *p = der;
+	OSSL_LIB_CTX *ctx;
 	X509 *x, *got;
 
 	if (len > (size_t)LONG_MAX)
 		return NULL;
-	(void)pthread_once(&once, lite_make);
 	/* without the context (out of memory): the full decode will do */
-	if ((x = X509_new_ex(lite, NULL)) == NULL)
+	if ((ctx = lite_ctx()) == NULL)
+		return NULL;
+	if ((x = X509_new_ex(ctx, NULL)) == NULL)
 		return NULL;
 	if ((got = d2i_X509(&x, &p, (long)len)) == NULL) {
 		X509_free(x);

@@ -12,8 +12,9 @@
  * which the caller handles: a version 1 certificate is a CA only if it is
  * self-signed, which OpenSSL decides with the key.
  *
- * Calling sequence: certlite_d2i() from any thread (the context is made
- * once, under pthread_once); X509_free() the result.  Never use its key.
+ * Calling sequence: certlite_d2i() from any thread (each thread of
+ * pool.c reads in a context of its own; the others share one, made under
+ * pthread_once); X509_free() the result.  Never use its key.
  */
 #ifndef TB_CERTLITE_H
 #define TB_CERTLITE_H

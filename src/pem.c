@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -17,6 +18,7 @@
 #include "der.h"
 #include "diag.h"
 #include "log.h"
+#include "pool.h"
 #include "xalloc.h"
 #include "pem.h"
 
@@ -128,17 +130,20 @@ pem_base64_decode(const char *s, size_t len, unsigned char **out,
 	return 0;
 }
 
-/* One block: the certificates it gave (0 if skipped), -1 on error. */
+/*
+ * One block: the certificates it gave (0 if skipped), -1 on error.  A
+ * BLOCK_CERT comes decoded (c, taken over, or NULL and why).
+ */
 static int
 block(const char *name, size_t line, enum block_kind kind,
-    const unsigned char *der, size_t len, struct certset *set,
-    struct diags *d)
+    const unsigned char *der, size_t len, struct cert *c, const char *why,
+    struct certset *set, struct diags *d)
 {
 	char reason[256];
-	struct cert *c = NULL;
 	X509 *x;
 	const unsigned char *p = der;
 
+	snprintf(reason, sizeof(reason), "%s", why);
 	switch (kind) {
 	case BLOCK_PKCS7:
 		return der_parse_pkcs7(name, line, der, len, set, d);
@@ -164,19 +169,91 @@ block(const char *name, size_t line, enum block_kind kind,
 		}
 		break;
 	case BLOCK_CERT:
-		c = cert_from_der(der, len);
 		break;
 	case BLOCK_OTHER:
 		return 0;
 	}
 	if (c == NULL) {
+		if (kind != BLOCK_CERT)
+			log_ssl_reason(reason, sizeof(reason));
 		diag_warn(d, name, line, "skipping a certificate that does not "
-		    "decode: %s", log_ssl_reason(reason, sizeof(reason)));
+		    "decode: %s", reason);
 		return 0;
 	}
 	cert_add_source(c, name);
 	certset_add(set, c);
 	return 1;
+}
+
+/*
+ * What the scanner found, in file order: a block to read, or a block to
+ * warn about.  The certificates of a batch are decoded on the machine's
+ * cores (pool.h), then every item is handled in file order, so that the
+ * messages and the set come out as a one-thread reading gives them.
+ */
+enum item_kind {
+	ITEM_BLOCK,		/* der, or NULL: not valid base64 */
+	ITEM_OTHER		/* a block of another type: skipped */
+};
+
+struct item {
+	enum item_kind	 what;
+	enum block_kind	 kind;
+	size_t		 line;		/* of its BEGIN */
+	const char	*type;		/* ITEM_OTHER: in the text */
+	int		 typelen;
+	unsigned char	*der;
+	size_t		 len;
+	struct cert	*c;		/* BLOCK_CERT, decoded */
+	char		 why[256];	/* BLOCK_CERT that did not decode */
+};
+
+#define BATCH	256		/* items held at once: bounded memory */
+
+static void
+decode_item(void *arg, size_t i)
+{
+	struct item *it = (struct item *)arg + i;
+
+	if (it->what != ITEM_BLOCK || it->kind != BLOCK_CERT || it->der == NULL)
+		return;
+	/* the reason is on this thread's error queue: take it here */
+	if ((it->c = cert_from_der(it->der, it->len)) == NULL)
+		log_ssl_reason(it->why, sizeof(it->why));
+	ERR_clear_error();
+}
+
+/* Handle items 0..n-1 in order and empty the batch; -1 on error. */
+static int
+flush(const char *name, struct item *it, size_t *n, struct certset *set,
+    int *got, struct diags *d)
+{
+	size_t i;
+	int r, rc = 0;
+
+	pool_for(*n, decode_item, it);
+	for (i = 0; i < *n; i++) {
+		if (rc == 0 && it[i].what == ITEM_OTHER)
+			diag_warn(d, name, it[i].line, "skipping a '%.*s' "
+			    "block; only certificates are read",
+			    it[i].typelen, it[i].type);
+		else if (rc == 0 && it[i].der == NULL)
+			diag_warn(d, name, it[i].line, "skipping a block "
+			    "that is not valid base64");
+		else if (rc == 0) {
+			r = block(name, it[i].line, it[i].kind, it[i].der,
+			    it[i].len, it[i].c, it[i].why, set, d);
+			it[i].c = NULL;		/* taken */
+			if (r == -1)
+				rc = -1;
+			else
+				*got += r;
+		}
+		cert_free(it[i].c);
+		free(it[i].der);
+	}
+	*n = 0;
+	return rc;
 }
 
 int
@@ -185,8 +262,9 @@ pem_parse(const char *name, const void *text, size_t len,
 {
 	const char *p = text, *end = p + len;
 	const char *type = NULL, *body = NULL;
-	size_t line = 0, begin_line = 0, typelen = 0;
-	int n = 0;
+	size_t line = 0, begin_line = 0, typelen = 0, nit = 0;
+	struct item *it = xcalloc(BATCH, sizeof(*it));
+	int n = 0, rc = -1;
 
 	while (p < end) {
 		const char *s = p, *e, *nl;
@@ -210,50 +288,51 @@ pem_parse(const char *name, const void *text, size_t len,
 			continue;
 		}
 		if ((size_t)(e - s) >= 9 && memcmp(s, "-----END ", 9) == 0) {
-			enum block_kind kind = kind_of(type, typelen);
-			unsigned char *der;
-			size_t derlen;
-			int r;
+			struct item *t = &it[nit];
 
 			if ((size_t)(e - s) != 14 + typelen ||
 			    memcmp(s + 9, type, typelen) != 0) {
-				diag_err(d, name, line, "END does not match the "
-				    "BEGIN %.*s at line %zu",
-				    (int)(typelen > 40 ? 40 : typelen), type,
-				    begin_line);
-				return -1;
+				if (flush(name, it, &nit, set, &n, d) == 0)
+					diag_err(d, name, line, "END does not "
+					    "match the BEGIN %.*s at line %zu",
+					    (int)(typelen > 40 ? 40 : typelen),
+					    type, begin_line);
+				goto out;
 			}
-			if (kind == BLOCK_OTHER) {
-				diag_warn(d, name, begin_line, "skipping a '%.*s' "
-				    "block; only certificates are read",
-				    (int)(typelen > 40 ? 40 : typelen), type);
+			memset(t, 0, sizeof(*t));
+			t->kind = kind_of(type, typelen);
+			t->line = begin_line;
+			if (t->kind == BLOCK_OTHER) {
+				t->what = ITEM_OTHER;
+				t->type = type;
+				t->typelen = (int)(typelen > 40 ? 40 : typelen);
 			} else if (pem_base64_decode(body, (size_t)(s - body),
-			    &der, &derlen) == -1) {
-				diag_warn(d, name, begin_line, "skipping a block "
-				    "that is not valid base64");
-			} else {
-				r = block(name, begin_line, kind, der, derlen,
-				    set, d);
-				free(der);
-				if (r == -1)
-					return -1;
-				n += r;
-			}
+			    &t->der, &t->len) == -1)
+				t->der = NULL;	/* warned about in order */
+			if (++nit == BATCH &&
+			    flush(name, it, &nit, set, &n, d) == -1)
+				goto out;
 			type = NULL;
 			continue;
 		}
 		if ((size_t)(e - s) >= 11 && memcmp(s, "-----BEGIN ", 11) == 0) {
-			diag_err(d, name, line, "BEGIN inside the block "
-			    "started at line %zu; the file is truncated or "
-			    "spliced", begin_line);
-			return -1;
+			if (flush(name, it, &nit, set, &n, d) == 0)
+				diag_err(d, name, line, "BEGIN inside the block "
+				    "started at line %zu; the file is truncated "
+				    "or spliced", begin_line);
+			goto out;
 		}
 	}
+	if (flush(name, it, &nit, set, &n, d) == -1)
+		goto out;
 	if (type != NULL) {
 		diag_err(d, name, begin_line, "'%.*s' block has no END line; "
 		    "the file is truncated",
 		    (int)(typelen > 40 ? 40 : typelen), type);
-		return -1;
+		goto out;
 	}
-	return n;
+	rc = n;
+out:
+	free(it);
+	return rc;
 }

@@ -5,13 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
 #include "blocklist.h"
 #include "certset.h"
 #include "der.h"
+#include "diag.h"
 #include "format.h"
 #include "pem.h"
 #include "source.h"
 #include "t.h"
+#include "xalloc.h"
 
 /* format_parse on a fixture or corpus file; the set is returned. */
 static int
@@ -239,6 +244,97 @@ formats_documented(void)
 	CHECK(strcmp(format_name(FORMAT_UNKNOWN), "unknown") == 0);
 }
 
+/*
+ * A file of more certificates than pem.c decodes at once (its batches go
+ * to the pool's threads): the set keeps the file's order, and the
+ * warnings and the closing error come in file order, with their lines,
+ * across the batch boundaries.
+ */
+static void
+test_pem_batches(void)
+{
+	const char *rel = "ccadb/MozillaIntermediateCerts-atc0005-20260808.pem";
+	struct certset *set = certset_new();
+	struct diags d = DIAGS_INIT;
+	unsigned char *src;
+	size_t len, i, nb = 0, pos = 0, want = 0;
+	char *text;
+	BIO *bio;
+	X509 *x;
+	int n, inorder = 1;
+	size_t lines[3] = { 0, 0, 0 };
+
+	if ((src = t_read(t_corpus, rel, &len)) == NULL) {
+		t_skip("pem batches: the corpus's CCADB list is absent");
+		certset_free(set);
+		return;
+	}
+	/* the blocks in order, with three bad ones spliced in */
+	text = xmalloc(len + 4096);
+	for (const char *p = (const char *)src, *e = p + len; p < e;) {
+		const char *b = memmem(p, (size_t)(e - p), "-----BEGIN", 10);
+		const char *q;
+
+		if (b == NULL)
+			break;
+		if ((q = memmem(b, (size_t)(e - b), "-----END CERTIFICATE-----\n",
+		    26)) == NULL)
+			break;
+		q += 26;
+		if (nb == 5)
+			pos += (size_t)sprintf(text + pos, "-----BEGIN PRIVATE "
+			    "KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+		if (nb == 300)
+			pos += (size_t)sprintf(text + pos, "-----BEGIN "
+			    "CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+		if (nb == 600)
+			pos += (size_t)sprintf(text + pos, "-----BEGIN "
+			    "CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+		memcpy(text + pos, b, (size_t)(q - b));
+		pos += (size_t)(q - b);
+		nb++;
+		p = q;
+	}
+	pos += (size_t)sprintf(text + pos, "-----BEGIN CERTIFICATE-----\nAAAA\n");
+	CHECK(nb > 700);
+	n = pem_parse("batches", text, pos, set, &d);
+	CHECK(n == -1);		/* the block without END, after all the rest */
+	/* what was read is every certificate of the original, in its order */
+	bio = BIO_new_mem_buf(src, (int)len);
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		unsigned char *der = NULL;
+		int dl = i2d_X509(x, &der);
+
+		if (want >= set->n || (size_t)dl != set->v[want]->derlen ||
+		    memcmp(der, set->v[want]->der, (size_t)dl) != 0)
+			inorder = 0;
+		want++;
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	CHECK(want == nb && set->n == nb && inorder);
+	/* three warnings and one error, in file order */
+	CHECK(d.n == 4);
+	for (i = 0; i < d.n && i < 4; i++) {
+		const char *m = d.v[i].msg;
+
+		if (i < 3)
+			lines[i] = d.v[i].line;
+		CHECK((i == 0 && strstr(m, "'PRIVATE KEY' block") != NULL) ||
+		    (i == 1 && strstr(m, "not valid base64") != NULL) ||
+		    (i == 2 && strstr(m, "does not decode") != NULL) ||
+		    (i == 3 && strstr(m, "no END line") != NULL));
+	}
+	CHECK(lines[0] > 0 && lines[0] < lines[1] && lines[1] < lines[2] &&
+	    d.n == 4 && lines[2] < d.v[3].line);
+	diags_clear(&d);
+	certset_free(set);
+	free(text);
+	free(src);
+}
+
 void
 test_pem_der(void)
 {
@@ -246,4 +342,5 @@ test_pem_der(void)
 	hostile();
 	corpus();
 	formats_documented();
+	test_pem_batches();
 }
