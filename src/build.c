@@ -167,8 +167,8 @@ full(struct build *b, const struct record_src *src, const char *file,
 	asets = xcalloc(b->nanchor, sizeof(*asets));
 	isets = xcalloc(b->ninter + 1, sizeof(*isets));
 	if ((bl = blocklist_new()) != NULL &&
-	    pipeline_load(b->anchor, b->nanchor, b->pol.purpose, asets, bl,
-	    d) == 0 && pipeline_load(b->inter, b->ninter, b->pol.purpose,
+	    pipeline_load(b->anchor, b->nanchor, b->pol.purpose, 0, asets, bl,
+	    d) == 0 && pipeline_load(b->inter, b->ninter, b->pol.purpose, 1,
 	    isets, bl, d) == 0)
 		final = pipeline_policy(&b->pol, asets, b->nanchor, isets,
 		    b->ninter, bl, "--keep-expired", &st, d);

@@ -66,6 +66,7 @@ cert_trust_for(const enum trust trust[PURPOSE_N], enum purpose p)
 }
 
 static char	*name_oneline(const X509_NAME *name);
+static OSSL_LIB_CTX *slot_ctx(void);
 
 /* time_t of t, or 0 with *ok 0 */
 static time_t
@@ -186,6 +187,38 @@ cert_from_x509(X509 *x)
 	if (fill(c, x) == -1) {
 		c->x509 = NULL;		/* not taken after all */
 		cert_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cert *
+cert_from_der_whole(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	struct cert *c;
+	X509 *x;
+
+	if (len > (size_t)LONG_MAX ||
+	    (x = X509_new_ex(slot_ctx(), NULL)) == NULL)
+		return NULL;
+	if (d2i_X509(&x, &p, (long)len) == NULL) {
+		X509_free(x);	/* d2i freed it and set it NULL */
+		return NULL;
+	}
+	if (p != der + len) {
+		X509_free(x);
+		ERR_raise_data(ERR_LIB_X509, ERR_R_PASSED_INVALID_ARGUMENT,
+		    "%zu bytes after the certificate", len - (size_t)(p - der));
+		return NULL;
+	}
+	if ((c = cert_of_der(xmemdup(der, len), len)) == NULL) {
+		X509_free(x);
+		return NULL;
+	}
+	c->x509 = x;
+	if (fill(c, x) == -1) {
+		cert_free(c);	/* and x with it */
 		return NULL;
 	}
 	return c;

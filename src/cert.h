@@ -94,6 +94,12 @@ struct cert	*cert_from_der(const unsigned char *der, size_t len);
 /* The same for a malloc'd der, taken over (freed if NULL is returned). */
 struct cert	*cert_from_der_take(unsigned char *der, size_t len);
 /*
+ * cert_from_der(), decoded whole at once (cert_x509() then has it): for
+ * certificates whose signatures will be checked, the intermediates, so
+ * that they are not parsed twice.  Any thread.
+ */
+struct cert	*cert_from_der_whole(const unsigned char *der, size_t len);
+/*
  * Wrap x (the reference is taken over and kept as the decoded one).  NULL
  * if x cannot be encoded.
  */

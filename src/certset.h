@@ -18,6 +18,8 @@ struct certset {
 	size_t		  n, cap;
 	size_t		 *slot;		/* open addressing: index + 1, 0 free */
 	size_t		  nslot;
+	int		  whole;	/* readers: cert_from_der_whole() (the
+					   certificates will be verified) */
 };
 
 /* A new empty set; never NULL (xalloc.h). */

@@ -79,8 +79,8 @@ outset_load_paths(void *arg, enum purpose p, struct certset ***as,
 
 	*as = xcalloc(s->nanchor + 1, sizeof(**as));
 	*is = xcalloc(s->ninter + 1, sizeof(**is));
-	if (pipeline_load(s->anchor, s->nanchor, p, *as, bl, d) == -1 ||
-	    pipeline_load(s->inter, s->ninter, p, *is, bl, d) == -1) {
+	if (pipeline_load(s->anchor, s->nanchor, p, 0, *as, bl, d) == -1 ||
+	    pipeline_load(s->inter, s->ninter, p, 1, *is, bl, d) == -1) {
 		for (*na = 0; *na < s->nanchor && (*as)[*na]; (*na)++)
 			;
 		for (*ni = 0; *ni < s->ninter && (*is)[*ni]; (*ni)++)

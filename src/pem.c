@@ -210,15 +210,22 @@ struct item {
 
 #define BATCH	256		/* items held at once: bounded memory */
 
+struct batch {
+	struct item	*it;
+	int		 whole;		/* the set's */
+};
+
 static void
 decode_item(void *arg, size_t i)
 {
-	struct item *it = (struct item *)arg + i;
+	struct batch *b = arg;
+	struct item *it = &b->it[i];
 
 	if (it->what != ITEM_BLOCK || it->kind != BLOCK_CERT || it->der == NULL)
 		return;
 	/* the reason is on this thread's error queue: take it here */
-	if ((it->c = cert_from_der(it->der, it->len)) == NULL)
+	if ((it->c = b->whole ? cert_from_der_whole(it->der, it->len) :
+	    cert_from_der(it->der, it->len)) == NULL)
 		log_ssl_reason(it->why, sizeof(it->why));
 	ERR_clear_error();
 }
@@ -228,10 +235,11 @@ static int
 flush(const char *name, struct item *it, size_t *n, struct certset *set,
     int *got, struct diags *d)
 {
+	struct batch b = { it, set->whole };
 	size_t i;
 	int r, rc = 0;
 
-	pool_for(*n, decode_item, it);
+	pool_for(*n, decode_item, &b);
 	for (i = 0; i < *n; i++) {
 		if (rc == 0 && it[i].what == ITEM_OTHER)
 			diag_warn(d, name, it[i].line, "skipping a '%.*s' "

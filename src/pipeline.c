@@ -128,7 +128,7 @@ pipeline_policy(struct policy *pol, struct certset **asets, size_t na,
 }
 
 int
-pipeline_load(char **paths, size_t n, enum purpose want,
+pipeline_load(char **paths, size_t n, enum purpose want, int whole,
     struct certset **sets, struct blocklist *bl, struct diags *d)
 {
 	size_t i;
@@ -137,6 +137,7 @@ pipeline_load(char **paths, size_t n, enum purpose want,
 	for (i = 0; i < n; i++) {
 		if ((sets[i] = certset_new()) == NULL)
 			return -1;
+		sets[i]->whole = whole;
 		if ((got = source_load(paths[i], (int)want, sets[i], bl,
 		    d)) == -1)
 			return -1;

@@ -84,10 +84,11 @@ void	pipeline_release(struct pipeline *p);
 
 /*
  * The local sources of "build": each of the n paths into its own set in
- * sets (new; the caller frees them), the blocklists into bl.  -1 after a
- * message.
+ * sets (new; the caller frees them), the blocklists into bl.  whole: the
+ * certificates are intermediates, read with their keys (certset.h).  -1
+ * after a message.
  */
-int	pipeline_load(char **paths, size_t n, enum purpose want,
+int	pipeline_load(char **paths, size_t n, enum purpose want, int whole,
 	    struct certset **sets, struct blocklist *bl, struct diags *d);
 /*
  * The step "build" and "update" share after the sources are read: the
