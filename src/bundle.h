@@ -17,8 +17,9 @@
 int	bundle_render_cert(struct buf *b, const struct cert *c);
 
 /*
- * Writer: the whole set, in order, as one PEM file into r->b (output.h).
- * An allocation failure shows as r->b.failed.
+ * Writer: the whole set, in order, as one PEM file: its pieces, one per
+ * certificate, into r->f (output.h), made while it is published.  set
+ * is borrowed by r->f until then.
  */
 int	bundle_render(const struct certset *set, const struct output_target *t,
 	    struct rendered *r, struct diags *d);

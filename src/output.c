@@ -344,7 +344,9 @@ stage(const struct output_target *t, struct pending *pd, struct diags *d)
 		    t->w->name);
 		goto out;
 	}
-	if (t->w->kind == PENDING_FILE)
+	if (t->w->kind == PENDING_FILE && r.f.make != NULL)
+		rc = publish_file_prepare_pieces(pd, t->path, &r.f, d);
+	else if (t->w->kind == PENDING_FILE)
 		rc = publish_file_prepare(pd, t->path, r.b.p, r.b.len, d);
 	else
 		rc = publish_dir_prepare(pd, t->path, r.e, r.n, d);

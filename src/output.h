@@ -33,9 +33,11 @@
  * needs releasing.
  *
  * To add a writer (a JKS truststore, say):
- *   1. jks.c, jks.h: jks_render(set, t, r, d) fills r->b with the file
- *      (or r->e with a directory's entries, data in r->b); the same set
- *      gives the same bytes (sorted, no time of the run in it);
+ *   1. jks.c, jks.h: jks_render(set, t, r, d) fills r->b with the file,
+ *      or r->f with its pieces (one per certificate, made while it is
+ *      published: bundle.c), or r->e with a directory's entries (their
+ *      data made on demand: capath.c); the same set gives the same bytes
+ *      (sorted, no time of the run in it);
  *   2. one row in writers[] (output.c): { "jks", "jks", NULL, "jks",
  *      "FILE", PENDING_FILE, OUTPUT_NO_KEY, jks_render }: "format = jks"
  *      in an [output NAME] section and "build --jks FILE" come from it;
@@ -64,9 +66,15 @@ struct config;
 struct config_output;
 struct output_target;
 
-/* What a writer renders: a file's bytes, or a directory's entries. */
+/*
+ * What a writer renders: a file's bytes, or the file in pieces made while
+ * it is published (so a large one is never whole in memory), or a
+ * directory's entries.
+ */
 struct rendered {
 	struct buf	 b;		/* the file; a directory's file data */
+	struct file_pieces f;		/* or the file's pieces (f.make set;
+					   f.arg borrowed: the set, t) */
 	struct dir_entry *e;		/* a directory: its entries, sorted */
 	size_t		 n;
 };

@@ -9,6 +9,14 @@
 #include "pemdir.h"
 #include "xalloc.h"
 
+/* A file's content, rendered when publish.h needs it (dir_entry.make). */
+static int
+make_file(const void *arg, struct buf *b)
+{
+	/* the set outlives the entries (output.h's struct rendered) */
+	return bundle_render_cert(b, arg);
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {
@@ -21,24 +29,18 @@ pemdir_render(const struct certset *set, const struct output_target *t,
     struct rendered *r, struct diags *d)
 {
 	struct dir_entry *e;
-	size_t *off, i;
+	size_t i;
 	char hex[65];
 
 	(void)t;
 	(void)d;
 	e = xcalloc(set->n + 1, sizeof(*e));
-	off = xcalloc(set->n + 1, sizeof(*off));
 	for (i = 0; i < set->n; i++) {
 		cert_hex(set->v[i]->sha256, 32, hex, 0);
 		snprintf(e[i].name, sizeof(e[i].name), "%s.pem", hex);
-		off[i] = r->b.len;
-		bundle_render_cert(&r->b, set->v[i]);
-		e[i].len = r->b.len - off[i];
+		e[i].make = make_file;
+		e[i].arg = set->v[i];
 	}
-	/* the buffer moved while it grew: point into it once it is whole */
-	for (i = 0; i < set->n && !r->b.failed; i++)
-		e[i].data = r->b.p + off[i];
-	free(off);
 	qsort(e, set->n, sizeof(*e), cmp_entry);
 	r->e = e;
 	r->n = set->n;

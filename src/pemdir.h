@@ -17,7 +17,8 @@
 
 /*
  * Writer: the set as the files of a directory (sorted by name, their data
- * in r->b), output.h.  -1 after adding to d.
+ * made when publish.h needs it: the set is borrowed by r->e until then),
+ * output.h.  -1 after adding to d.
  */
 int	pemdir_render(const struct certset *set,
 	    const struct output_target *t, struct rendered *r,

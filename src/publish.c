@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "publish.h"
 #include "publish_impl.h"
@@ -174,70 +175,147 @@ publish_fsync_at(int dirfd, const char *name)
 	return rc;
 }
 
-/* 1 if the file at dirfd/name holds exactly buf, 0 if not or absent. */
-int
-publish_same_content(int dirfd, const char *name, const void *buf,
-    size_t len)
+/*
+ * What a staged file is made of: one buffer, or pieces (publish.h's
+ * struct file_pieces) rendered in turn into b, about PIECES_CHUNK bytes
+ * at a time.  Read with content_next(), from the start again after
+ * content_rewind().
+ */
+#define PIECES_CHUNK	65536
+
+struct content {
+	const char	*p;		/* the buffer (fp NULL) */
+	size_t		 len;
+	const struct file_pieces *fp;	/* or the pieces */
+	const char	*path;		/* what they are rendered for */
+	size_t		 next;		/* the next piece; buffer: 1 when read */
+	struct buf	 b;
+};
+
+static void
+content_rewind(struct content *c)
+{
+	c->next = 0;
+}
+
+/*
+ * The next bytes of c into *p, *len (valid until the next call): 1, or
+ * 0 at the end, or -1 after adding to d when a piece could not be made.
+ */
+static int
+content_next(struct content *c, const char **p, size_t *len,
+    struct diags *d)
+{
+	if (c->fp == NULL) {
+		if (c->next++ > 0)
+			return 0;
+		*p = c->p;
+		*len = c->len;
+		return 1;
+	}
+	c->b.len = 0;
+	while (c->next < c->fp->n && c->b.len < PIECES_CHUNK) {
+		if (c->fp->make(c->fp->arg, c->next++, &c->b, d) == -1 ||
+		    c->b.failed) {
+			if (c->b.failed)
+				diag_err(d, c->path, 0, "out of memory "
+				    "rendering it");
+			return -1;
+		}
+	}
+	if (c->b.len == 0)
+		return 0;
+	*p = c->b.p;
+	*len = c->b.len;
+	return 1;
+}
+
+/* 1 if the next len bytes of fd are exactly p, else 0. */
+static int
+read_same(int fd, const char *p, size_t len)
+{
+	char chunk[65536];
+	size_t want;
+	ssize_t r;
+
+	while (len > 0) {
+		want = len < sizeof(chunk) ? len : sizeof(chunk);
+		if ((r = read(fd, chunk, want)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || memcmp(p, chunk, (size_t)r) != 0)
+			return 0;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 1;
+}
+
+/*
+ * 1 if the file at dirfd/name holds exactly c's bytes, 0 if not or
+ * absent (c read as far as the first difference), -1 after adding to d
+ * when c could not be made.
+ */
+static int
+same_content(int dirfd, const char *name, struct content *c,
+    struct diags *d)
 {
 	struct stat st;
-	char chunk[65536];
-	size_t off = 0;
+	const char *p;
+	size_t off = 0, len;
+	char end;
 	ssize_t r;
-	int fd, same = 0;
+	int fd, k, same = 0;
 
 	/* non-blocking: a FIFO under the name must not hang the run */
 	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK | O_NOCTTY)) == -1)
 		return 0;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size != len)
+	    (c->fp == NULL && (size_t)st.st_size != c->len))
 		goto out;
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (off + (size_t)r > len ||
-		    memcmp((const char *)buf + off, chunk, (size_t)r) != 0)
+	while ((k = content_next(c, &p, &len, d)) == 1) {
+		if (len > (size_t)st.st_size - off || !read_same(fd, p, len))
 			goto out;
-		off += (size_t)r;
+		off += len;
 	}
-	same = r == 0 && off == len;
+	if (k == -1) {
+		same = -1;
+		goto out;
+	}
+	/* and not a byte more (the file may have grown since fstat) */
+	while ((r = read(fd, &end, 1)) == -1 && errno == EINTR)
+		;
+	same = r == 0 && off == (size_t)st.st_size;
 out:
 	close(fd);
 	return same;
 }
 
+/* 1 if the file at dirfd/name holds exactly buf, 0 if not or absent. */
 int
-publish_file_prepare(struct pending *pd, const char *path, const void *buf,
-    size_t len, struct diags *d)
+publish_same_content(int dirfd, const char *name, const void *buf,
+    size_t len)
 {
-	struct pending where;
-	int rc;
+	struct content c;
 
-	if (publish_split(&where, path, d) == -1 ||
-	    publish_open_parent(&where, d) == -1) {
-		publish_release(&where);
-		memset(pd, 0, sizeof(*pd));
-		pd->dfd = -1;
-		return -1;
-	}
-	rc = publish_file_prepare_at(pd, where.dfd, where.dir, where.base, buf,
-	    len, 0644, 1, d);
-	publish_release(&where);
-	return rc;
+	memset(&c, 0, sizeof(c));
+	c.p = buf;
+	c.len = len;
+	return same_content(dirfd, name, &c, NULL) == 1;
 }
 
-int
-publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
-    const char *name, const void *buf, size_t len, mode_t mode, int keep,
+/* c into a new temp file beside it, staged in pd.  -1 after d. */
+static int
+prepare_at(struct pending *pd, int dirfd, const char *dirname,
+    const char *name, struct content *c, mode_t mode, int keep,
     struct diags *d)
 {
 	struct stat st;
 	char tmp[256], prefix[256], *path;
+	const char *p;
+	size_t len;
 	sigset_t mask;
-	int fd = -1, tries;
+	int fd = -1, tries, k;
 
 	path = xasprintf("%s/%s", dirname, name);
 	if (publish_split(pd, path, d) == -1) {
@@ -264,8 +342,9 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 		    st.st_nlink == 1)
 			mode = st.st_mode & 0755;
 	}
-	if (publish_same_content(pd->dfd, pd->base, buf, len))
-		return 0;
+	if ((k = same_content(pd->dfd, pd->base, c, d)) != 0)
+		return k == 1 ? 0 : -1;
+	content_rewind(c);
 	snprintf(prefix, sizeof(prefix), ".%s.tmp.", pd->base);
 	publish_signals_hold(&mask);	/* made and listed, or neither */
 	for (tries = 0; fd == -1 && tries < 100; tries++) {
@@ -285,22 +364,90 @@ publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
 	publish_tmp_add(pd->dfd, pd->tmp, 0);
 	publish_signals_release(&mask);
 	/* fsync()ed with everything staged, by publish_commit_all() */
-	if (fchmod(fd, mode) == -1 || publish_write_all(fd, buf, len) == -1) {
-		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
-		    strerror(errno));
+	if (fchmod(fd, mode) == -1)
+		goto fail;
+	while ((k = content_next(c, &p, &len, d)) == 1)
+		if (publish_write_all(fd, p, len) == -1)
+			goto fail;
+	if (k == -1) {			/* what make() said is in d */
 		close(fd);
 		publish_abort(pd);
 		return -1;
 	}
 	publish_write_start(fd);
 	if (close(fd) == -1) {
-		diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
-		    strerror(errno));
-		publish_abort(pd);
-		return -1;
+		fd = -1;
+		goto fail;
 	}
 	pd->changed = 1;
 	return 0;
+fail:
+	diag_err(d, NULL, 0, "'%s/%s': %s", pd->dir, pd->tmp,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	publish_abort(pd);
+	return -1;
+}
+
+/* publish_file_prepare*(): c as the file path, mode 0644, kept. */
+static int
+prepare_path(struct pending *pd, const char *path, struct content *c,
+    struct diags *d)
+{
+	struct pending where;
+	int rc;
+
+	if (publish_split(&where, path, d) == -1 ||
+	    publish_open_parent(&where, d) == -1) {
+		publish_release(&where);
+		memset(pd, 0, sizeof(*pd));
+		pd->dfd = -1;
+		return -1;
+	}
+	rc = prepare_at(pd, where.dfd, where.dir, where.base, c, 0644, 1, d);
+	publish_release(&where);
+	return rc;
+}
+
+int
+publish_file_prepare(struct pending *pd, const char *path, const void *buf,
+    size_t len, struct diags *d)
+{
+	struct content c;
+
+	memset(&c, 0, sizeof(c));
+	c.p = buf;
+	c.len = len;
+	return prepare_path(pd, path, &c, d);
+}
+
+int
+publish_file_prepare_pieces(struct pending *pd, const char *path,
+    const struct file_pieces *fp, struct diags *d)
+{
+	struct content c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.fp = fp;
+	c.path = path;
+	rc = prepare_path(pd, path, &c, d);
+	buf_release(&c.b);
+	return rc;
+}
+
+int
+publish_file_prepare_at(struct pending *pd, int dirfd, const char *dirname,
+    const char *name, const void *buf, size_t len, mode_t mode, int keep,
+    struct diags *d)
+{
+	struct content c;
+
+	memset(&c, 0, sizeof(c));
+	c.p = buf;
+	c.len = len;
+	return prepare_at(pd, dirfd, dirname, name, &c, mode, keep, d);
 }
 
 /* Make one staged output live: rename(2), nothing else. */

@@ -82,12 +82,36 @@ struct dir_entry {
 };
 
 /*
+ * A file's content as n pieces rendered in turn when publish.h needs
+ * them, so that a large file (a bundle of 50,000 certificates) is never
+ * all in memory at once: make(arg, i, b, d) appends piece i (0 <= i < n)
+ * to b.  It may be called twice for a piece (once to compare with what
+ * is published, once to write) and must give the same bytes each time.
+ * -1 from make: an error it added to d, or b->failed (out of memory).
+ * arg is borrowed and must outlive the prepare.
+ */
+struct file_pieces {
+	size_t		 n;
+	int		(*make)(const void *arg, size_t i, struct buf *b,
+			    struct diags *d);
+	const void	*arg;
+};
+
+/*
  * Stage buf as the new content of path.  If path already holds exactly
  * buf, nothing is staged and pd->changed is 0.  -1 after adding the
  * error to d.
  */
 int	publish_file_prepare(struct pending *pd, const char *path,
 	    const void *buf, size_t len, struct diags *d);
+
+/*
+ * The same with the content in pieces: compared with what is published
+ * and written to the staged file some 64 KiB at a time.  -1 after adding
+ * to d (also when make failed; nothing is staged then).
+ */
+int	publish_file_prepare_pieces(struct pending *pd, const char *path,
+	    const struct file_pieces *fp, struct diags *d);
 
 /*
  * The same in the directory dirfd (dup'ed; dirname names it in messages),

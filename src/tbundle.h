@@ -20,7 +20,11 @@
 #include "certset.h"
 #include "output.h"
 
-/* Writer: the set as one file of trusted blocks into r->b (output.h). */
+/*
+ * Writer: the set (t->set) as one file of trusted blocks: its pieces, one
+ * per certificate, into r->f (output.h), made while it is published; a
+ * certificate OpenSSL cannot write then fails the publishing, after d.
+ */
 int	tbundle_render(const struct certset *set,
 	    const struct output_target *t, struct rendered *r,
 	    struct diags *d);

@@ -206,6 +206,7 @@ main(int argc, char *argv[])
 	test_record();
 	test_quiet();
 	test_certlite();
+	test_publish();
 	printf("unit: %d passed, %d failed, %d skipped\n", t_pass, t_fail,
 	    t_skipped);
 	return t_fail ? 1 : 0;

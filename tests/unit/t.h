@@ -82,5 +82,6 @@ void	test_rollback(void);
 void	test_record(void);
 void	test_quiet(void);
 void	test_certlite(void);
+void	test_publish(void);
 
 #endif
