@@ -5,6 +5,7 @@
 #                   the main job on the built-in default configuration
 #   make check      unit and end-to-end tests
 #   make check-asan the same under ASan, UBSan and LSan
+#   make check-tsan the threaded commands under ThreadSanitizer
 #   make fuzz       libFuzzer on every parser (FUZZ_TIME=600 s each)
 #   make bench      compare with openssl rehash, and probes at once with
 #                   one by one (figures, not a test)
@@ -111,6 +112,15 @@ check-asan: deps
 	if [ -n "$$r" ]; then \
 	  cat $$r; echo "check-asan: sanitizer reports above" >&2; exit 1; fi
 
+# the threaded paths (pool.c) under ThreadSanitizer, on the corpus
+TSAN_DIR = build-tsan
+check-tsan: deps
+	$(MAKE) deps-check
+	mkdir -p $(TSAN_DIR)
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) \
+	    -D_GNU_SOURCE -o $(TSAN_DIR)/trustbuild src/*.c $(LIBS)
+	sh tests/tsan.sh $(CURDIR)/$(TSAN_DIR)/trustbuild
+
 # libFuzzer targets of every parser (clang), FUZZ_TIME seconds each;
 # "make check" runs their seeds and saved crashes through gcc builds
 FUZZ_TIME ?= 600
@@ -138,6 +148,6 @@ lint-man:
 
 clean:
 	rm -f trustbuild $(OBJS) $(MAIN) $(UNIT) $(RACER)
-	rm -rf $(ASAN_DIR) .bench build-fuzz
+	rm -rf $(ASAN_DIR) $(TSAN_DIR) .bench build-fuzz
 
-.PHONY: all check check-asan run bench fleet-sim fuzz install clean deps deps-check lint-man
+.PHONY: all check check-asan check-tsan run bench fleet-sim fuzz install clean deps deps-check lint-man

@@ -169,6 +169,13 @@ verify_index_add(struct verify_index *ix, X509 *x)
 		ix->cap = ix->cap ? ix->cap * 2 : 256;
 		ix->v = xreallocarray(ix->v, ix->cap, sizeof(*ix->v));
 	}
+	/*
+	 * OpenSSL fills an X509's extension cache on first use, under the
+	 * X509's lock; the threads of verify_index_check_all() then read what
+	 * it holds (the key identifiers) without it.  Fill it here, in the
+	 * one thread that adds issuers, before any check reads it.
+	 */
+	(void)X509_check_purpose(x, -1, 0);
 	ix->v[ix->n].x = x;
 	ix->v[ix->n].hash = X509_subject_name_hash(x);
 	ix->n++;
