@@ -520,7 +520,7 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 	struct publish_sync sl;
 	sigset_t mask;
 	size_t i;
-	int rc = 0;
+	int rc = 0, durable = 0;
 
 	/*
 	 * Durable before visible: each staged file and generation, then
@@ -530,6 +530,10 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
+		if (!pd[i].cache)
+			durable = 1;
+		if (pd[i].cache)
+			continue;	/* atomic is all it needs */
 		if (pd[i].kind == PENDING_DIR)
 			rc = publish_gen_sync(&pd[i], &sl, d);
 		else
@@ -538,7 +542,7 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 	if (rc == 0)
 		rc = publish_sync_run(&sl, d);
 	publish_sync_free(&sl);
-	if (rc == -1 || each_dir(pd, n, sync_dir, d) == -1) {
+	if (rc == -1 || (durable && each_dir(pd, n, sync_dir, d) == -1)) {
 		for (i = 0; i < n; i++)
 			publish_abort(&pd[i]);
 		return -1;
@@ -561,7 +565,8 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 		}
 	}
 	/* the renames themselves: one fsync per directory */
-	each_dir(pd, n, sync_entries, d);
+	if (durable)
+		each_dir(pd, n, sync_entries, d);
 	for (i = 0; i < n; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;

@@ -62,6 +62,10 @@ struct pending {
 	int	 empty_dir;	/* dir: path is an empty real directory */
 	int	 dfd;		/* dir, O_DIRECTORY|O_NOFOLLOW; valid while
 				   path is set (-1: none) */
+	int	 cache;		/* set by the caller after prepare: a file
+				   that is checked before it is believed
+				   (build's record), renamed into place
+				   atomically but not fsync()ed */
 };
 
 struct buf;

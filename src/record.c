@@ -348,9 +348,18 @@ record_write(const char *file, const struct state_run *rec, struct diags *d)
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !trusted(&st) && !S_ISDIR(st.st_mode))
 		unlinkat(dfd, base, 0);
+	/*
+	 * Not fsync()ed (publish.h, cache): a record is believed only while
+	 * the outputs are what it names (record_same), and the outputs were
+	 * made durable before it was written.  A power cut that loses it, or
+	 * leaves the one before or a torn one, costs the next run a full
+	 * build, never a wrong "unchanged".
+	 */
 	if (publish_file_prepare_at(&pd, dfd, dir, base, buf, (size_t)n,
-	    0600, 0, d) == 0)
+	    0600, 0, d) == 0) {
+		pd.cache = 1;
 		rc = publish_commit_all(&pd, 1, d);
+	}
 	publish_abort(&pd);
 	publish_release(&pd);
 	close(dfd);

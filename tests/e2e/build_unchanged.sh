@@ -200,4 +200,32 @@ mkdir "$R"
 run 0 "a directory at the record's name: published all the same" tb "$W/src.pem"
 err_has "(a warning says the record is not kept)" "cannot keep the record of this run"
 rmdir "$R"
+# The record is written without fsync (a cache, see README "Durability"):
+# what a power cut can leave of it must never be believed.  Torn, empty,
+# or the record before (the one of other sources, while the outputs are
+# already the new ones): each makes a full run.
+rm -rf "$O"
+mkdir "$O"
+cp "$W/old.pem" "$W/src.pem"
+run 0 "cut: sources 1 published" tb "$W/src.pem"
+cp -p "$R" "$W/rec1"
+cat "$FIX/root-a.pem" >"$W/src2.pem"
+run 0 "cut: sources 2 published" tb "$W/src2.pem"
+cp -p "$R" "$W/rec2"
+head -c $(($(wc -c <"$R") / 2)) "$W/rec2" >"$R"
+run 2 "cut: a torn record: a full run (exit 2)" tb "$W/src2.pem"
+err_has "(torn: sources parsed)" "'$W/src2.pem': 1 certificate$"
+file_lacks "(torn: no shortcut)" "$W/err" "nothing to parse"
+: >"$R"
+run 2 "cut: an empty record: a full run (exit 2)" tb "$W/src2.pem"
+file_lacks "(empty: no shortcut)" "$W/err" "nothing to parse"
+cp -p "$W/rec1" "$R"
+run 0 "cut: the record before, with its own sources back: a full run publishes them" \
+    tb "$W/src.pem"
+file_lacks "(the record before: no shortcut)" "$W/err" "nothing to parse"
+check "(the store is sources 1's again: root B back)" \
+    [ "$(grep -c 'BEGIN CERTIFICATE' "$O/ca.pem")" = 2 ]
+run 2 "cut: and after that full run, the shortcut again" tb "$W/src.pem"
+err_has "(nothing parsed)" "nothing to parse"
+
 done_testing
