@@ -68,6 +68,13 @@ bundle_render_cert(struct buf *b, const struct cert *c)
 	return pem_block(b, c->der, c->derlen);
 }
 
+int
+bundle_make_cert(const void *arg, struct buf *b)
+{
+	/* the set outlives the entries (output.h's struct rendered) */
+	return bundle_render_cert(b, arg);
+}
+
 /* Piece i of the bundle: certificate i, after a blank line but the first. */
 static int
 piece(const void *arg, size_t i, struct buf *b, struct diags *d)

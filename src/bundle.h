@@ -15,6 +15,11 @@
 
 /* Append c's comment header and PEM block to b.  -1 on allocation failure. */
 int	bundle_render_cert(struct buf *b, const struct cert *c);
+/*
+ * The same as a dir_entry's make (publish.h), arg the struct cert: a file
+ * of a CApath or pem-dir, rendered when it is written or compared.
+ */
+int	bundle_make_cert(const void *arg, struct buf *b);
 
 /*
  * Writer: the whole set, in order, as one PEM file: its pieces, one per

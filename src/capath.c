@@ -17,14 +17,6 @@ struct item {
 	unsigned long	 hash[2];	/* [0] current, [1] old (MD5) */
 };
 
-/* A file's content, rendered when publish.h needs it (dir_entry.make). */
-static int
-make_file(const void *arg, struct buf *b)
-{
-	/* the set outlives the entries (output.h's struct rendered) */
-	return bundle_render_cert(b, arg);
-}
-
 static int
 cmp_item_file(const void *a, const void *b)
 {
@@ -108,7 +100,7 @@ capath_render(const struct certset *set, const struct output_target *t,
 		struct dir_entry *f = &e[ne++];
 
 		snprintf(f->name, sizeof(f->name), "%s", it[i].file);
-		f->make = make_file;
+		f->make = bundle_make_cert;
 		f->arg = it[i].c;
 		for (k = 0; k < (int)kinds; k++) {
 			unsigned long h = it[i].hash[k];

@@ -192,36 +192,43 @@ cert_from_x509(X509 *x)
 	return c;
 }
 
+/*
+ * A cert of der (taken over) read as x (taken over: kept as the decoded
+ * X509 when whole, freed once the fields are out when lite).  NULL if x
+ * is NULL or a field is missing.
+ */
+static struct cert *
+cert_of_x509(unsigned char *der, size_t len, X509 *x, int whole)
+{
+	struct cert *c;
+
+	if (x == NULL) {
+		free(der);
+		return NULL;
+	}
+	if ((c = cert_of_der(der, len)) == NULL) {
+		X509_free(x);
+		return NULL;
+	}
+	if (whole)
+		c->x509 = x;
+	/* (a lite version 1 x: fill() keeps the whole decode in c->x509) */
+	if (fill(c, x) == -1) {
+		if (!whole)
+			X509_free(x);
+		cert_free(c);	/* and c->x509 with it */
+		return NULL;
+	}
+	if (!whole)
+		X509_free(x);
+	return c;
+}
+
 struct cert *
 cert_from_der_whole(const unsigned char *der, size_t len)
 {
-	const unsigned char *p = der;
-	struct cert *c;
-	X509 *x;
-
-	if (len > (size_t)LONG_MAX ||
-	    (x = X509_new_ex(slot_ctx(), NULL)) == NULL)
-		return NULL;
-	if (d2i_X509(&x, &p, (long)len) == NULL) {
-		X509_free(x);	/* d2i freed it and set it NULL */
-		return NULL;
-	}
-	if (p != der + len) {
-		X509_free(x);
-		ERR_raise_data(ERR_LIB_X509, ERR_R_PASSED_INVALID_ARGUMENT,
-		    "%zu bytes after the certificate", len - (size_t)(p - der));
-		return NULL;
-	}
-	if ((c = cert_of_der(xmemdup(der, len), len)) == NULL) {
-		X509_free(x);
-		return NULL;
-	}
-	c->x509 = x;
-	if (fill(c, x) == -1) {
-		cert_free(c);	/* and x with it */
-		return NULL;
-	}
-	return c;
+	return cert_of_x509(xmemdup(der, len), len,
+	    certlite_d2i_in(slot_ctx(), der, len), 1);
 }
 
 struct cert *
@@ -233,21 +240,7 @@ cert_from_der(const unsigned char *der, size_t len)
 struct cert *
 cert_from_der_take(unsigned char *der, size_t len)
 {
-	struct cert *c;
-	X509 *x;
-
-	if ((x = certlite_d2i(der, len)) == NULL) {
-		free(der);
-		return NULL;
-	}
-	if ((c = cert_of_der(der, len)) == NULL ||
-	    fill(c, x) == -1) {
-		X509_free(x);
-		cert_free(c);
-		return NULL;
-	}
-	X509_free(x);
-	return c;
+	return cert_of_x509(der, len, certlite_d2i(der, len), 0);
 }
 
 /*
@@ -290,15 +283,8 @@ slot_ctx(void)
 X509 *
 cert_x509(struct cert *c)
 {
-	const unsigned char *p = c->der;
-	X509 *x;
-
-	if (c->x509 == NULL && (x = X509_new_ex(slot_ctx(), NULL)) != NULL) {
-		if (d2i_X509(&x, &p, (long)c->derlen) == NULL)
-			X509_free(x);	/* d2i freed it and set it NULL */
-		else
-			c->x509 = x;
-	}
+	if (c->x509 == NULL)
+		c->x509 = certlite_d2i_in(slot_ctx(), c->der, c->derlen);
 	return c->x509;
 }
 

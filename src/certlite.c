@@ -194,16 +194,21 @@ lite_ctx(void)
 X509 *
 certlite_d2i(const unsigned char *der, size_t len)
 {
-	const unsigned char *p = der;
 	OSSL_LIB_CTX *ctx;
-	X509 *x, *got;
 
-	if (len > (size_t)LONG_MAX)
-		return NULL;
 	/* without the context (out of memory): the full decode will do */
 	if ((ctx = lite_ctx()) == NULL)
 		return NULL;
-	if ((x = X509_new_ex(ctx, NULL)) == NULL)
+	return certlite_d2i_in(ctx, der, len);
+}
+
+X509 *
+certlite_d2i_in(OSSL_LIB_CTX *ctx, const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x, *got;
+
+	if (len > (size_t)LONG_MAX || (x = X509_new_ex(ctx, NULL)) == NULL)
 		return NULL;
 	if ((got = d2i_X509(&x, &p, (long)len)) == NULL) {
 		X509_free(x);

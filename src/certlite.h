@@ -28,5 +28,11 @@
  * on OpenSSL's error queue; "trailing bytes" for more than one).
  */
 X509	*certlite_d2i(const unsigned char *der, size_t len);
+/*
+ * The same in library context ctx (NULL: the default one): with its key
+ * (cert.c's whole decoding), as any context that can decode keys gives it.
+ */
+X509	*certlite_d2i_in(OSSL_LIB_CTX *ctx, const unsigned char *der,
+	    size_t len);
 
 #endif

@@ -9,14 +9,6 @@
 #include "pemdir.h"
 #include "xalloc.h"
 
-/* A file's content, rendered when publish.h needs it (dir_entry.make). */
-static int
-make_file(const void *arg, struct buf *b)
-{
-	/* the set outlives the entries (output.h's struct rendered) */
-	return bundle_render_cert(b, arg);
-}
-
 static int
 cmp_entry(const void *a, const void *b)
 {
@@ -38,7 +30,7 @@ pemdir_render(const struct certset *set, const struct output_target *t,
 	for (i = 0; i < set->n; i++) {
 		cert_hex(set->v[i]->sha256, 32, hex, 0);
 		snprintf(e[i].name, sizeof(e[i].name), "%s.pem", hex);
-		e[i].make = make_file;
+		e[i].make = bundle_make_cert;
 		e[i].arg = set->v[i];
 	}
 	qsort(e, set->n, sizeof(*e), cmp_entry);

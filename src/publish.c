@@ -530,10 +530,9 @@ publish_commit_all(struct pending *pd, size_t n, struct diags *d)
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!pd[i].changed || pd[i].tmp == NULL)
 			continue;
-		if (!pd[i].cache)
-			durable = 1;
 		if (pd[i].cache)
 			continue;	/* atomic is all it needs */
+		durable = 1;
 		if (pd[i].kind == PENDING_DIR)
 			rc = publish_gen_sync(&pd[i], &sl, d);
 		else

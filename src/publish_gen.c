@@ -119,7 +119,6 @@ generation_of(int dfd, const char *base, const char *link)
 	return xstrdup(target);
 }
 
-/* 1 if the directory name in dfd (not a link) holds exactly entries e. */
 /*
  * The content of file entry e: its data, or what its make() renders into
  * b (emptied first).  NULL if make() failed (out of memory).
@@ -138,6 +137,7 @@ content(const struct dir_entry *e, struct buf *b, size_t *len)
 	return b->p != NULL ? b->p : "";
 }
 
+/* 1 if the directory name in dfd (not a link) holds exactly entries e. */
 static int
 same_dir(int dfd, const char *name, const struct dir_entry *e, size_t n)
 {

@@ -46,8 +46,8 @@ one(struct buf *b, struct cert *c, enum purpose p, struct diags *d)
 
 	/* read anew from the DER: without the aux the source gave */
 	der = c->der;
-	if ((x = d2i_X509(NULL, &der, (long)c->derlen)) == NULL || (bio = BIO_new(BIO_s_mem())) ==
-	    NULL) {
+	if ((x = d2i_X509(NULL, &der, (long)c->derlen)) == NULL ||
+	    (bio = BIO_new(BIO_s_mem())) == NULL) {
 		X509_free(x);
 		diag_err(d, NULL, 0, "out of memory rendering the trusted "
 		    "bundle");
@@ -98,7 +98,6 @@ int
 tbundle_render(const struct certset *set, const struct output_target *t,
     struct rendered *r, struct diags *d)
 {
-	(void)set;		/* t->set, as output_publish() gives it */
 	(void)d;
 	/* t and its set outlive the publishing (output.h) */
 	r->f.n = set->n;
